@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { csrf } from 'hono/csrf';
+import { secureHeaders } from 'hono/secure-headers';
+import { sql } from 'kysely';
+import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
+import { registerIdentityPages } from './modules/identity/pages.tsx';
+import { registerOrderPages } from './modules/orders/pages.tsx';
+import { registerOrderRoutes } from './modules/orders/routes.ts';
+import { renderApiReference } from './platform/api-docs.tsx';
+import { DomainError, validationFailed } from './platform/errors.ts';
+import {
+  type AppDeps,
+  type AppEnv,
+  problemResponse,
+  requestContext,
+  toDomainError,
+} from './platform/http.ts';
+import { translator } from './platform/i18n.ts';
+import { fieldErrorsFromZod } from './platform/validation.ts';
+
+const require = createRequire(import.meta.url);
+const assets: Record<string, { body: string; type: string }> = {
+  'htmx.min.js': {
+    body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+    type: 'text/javascript',
+  },
+  'app.css': {
+    body: readFileSync(path.join(import.meta.dirname, 'platform', 'ui', 'app.css'), 'utf8'),
+    type: 'text/css',
+  },
+};
+
+export const API_INFO = {
+  title: 'Provisio API',
+  version: '1.0.0',
+  description:
+    'Order intake and order status for partners and distributors. Authenticate with `Authorization: Bearer <api key>` (create one with `npx provisio apikey create --org <org id>`). Errors are `application/problem+json` with a stable `code` and a message in the language of `Accept-Language` (en, it, pt-BR, ru, uk).',
+};
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', requestContext(deps));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      referrerPolicy: 'no-referrer',
+    }),
+  );
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new DomainError('payload_too_large', 413);
+      },
+    }),
+  );
+
+  app.onError((err, c) => {
+    const error = toDomainError(err, deps.log, c.get('requestId'));
+    if (c.req.path.startsWith('/api/')) return problemResponse(c, error);
+    const t = translator(c.get('locale') ?? 'en');
+    return c.html(
+      `<!doctype html><html lang="${c.get('locale') ?? 'en'}"><meta charset="utf-8"><title>${t(`errors.${error.code}.title`)}</title><h1>${t(`errors.${error.code}.title`)}</h1><p>${t(`errors.${error.code}.detail`, error.params)}</p><p><a href="/orders">${t('order.back')}</a></p></html>`,
+      error.status as 400,
+    );
+  });
+  app.notFound((c) => {
+    const error = new DomainError('not_found', 404);
+    if (c.req.path.startsWith('/api/')) return problemResponse(c, error);
+    const t = translator(c.get('locale') ?? 'en');
+    return c.html(
+      `<!doctype html><meta charset="utf-8"><h1>${t('errors.not_found.title')}</h1><p><a href="/orders">${t('order.back')}</a></p>`,
+      404,
+    );
+  });
+
+  app.get('/healthz', async (c) => {
+    await sql`select 1`.execute(deps.db);
+    return c.json({ status: 'ok' });
+  });
+  app.get('/assets/:name', (c) => {
+    const asset = assets[c.req.param('name')];
+    if (!asset) return c.notFound();
+    return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=3600' });
+  });
+
+  const api = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationFailed(fieldErrorsFromZod(result.error.issues));
+    },
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  api.use('*', requireApiKey());
+  registerOrderRoutes(api);
+  app.route('/api/v1', api);
+
+  const document = () =>
+    api.getOpenAPI31Document({
+      openapi: '3.1.0',
+      info: API_INFO,
+      servers: [{ url: `${deps.publicUrl}/api/v1` }],
+    });
+  app.get('/api/openapi.json', (c) => c.json(document()));
+  app.get('/api/docs', (c) => c.html(renderApiReference(document())));
+
+  // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
+  const pages = new Hono<UserEnv>();
+  pages.use(
+    '*',
+    csrf({ origin: (origin, c) => origin === deps.publicUrl || origin === new URL(c.req.url).origin }),
+  );
+  registerIdentityPages(pages, deps);
+  registerOrderPages(pages);
+  app.route('/', pages);
+
+  return app;
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting Provisio reads, validated once at boot. The README's configuration table mirrors
+ * this list; a wrong value stops the process with a message naming the setting.
+ */
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const settingsSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DEMO_SEED: z.enum(['auto', 'always', 'never']).default('auto'),
+  DEMO_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  CATALOG_FILE: z.string().min(1).optional(),
+  DEFAULT_LOCALE: z.enum(['en', 'it', 'pt-BR', 'ru', 'uk']).default('en'),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  SESSION_COOKIE_SECURE: booleanFlag.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  demoSeed: 'auto' | 'always' | 'never';
+  demoPassword: string | undefined;
+  catalogFile: string;
+  defaultLocale: Settings['DEFAULT_LOCALE'];
+  sessionTtlHours: number;
+  sessionCookieSecure: boolean;
+  logLevel: Settings['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const defaultCatalogFile = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
+
+/** Reads the settings from an environment (process.env by default); throws ConfigError naming each bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(settingsSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = settingsSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        return `${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
+      }),
+    );
+  }
+  const s = parsed.data;
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    publicUrl: (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: s.DATABASE_URL,
+    databasePoolSize: s.DATABASE_POOL_SIZE,
+    dataDir: path.resolve(s.DATA_DIR),
+    demoSeed: s.DEMO_SEED,
+    demoPassword: s.DEMO_PASSWORD,
+    catalogFile: s.CATALOG_FILE ? path.resolve(s.CATALOG_FILE) : defaultCatalogFile,
+    defaultLocale: s.DEFAULT_LOCALE,
+    sessionTtlHours: s.SESSION_TTL_HOURS,
+    sessionCookieSecure: s.SESSION_COOKIE_SECURE,
+    logLevel: s.LOG_LEVEL,
+  };
+}

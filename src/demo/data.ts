@@ -1,0 +1,339 @@
+import type { OrgKind, Role } from '../platform/context.ts';
+import type { Locale } from '../platform/i18n.ts';
+
+/** Believable demo tenants. Fixed ids make `seed --demo` safe to run twice. */
+export interface DemoOrg {
+  id: string;
+  kind: OrgKind;
+  name: string;
+  vertical: string;
+  country: string;
+  domains: { domain: string; status: 'verified' | 'claimed' }[];
+  users: { email: string; role: Role; locale: Locale; name: string; activeDaysAgo: number | null }[];
+  resellers?: string[];
+}
+
+const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+export const NORTHWIND = id(1);
+export const ARAUCARIA = id(2);
+export const KYIV_CLOUD = id(3);
+export const EUROCHANNEL = id(4);
+
+export const DEMO_ORGS: DemoOrg[] = [
+  {
+    id: NORTHWIND,
+    kind: 'partner',
+    name: 'Northwind Networks S.r.l.',
+    vertical: 'Technology',
+    country: 'IT',
+    domains: [{ domain: 'northwind.example', status: 'verified' }],
+    users: [
+      {
+        email: 'giulia.rossi@northwind.example',
+        role: 'partner_admin',
+        locale: 'it',
+        name: 'Giulia Rossi',
+        activeDaysAgo: 0,
+      },
+      {
+        email: 'marco.bianchi@northwind.example',
+        role: 'partner_user',
+        locale: 'it',
+        name: 'Marco Bianchi',
+        activeDaysAgo: 3,
+      },
+    ],
+  },
+  {
+    id: ARAUCARIA,
+    kind: 'partner',
+    name: 'Araucária Telecom Ltda.',
+    vertical: 'Telecommunications',
+    country: 'BR',
+    domains: [{ domain: 'araucaria.example', status: 'verified' }],
+    users: [
+      {
+        email: 'ana.souza@araucaria.example',
+        role: 'partner_admin',
+        locale: 'pt-BR',
+        name: 'Ana Souza',
+        activeDaysAgo: 1,
+      },
+    ],
+  },
+  {
+    id: KYIV_CLOUD,
+    kind: 'partner',
+    name: 'Kyiv Cloud Partners',
+    vertical: 'Technology',
+    country: 'UA',
+    domains: [{ domain: 'kyivcloud.example', status: 'verified' }],
+    users: [
+      {
+        email: 'oksana.melnyk@kyivcloud.example',
+        role: 'partner_admin',
+        locale: 'uk',
+        name: 'Оксана Мельник',
+        activeDaysAgo: 2,
+      },
+    ],
+  },
+  {
+    id: EUROCHANNEL,
+    kind: 'distributor',
+    name: 'EuroChannel Distribution Ltd',
+    vertical: 'Wholesale',
+    country: 'GB',
+    domains: [{ domain: 'eurochannel.example', status: 'verified' }],
+    users: [
+      {
+        email: 'ivan.petrov@eurochannel.example',
+        role: 'partner_admin',
+        locale: 'ru',
+        name: 'Иван Петров',
+        activeDaysAgo: 0,
+      },
+      {
+        email: 'sarah.jones@eurochannel.example',
+        role: 'partner_user',
+        locale: 'en',
+        name: 'Sarah Jones',
+        activeDaysAgo: 12,
+      },
+    ],
+    resellers: [KYIV_CLOUD, NORTHWIND],
+  },
+  {
+    id: id(11),
+    kind: 'customer',
+    name: 'Acme Manufacturing Inc.',
+    vertical: 'Manufacturing',
+    country: 'US',
+    domains: [{ domain: 'acme.example', status: 'verified' }],
+    users: [
+      { email: 'it@acme.example', role: 'customer_admin', locale: 'en', name: 'Acme IT', activeDaysAgo: 5 },
+      {
+        email: 'jane.doe@acme.example',
+        role: 'customer_user',
+        locale: 'en',
+        name: 'Jane Doe',
+        activeDaysAgo: 40,
+      },
+    ],
+  },
+  {
+    // A stale duplicate: claimed (not verified) domain, nobody active for two years.
+    id: id(12),
+    kind: 'customer',
+    name: 'ACME Mfg (old trial)',
+    vertical: 'Manufacturing',
+    country: 'US',
+    domains: [{ domain: 'acme.example', status: 'claimed' }],
+    users: [
+      {
+        email: 'trial.admin@acme.example',
+        role: 'customer_admin',
+        locale: 'en',
+        name: 'Trial Admin',
+        activeDaysAgo: 730,
+      },
+    ],
+  },
+  {
+    id: id(13),
+    kind: 'customer',
+    name: 'Pizzeria Bella Napoli',
+    vertical: 'Hospitality',
+    country: 'IT',
+    domains: [{ domain: 'bellanapoli.example', status: 'verified' }],
+    users: [
+      {
+        email: 'amministrazione@bellanapoli.example',
+        role: 'customer_admin',
+        locale: 'it',
+        name: 'Lucia Esposito',
+        activeDaysAgo: 9,
+      },
+    ],
+  },
+  {
+    id: id(14),
+    kind: 'customer',
+    name: 'Construtora Horizonte',
+    vertical: 'Construction',
+    country: 'BR',
+    domains: [{ domain: 'horizonte.example', status: 'claimed' }],
+    users: [
+      {
+        email: 'ti@horizonte.example',
+        role: 'customer_admin',
+        locale: 'pt-BR',
+        name: 'Paulo Lima',
+        activeDaysAgo: 60,
+      },
+    ],
+  },
+  {
+    id: id(15),
+    kind: 'customer',
+    name: 'ООО «Северный ветер»',
+    vertical: 'Logistics',
+    country: 'KZ',
+    domains: [{ domain: 'severveter.example', status: 'verified' }],
+    users: [
+      {
+        email: 'admin@severveter.example',
+        role: 'customer_admin',
+        locale: 'ru',
+        name: 'Анна Смирнова',
+        activeDaysAgo: 20,
+      },
+    ],
+  },
+  {
+    id: id(16),
+    kind: 'customer',
+    name: 'ТОВ «Світанок»',
+    vertical: 'Agriculture',
+    country: 'UA',
+    domains: [
+      { domain: 'svitanok.example', status: 'verified' },
+      { domain: 'svitanok-agro.example', status: 'claimed' },
+    ],
+    users: [
+      {
+        email: 'it@svitanok.example',
+        role: 'customer_admin',
+        locale: 'uk',
+        name: 'Тарас Бондар',
+        activeDaysAgo: null,
+      },
+    ],
+  },
+];
+
+export interface DemoOrder {
+  placedBy: string;
+  /** The placing org's user (by email); undefined = placed through the API. */
+  userEmail: string;
+  resellerOrgId?: string;
+  reference: string;
+  customer: string;
+  country: string;
+  locale: Locale;
+  /** Days before today the order was booked. */
+  bookedDaysAgo: number;
+  lines: { offer: string; quantity: number; startInDays: number; contact: string }[];
+}
+
+export const DEMO_ORDERS: DemoOrder[] = [
+  {
+    placedBy: NORTHWIND,
+    userEmail: 'giulia.rossi@northwind.example',
+    reference: 'NW-2026-0412',
+    customer: 'Pizzeria Bella Napoli',
+    country: 'IT',
+    locale: 'it',
+    bookedDaysAgo: 12,
+    lines: [
+      { offer: 'A-SPK', quantity: 15, startInDays: -3, contact: 'amministrazione@bellanapoli.example' },
+      { offer: 'A-CALL', quantity: 15, startInDays: -3, contact: 'amministrazione@bellanapoli.example' },
+    ],
+  },
+  {
+    placedBy: NORTHWIND,
+    userEmail: 'marco.bianchi@northwind.example',
+    reference: 'NW-2026-0419',
+    customer: 'Acme Manufacturing Inc.',
+    country: 'US',
+    locale: 'en',
+    bookedDaysAgo: 4,
+    lines: [
+      { offer: 'A-WX', quantity: 250, startInDays: 10, contact: 'it@acme.example' },
+      { offer: 'A-FLEX', quantity: 40, startInDays: 0, contact: 'jane.doe@acme.example' },
+      { offer: 'A-SPK', quantity: 25, startInDays: 30, contact: 'it@acme.example' },
+    ],
+  },
+  {
+    placedBy: NORTHWIND,
+    userEmail: 'giulia.rossi@northwind.example',
+    reference: 'NW-2026-0423',
+    customer: 'Studio Legale Ferri',
+    country: 'IT',
+    locale: 'it',
+    bookedDaysAgo: 1,
+    lines: [{ offer: 'A-FLEX-3', quantity: 8, startInDays: 14, contact: 'segreteria@studioferri.example' }],
+  },
+  {
+    placedBy: ARAUCARIA,
+    userEmail: 'ana.souza@araucaria.example',
+    reference: 'ARA-88120',
+    customer: 'Construtora Horizonte',
+    country: 'BR',
+    locale: 'pt-BR',
+    bookedDaysAgo: 9,
+    lines: [
+      { offer: 'A-WX', quantity: 120, startInDays: -1, contact: 'ti@horizonte.example' },
+      { offer: 'A-CALL', quantity: 60, startInDays: 7, contact: 'ti@horizonte.example' },
+    ],
+  },
+  {
+    placedBy: ARAUCARIA,
+    userEmail: 'ana.souza@araucaria.example',
+    reference: 'ARA-88131',
+    customer: 'Clínica Boa Saúde',
+    country: 'BR',
+    locale: 'pt-BR',
+    bookedDaysAgo: 2,
+    lines: [{ offer: 'A-SPK', quantity: 30, startInDays: 21, contact: 'suporte@boasaude.example' }],
+  },
+  {
+    placedBy: EUROCHANNEL,
+    userEmail: 'ivan.petrov@eurochannel.example',
+    resellerOrgId: KYIV_CLOUD,
+    reference: 'EC-UA-5531',
+    customer: 'ТОВ «Світанок»',
+    country: 'UA',
+    locale: 'uk',
+    bookedDaysAgo: 15,
+    lines: [
+      { offer: 'A-FLEX', quantity: 75, startInDays: -6, contact: 'it@svitanok.example' },
+      { offer: 'A-FLEX-3', quantity: 20, startInDays: 5, contact: 'it@svitanok.example' },
+    ],
+  },
+  {
+    placedBy: EUROCHANNEL,
+    userEmail: 'ivan.petrov@eurochannel.example',
+    reference: 'EC-KZ-0907',
+    customer: 'ООО «Северный ветер»',
+    country: 'KZ',
+    locale: 'ru',
+    bookedDaysAgo: 6,
+    lines: [
+      { offer: 'A-WX', quantity: 300, startInDays: -2, contact: 'admin@severveter.example' },
+      { offer: 'A-SPK', quantity: 50, startInDays: 3, contact: 'admin@severveter.example' },
+    ],
+  },
+  {
+    placedBy: EUROCHANNEL,
+    userEmail: 'sarah.jones@eurochannel.example',
+    resellerOrgId: NORTHWIND,
+    reference: 'EC-IT-1204',
+    customer: 'Acme Manufacturing Inc.',
+    country: 'US',
+    locale: 'en',
+    bookedDaysAgo: 3,
+    lines: [{ offer: 'A-CALL', quantity: 90, startInDays: 12, contact: 'telecom-team@acme.example' }],
+  },
+  {
+    placedBy: KYIV_CLOUD,
+    userEmail: 'oksana.melnyk@kyivcloud.example',
+    reference: 'KC-0042',
+    customer: 'ФОП Коваль',
+    country: 'UA',
+    locale: 'uk',
+    bookedDaysAgo: 20,
+    lines: [{ offer: 'A-SPK', quantity: 5, startInDays: -10, contact: 'koval@ukr-biz.example' }],
+  },
+];

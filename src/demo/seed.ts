@@ -1,0 +1,112 @@
+import * as identity from '../modules/identity/service.ts';
+import { createOrder, transitionLine } from '../modules/orders/service.ts';
+import { addDays, type Clock, isoDate, ManualClock } from '../platform/clock.ts';
+import type { Ctx } from '../platform/context.ts';
+import { randomToken } from '../platform/secrets.ts';
+import { DEMO_ORDERS, DEMO_ORGS } from './data.ts';
+
+export interface DemoSummary {
+  orgs: { id: string; name: string; kind: string; apiKey: string | null }[];
+  users: { email: string; password: string; orgId: string; role: string }[];
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Fills the database with the demo tenants and their orders. Run again, it keeps the data and
+ * only resets the demo users' password and issues fresh API keys (only hashes are stored, so the
+ * old ones cannot be shown again).
+ */
+export async function seedDemo(ctx: Ctx, options: { password?: string } = {}): Promise<DemoSummary> {
+  const password = options.password ?? `demo-${randomToken(9)}`;
+  const now = ctx.clock.now();
+  const exists = (await identity.findOrganization(ctx, DEMO_ORGS[0]?.id ?? '')) !== undefined;
+
+  if (!exists) {
+    for (const org of DEMO_ORGS) {
+      await identity.createOrganization(ctx, {
+        id: org.id,
+        kind: org.kind,
+        name: org.name,
+        businessVertical: org.vertical,
+        country: org.country,
+        domains: org.domains,
+      });
+      for (const user of org.users) {
+        await identity.createUser(ctx, {
+          organizationId: org.id,
+          email: user.email,
+          role: user.role,
+          password,
+          displayName: user.name,
+          locale: user.locale,
+          lastActiveAt:
+            user.activeDaysAgo === null ? null : new Date(now.getTime() - user.activeDaysAgo * DAY),
+        });
+      }
+    }
+    for (const org of DEMO_ORGS) {
+      for (const reseller of org.resellers ?? []) await identity.addReseller(ctx, org.id, reseller);
+    }
+    await seedOrders(ctx, ctx.clock);
+  } else {
+    for (const user of DEMO_ORGS.flatMap((o) => o.users))
+      await identity.setPassword(ctx, user.email, password);
+  }
+
+  const orgs: DemoSummary['orgs'] = [];
+  for (const org of DEMO_ORGS) {
+    const apiKey = org.kind === 'customer' ? null : (await identity.createApiKey(ctx, org.id, 'demo')).key;
+    orgs.push({ id: org.id, name: org.name, kind: org.kind, apiKey });
+  }
+  const users = DEMO_ORGS.flatMap((org) =>
+    org.users.map((u) => ({ email: u.email, password, orgId: org.id, role: u.role })),
+  );
+  return { orgs, users };
+}
+
+/** Books each demo order on its own past day, then moves lines whose start date has come. */
+async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
+  const today = isoDate(clock.now());
+  for (const order of DEMO_ORDERS) {
+    const user = await identity.userByEmail(ctx, order.userEmail);
+    const org = DEMO_ORGS.find((o) => o.id === order.placedBy);
+    if (!user || !org) throw new Error(`demo data: unknown placer ${order.userEmail}`);
+    const bookedAt = new ManualClock(new Date(clock.now().getTime() - order.bookedDaysAgo * DAY));
+    const asPlacer: Ctx = {
+      ...ctx,
+      clock: bookedAt,
+      locale: order.locale,
+      actor: {
+        type: 'user',
+        userId: user.id,
+        orgId: org.id,
+        orgKind: org.kind,
+        role: user.role,
+        email: user.email,
+      },
+    };
+    const { order: booked } = await createOrder(asPlacer, {
+      reference: order.reference,
+      endCustomer: { name: order.customer, country: order.country },
+      locale: order.locale,
+      ...(order.resellerOrgId ? { resellerOrgId: order.resellerOrgId } : {}),
+      lines: order.lines.map((l) => ({
+        offer: l.offer,
+        quantity: l.quantity,
+        requestedStartDate: addDays(today, l.startInDays),
+        provisioningContactEmail: l.contact,
+      })),
+    });
+    for (const line of booked.lines) {
+      if (line.requestedStartDate <= today) {
+        await transitionLine(
+          { ...ctx, clock },
+          line.id,
+          'awaiting_provisioning_details',
+          'requested_start_date_reached',
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import type { Actor, Ctx } from '../../platform/context.ts';
+import { insertAuditEvents, listAuditEvents } from './repository.ts';
+
+/** Each action maps to the shape of its payload, so history stays readable as it grows. */
+export interface AuditPayloads {
+  'organization.created': { name: string; kind: string };
+  'user.created': { email: string; role: string };
+  'api_key.created': { name: string; prefix: string };
+  'order.created': { reference: string; orderNumber: string; lineCount: number };
+  'order_line.created': { lineNumber: number; status: string; subscriptionId: string };
+  'order_line.status_changed': { from: string; to: string; reason: string };
+}
+export type AuditAction = keyof AuditPayloads;
+
+export interface AuditEntry<A extends AuditAction = AuditAction> {
+  action: A;
+  entityType: string;
+  entityId: string;
+  organizationId: string | null;
+  payload: AuditPayloads[A];
+}
+
+export interface AuditRecord {
+  occurredAt: Date;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  payload: unknown;
+}
+
+function actorColumns(actor: Actor): { actor_type: Actor['type']; actor_id: string | null } {
+  if (actor.type === 'user') return { actor_type: 'user', actor_id: actor.userId };
+  if (actor.type === 'api_key') return { actor_type: 'api_key', actor_id: actor.apiKeyId };
+  return { actor_type: 'system', actor_id: actor.name };
+}
+
+/** Appends history entries; call it inside the transaction that makes the change. */
+export async function recordAudit(ctx: Ctx, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const at = ctx.clock.now();
+  const actor = actorColumns(ctx.actor);
+  await insertAuditEvents(
+    ctx.db,
+    entries.map((e) => ({
+      occurred_at: at,
+      ...actor,
+      organization_id: e.organizationId,
+      entity_type: e.entityType,
+      entity_id: e.entityId,
+      action: e.action,
+      payload: JSON.stringify(e.payload),
+      request_id: ctx.requestId,
+    })),
+  );
+}
+
+export async function historyOf(ctx: Ctx, entityType: string, entityIds: string[]): Promise<AuditRecord[]> {
+  return listAuditEvents(ctx.db, entityType, entityIds);
+}

@@ -1,0 +1,57 @@
+import type { Executor } from '../../platform/db.ts';
+import type { Offer, ServiceCode } from './schema.ts';
+
+export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Promise<void> {
+  await db
+    .insertInto('offers')
+    .values(
+      offers.map((o) => ({
+        code: o.code,
+        name: o.name,
+        policy_window_days: o.policyWindowDays,
+        active: true,
+        updated_at: at,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('code').doUpdateSet((eb) => ({
+        name: eb.ref('excluded.name'),
+        policy_window_days: eb.ref('excluded.policy_window_days'),
+        active: true,
+        updated_at: at,
+      })),
+    )
+    .execute();
+  const codes = offers.map((o) => o.code);
+  await db.updateTable('offers').set({ active: false }).where('code', 'not in', codes).execute();
+  await db.deleteFrom('offer_services').where('offer_code', 'in', codes).execute();
+  await db
+    .insertInto('offer_services')
+    .values(
+      offers.flatMap((o) => o.services.map((service) => ({ offer_code: o.code, service_code: service }))),
+    )
+    .execute();
+}
+
+export async function findActiveOffers(db: Executor, codes?: string[]): Promise<Offer[]> {
+  if (codes && codes.length === 0) return [];
+  let query = db
+    .selectFrom('offers')
+    .leftJoin('offer_services', 'offer_services.offer_code', 'offers.code')
+    .select(['offers.code', 'offers.name', 'offers.policy_window_days', 'offer_services.service_code'])
+    .where('offers.active', '=', true)
+    .orderBy('offers.code')
+    .orderBy('offer_services.service_code');
+  if (codes) query = query.where('offers.code', 'in', codes);
+  const rows = await query.execute();
+  const byCode = new Map<string, Offer>();
+  for (const row of rows) {
+    let offer = byCode.get(row.code);
+    if (!offer) {
+      offer = { code: row.code, name: row.name, policyWindowDays: row.policy_window_days, services: [] };
+      byCode.set(row.code, offer);
+    }
+    if (row.service_code) offer.services.push(row.service_code as ServiceCode);
+  }
+  return [...byCode.values()];
+}

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { Ctx } from '../../platform/context.ts';
+import { inTransaction } from '../../platform/context.ts';
+import { findActiveOffers, upsertOffers } from './repository.ts';
+import { type CatalogFile, catalogFileSchema, type Offer } from './schema.ts';
+
+/** Reads and validates the catalogue file; a bad file stops the boot with the file and the entry named. */
+export function readCatalogFile(file: string): CatalogFile {
+  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const parsed = catalogFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`CATALOG_FILE ${file} is invalid: ${where}`);
+  }
+  return parsed.data;
+}
+
+/** Makes the database's catalogue match the file: new and changed offers saved, missing ones retired. */
+export async function syncCatalog(ctx: Ctx, catalog: CatalogFile): Promise<void> {
+  await inTransaction(ctx, (tx) => upsertOffers(tx.db, catalog.offers, tx.clock.now()));
+}
+
+export function listOffers(ctx: Ctx): Promise<Offer[]> {
+  return findActiveOffers(ctx.db);
+}
+
+export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<string, Offer>> {
+  const offers = await findActiveOffers(ctx.db, [...new Set(codes)]);
+  return new Map(offers.map((o) => [o.code, o]));
+}

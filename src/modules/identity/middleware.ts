@@ -1,0 +1,63 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { unauthorized } from '../../platform/errors.ts';
+import { type AppEnv, LANG_COOKIE } from '../../platform/http.ts';
+import { isLocale } from '../../platform/i18n.ts';
+import { resolveApiKey, resolveSession, type SessionUser } from './service.ts';
+
+export const SESSION_COOKIE = 'provisio_session';
+
+export type UserEnv = AppEnv & { Variables: { user: SessionUser } };
+
+/** API calls authenticate with `Authorization: Bearer <api key>`. */
+export function requireApiKey(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const ctx = c.get('ctx');
+    const key = match?.[1] ? await resolveApiKey(ctx, match[1]) : undefined;
+    if (!key) throw unauthorized();
+    c.set('ctx', {
+      ...ctx,
+      actor: { type: 'api_key', ...key },
+      log: ctx.log.child({ apiKeyId: key.apiKeyId }),
+    });
+    await next();
+  };
+}
+
+/** Workspace pages need a signed-in partner or distributor user; others go to the login page. */
+export function requireUser(): MiddlewareHandler<UserEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const ctx = c.get('ctx');
+    const user = token ? await resolveSession(ctx, token) : undefined;
+    if (!user) {
+      const back =
+        c.req.method === 'GET'
+          ? `?next=${encodeURIComponent(c.req.path + (new URL(c.req.url).search || ''))}`
+          : '';
+      return c.redirect(`/login${back}`, 303);
+    }
+    const locale = isLocale(getCookie(c, LANG_COOKIE))
+      ? ctx.locale
+      : isLocale(user.locale)
+        ? user.locale
+        : ctx.locale;
+    c.set('user', user);
+    c.set('locale', locale);
+    c.set('ctx', {
+      ...ctx,
+      locale,
+      actor: {
+        type: 'user',
+        userId: user.userId,
+        orgId: user.orgId,
+        orgKind: user.orgKind,
+        role: user.role,
+        email: user.email,
+      },
+    });
+    await next();
+  };
+}

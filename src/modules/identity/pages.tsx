@@ -1,0 +1,103 @@
+import type { Hono } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { DomainError } from '../../platform/errors.ts';
+import { type AppDeps, LANG_COOKIE } from '../../platform/http.ts';
+import { isLocale, translator } from '../../platform/i18n.ts';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { SESSION_COOKIE, type UserEnv } from './middleware.ts';
+import { signIn, signOut } from './service.ts';
+
+/** Only same-site paths: never redirect a signed-in user to another origin. */
+export function safeNext(value: unknown): string {
+  return typeof value === 'string' &&
+    value.startsWith('/') &&
+    !value.startsWith('//') &&
+    !value.startsWith('/\\')
+    ? value
+    : '/orders';
+}
+
+function LoginPage(props: {
+  locale: Parameters<typeof translator>[0];
+  next: string;
+  email?: string;
+  failed?: boolean;
+}) {
+  const t = translator(props.locale);
+  return (
+    <Layout t={t} locale={props.locale} title={t('login.title')} path="/login">
+      <div class="card">
+        <h1>{t('login.title')}</h1>
+        <p class="muted">{t('login.intro')}</p>
+        {props.failed ? (
+          <p class="error" role="alert" id="login-error">
+            {t('errors.invalid_credentials.detail')}
+          </p>
+        ) : null}
+        <form method="post" action="/login">
+          <input type="hidden" name="next" value={props.next} />
+          <label for="email">{t('login.email')}</label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autocomplete="username"
+            required
+            value={props.email ?? ''}
+            autofocus
+          />
+          <label for="password">{t('login.password')}</label>
+          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <button type="submit">{t('login.submit')}</button>
+        </form>
+      </div>
+    </Layout>
+  );
+}
+
+export function registerIdentityPages(app: Hono<UserEnv>, deps: AppDeps): void {
+  const cookieOptions = {
+    httpOnly: true,
+    secure: deps.sessionCookieSecure,
+    sameSite: 'Lax' as const,
+    path: '/',
+  };
+
+  app.get('/login', (c) =>
+    c.html(<LoginPage locale={c.get('locale')} next={safeNext(c.req.query('next'))} />),
+  );
+
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const email = typeof form.email === 'string' ? form.email : '';
+    const password = typeof form.password === 'string' ? form.password : '';
+    const next = safeNext(form.next);
+    try {
+      const session = await signIn(c.get('ctx'), email, password, deps.sessionTtlHours);
+      setCookie(c, SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
+      if (!getCookie(c, LANG_COOKIE) && isLocale(session.locale)) {
+        setCookie(c, LANG_COOKIE, session.locale, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
+      }
+      return c.redirect(next, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'invalid_credentials') throw error;
+      c.status(401);
+      return c.html(<LoginPage locale={c.get('locale')} next={next} email={email} failed />);
+    }
+  });
+
+  app.post('/logout', async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token) await signOut(c.get('ctx'), token);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: deps.sessionCookieSecure });
+    return c.redirect('/login', 303);
+  });
+
+  app.post('/lang', async (c) => {
+    const form = await c.req.parseBody();
+    if (isLocale(form.lang)) {
+      setCookie(c, LANG_COOKIE, form.lang, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
+    }
+    return c.redirect(safeNext(form.back), 303);
+  });
+}

@@ -1,0 +1,250 @@
+import { type Ctx, inTransaction, type OrgKind, type Role } from '../../platform/context.ts';
+import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
+import { DomainError, type FieldError, validationFailed } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n.ts';
+import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
+import { recordAudit } from '../audit/service.ts';
+import * as repo from './repository.ts';
+
+export interface NewOrganization {
+  kind: OrgKind;
+  name: string;
+  businessVertical?: string | null;
+  country?: string | null;
+  domains?: { domain: string; status: 'verified' | 'claimed' }[];
+  id?: string;
+}
+
+export async function createOrganization(ctx: Ctx, input: NewOrganization): Promise<repo.OrganizationRow> {
+  const fields: FieldError[] = [];
+  if (!input.name.trim()) fields.push({ field: 'name', rule: 'required' });
+  if (input.country && !/^[A-Z]{2}$/.test(input.country)) fields.push({ field: 'country', rule: 'country' });
+  if (fields.length) throw validationFailed(fields);
+  return inTransaction(ctx, async (tx) => {
+    const org = await repo.insertOrganization(tx.db, {
+      ...(input.id ? { id: input.id } : {}),
+      kind: input.kind,
+      name: input.name.trim(),
+      business_vertical: input.businessVertical ?? null,
+      country: input.country ?? null,
+    });
+    await repo.insertDomains(
+      tx.db,
+      org.id,
+      (input.domains ?? []).map((d) => ({ domain: d.domain.toLowerCase(), status: d.status })),
+    );
+    await recordAudit(tx, [
+      {
+        action: 'organization.created',
+        entityType: 'organization',
+        entityId: org.id,
+        organizationId: org.id,
+        payload: { name: org.name, kind: org.kind },
+      },
+    ]);
+    return org;
+  });
+}
+
+export function findOrganization(ctx: Ctx, id: string) {
+  return repo.findOrganization(ctx.db, id);
+}
+
+/** Lets a distributor place orders on behalf of a reseller partner. */
+export async function addReseller(ctx: Ctx, distributorId: string, resellerId: string): Promise<void> {
+  const [distributor, reseller] = await Promise.all([
+    repo.findOrganization(ctx.db, distributorId),
+    repo.findOrganization(ctx.db, resellerId),
+  ]);
+  if (distributor?.kind !== 'distributor' || reseller?.kind !== 'partner') {
+    throw new DomainError('reseller_link_invalid', 422);
+  }
+  await repo.insertReseller(ctx.db, distributorId, resellerId);
+}
+
+export function isResellerOf(ctx: Ctx, distributorId: string, resellerId: string): Promise<boolean> {
+  return repo.isResellerOf(ctx.db, distributorId, resellerId);
+}
+
+const ROLES_BY_KIND: Record<OrgKind, Role[]> = {
+  partner: ['partner_admin', 'partner_user'],
+  distributor: ['partner_admin', 'partner_user'],
+  customer: ['customer_admin', 'customer_user'],
+};
+
+export interface NewUser {
+  organizationId: string;
+  email: string;
+  role: Role;
+  password?: string;
+  displayName?: string | null;
+  locale?: Locale;
+  lastActiveAt?: Date | null;
+}
+
+export const MIN_PASSWORD_LENGTH = 10;
+
+export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow> {
+  const email = normalizeEmail(input.email);
+  const org = await repo.findOrganization(ctx.db, input.organizationId);
+  const fields: FieldError[] = [];
+  if (!org) fields.push({ field: 'organizationId', rule: 'unknown_organization' });
+  if (!isValidEmailAddress(email)) fields.push({ field: 'email', rule: 'email' });
+  if (org && !ROLES_BY_KIND[org.kind].includes(input.role)) {
+    fields.push({ field: 'role', rule: 'one_of', params: { values: ROLES_BY_KIND[org.kind].join(', ') } });
+  }
+  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
+    fields.push({ field: 'password', rule: 'min_length', params: { count: MIN_PASSWORD_LENGTH } });
+  }
+  if (fields.length) throw validationFailed(fields);
+  if (await repo.findUserByEmail(ctx.db, email)) {
+    // A user belongs to exactly one organization at a time.
+    throw new DomainError('email_taken', 409, { email }, [{ field: 'email', rule: 'email_taken' }]);
+  }
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  return inTransaction(ctx, async (tx) => {
+    const user = await repo.insertUser(tx.db, {
+      organization_id: input.organizationId,
+      email,
+      role: input.role,
+      display_name: input.displayName ?? null,
+      locale: input.locale ?? 'en',
+      password_hash: passwordHash,
+      last_active_at: input.lastActiveAt ?? null,
+    });
+    await recordAudit(tx, [
+      {
+        action: 'user.created',
+        entityType: 'user',
+        entityId: user.id,
+        organizationId: input.organizationId,
+        payload: { email, role: input.role },
+      },
+    ]);
+    return user;
+  });
+}
+
+export async function setPassword(ctx: Ctx, email: string, password: string): Promise<void> {
+  const user = await repo.findUserByEmail(ctx.db, normalizeEmail(email));
+  if (!user) throw new DomainError('not_found', 404);
+  await repo.updateUserPassword(ctx.db, user.id, await hashPassword(password));
+}
+
+export function userByEmail(ctx: Ctx, email: string) {
+  return repo.findUserByEmail(ctx.db, normalizeEmail(email));
+}
+
+// A hash to verify against when the email is unknown, so a wrong address costs as long as a wrong password.
+const decoyHash = hashPassword(randomToken(16));
+
+/** Checks a workspace login. Only partner and distributor users may sign in to the commerce workspace. */
+export async function signIn(
+  ctx: Ctx,
+  email: string,
+  password: string,
+  ttlHours: number,
+): Promise<{ token: string; expiresAt: Date; locale: string }> {
+  const user = await repo.findUserByEmail(ctx.db, normalizeEmail(email));
+  const passwordOk = await verifyPassword(password, user?.password_hash ?? (await decoyHash));
+  if (!user?.password_hash || !passwordOk || user.org_kind === 'customer') {
+    throw new DomainError('invalid_credentials', 401);
+  }
+  const token = randomToken(32);
+  const now = ctx.clock.now();
+  const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
+  await repo.insertSession(ctx.db, {
+    token_hash: hashToken(token),
+    user_id: user.id,
+    created_at: now,
+    expires_at: expiresAt,
+  });
+  await repo.touchUser(ctx.db, user.id, now);
+  return { token, expiresAt, locale: user.locale };
+}
+
+export interface SessionUser {
+  userId: string;
+  email: string;
+  role: Role;
+  locale: string;
+  orgId: string;
+  orgKind: OrgKind;
+  orgName: string;
+}
+
+const ACTIVITY_RESOLUTION_MS = 5 * 60_000;
+
+export async function resolveSession(ctx: Ctx, token: string): Promise<SessionUser | undefined> {
+  const now = ctx.clock.now();
+  const row = await repo.findLiveSession(ctx.db, hashToken(token), now);
+  if (!row) return undefined;
+  if (!row.last_active_at || now.getTime() - row.last_active_at.getTime() > ACTIVITY_RESOLUTION_MS) {
+    await repo.touchUser(ctx.db, row.user_id, now);
+  }
+  return {
+    userId: row.user_id,
+    email: row.email,
+    role: row.role,
+    locale: row.locale,
+    orgId: row.org_id,
+    orgKind: row.org_kind,
+    orgName: row.org_name,
+  };
+}
+
+export async function signOut(ctx: Ctx, token: string): Promise<void> {
+  await repo.deleteSession(ctx.db, hashToken(token));
+}
+
+const API_KEY_PREFIX = 'pvk_';
+
+/** Issues an API key for a partner or distributor organization; only its SHA-256 is stored. */
+export async function createApiKey(
+  ctx: Ctx,
+  organizationId: string,
+  name: string,
+): Promise<{ id: string; key: string }> {
+  const org = await repo.findOrganization(ctx.db, organizationId);
+  if (!org) throw validationFailed([{ field: 'organizationId', rule: 'unknown_organization' }]);
+  if (org.kind === 'customer') throw validationFailed([{ field: 'organizationId', rule: 'not_a_partner' }]);
+  const key = `${API_KEY_PREFIX}${randomToken(32)}`;
+  const prefix = key.slice(0, API_KEY_PREFIX.length + 6);
+  return inTransaction(ctx, async (tx) => {
+    const { id } = await repo.insertApiKey(tx.db, {
+      organization_id: organizationId,
+      name,
+      key_prefix: prefix,
+      key_hash: hashToken(key),
+      created_at: tx.clock.now(),
+    });
+    await recordAudit(tx, [
+      {
+        action: 'api_key.created',
+        entityType: 'api_key',
+        entityId: id,
+        organizationId,
+        payload: { name, prefix },
+      },
+    ]);
+    return { id, key };
+  });
+}
+
+const lastKeyUse = new Map<string, number>();
+
+export async function resolveApiKey(
+  ctx: Ctx,
+  key: string,
+): Promise<{ apiKeyId: string; orgId: string; orgKind: OrgKind } | undefined> {
+  if (!key.startsWith(API_KEY_PREFIX)) return undefined;
+  const row = await repo.findLiveApiKey(ctx.db, hashToken(key));
+  if (!row) return undefined;
+  const now = ctx.clock.now().getTime();
+  // Recording every request's use would add a write to each API call; once a minute is enough to audit keys.
+  if (now - (lastKeyUse.get(row.id) ?? 0) > 60_000) {
+    lastKeyUse.set(row.id, now);
+    await repo.touchApiKey(ctx.db, row.id, new Date(now));
+  }
+  return { apiKeyId: row.id, orgId: row.organization_id, orgKind: row.org_kind };
+}

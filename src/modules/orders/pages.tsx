@@ -1,0 +1,276 @@
+import type { Hono } from 'hono';
+import { DomainError } from '../../platform/errors.ts';
+import type { Locale, Translate } from '../../platform/i18n.ts';
+import { translator } from '../../platform/i18n.ts';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import type { SessionUser } from '../identity/service.ts';
+import { LINE_STATUSES } from './lifecycle.ts';
+import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
+import { getOrder, listOrders } from './service.ts';
+
+function formatDate(locale: Locale, date: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${date.slice(0, 10)}T00:00:00Z`),
+  );
+}
+
+function StatusBadge({ t, status }: { t: Translate; status: string }) {
+  return <span class={`status status-${status}`}>{t(`status.${status}`)}</span>;
+}
+
+interface ListProps {
+  t: Translate;
+  locale: Locale;
+  user: SessionUser;
+  path: string;
+  filters: Record<string, string>;
+  items: OrderSummary[];
+  nextCursor: string | null;
+  error?: string;
+}
+
+function OrdersListPage(p: ListProps) {
+  const { t, locale, filters } = p;
+  const { cursor, ...withoutCursor } = filters;
+  const nextHref = p.nextCursor
+    ? `/orders?${new URLSearchParams({ ...withoutCursor, cursor: p.nextCursor })}`
+    : null;
+  return (
+    <Layout t={t} locale={locale} title={t('orders.title')} path={p.path} user={p.user}>
+      <h1>{t('orders.title')}</h1>
+      <form
+        class="filters"
+        method="get"
+        action="/orders"
+        hx-get="/orders"
+        hx-target="#results"
+        hx-select="#results"
+        hx-swap="outerHTML"
+        hx-push-url="true"
+        hx-trigger="submit, input changed delay:400ms from:#q"
+      >
+        <div>
+          <label for="q">{t('orders.search')}</label>
+          <input
+            id="q"
+            name="q"
+            type="search"
+            value={filters.q ?? ''}
+            placeholder={t('orders.search_hint')}
+            size={36}
+          />
+        </div>
+        <div>
+          <label for="status">{t('orders.status')}</label>
+          <select id="status" name="status">
+            <option value="">{t('orders.any_status')}</option>
+            {LINE_STATUSES.map((s) => (
+              <option value={s} selected={filters.status === s}>
+                {t(`status.${s}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="startFrom">{t('orders.start_from')}</label>
+          <input id="startFrom" name="startFrom" type="date" value={filters.startFrom ?? ''} />
+        </div>
+        <div>
+          <label for="startTo">{t('orders.start_to')}</label>
+          <input id="startTo" name="startTo" type="date" value={filters.startTo ?? ''} />
+        </div>
+        <button type="submit">{t('orders.apply')}</button>
+      </form>
+      <section id="results" aria-live="polite">
+        {p.error ? (
+          <p class="error" role="alert">
+            {p.error}
+          </p>
+        ) : null}
+        {p.items.length === 0 ? (
+          <p class="muted">{t('orders.none')}</p>
+        ) : (
+          <table>
+            <caption class="muted">{t('orders.shown', { count: p.items.length })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('orders.reference')}</th>
+                <th scope="col">{t('orders.customer')}</th>
+                <th scope="col">{t('orders.lines')}</th>
+                <th scope="col">{t('orders.first_start')}</th>
+                <th scope="col">{t('orders.contact')}</th>
+                <th scope="col">{t('orders.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {p.items.map((o) => (
+                <tr>
+                  <td>
+                    <a href={`/orders/${o.id}`}>{o.reference}</a>
+                    <div class="muted">{o.orderNumber}</div>
+                  </td>
+                  <td>{o.endCustomer.name}</td>
+                  <td>{t('orders.line_count', { count: o.lineCount })}</td>
+                  <td>{o.firstStartDate ? formatDate(locale, o.firstStartDate) : ''}</td>
+                  <td>{o.contactEmails.join(', ')}</td>
+                  <td>
+                    {o.statuses.map((s) => (
+                      <StatusBadge t={t} status={s} />
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <nav class="pager" aria-label={t('orders.paging')}>
+          {cursor ? (
+            <a href={`/orders?${new URLSearchParams(withoutCursor)}`}>{t('orders.first_page')}</a>
+          ) : null}
+          {nextHref ? (
+            <a href={nextHref} rel="next">
+              {t('orders.next_page')}
+            </a>
+          ) : null}
+        </nav>
+      </section>
+    </Layout>
+  );
+}
+
+function OrderPage({
+  t,
+  locale,
+  user,
+  order,
+  path,
+}: {
+  t: Translate;
+  locale: Locale;
+  user: SessionUser;
+  order: OrderView;
+  path: string;
+}) {
+  return (
+    <Layout t={t} locale={locale} title={`${t('order.title')} ${order.reference}`} path={path} user={user}>
+      <p>
+        <a href="/orders">← {t('order.back')}</a>
+      </p>
+      <h1>
+        {t('order.title')} {order.reference}
+      </h1>
+      <dl class="facts">
+        <dt>{t('order.number')}</dt>
+        <dd>{order.orderNumber}</dd>
+        <dt>{t('orders.customer')}</dt>
+        <dd>{order.endCustomer.name}</dd>
+        <dt>{t('order.placed')}</dt>
+        <dd>{formatDate(locale, order.createdAt)}</dd>
+      </dl>
+      <h2>{t('order.lines_heading', { count: order.lines.length })}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">{t('order.offer')}</th>
+            <th scope="col">{t('order.services')}</th>
+            <th scope="col">{t('order.quantity')}</th>
+            <th scope="col">{t('order.requested_start_date')}</th>
+            <th scope="col">{t('order.contact_email')}</th>
+            <th scope="col">{t('orders.status')}</th>
+            <th scope="col">{t('order.subscription')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {order.lines.map((line) => (
+            <tr id={`line-${line.lineNumber}`}>
+              <td>{line.lineNumber}</td>
+              <td>
+                {line.offer.code}
+                <div class="muted">{line.offer.name}</div>
+              </td>
+              <td>{line.services.map((s) => t(`service.${s.code}`)).join(', ')}</td>
+              <td>{new Intl.NumberFormat(locale).format(line.quantity)}</td>
+              <td>{formatDate(locale, line.requestedStartDate)}</td>
+              <td>{line.provisioningContactEmail}</td>
+              <td>
+                <StatusBadge t={t} status={line.status} />
+              </td>
+              <td>{line.subscriptionId}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
+
+function NotFoundPage({
+  t,
+  locale,
+  user,
+  path,
+}: {
+  t: Translate;
+  locale: Locale;
+  user: SessionUser;
+  path: string;
+}) {
+  return (
+    <Layout t={t} locale={locale} title={t('errors.not_found.title')} path={path} user={user}>
+      <h1>{t('errors.not_found.title')}</h1>
+      <p>{t('errors.not_found.detail')}</p>
+      <p>
+        <a href="/orders">{t('order.back')}</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function registerOrderPages(app: Hono<UserEnv>): void {
+  app.get('/', (c) => c.redirect('/orders', 303));
+  app.use('/orders', requireUser());
+  app.use('/orders/*', requireUser());
+
+  app.get('/orders', async (c) => {
+    const locale = c.get('locale');
+    const t = translator(locale);
+    const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));
+    const filters = Object.fromEntries(
+      ['q', 'status', 'startFrom', 'startTo', 'cursor'].flatMap((k) => (raw[k] ? [[k, raw[k]]] : [])),
+    ) as Record<string, string>;
+    const parsed = listOrdersQuerySchema.safeParse(filters);
+    const path = c.req.path + (new URL(c.req.url).search || '');
+    const base = { t, locale, user: c.get('user'), path, filters };
+    if (!parsed.success) {
+      c.status(422);
+      return c.html(
+        <OrdersListPage {...base} items={[]} nextCursor={null} error={t('orders.bad_filters')} />,
+      );
+    }
+    try {
+      const page = await listOrders(c.get('ctx'), parsed.data);
+      return c.html(<OrdersListPage {...base} items={page.items} nextCursor={page.nextCursor} />);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+      c.status(422);
+      return c.html(
+        <OrdersListPage {...base} items={[]} nextCursor={null} error={t('orders.bad_filters')} />,
+      );
+    }
+  });
+
+  app.get('/orders/:orderId', async (c) => {
+    const locale = c.get('locale');
+    const t = translator(locale);
+    try {
+      const order = await getOrder(c.get('ctx'), c.req.param('orderId'));
+      return c.html(<OrderPage t={t} locale={locale} user={c.get('user')} order={order} path={c.req.path} />);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'not_found') throw error;
+      c.status(404);
+      return c.html(<NotFoundPage t={t} locale={locale} user={c.get('user')} path={c.req.path} />);
+    }
+  });
+}

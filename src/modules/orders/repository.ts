@@ -1,0 +1,175 @@
+import { type Expression, type ExpressionBuilder, type Insertable, type SqlBool, sql } from 'kysely';
+import type { Database, OrderLinesTable, OrdersTable } from '../../db-types.ts';
+import type { Executor } from '../../platform/db.ts';
+import type { LineStatus } from './lifecycle.ts';
+
+/** Whose orders a caller may see: one organization's (as owner or placer), or every order (system). */
+export type OrderScope = { orgId: string } | 'all';
+
+function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope): Expression<SqlBool> {
+  if (scope === 'all') return eb.lit(true);
+  return eb.or([
+    eb('orders.partner_org_id', '=', scope.orgId),
+    eb('orders.placed_by_org_id', '=', scope.orgId),
+  ]);
+}
+
+export async function insertOrder(db: Executor, row: Insertable<OrdersTable>) {
+  return db.insertInto('orders').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function insertLines(db: Executor, rows: Insertable<OrderLinesTable>[]) {
+  return db.insertInto('order_lines').values(rows).returningAll().execute();
+}
+
+export async function insertLineServices(
+  db: Executor,
+  rows: { line_id: string; service_code: string; quantity: number }[],
+) {
+  if (rows.length === 0) return;
+  await db.insertInto('order_line_services').values(rows).execute();
+}
+
+export async function insertSubscriptions(db: Executor, rows: { line_id: string; created_at: Date }[]) {
+  return db.insertInto('subscriptions').values(rows).returning(['id', 'line_id']).execute();
+}
+
+export async function findOrder(db: Executor, id: string, scope: OrderScope) {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('id', '=', id)
+    .where((eb) => visibleTo(eb, scope))
+    .executeTakeFirst();
+}
+
+export async function findLines(db: Executor, orderIds: string[]) {
+  if (orderIds.length === 0) return [];
+  return db
+    .selectFrom('order_lines')
+    .innerJoin('offers', 'offers.code', 'order_lines.offer_code')
+    .innerJoin('subscriptions', 'subscriptions.line_id', 'order_lines.id')
+    .selectAll('order_lines')
+    .select(['offers.name as offer_name', 'subscriptions.id as subscription_id'])
+    .where('order_lines.order_id', 'in', orderIds)
+    .orderBy('order_lines.order_id')
+    .orderBy('order_lines.line_number')
+    .execute();
+}
+
+export async function findLineServices(db: Executor, lineIds: string[]) {
+  if (lineIds.length === 0) return [];
+  return db
+    .selectFrom('order_line_services')
+    .selectAll()
+    .where('line_id', 'in', lineIds)
+    .orderBy('service_code')
+    .execute();
+}
+
+export interface OrderSearch {
+  q?: string;
+  status?: LineStatus;
+  startFrom?: string;
+  startTo?: string;
+  after?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Newest first, keyset-paged on (created_at, id). */
+export async function searchOrders(db: Executor, scope: OrderScope, search: OrderSearch) {
+  let query = db
+    .selectFrom('orders')
+    .selectAll('orders')
+    .where((eb) => visibleTo(eb, scope));
+  if (search.q) {
+    const pattern = likePattern(search.q);
+    query = query.where((eb) =>
+      eb.or([
+        eb('orders.reference', 'ilike', pattern),
+        eb('orders.order_number', 'ilike', pattern),
+        eb('orders.end_customer_name', 'ilike', pattern),
+        eb.exists(
+          eb
+            .selectFrom('order_lines as ql')
+            .innerJoin('subscriptions as qs', 'qs.line_id', 'ql.id')
+            .select(sql.lit(1).as('one'))
+            .whereRef('ql.order_id', '=', 'orders.id')
+            .where((inner) =>
+              inner.or([
+                inner('ql.provisioning_contact_email', 'ilike', pattern),
+                inner('qs.id', 'ilike', pattern),
+              ]),
+            ),
+        ),
+      ]),
+    );
+  }
+  if (search.status || search.startFrom || search.startTo) {
+    query = query.where((eb) => {
+      let lines = eb
+        .selectFrom('order_lines as fl')
+        .select(sql.lit(1).as('one'))
+        .whereRef('fl.order_id', '=', 'orders.id');
+      if (search.status) lines = lines.where('fl.status', '=', search.status);
+      if (search.startFrom) lines = lines.where('fl.requested_start_date', '>=', search.startFrom);
+      if (search.startTo) lines = lines.where('fl.requested_start_date', '<=', search.startTo);
+      return eb.exists(lines);
+    });
+  }
+  if (search.after) {
+    const { createdAt, id } = search.after;
+    query = query.where((eb) =>
+      eb.or([
+        eb('orders.created_at', '<', createdAt),
+        eb.and([eb('orders.created_at', '=', createdAt), eb('orders.id', '<', id)]),
+      ]),
+    );
+  }
+  return query
+    .orderBy('orders.created_at', 'desc')
+    .orderBy('orders.id', 'desc')
+    .limit(search.limit)
+    .execute();
+}
+
+export async function lockLine(db: Executor, lineId: string) {
+  return db
+    .selectFrom('order_lines')
+    .innerJoin('orders', 'orders.id', 'order_lines.order_id')
+    .select(['order_lines.id', 'order_lines.status', 'order_lines.order_id', 'orders.partner_org_id'])
+    .where('order_lines.id', '=', lineId)
+    .forUpdate('order_lines')
+    .executeTakeFirst();
+}
+
+/** Conditional on the current status, so two concurrent transitions cannot both succeed. */
+export async function updateLineStatus(
+  db: Executor,
+  lineId: string,
+  from: LineStatus,
+  to: LineStatus,
+  at: Date,
+) {
+  const result = await db
+    .updateTable('order_lines')
+    .set({ status: to, status_changed_at: at })
+    .where('id', '=', lineId)
+    .where('status', '=', from)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function findLineIdsByStatus(db: Executor, status: LineStatus, startOnOrBefore: string) {
+  const rows = await db
+    .selectFrom('order_lines')
+    .select('id')
+    .where('status', '=', status)
+    .where('requested_start_date', '<=', startOnOrBefore)
+    .execute();
+  return rows.map((r) => r.id);
+}

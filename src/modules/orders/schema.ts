@@ -1,0 +1,135 @@
+import { z } from '@hono/zod-openapi';
+import { isValidEmailAddress } from '../../platform/email.ts';
+import { LOCALES } from '../../platform/i18n.ts';
+import { LINE_STATUSES } from './lifecycle.ts';
+
+const isoDate = z.iso.date().openapi({ example: '2026-12-01', format: 'date' });
+
+export const createOrderLineSchema = z
+  .object({
+    offer: z
+      .string()
+      .trim()
+      .min(1)
+      .max(32)
+      .openapi({ example: 'A-WX', description: 'Offer code from the catalogue.' }),
+    quantity: z.number().int().min(1).max(1_000_000).openapi({ example: 50 }),
+    requestedStartDate: isoDate.openapi({
+      description: 'Requested Start Date: the provisioning email goes out on it.',
+    }),
+    provisioningContactEmail: z
+      .string()
+      .trim()
+      .max(254)
+      .refine(isValidEmailAddress, { message: 'email' })
+      .openapi({
+        example: 'it@acme.example',
+        description: 'Receives the provisioning email; may be a team mailbox.',
+      }),
+  })
+  .strict()
+  .openapi('CreateOrderLine');
+
+export const createOrderSchema = z
+  .object({
+    reference: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .openapi({ example: 'PO-1001', description: "The partner's purchase order reference." }),
+    endCustomer: z
+      .object({
+        name: z.string().trim().min(1).max(200).openapi({ example: 'Acme' }),
+        country: z
+          .string()
+          .regex(/^[A-Z]{2}$/)
+          .optional()
+          .openapi({ example: 'IT', description: 'ISO 3166-1 alpha-2.' }),
+      })
+      .strict(),
+    resellerOrgId: z
+      .uuid()
+      .optional()
+      .openapi({ description: 'Distributors only: the reseller partner this order is for.' }),
+    locale: z
+      .enum(LOCALES)
+      .optional()
+      .openapi({ description: 'Language of the provisioning emails. Defaults to the caller’s language.' }),
+    lines: z.array(createOrderLineSchema).min(1).max(500),
+  })
+  .strict()
+  .openapi('CreateOrder');
+
+export type CreateOrderInput = z.infer<typeof createOrderSchema>;
+
+export const lineStatusSchema = z.enum(LINE_STATUSES).openapi('LineStatus');
+
+export const orderLineSchema = z
+  .object({
+    id: z.uuid(),
+    orderId: z.uuid(),
+    lineNumber: z.number().int(),
+    offer: z.object({ code: z.string(), name: z.string() }),
+    services: z.array(z.object({ code: z.string(), quantity: z.number().int() })),
+    quantity: z.number().int(),
+    requestedStartDate: isoDate,
+    provisioningContactEmail: z.string(),
+    status: lineStatusSchema,
+    statusChangedAt: z.iso.datetime(),
+    subscriptionId: z.string().openapi({ example: 'SUB-10000001' }),
+  })
+  .openapi('OrderLine');
+
+export const orderSchema = z
+  .object({
+    id: z.uuid(),
+    orderNumber: z.string().openapi({ example: 'PRV-100001' }),
+    reference: z.string(),
+    partnerOrgId: z.uuid(),
+    placedByOrgId: z.uuid(),
+    endCustomer: z.object({ name: z.string(), country: z.string().nullable() }),
+    locale: z.enum(LOCALES),
+    createdAt: z.iso.datetime(),
+    lines: z.array(orderLineSchema),
+  })
+  .openapi('Order');
+
+export type OrderView = z.infer<typeof orderSchema>;
+export type OrderLineView = z.infer<typeof orderLineSchema>;
+
+export const orderSummarySchema = z
+  .object({
+    id: z.uuid(),
+    orderNumber: z.string(),
+    reference: z.string(),
+    endCustomer: z.object({ name: z.string() }),
+    createdAt: z.iso.datetime(),
+    lineCount: z.number().int(),
+    statuses: z.array(lineStatusSchema),
+    firstStartDate: isoDate,
+    contactEmails: z.array(z.string()),
+  })
+  .openapi('OrderSummary');
+
+export type OrderSummary = z.infer<typeof orderSummarySchema>;
+
+export const listOrdersQuerySchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(254)
+    .optional()
+    .openapi({ description: 'Order reference or number, customer, contact email or subscription id.' }),
+  status: lineStatusSchema.optional(),
+  startFrom: isoDate.optional().openapi({ description: 'Lines starting on or after this date.' }),
+  startTo: isoDate.optional().openapi({ description: 'Lines starting on or before this date.' }),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>;
+
+export const orderListSchema = z
+  .object({ items: z.array(orderSummarySchema), nextCursor: z.string().nullable() })
+  .openapi('OrderList');

@@ -1,0 +1,363 @@
+import { createHash } from 'node:crypto';
+import { addDays, isoDate } from '../../platform/clock.ts';
+import { type Actor, type Ctx, inTransaction } from '../../platform/context.ts';
+import { normalizeEmail } from '../../platform/email.ts';
+import {
+  DomainError,
+  type FieldError,
+  forbidden,
+  notFound,
+  validationFailed,
+} from '../../platform/errors.ts';
+import {
+  claimIdempotencyKey,
+  findIdempotencyKey,
+  saveIdempotentResponse,
+} from '../../platform/idempotency-repository.ts';
+import { recordAudit } from '../audit/service.ts';
+import { offersByCode } from '../catalog/service.ts';
+import { isResellerOf } from '../identity/service.ts';
+import { canTransition, INITIAL_LINE_STATUS, isLineStatus, type LineStatus } from './lifecycle.ts';
+import * as repo from './repository.ts';
+import type { CreateOrderInput, ListOrdersQuery, OrderLineView, OrderSummary, OrderView } from './schema.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How far ahead a Requested Start Date may be. */
+export const MAX_START_DAYS_AHEAD = 365;
+
+export function scopeOf(actor: Actor): repo.OrderScope {
+  return actor.type === 'system' ? 'all' : { orgId: actor.orgId };
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface CreateOrderResult {
+  order: OrderView;
+  /** True when an earlier request with the same Idempotency-Key already created this order. */
+  replayed: boolean;
+}
+
+/**
+ * Books an order: every line gets its subscription and waits for its Requested Start Date. The
+ * whole order is refused when any line is wrong. With an idempotency key, a retry of the same
+ * request returns the first result and a different request under the same key is refused.
+ */
+export async function createOrder(
+  ctx: Ctx,
+  input: CreateOrderInput,
+  idempotencyKey?: string,
+): Promise<CreateOrderResult> {
+  const actor = ctx.actor;
+  if (actor.type === 'system' || actor.orgKind === 'customer') throw forbidden();
+  const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
+
+  return inTransaction(ctx, async (tx) => {
+    if (idempotencyKey !== undefined) {
+      const claimed = await claimIdempotencyKey(tx.db, {
+        organization_id: actor.orgId,
+        key: idempotencyKey,
+        operation: 'createOrder',
+        request_hash: requestHash,
+        created_at: tx.clock.now(),
+      });
+      if (!claimed) {
+        const earlier = await findIdempotencyKey(tx.db, actor.orgId, idempotencyKey);
+        if (
+          earlier?.operation !== 'createOrder' ||
+          earlier.request_hash !== requestHash ||
+          !earlier.response_body
+        ) {
+          throw new DomainError('idempotency_key_reused', 422);
+        }
+        return { order: earlier.response_body as OrderView, replayed: true };
+      }
+    }
+    const order = await bookOrder(tx, actor, input);
+    if (idempotencyKey !== undefined)
+      await saveIdempotentResponse(tx.db, actor.orgId, idempotencyKey, 201, order);
+    return { order, replayed: false };
+  });
+}
+
+async function bookOrder(
+  ctx: Ctx,
+  actor: Extract<Actor, { orgId: string }>,
+  input: CreateOrderInput,
+): Promise<OrderView> {
+  const offers = await offersByCode(
+    ctx,
+    input.lines.map((l) => l.offer),
+  );
+  const today = isoDate(ctx.clock.now());
+  const latest = addDays(today, MAX_START_DAYS_AHEAD);
+  const fields: FieldError[] = [];
+  input.lines.forEach((line, i) => {
+    if (!offers.has(line.offer))
+      fields.push({ field: `lines[${i}].offer`, rule: 'unknown_offer', params: { value: line.offer } });
+    if (line.requestedStartDate < today) {
+      fields.push({
+        field: `lines[${i}].requestedStartDate`,
+        rule: 'date_not_before',
+        params: { date: today },
+      });
+    } else if (line.requestedStartDate > latest) {
+      fields.push({
+        field: `lines[${i}].requestedStartDate`,
+        rule: 'date_not_after',
+        params: { date: latest },
+      });
+    }
+  });
+  let partnerOrgId = actor.orgId;
+  if (input.resellerOrgId && input.resellerOrgId !== actor.orgId) {
+    const allowed =
+      actor.orgKind === 'distributor' && (await isResellerOf(ctx, actor.orgId, input.resellerOrgId));
+    if (allowed) partnerOrgId = input.resellerOrgId;
+    else fields.push({ field: 'resellerOrgId', rule: 'not_your_reseller' });
+  }
+  if (fields.length) throw validationFailed(fields);
+
+  const now = ctx.clock.now();
+  let order: Awaited<ReturnType<typeof repo.insertOrder>>;
+  try {
+    order = await repo.insertOrder(ctx.db, {
+      reference: input.reference,
+      partner_org_id: partnerOrgId,
+      placed_by_org_id: actor.orgId,
+      placed_by_user_id: actor.type === 'user' ? actor.userId : null,
+      placed_by_api_key_id: actor.type === 'api_key' ? actor.apiKeyId : null,
+      end_customer_name: input.endCustomer.name,
+      end_customer_country: input.endCustomer.country ?? null,
+      locale: input.locale ?? ctx.locale,
+      created_at: now,
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {
+      throw new DomainError('order_reference_taken', 409, { reference: input.reference }, [
+        { field: 'reference', rule: 'reference_taken' },
+      ]);
+    }
+    throw error;
+  }
+  const lines = await repo.insertLines(
+    ctx.db,
+    input.lines.map((line, i) => ({
+      order_id: order.id,
+      line_number: i + 1,
+      offer_code: line.offer,
+      quantity: line.quantity,
+      requested_start_date: line.requestedStartDate,
+      provisioning_contact_email: normalizeEmail(line.provisioningContactEmail),
+      status: INITIAL_LINE_STATUS,
+      status_changed_at: now,
+      created_at: now,
+    })),
+  );
+  const services = lines.flatMap((line) =>
+    (offers.get(line.offer_code)?.services ?? []).map((code) => ({
+      line_id: line.id,
+      service_code: code,
+      quantity: line.quantity,
+    })),
+  );
+  await repo.insertLineServices(ctx.db, services);
+  const subscriptions = await repo.insertSubscriptions(
+    ctx.db,
+    lines.map((line) => ({ line_id: line.id, created_at: now })),
+  );
+  const subscriptionOf = new Map(subscriptions.map((s) => [s.line_id, s.id]));
+  await recordAudit(ctx, [
+    {
+      action: 'order.created',
+      entityType: 'order',
+      entityId: order.id,
+      organizationId: partnerOrgId,
+      payload: { reference: order.reference, orderNumber: order.order_number, lineCount: lines.length },
+    },
+    ...lines.map((line) => ({
+      action: 'order_line.created' as const,
+      entityType: 'order_line',
+      entityId: line.id,
+      organizationId: partnerOrgId,
+      payload: {
+        lineNumber: line.line_number,
+        status: line.status,
+        subscriptionId: subscriptionOf.get(line.id) ?? '',
+      },
+    })),
+  ]);
+  return toOrderView(
+    order,
+    lines.map((line) => ({
+      ...line,
+      offer_name: offers.get(line.offer_code)?.name ?? line.offer_code,
+      subscription_id: subscriptionOf.get(line.id) ?? '',
+    })),
+    services,
+  );
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  return e.code === '23505' && (e.constraint === constraint || String(e.message).includes(constraint));
+}
+
+type OrderRow = Awaited<ReturnType<typeof repo.insertOrder>>;
+type LineRow = Awaited<ReturnType<typeof repo.findLines>>[number];
+type ServiceRow = { line_id: string; service_code: string; quantity: number };
+
+function toLineView(line: LineRow, services: ServiceRow[]): OrderLineView {
+  return {
+    id: line.id,
+    orderId: line.order_id,
+    lineNumber: line.line_number,
+    offer: { code: line.offer_code, name: line.offer_name },
+    services: services
+      .filter((s) => s.line_id === line.id)
+      .map((s) => ({ code: s.service_code, quantity: s.quantity })),
+    quantity: line.quantity,
+    requestedStartDate: line.requested_start_date,
+    provisioningContactEmail: line.provisioning_contact_email,
+    status: line.status as LineStatus,
+    statusChangedAt: line.status_changed_at.toISOString(),
+    subscriptionId: line.subscription_id,
+  };
+}
+
+function toOrderView(order: OrderRow, lines: LineRow[], services: ServiceRow[]): OrderView {
+  return {
+    id: order.id,
+    orderNumber: order.order_number,
+    reference: order.reference,
+    partnerOrgId: order.partner_org_id,
+    placedByOrgId: order.placed_by_org_id,
+    endCustomer: { name: order.end_customer_name, country: order.end_customer_country },
+    locale: order.locale as OrderView['locale'],
+    createdAt: order.created_at.toISOString(),
+    lines: lines.map((line) => toLineView(line, services)),
+  };
+}
+
+/** An order the caller may see; anything else (including a malformed id) is "not found". */
+export async function getOrder(ctx: Ctx, orderId: string): Promise<OrderView> {
+  if (!UUID.test(orderId)) throw notFound();
+  const order = await repo.findOrder(ctx.db, orderId, scopeOf(ctx.actor));
+  if (!order) throw notFound();
+  const lines = await repo.findLines(ctx.db, [order.id]);
+  const services = await repo.findLineServices(
+    ctx.db,
+    lines.map((l) => l.id),
+  );
+  return toOrderView(order, lines, services);
+}
+
+export async function getOrderLine(ctx: Ctx, orderId: string, lineId: string): Promise<OrderLineView> {
+  if (!UUID.test(lineId)) throw notFound();
+  const order = await getOrder(ctx, orderId);
+  const line = order.lines.find((l) => l.id === lineId);
+  if (!line) throw notFound();
+  return line;
+}
+
+interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [string, string];
+    const at = new Date(createdAt);
+    if (Number.isNaN(at.getTime()) || !UUID.test(id)) throw new Error('bad cursor');
+    return { createdAt: at, id };
+  } catch {
+    throw validationFailed([{ field: 'cursor', rule: 'cursor' }]);
+  }
+}
+
+export async function listOrders(
+  ctx: Ctx,
+  query: ListOrdersQuery,
+): Promise<{ items: OrderSummary[]; nextCursor: string | null }> {
+  if (query.startFrom && query.startTo && query.startFrom > query.startTo) {
+    throw validationFailed([{ field: 'startTo', rule: 'date_range' }]);
+  }
+  const rows = await repo.searchOrders(ctx.db, scopeOf(ctx.actor), {
+    ...(query.q ? { q: query.q } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.startFrom ? { startFrom: query.startFrom } : {}),
+    ...(query.startTo ? { startTo: query.startTo } : {}),
+    ...(query.cursor ? { after: decodeCursor(query.cursor) } : {}),
+    limit: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const lines = await repo.findLines(
+    ctx.db,
+    page.map((o) => o.id),
+  );
+  const items = page.map((order): OrderSummary => {
+    const own = lines.filter((l) => l.order_id === order.id);
+    return {
+      id: order.id,
+      orderNumber: order.order_number,
+      reference: order.reference,
+      endCustomer: { name: order.end_customer_name },
+      createdAt: order.created_at.toISOString(),
+      lineCount: own.length,
+      statuses: [...new Set(own.map((l) => l.status as LineStatus))],
+      firstStartDate: own.map((l) => l.requested_start_date).sort()[0] ?? '',
+      contactEmails: [...new Set(own.map((l) => l.provisioning_contact_email))],
+    };
+  });
+  const last = page[page.length - 1];
+  return {
+    items,
+    nextCursor:
+      rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+  };
+}
+
+/**
+ * The one way a line changes status: checked against the lifecycle table, conditional on the
+ * status it was read in, and recorded in the audit trail in the same transaction.
+ */
+export async function transitionLine(
+  ctx: Ctx,
+  lineId: string,
+  to: LineStatus,
+  reason: string,
+): Promise<void> {
+  await inTransaction(ctx, async (tx) => {
+    const line = await repo.lockLine(tx.db, lineId);
+    if (!line) throw notFound();
+    const from = line.status;
+    if (!isLineStatus(from) || !canTransition(from, to)) {
+      throw new DomainError('line_transition_not_allowed', 409, { from, to });
+    }
+    const moved = await repo.updateLineStatus(tx.db, lineId, from, to, tx.clock.now());
+    if (!moved) throw new DomainError('line_transition_not_allowed', 409, { from, to });
+    await recordAudit(tx, [
+      {
+        action: 'order_line.status_changed',
+        entityType: 'order_line',
+        entityId: lineId,
+        organizationId: line.partner_org_id,
+        payload: { from, to, reason },
+      },
+    ]);
+  });
+}

@@ -1,0 +1,187 @@
+import { raw } from 'hono/html';
+
+/** The slice of an OpenAPI 3.1 document the reference page reads. */
+interface SchemaObject {
+  type?: string | string[];
+  format?: string;
+  description?: string;
+  example?: unknown;
+  properties?: Record<string, SchemaObject>;
+  required?: string[];
+  items?: SchemaObject;
+  enum?: unknown[];
+  $ref?: string;
+  anyOf?: SchemaObject[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+}
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  description?: string;
+  parameters?: {
+    name: string;
+    in: string;
+    required?: boolean;
+    description?: string;
+    schema?: SchemaObject;
+  }[];
+  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
+  responses?: Record<string, { description?: string; content?: Record<string, { schema?: SchemaObject }> }>;
+}
+interface OpenApiDocument {
+  info: { title: string; version: string; description?: string };
+  servers?: { url: string }[];
+  paths?: Record<string, Record<string, Operation>>;
+  components?: { schemas?: Record<string, SchemaObject> };
+}
+
+function typeOf(schema: SchemaObject | undefined): string {
+  if (!schema) return '';
+  if (schema.$ref) return schema.$ref.split('/').pop() ?? '';
+  if (schema.enum) return schema.enum.map(String).join(' | ');
+  if (schema.anyOf) return schema.anyOf.map(typeOf).join(' | ');
+  const type = Array.isArray(schema.type) ? schema.type.join(' | ') : (schema.type ?? 'object');
+  if (type === 'array') return `${typeOf(schema.items)}[]`;
+  return schema.format ? `${type} (${schema.format})` : type;
+}
+
+function Properties({ schema }: { schema: SchemaObject }) {
+  const props = Object.entries(schema.properties ?? {});
+  if (props.length === 0) return null;
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Type</th>
+          <th scope="col">Required</th>
+          <th scope="col">Description</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.map(([name, prop]) => (
+          <tr>
+            <td>
+              <code>{name}</code>
+            </td>
+            <td>{typeOf(prop)}</td>
+            <td>{schema.required?.includes(name) ? 'yes' : ''}</td>
+            <td>
+              {prop.description ?? ''}
+              {prop.example !== undefined ? (
+                <span class="muted"> e.g. {JSON.stringify(prop.example)}</span>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** A readable, dependency-free API reference rendered from the same OpenAPI document we serve. */
+export function renderApiReference(openApiDocument: object): string {
+  const doc = openApiDocument as OpenApiDocument;
+  const operations = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+  );
+  const page = (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${doc.info.title} reference`}</title>
+        <link rel="stylesheet" href="/assets/app.css" />
+      </head>
+      <body>
+        <main id="main">
+          <h1>
+            {doc.info.title} <span class="muted">v{doc.info.version}</span>
+          </h1>
+          <p>{doc.info.description}</p>
+          <p>
+            Base URL: <code>{doc.servers?.[0]?.url}</code> · Machine-readable:{' '}
+            <a href="/api/openapi.json">/api/openapi.json</a>
+          </p>
+          <nav aria-label="Operations">
+            <ul>
+              {operations.map(({ method, path, op }) => (
+                <li>
+                  <a href={`#${op.operationId}`}>
+                    <code>{op.operationId}</code>
+                  </a>{' '}
+                  <span class="muted">
+                    {method} {path}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          {operations.map(({ method, path, op }) => {
+            const body = op.requestBody?.content?.['application/json']?.schema;
+            const bodyRef = body?.$ref?.split('/').pop();
+            return (
+              <section id={op.operationId}>
+                <h2>
+                  <code>{op.operationId}</code>: {op.summary}
+                </h2>
+                <p>
+                  <code>
+                    {method} /api/v1{path}
+                  </code>
+                </p>
+                {op.description ? <p>{op.description}</p> : null}
+                {op.parameters?.length ? (
+                  <>
+                    <h3>Parameters</h3>
+                    <ul>
+                      {op.parameters.map((p) => (
+                        <li>
+                          <code>{p.name}</code> ({p.in}
+                          {p.required ? ', required' : ''}): {typeOf(p.schema)}{' '}
+                          {p.description ?? p.schema?.description ?? ''}
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                ) : null}
+                {bodyRef ? (
+                  <>
+                    <h3>Request body: {bodyRef}</h3>
+                    <Properties schema={doc.components?.schemas?.[bodyRef] ?? {}} />
+                  </>
+                ) : null}
+                <h3>Responses</h3>
+                <ul>
+                  {Object.entries(op.responses ?? {}).map(([status, r]) => {
+                    const content = Object.entries(r.content ?? {})[0];
+                    return (
+                      <li>
+                        <strong>{status}</strong> {r.description}{' '}
+                        {content ? (
+                          <span class="muted">
+                            ({content[0]}: {typeOf(content[1].schema)})
+                          </span>
+                        ) : null}
+                      </li>
+                    );
+                  })}
+                </ul>
+              </section>
+            );
+          })}
+          <h2>Schemas</h2>
+          {Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => (
+            <section id={`schema-${name}`}>
+              <h3>{name}</h3>
+              {schema.enum ? <p>{schema.enum.map(String).join(', ')}</p> : <Properties schema={schema} />}
+            </section>
+          ))}
+        </main>
+      </body>
+    </html>
+  );
+  return `<!doctype html>${raw(page.toString())}`;
+}

@@ -1,0 +1,33 @@
+import type { Clock } from './clock.ts';
+import type { Db, Executor } from './db.ts';
+import type { Locale } from './i18n.ts';
+import type { Logger } from './logger.ts';
+
+export type OrgKind = 'partner' | 'distributor' | 'customer';
+export type Role = 'partner_admin' | 'partner_user' | 'customer_admin' | 'customer_user';
+
+/** Who is acting: a signed-in user, an integrator's API key, or Provisio itself (timers, CLI). */
+export type Actor =
+  | { type: 'user'; userId: string; orgId: string; orgKind: OrgKind; role: Role; email: string }
+  | { type: 'api_key'; apiKeyId: string; orgId: string; orgKind: OrgKind }
+  | { type: 'system'; name: string };
+
+/** The first argument of every service function. */
+export interface Ctx {
+  db: Executor;
+  clock: Clock;
+  locale: Locale;
+  requestId: string;
+  actor: Actor;
+  log: Logger;
+}
+
+/** Runs `work` in one transaction (or inside the caller's, when ctx already holds one). */
+export async function inTransaction<T>(ctx: Ctx, work: (txCtx: Ctx) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return work(ctx);
+  return (ctx.db as Db).transaction().execute((tx) => work({ ...ctx, db: tx }));
+}
+
+export function actorOrgId(actor: Actor): string | undefined {
+  return actor.type === 'system' ? undefined : actor.orgId;
+}

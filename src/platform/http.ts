@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
+import type { Clock } from './clock.ts';
+import type { Ctx } from './context.ts';
+import type { Db } from './db.ts';
+import { DomainError } from './errors.ts';
+import { isLocale, type Locale, negotiateLocale, translator } from './i18n.ts';
+import type { Logger } from './logger.ts';
+
+export interface AppDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  defaultLocale: Locale;
+  publicUrl: string;
+  sessionTtlHours: number;
+  sessionCookieSecure: boolean;
+}
+
+export interface AppEnv {
+  Variables: {
+    ctx: Ctx;
+    locale: Locale;
+    requestId: string;
+  };
+}
+
+export const LANG_COOKIE = 'provisio_lang';
+
+/** Gives every request an id, a language and a base context (acting as nobody until authenticated). */
+export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    const cookieLang = getCookie(c, LANG_COOKIE);
+    const locale = isLocale(cookieLang)
+      ? cookieLang
+      : negotiateLocale(c.req.header('accept-language'), deps.defaultLocale);
+    c.set('requestId', requestId);
+    c.set('locale', locale);
+    c.set('ctx', {
+      db: deps.db,
+      clock: deps.clock,
+      locale,
+      requestId,
+      actor: { type: 'system', name: 'anonymous' },
+      log: deps.log.child({ requestId }),
+    });
+    c.header('X-Request-Id', requestId);
+    const started = performance.now();
+    await next();
+    // Paths only: query strings can carry search terms and, later, link tokens.
+    deps.log.info(
+      {
+        requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        actor: describeActor(c.get('ctx')),
+      },
+      'request',
+    );
+  };
+}
+
+function describeActor(ctx: Ctx): string {
+  const a = ctx.actor;
+  if (a.type === 'user') return `user:${a.userId}`;
+  if (a.type === 'api_key') return `api_key:${a.apiKeyId}`;
+  return a.name;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  requestId: string;
+  errors?: { field: string; code: string; message: string }[];
+}
+
+/** A refusal as RFC 9457 problem details, in the caller's language. */
+export function problemBody(error: DomainError, locale: Locale, requestId: string): ProblemBody {
+  const t = translator(locale);
+  const body: ProblemBody = {
+    type: `urn:provisio:problem:${error.code}`,
+    title: t(`errors.${error.code}.title`),
+    status: error.status,
+    code: error.code,
+    detail: t(`errors.${error.code}.detail`, error.params),
+    requestId,
+  };
+  if (error.fields.length) {
+    body.errors = error.fields.map((f) => ({
+      field: f.field,
+      code: f.rule,
+      message: t(`validation.${f.rule}`, { field: f.field, ...f.params }),
+    }));
+  }
+  return body;
+}
+
+export function problemResponse(c: Context<AppEnv>, error: DomainError): Response {
+  const body = problemBody(error, c.get('locale') ?? 'en', c.get('requestId') ?? '');
+  const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
+  if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer';
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+/** Turns what a handler threw into a response: refusals keep their code, bugs become a logged 500. */
+export function toDomainError(err: unknown, log: Logger, requestId: string | undefined): DomainError {
+  if (err instanceof DomainError) return err;
+  if (err instanceof HTTPException && err.status < 500) {
+    if (err.status === 400) return new DomainError('malformed_request', 400);
+    if (err.status === 413) return new DomainError('payload_too_large', 413);
+    return new DomainError('malformed_request', err.status);
+  }
+  log.error({ err, requestId }, 'unhandled error');
+  return new DomainError('internal_error', 500);
+}

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { Hono } from 'hono';
+import pg from 'pg';
+import { createApp } from '../../src/app.ts';
+import { systemContext } from '../../src/boot.ts';
+import { readCatalogFile, syncCatalog } from '../../src/modules/catalog/service.ts';
+import * as identity from '../../src/modules/identity/service.ts';
+import { assertLifecycleMatchesDatabase } from '../../src/modules/orders/lifecycle.ts';
+import { ManualClock } from '../../src/platform/clock.ts';
+import type { Ctx, OrgKind } from '../../src/platform/context.ts';
+import { connectPostgres, type DatabaseHandle, openPglite } from '../../src/platform/db.ts';
+import type { AppEnv } from '../../src/platform/http.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { migrateToLatest } from '../../src/platform/migrations.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL names a server. */
+export function testEngines(): Engine[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+/** A fresh, empty database: in-memory PGlite, or a new database on the test server (dropped on close). */
+export async function freshDatabase(engine: Engine): Promise<DatabaseHandle & { url?: string }> {
+  if (engine === 'pglite') return openPglite(undefined);
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `provisio_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = connectPostgres(url.toString(), 10);
+  return {
+    ...handle,
+    url: url.toString(),
+    engine: 'postgres',
+    close: async () => {
+      await handle.close();
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+export const CATALOG_FILE = path.resolve(import.meta.dirname, '..', '..', 'config', 'catalog.json');
+
+export interface Tenant {
+  orgId: string;
+  apiKey: string;
+  email: string;
+  password: string;
+}
+
+export interface Harness {
+  engine: Engine;
+  app: Hono<AppEnv>;
+  db: DatabaseHandle['db'];
+  clock: ManualClock;
+  ctx: Ctx;
+  logs: string[];
+  /** Calls the API as a tenant (JSON in, Response out). */
+  api(
+    tenant: Tenant | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+  tenant(kind?: OrgKind, name?: string): Promise<Tenant>;
+  close(): Promise<void>;
+}
+
+export const TODAY = '2026-11-21';
+export const PUBLIC_URL = 'http://provisio.test';
+
+/** Everything an integration test needs: a migrated fresh database and the HTTP app on it, with a movable clock. */
+export async function startHarness(engine: Engine): Promise<Harness> {
+  const handle = await freshDatabase(engine);
+  await migrateToLatest(handle.db);
+  await assertLifecycleMatchesDatabase(handle.db);
+  const clock = new ManualClock(new Date(`${TODAY}T09:00:00Z`));
+  const logs: string[] = [];
+  const log = createLogger(
+    'info',
+    new Writable({
+      write(chunk, _enc, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  const ctx = systemContext(handle, log, 'test', clock);
+  await syncCatalog(ctx, readCatalogFile(CATALOG_FILE));
+  const app = createApp({
+    db: handle.db,
+    clock,
+    log,
+    defaultLocale: 'en',
+    publicUrl: PUBLIC_URL,
+    sessionTtlHours: 12,
+    sessionCookieSecure: true,
+  });
+  let counter = 0;
+  return {
+    engine,
+    app,
+    db: handle.db,
+    clock,
+    ctx,
+    logs,
+    api(tenant, method, path, body, headers = {}) {
+      return Promise.resolve(
+        app.request(path, {
+          method,
+          headers: {
+            ...(tenant ? { Authorization: `Bearer ${tenant.apiKey}` } : {}),
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...headers,
+          },
+          ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        }),
+      );
+    },
+    async tenant(kind = 'partner', name) {
+      counter += 1;
+      const label = name ?? `${kind} ${counter}`;
+      const slug = `${kind}${counter}-${randomBytes(3).toString('hex')}`;
+      const org = await identity.createOrganization(ctx, {
+        kind,
+        name: label,
+        country: 'IT',
+        domains: [{ domain: `${slug}.example`, status: 'verified' }],
+      });
+      const email = `admin@${slug}.example`;
+      const password = 'correct horse battery';
+      await identity.createUser(ctx, {
+        organizationId: org.id,
+        email,
+        role: 'partner_admin',
+        password,
+        locale: 'en',
+      });
+      const { key } = await identity.createApiKey(ctx, org.id, 'test');
+      return { orgId: org.id, apiKey: key, email, password };
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** The issue's minimal order body, with overrides. */
+export function orderBody(overrides: Record<string, unknown> = {}, line: Record<string, unknown> = {}) {
+  return {
+    reference: `PO-${randomBytes(4).toString('hex')}`,
+    endCustomer: { name: 'Acme' },
+    lines: [
+      {
+        offer: 'A-WX',
+        quantity: 50,
+        requestedStartDate: '2026-12-01',
+        provisioningContactEmail: 'it@acme.example',
+        ...line,
+      },
+    ],
+    ...overrides,
+  };
+}
