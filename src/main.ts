@@ -152,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'user' && sub === 'create') {
-    const password = typeof values.password === 'string' ? values.password : randomToken(12);
+    const password = typeof values.password === 'string' ? values.password : randomToken(16).slice(0, 16);
     const locale = values.locale;
     if (locale !== undefined && !isLocale(locale))
       throw new UsageError('--locale must be one of en, it, pt-BR, ru, uk');

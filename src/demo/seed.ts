@@ -18,7 +18,7 @@ const DAY = 86_400_000;
  * old ones cannot be shown again).
  */
 export async function seedDemo(ctx: Ctx, options: { password?: string } = {}): Promise<DemoSummary> {
-  const password = options.password ?? `demo-${randomToken(9)}`;
+  const password = options.password ?? `demo-${randomToken(16).slice(0, 12)}`;
   const now = ctx.clock.now();
   const exists = (await identity.findOrganization(ctx, DEMO_ORGS[0]?.id ?? '')) !== undefined;
 
