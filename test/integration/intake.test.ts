@@ -71,8 +71,8 @@ for (const engine of testEngines()) {
       assert.match(line.subscriptionId, /^SUB-\d+$/);
       assert.equal(line.provisioningContactEmail, 'it@acme.example');
       assert.deepEqual(line.services, [
-        { code: 'calling', quantity: 50 },
         { code: 'meetings', quantity: 50 },
+        { code: 'calling', quantity: 50 },
       ]);
 
       const fetched = await h.api(acme, 'GET', `/api/v1/orders/${order.id}`);

@@ -15,6 +15,7 @@ import {
   saveIdempotentResponse,
 } from '../../platform/idempotency-repository.ts';
 import { recordAudit } from '../audit/service.ts';
+import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offersByCode } from '../catalog/service.ts';
 import { isResellerOf } from '../identity/service.ts';
 import { canTransition, INITIAL_LINE_STATUS, isLineStatus, type LineStatus } from './lifecycle.ts';
@@ -216,6 +217,11 @@ type OrderRow = Awaited<ReturnType<typeof repo.insertOrder>>;
 type LineRow = Awaited<ReturnType<typeof repo.findLines>>[number];
 type ServiceRow = { line_id: string; service_code: string; quantity: number };
 
+/** Services are shown in catalogue order (Meetings, Calling, Messaging), not alphabetically. */
+function serviceRank(code: string): number {
+  return SERVICE_CODES.indexOf(code as ServiceCode);
+}
+
 function toLineView(line: LineRow, services: ServiceRow[]): OrderLineView {
   return {
     id: line.id,
@@ -224,6 +230,7 @@ function toLineView(line: LineRow, services: ServiceRow[]): OrderLineView {
     offer: { code: line.offer_code, name: line.offer_name },
     services: services
       .filter((s) => s.line_id === line.id)
+      .sort((a, b) => serviceRank(a.service_code) - serviceRank(b.service_code))
       .map((s) => ({ code: s.service_code, quantity: s.quantity })),
     quantity: line.quantity,
     requestedStartDate: line.requested_start_date,

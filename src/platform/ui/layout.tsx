@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { LOCALE_NAMES, LOCALES, type Locale, type Translate } from '../i18n.ts';
 
@@ -30,42 +31,45 @@ export function LanguageSwitch({ t, locale, path }: Pick<PageChrome, 't' | 'loca
 export function Layout(props: PageChrome & { children?: Child }) {
   const { t, locale, title, user } = props;
   return (
-    <html lang={locale}>
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${title} · ${t('ui.product')}`}</title>
-        <link rel="stylesheet" href="/assets/app.css" />
-        <script src="/assets/htmx.min.js" defer></script>
-      </head>
-      <body>
-        <a class="skip" href="#main">
-          {t('ui.skip_to_content')}
-        </a>
-        <header class="top">
-          <a class="brand" href="/orders">
-            {t('ui.product')}
+    <>
+      {raw('<!doctype html>')}
+      <html lang={locale}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} · ${t('ui.product')}`}</title>
+          <link rel="stylesheet" href="/assets/app.css" />
+          <script src="/assets/htmx.min.js" defer></script>
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            {t('ui.skip_to_content')}
           </a>
-          {user ? (
-            <nav aria-label={t('ui.main_navigation')}>
-              <a href="/orders">{t('orders.title')}</a>
-            </nav>
-          ) : null}
-          <div class="spacer" />
-          <LanguageSwitch t={t} locale={locale} path={props.path} />
-          {user ? (
-            <form method="post" action="/logout" class="who">
-              <span>
-                {user.email} · {user.orgName}
-              </span>
-              <button type="submit">{t('ui.sign_out')}</button>
-            </form>
-          ) : null}
-        </header>
-        <main id="main" tabindex={-1}>
-          {props.children}
-        </main>
-      </body>
-    </html>
+          <header class="top">
+            <a class="brand" href="/orders">
+              {t('ui.product')}
+            </a>
+            {user ? (
+              <nav aria-label={t('ui.main_navigation')}>
+                <a href="/orders">{t('orders.title')}</a>
+              </nav>
+            ) : null}
+            <div class="spacer" />
+            <LanguageSwitch t={t} locale={locale} path={props.path} />
+            {user ? (
+              <form method="post" action="/logout" class="who">
+                <span>
+                  {user.email} · {user.orgName}
+                </span>
+                <button type="submit">{t('ui.sign_out')}</button>
+              </form>
+            ) : null}
+          </header>
+          <main id="main" tabindex={-1}>
+            {props.children}
+          </main>
+        </body>
+      </html>
+    </>
   );
 }

@@ -1,0 +1,396 @@
+/**
+ * Order intake throughput: orders of 3 lines posted through the HTTP API, against a baseline that
+ * writes the same logical rows (order, lines, line services, subscriptions) with plain SQL in one
+ * transaction per order, over the same connection pool and at the same concurrency.
+ *
+ *   npm run bench:intake
+ *
+ * Env: BENCH_DATABASE_URL (else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test) names
+ * the server; a fresh database provisio_bench_<hex> is created on it and dropped at the end.
+ * BENCH_ORDERS (2000), BENCH_CONCURRENCY (16), BENCH_POOL (10), BENCH_ROUNDS (2), BENCH_WARMUP (100).
+ *
+ * Speed is measured, not asserted: the run exits 0 whatever the ratio.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { serve } from '@hono/node-server';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { createApp } from '../src/app.ts';
+import { systemContext } from '../src/boot.ts';
+import { readCatalogFile, syncCatalog } from '../src/modules/catalog/service.ts';
+import * as identity from '../src/modules/identity/service.ts';
+import { addDays, isoDate, systemClock } from '../src/platform/clock.ts';
+import { connectPostgres, type Db } from '../src/platform/db.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { migrateToLatest } from '../src/platform/migrations.ts';
+
+const CATALOG_FILE = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const OFFERS = ['A-WX', 'A-SPK', 'A-FLEX'] as const;
+const LINES_PER_ORDER = 3;
+const TARGET_RATIO = 0.5;
+
+interface LinePayload {
+  offer: string;
+  quantity: number;
+  requestedStartDate: string;
+  provisioningContactEmail: string;
+}
+
+interface OrderPayload {
+  reference: string;
+  endCustomer: { name: string; country: string };
+  lines: LinePayload[];
+}
+
+interface Phase {
+  name: 'api' | 'baseline';
+  /** Places order i of the batch whose references start with `prefix`. */
+  run(prefix: string, i: number): Promise<void>;
+}
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** The URL as it may be printed: any password masked. */
+function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+let interrupted = false;
+
+/** Runs count jobs with at most `concurrency` in flight; returns the wall time in ms. Stops at the first failure. */
+async function runConcurrently(
+  count: number,
+  concurrency: number,
+  job: (i: number) => Promise<void>,
+): Promise<number> {
+  let next = 0;
+  let failed = false;
+  const started = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < count && !failed) {
+      if (interrupted) throw new Error('interrupted');
+      const i = next;
+      next += 1;
+      try {
+        await job(i);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.min(concurrency, count) }, worker));
+  const elapsed = performance.now() - started;
+  const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return elapsed;
+}
+
+function orderPayload(prefix: string, i: number, today: string): OrderPayload {
+  return {
+    reference: `${prefix}-${String(i).padStart(6, '0')}`,
+    endCustomer: { name: `Customer ${i % 97}`, country: 'IT' },
+    lines: Array.from({ length: LINES_PER_ORDER }, (_, j) => ({
+      offer: OFFERS[(i + j) % OFFERS.length] ?? 'A-WX',
+      quantity: 1 + ((i * 7 + j * 13) % 250),
+      requestedStartDate: addDays(today, 3 + ((i + j) % 5)),
+      provisioningContactEmail: `it-${prefix.toLowerCase()}-${i}-${j}@customer${i % 97}.example`,
+    })),
+  };
+}
+
+function apiPhase(
+  baseUrl: string,
+  apiKey: string,
+  today: string,
+): Phase & { prepare(prefix: string, count: number): void } {
+  // Bodies are serialized before the clock starts: client and server share this process's CPU, and the
+  // client's work is not what is being measured.
+  let bodies: string[] = [];
+  return {
+    name: 'api',
+    prepare(prefix, count) {
+      bodies = Array.from({ length: count }, (_, i) => JSON.stringify(orderPayload(prefix, i, today)));
+    },
+    async run(_prefix, i) {
+      const response = await fetch(`${baseUrl}/api/v1/orders`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${apiKey}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': randomUUID(),
+        },
+        body: bodies[i] ?? '',
+      });
+      const text = await response.text();
+      if (response.status !== 201) {
+        throw new Error(`POST /api/v1/orders answered ${response.status}: ${text.slice(0, 500)}`);
+      }
+    },
+  };
+}
+
+/** The rows createOrder writes, minus HTTP, auth, validation, idempotency and audit: one transaction per order. */
+function baselinePhase(
+  db: Db,
+  tenant: { orgId: string; apiKeyId: string },
+  servicesOf: Map<string, string[]>,
+  today: string,
+): Phase & { prepare(prefix: string, count: number): void } {
+  let payloads: OrderPayload[] = [];
+  return {
+    name: 'baseline',
+    prepare(prefix, count) {
+      payloads = Array.from({ length: count }, (_, i) => orderPayload(prefix, i, today));
+    },
+    async run(_prefix, i) {
+      const input = payloads[i];
+      if (!input) throw new Error(`no payload for order ${i}`);
+      await db.transaction().execute(async (tx) => {
+        const now = new Date();
+        const order = await tx
+          .insertInto('orders')
+          .values({
+            reference: input.reference,
+            partner_org_id: tenant.orgId,
+            placed_by_org_id: tenant.orgId,
+            placed_by_api_key_id: tenant.apiKeyId,
+            end_customer_name: input.endCustomer.name,
+            end_customer_country: input.endCustomer.country,
+            locale: 'en',
+            created_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const lines = await tx
+          .insertInto('order_lines')
+          .values(
+            input.lines.map((line, n) => ({
+              order_id: order.id,
+              line_number: n + 1,
+              offer_code: line.offer,
+              quantity: line.quantity,
+              requested_start_date: line.requestedStartDate,
+              provisioning_contact_email: line.provisioningContactEmail.toLowerCase(),
+              status: 'scheduled',
+              status_changed_at: now,
+              created_at: now,
+            })),
+          )
+          .returning(['id', 'offer_code', 'quantity'])
+          .execute();
+        await tx
+          .insertInto('order_line_services')
+          .values(
+            lines.flatMap((line) =>
+              (servicesOf.get(line.offer_code) ?? []).map((code) => ({
+                line_id: line.id,
+                service_code: code,
+                quantity: line.quantity,
+              })),
+            ),
+          )
+          .execute();
+        await tx
+          .insertInto('subscriptions')
+          .values(lines.map((line) => ({ line_id: line.id, created_at: now })))
+          .execute();
+      });
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_URL;
+  const orders = envInt('BENCH_ORDERS', 2000);
+  const concurrency = envInt('BENCH_CONCURRENCY', 16);
+  const poolSize = envInt('BENCH_POOL', 10);
+  const rounds = envInt('BENCH_ROUNDS', 2);
+  const warmup = envInt('BENCH_WARMUP', 100);
+
+  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  try {
+    await admin.connect();
+  } catch (error) {
+    console.error(`intake: cannot reach PostgreSQL at ${displayUrl(serverUrl)}: ${message(error)}`);
+    console.error(
+      'intake: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a server you may create databases on.',
+    );
+    return 1;
+  }
+  const name = `provisio_bench_${randomBytes(6).toString('hex')}`;
+  let version: string;
+  try {
+    const result = await admin.query<{ v: string }>(`select current_setting('server_version') as v`);
+    version = (result.rows[0]?.v ?? '?').split(' ')[0] ?? '?';
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const handle = connectPostgres(url.toString(), poolSize);
+  let server: ReturnType<typeof serve> | undefined;
+  try {
+    const log = createLogger('silent');
+    const ctx = systemContext(handle, log, 'bench', systemClock);
+    await migrateToLatest(handle.db);
+    const catalog = readCatalogFile(CATALOG_FILE);
+    await syncCatalog(ctx, catalog);
+    const servicesOf = new Map(catalog.offers.map((o) => [o.code, [...o.services]]));
+
+    const org = await identity.createOrganization(ctx, {
+      kind: 'partner',
+      name: 'Bench Partner',
+      country: 'IT',
+    });
+    const key = await identity.createApiKey(ctx, org.id, 'bench');
+
+    const app = createApp({
+      db: handle.db,
+      clock: systemClock,
+      log,
+      defaultLocale: 'en',
+      publicUrl: 'http://127.0.0.1',
+      sessionTtlHours: 12,
+      sessionCookieSecure: false,
+    });
+    const port = await new Promise<number>((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
+        resolve(info.port),
+      );
+    });
+
+    const today = isoDate(new Date());
+    const api = apiPhase(`http://127.0.0.1:${port}`, key.key, today);
+    const baseline = baselinePhase(handle.db, { orgId: org.id, apiKeyId: key.id }, servicesOf, today);
+
+    const measure = async (phase: typeof api, prefix: string, count: number): Promise<number> => {
+      phase.prepare(prefix, count);
+      const ms = await runConcurrently(count, concurrency, (i) => phase.run(prefix, i));
+      return (count * 1000) / ms;
+    };
+
+    // Warm-up (not counted): JIT, the pool's connections, the HTTP keep-alive sockets, the catalogue pages.
+    await measure(api, 'WARM-API', warmup);
+    await measure(baseline, 'WARM-SQL', warmup);
+
+    // Rounds alternate which phase goes first (API then baseline, baseline then API, ...) and the best
+    // of each is kept, so neither side gains from running on warmer caches or loses to the tables and
+    // indexes the other has already grown, nor to an autovacuum or checkpoint landing in one phase.
+    const apiRates: number[] = [];
+    const baselineRates: number[] = [];
+    for (let round = 1; round <= rounds; round += 1) {
+      const sequence = round % 2 === 1 ? [api, baseline] : [baseline, api];
+      for (const phase of sequence) {
+        const prefix = `${phase.name === 'api' ? 'API' : 'SQL'}-R${round}`;
+        const rate = await measure(phase, prefix, orders);
+        (phase.name === 'api' ? apiRates : baselineRates).push(rate);
+      }
+    }
+
+    // Both sides must have written the same shape of rows.
+    const counts = await sql<{ side: string; orders: number; lines: number; services: number; subs: number }>`
+      select left(o.reference, 3) as side, count(distinct o.id)::int as orders, count(distinct l.id)::int as lines,
+             count(s.line_id)::int as services, count(distinct sub.id)::int as subs
+      from orders o
+      join order_lines l on l.order_id = o.id
+      join order_line_services s on s.line_id = l.id
+      join subscriptions sub on sub.line_id = l.id
+      where o.reference not like 'WARM-%'
+      group by 1 order by 1`.execute(handle.db);
+    const [apiRows, sqlRows] = counts.rows;
+    if (
+      !apiRows ||
+      !sqlRows ||
+      apiRows.orders !== orders * rounds ||
+      apiRows.orders !== sqlRows.orders ||
+      apiRows.lines !== sqlRows.lines ||
+      apiRows.services !== sqlRows.services ||
+      apiRows.subs !== sqlRows.subs
+    ) {
+      throw new Error(`API and baseline wrote different rows: ${JSON.stringify(counts.rows)}`);
+    }
+
+    const best = (rates: number[]): number => Math.max(...rates);
+    const apiRate = best(apiRates);
+    const baselineRate = best(baselineRates);
+    const ratio = apiRate / baselineRate;
+    const round1 = (n: number): number => Math.round(n * 10) / 10;
+    console.log(
+      `intake: ${orders} orders × ${LINES_PER_ORDER} lines, concurrency ${concurrency}, pool ${poolSize}, PostgreSQL ${version}, best of ${rounds} round(s)`,
+    );
+    console.log(`baseline (plain SQL, 1 tx/order):  ${round1(baselineRate)} orders/s`);
+    console.log(`API (HTTP createOrder):             ${round1(apiRate)} orders/s`);
+    console.log(`ratio API/baseline: ${ratio.toFixed(2)}  (target ≥ ${TARGET_RATIO.toFixed(2)})`);
+    console.log(
+      JSON.stringify({
+        orders,
+        linesPerOrder: LINES_PER_ORDER,
+        concurrency,
+        pool: poolSize,
+        rounds,
+        postgres: version,
+        baselineOrdersPerSec: round1(baselineRate),
+        apiOrdersPerSec: round1(apiRate),
+        ratio: Math.round(ratio * 1000) / 1000,
+        target: TARGET_RATIO,
+        baselineRounds: baselineRates.map(round1),
+        apiRounds: apiRates.map(round1),
+      }),
+    );
+    return 0;
+  } finally {
+    if (server) {
+      const closing = server;
+      await new Promise<void>((resolve) => {
+        closing.close(() => resolve());
+        if ('closeAllConnections' in closing) closing.closeAllConnections();
+      });
+    }
+    await handle.close();
+    const dropper = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+    await dropper.connect();
+    await dropper.query(`drop database if exists ${name} with (force)`);
+    await dropper.end();
+  }
+}
+
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  console.error('intake: interrupted, cleaning up (Ctrl-C again to quit at once)');
+});
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(
+      `intake: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('has working defaults for the embedded quick start', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.dataDir, path.resolve('./data'));
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.demoSeed, 'auto');
+    assert.equal(config.sessionCookieSecure, true);
+  });
+
+  it('reads settings from the environment', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATABASE_URL: 'postgres://db/provisio',
+      PUBLIC_URL: 'https://orders.example/',
+      SESSION_COOKIE_SECURE: 'false',
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.databaseUrl, 'postgres://db/provisio');
+    assert.equal(config.publicUrl, 'https://orders.example');
+    assert.equal(config.sessionCookieSecure, false);
+  });
+
+  it('stops with a message naming each wrong setting', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', DEFAULT_LOCALE: 'de' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems.map((p) => p.split(':')[0]).sort(), [
+          'DATABASE_URL',
+          'DEFAULT_LOCALE',
+          'PORT',
+        ]);
+        assert.match(error.message, /PORT: .*"eighty"/);
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import * as identity from '../../src/modules/identity/service.ts';
+import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+
+interface OrderJson {
+  id: string;
+  partnerOrgId: string;
+  placedByOrgId: string;
+  lines: { id: string; subscriptionId: string }[];
+}
+interface ListJson {
+  items: { id: string }[];
+}
+
+for (const engine of testEngines()) {
+  describe(`who sees which orders (${engine})`, () => {
+    let h: Harness;
+    let partnerA: Tenant;
+    let partnerB: Tenant;
+    let distributor: Tenant;
+    let reseller: Tenant;
+    let orderOfA: OrderJson;
+
+    before(async () => {
+      h = await startHarness(engine);
+      partnerA = await h.tenant('partner', 'Partner A');
+      partnerB = await h.tenant('partner', 'Partner B');
+      distributor = await h.tenant('distributor', 'Distributor D');
+      reseller = await h.tenant('partner', 'Reseller R');
+      await identity.addReseller(h.ctx, distributor.orgId, reseller.orgId);
+      const res = await h.api(
+        partnerA,
+        'POST',
+        '/api/v1/orders',
+        orderBody({ reference: 'A-SECRET' }, { provisioningContactEmail: 'secret@a-customer.example' }),
+      );
+      orderOfA = (await res.json()) as OrderJson;
+    });
+    after(() => h.close());
+
+    it('partner B cannot read partner A’s order or its lines: 404, as if it did not exist', async () => {
+      const [line] = orderOfA.lines;
+      assert.ok(line);
+      for (const path of [
+        `/api/v1/orders/${orderOfA.id}`,
+        `/api/v1/orders/${orderOfA.id}/lines/${line.id}`,
+      ]) {
+        const res = await h.api(partnerB, 'GET', path);
+        assert.equal(res.status, 404, path);
+        assert.equal(((await res.json()) as { code: string }).code, 'not_found');
+      }
+      assert.equal((await h.api(partnerA, 'GET', `/api/v1/orders/${orderOfA.id}`)).status, 200);
+    });
+
+    it('partner B cannot list or search its way to partner A’s order', async () => {
+      for (const q of [
+        '',
+        'A-SECRET',
+        'secret@a-customer.example',
+        orderOfA.lines[0]?.subscriptionId ?? 'x',
+        'Acme',
+      ]) {
+        const res = await h.api(partnerB, 'GET', `/api/v1/orders?q=${encodeURIComponent(q)}`);
+        assert.equal(res.status, 200);
+        assert.deepEqual(((await res.json()) as ListJson).items, [], `q=${q}`);
+      }
+      const own = (await (await h.api(partnerA, 'GET', '/api/v1/orders?q=A-SECRET')).json()) as ListJson;
+      assert.deepEqual(
+        own.items.map((o) => o.id),
+        [orderOfA.id],
+      );
+    });
+
+    it('guessed and malformed ids answer 404 too', async () => {
+      assert.equal((await h.api(partnerB, 'GET', `/api/v1/orders/${randomUUID()}`)).status, 404);
+      assert.equal((await h.api(partnerB, 'GET', '/api/v1/orders/not-a-uuid')).status, 404);
+      assert.equal(
+        (await h.api(partnerA, 'GET', `/api/v1/orders/${orderOfA.id}/lines/${randomUUID()}`)).status,
+        404,
+      );
+    });
+
+    it('partner B cannot see partner A’s order in the workspace either', async () => {
+      const login = await h.app.request('/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
+        body: new URLSearchParams({ email: partnerB.email, password: partnerB.password }).toString(),
+      });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const page = await h.app.request(`/orders/${orderOfA.id}`, { headers: { Cookie: cookie } });
+      assert.equal(page.status, 404);
+      assert.ok(!(await page.text()).includes('A-SECRET'));
+    });
+
+    it('a distributor sees the orders it placed for its resellers, and so does the reseller; nobody else does', async () => {
+      const res = await h.api(
+        distributor,
+        'POST',
+        '/api/v1/orders',
+        orderBody({ reference: 'D-FOR-R', resellerOrgId: reseller.orgId }),
+      );
+      assert.equal(res.status, 201);
+      const order = (await res.json()) as OrderJson;
+      assert.equal(order.partnerOrgId, reseller.orgId);
+      assert.equal(order.placedByOrgId, distributor.orgId);
+      assert.equal((await h.api(distributor, 'GET', `/api/v1/orders/${order.id}`)).status, 200);
+      assert.equal((await h.api(reseller, 'GET', `/api/v1/orders/${order.id}`)).status, 200);
+      assert.equal((await h.api(partnerB, 'GET', `/api/v1/orders/${order.id}`)).status, 404);
+      const listed = (await (await h.api(distributor, 'GET', '/api/v1/orders')).json()) as ListJson;
+      assert.ok(listed.items.some((o) => o.id === order.id));
+    });
+
+    it('nobody can place an order for a partner that is not their reseller', async () => {
+      for (const [caller, target] of [
+        [distributor, partnerA],
+        [partnerB, reseller],
+      ] as const) {
+        const res = await h.api(caller, 'POST', '/api/v1/orders', orderBody({ resellerOrgId: target.orgId }));
+        assert.equal(res.status, 422);
+        const problem = (await res.json()) as { errors: { field: string; code: string }[] };
+        assert.deepEqual(
+          problem.errors.map((e) => [e.field, e.code]),
+          [['resellerOrgId', 'not_your_reseller']],
+        );
+      }
+    });
+  });
+}

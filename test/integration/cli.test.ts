@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { LINE_STATUSES } from '../../src/modules/orders/lifecycle.ts';
+import { openPglite } from '../../src/platform/db.ts';
+import { LOCALES } from '../../src/platform/i18n.ts';
+import { cleanEnv, runCli, startServer, tempDataDir } from '../support/process.ts';
+
+interface DemoJson {
+  orgs: { id: string; name: string; kind: string; apiKey: string | null }[];
+  users: { email: string; password: string; orgId: string; role: string }[];
+}
+
+const lastLine = (text: string) => text.trim().split('\n').pop() ?? '';
+
+describe('the provisio command', () => {
+  const dataDir = tempDataDir();
+  const env = cleanEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+  let demo: DemoJson;
+
+  before(async () => {
+    const seeded = await runCli(['seed', '--demo'], env);
+    assert.equal(seeded.code, 0, seeded.stderr);
+    demo = JSON.parse(lastLine(seeded.stdout)) as DemoJson;
+  });
+
+  it('lists every command in --help', async () => {
+    const { code, stdout } = await runCli(['--help'], env);
+    assert.equal(code, 0);
+    for (const command of ['start', 'migrate', 'seed --demo', 'org create', 'user create', 'apikey create'])
+      assert.match(stdout, new RegExp(command));
+  });
+
+  it('seeds believable demo data and prints the logins as JSON on its last line', async () => {
+    const kinds = demo.orgs.map((o) => o.kind);
+    assert.ok(kinds.filter((k) => k === 'partner').length >= 2);
+    assert.ok(kinds.includes('distributor'));
+    assert.ok(kinds.filter((k) => k === 'customer').length >= 3);
+    for (const org of demo.orgs) assert.equal(org.apiKey === null, org.kind === 'customer', org.name);
+    assert.ok(demo.users.every((u) => u.password.length >= 10 && demo.orgs.some((o) => o.id === u.orgId)));
+    assert.ok(
+      demo.users.some((u) => u.role === 'partner_admin') && demo.users.some((u) => u.role === 'partner_user'),
+    );
+  });
+
+  it('seeds again without duplicating anything, issuing fresh keys', async () => {
+    const again = await runCli(['seed', '--demo'], env);
+    assert.equal(again.code, 0, again.stderr);
+    const second = JSON.parse(lastLine(again.stdout)) as DemoJson;
+    assert.deepEqual(
+      second.orgs.map((o) => o.id),
+      demo.orgs.map((o) => o.id),
+    );
+    assert.notEqual(second.orgs[0]?.apiKey, demo.orgs[0]?.apiKey);
+    demo = second;
+  });
+
+  it('creates an API key, refuses a bad user with a message naming the field', async () => {
+    const partner = demo.orgs.find((o) => o.kind === 'partner');
+    assert.ok(partner);
+    const key = await runCli(['apikey', 'create', '--org', partner.id, '--name', 'erp'], env);
+    assert.equal(key.code, 0, key.stderr);
+    assert.match((JSON.parse(lastLine(key.stdout)) as { apiKey: string }).apiKey, /^pvk_[\w-]{43}$/);
+    const bad = await runCli(
+      ['user', 'create', '--org', partner.id, '--email', 'not-an-email', '--role', 'partner_user'],
+      env,
+    );
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /email: email must be a valid email address/);
+    const unknownFlag = await runCli(['apikey', 'create', '--organisation', partner.id], env);
+    assert.equal(unknownFlag.code, 1);
+    assert.match(unknownFlag.stderr, /Usage: provisio/);
+  });
+
+  describe('demo contents', () => {
+    let handle: Awaited<ReturnType<typeof openPglite>>;
+    before(async () => {
+      handle = await openPglite(dataDir);
+    });
+    after(() => handle.close());
+
+    it('covers every line status, every language, verified and claimed domains, and user activity', async () => {
+      const statuses = await handle.db.selectFrom('order_lines').select('status').distinct().execute();
+      assert.deepEqual(statuses.map((s) => s.status).sort(), [...LINE_STATUSES].sort());
+      const locales = await handle.db.selectFrom('orders').select('locale').distinct().execute();
+      assert.deepEqual(locales.map((l) => l.locale).sort(), [...LOCALES].sort());
+      const domains = await handle.db
+        .selectFrom('organization_domains')
+        .select('status')
+        .distinct()
+        .execute();
+      assert.deepEqual(domains.map((d) => d.status).sort(), ['claimed', 'verified']);
+      const { rows } = await sql<{ active: number; stale: number }>`
+        select count(*) filter (where last_active_at > now() - interval '30 days')::int as active,
+               count(*) filter (where last_active_at < now() - interval '365 days')::int as stale
+        from users`.execute(handle.db);
+      assert.ok((rows[0]?.active ?? 0) > 0 && (rows[0]?.stale ?? 0) > 0);
+      const resellerOrders = await handle.db
+        .selectFrom('orders')
+        .select('id')
+        .whereRef('partner_org_id', '<>', 'placed_by_org_id')
+        .execute();
+      assert.ok(resellerOrders.length > 0, 'a distributor placed orders for its resellers');
+    });
+  });
+});
+
+describe('npm start on an empty embedded database', () => {
+  it('applies migrations, loads the demo, logs the demo logins, and serves /healthz', async () => {
+    const server = await startServer(cleanEnv({ DATA_DIR: tempDataDir(), LOG_LEVEL: 'info' }));
+    try {
+      const res = await fetch(`${server.url}/healthz`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { status: 'ok' });
+      const demoLine = server.logs.map((l) => l.trim()).find((l) => l.includes('demo data loaded'));
+      assert.ok(demoLine, 'the demo logins are logged');
+      const logged = JSON.parse(demoLine) as { logins: { email: string }[]; demoPassword: string };
+      assert.ok(logged.logins.length >= 3);
+      const login = await fetch(`${server.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
+        body: new URLSearchParams({ email: logged.logins[0]?.email ?? '', password: logged.demoPassword }),
+      });
+      assert.equal(login.status, 303, 'the logged demo login works');
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { connectPostgres, type Db } from '../../src/platform/db.ts';
+import { migrateToLatest } from '../../src/platform/migrations.ts';
+import { freshDatabase, testEngines } from '../support/harness.ts';
+
+async function schemaFingerprint(db: Db): Promise<string> {
+  const { rows } = await sql<{ fingerprint: string }>`
+    select string_agg(table_name || '.' || column_name || ':' || data_type, ',' order by table_name, column_name) as fingerprint
+    from information_schema.columns where table_schema = 'public'`.execute(db);
+  return rows[0]?.fingerprint ?? '';
+}
+
+for (const engine of testEngines()) {
+  describe(`migrations (${engine})`, () => {
+    it('apply once; applying again is a no-op', async () => {
+      const handle = await freshDatabase(engine);
+      try {
+        const first = await migrateToLatest(handle.db);
+        assert.ok(first.applied.includes('0001_foundation'));
+        const before = await schemaFingerprint(handle.db);
+        const second = await migrateToLatest(handle.db);
+        assert.deepEqual(second.applied, []);
+        assert.equal(await schemaFingerprint(handle.db), before);
+        const rows = await handle.db.selectFrom('line_statuses').select('code').execute();
+        assert.equal(rows.length, 2, 'seed rows of a migration are not inserted twice');
+      } finally {
+        await handle.close();
+      }
+    });
+  });
+}
+
+if (testEngines().includes('postgres')) {
+  describe('migrations (postgres, several processes at once)', () => {
+    it('do not race: every starter succeeds and each migration is applied exactly once', async () => {
+      const handle = await freshDatabase('postgres');
+      const starters = Array.from({ length: 4 }, () => connectPostgres(handle.url ?? '', 2));
+      try {
+        const outcomes = await Promise.all(starters.map((s) => migrateToLatest(s.db)));
+        const applied = outcomes.flatMap((o) => o.applied);
+        assert.deepEqual(
+          applied.filter((name) => name === '0001_foundation'),
+          ['0001_foundation'],
+        );
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from schema_migrations`.execute(
+          handle.db,
+        );
+        assert.equal(rows[0]?.n, outcomes.find((o) => o.applied.length)?.applied.length);
+      } finally {
+        await Promise.all(starters.map((s) => s.close()));
+        await handle.close();
+      }
+    });
+  });
+}
