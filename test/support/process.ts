@@ -12,11 +12,11 @@ export function tempDataDir(): string {
 
 /** The environment a fresh machine would have: no database URL, demo password left to chance. */
 export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   delete env.DEMO_PASSWORD;
   delete env.PORT;
-  return env;
+  return { ...env, ...extra };
 }
 
 export function runCli(
@@ -50,7 +50,7 @@ export function startServer(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'start'], {
       cwd: ROOT,
-      env: { ...env, PORT: '0', HOST: '127.0.0.1' },
+      env: { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     });
     const logs: string[] = [];
     let buffered = '';

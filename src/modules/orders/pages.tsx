@@ -197,7 +197,7 @@ function OrderPage({
               <td>
                 <StatusBadge t={t} status={line.status} />
               </td>
-              <td>{line.subscriptionId}</td>
+              <td class="nowrap">{line.subscriptionId}</td>
             </tr>
           ))}
         </tbody>
