@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { sql } from 'kysely';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
@@ -20,7 +21,7 @@ import {
   requestContext,
   toDomainError,
 } from './platform/http.ts';
-import { translator } from './platform/i18n.ts';
+import { renderErrorPage } from './platform/ui/error-page.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
 
 const require = createRequire(import.meta.url);
@@ -73,25 +74,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.onError((err, c) => {
     const error = toDomainError(err, deps.log, c.get('requestId'));
     if (c.req.path.startsWith('/api/')) return problemResponse(c, error);
-    const t = translator(c.get('locale') ?? 'en');
     return c.html(
-      `<!doctype html><html lang="${c.get('locale') ?? 'en'}"><meta charset="utf-8"><title>${t(`errors.${error.code}.title`)}</title><h1>${t(`errors.${error.code}.title`)}</h1><p>${t(`errors.${error.code}.detail`, error.params)}</p><p><a href="/orders">${t('order.back')}</a></p></html>`,
-      error.status as 400,
+      renderErrorPage(c.get('locale') ?? deps.defaultLocale, c.req.path, error),
+      error.status as ContentfulStatusCode,
     );
   });
   app.notFound((c) => {
     const error = new DomainError('not_found', 404);
     if (c.req.path.startsWith('/api/')) return problemResponse(c, error);
-    const t = translator(c.get('locale') ?? 'en');
-    return c.html(
-      `<!doctype html><meta charset="utf-8"><h1>${t('errors.not_found.title')}</h1><p><a href="/orders">${t('order.back')}</a></p>`,
-      404,
-    );
+    return c.html(renderErrorPage(c.get('locale') ?? deps.defaultLocale, c.req.path, error), 404);
   });
 
   app.get('/healthz', async (c) => {
-    await sql`select 1`.execute(deps.db);
-    return c.json({ status: 'ok' });
+    try {
+      await sql`select 1`.execute(deps.db);
+      return c.json({ status: 'ok' });
+    } catch (err) {
+      deps.log.warn({ err }, 'health check: database does not answer');
+      return c.json({ status: 'unavailable' }, 503);
+    }
   });
   app.get('/assets/:name', (c) => {
     const asset = assets[c.req.param('name')];

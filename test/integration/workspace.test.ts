@@ -142,6 +142,22 @@ for (const engine of testEngines()) {
       assert.deepEqual(await res.json(), { status: 'ok' });
     });
 
+    it('answers 503 on /healthz when the database does not answer', async () => {
+      const down = await startHarness(engine);
+      await down.close();
+      const res = await down.app.request('/healthz');
+      assert.equal(res.status, 503);
+      assert.deepEqual(await res.json(), { status: 'unavailable' });
+    });
+
+    it('shows unknown pages as a localized not-found page', async () => {
+      const res = await h.app.request('/no/such/page', { headers: { 'Accept-Language': 'ru' } });
+      assert.equal(res.status, 404);
+      const html = await res.text();
+      assert.match(html, /<html lang="ru"/);
+      assert.match(html, /Не найдено|не найден/i);
+    });
+
     it('serves the OpenAPI document with the agreed operationIds and a readable reference', async () => {
       const doc = (await (await h.app.request('/api/openapi.json')).json()) as {
         paths: Record<string, Record<string, { operationId: string }>>;

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
+import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import type { SessionUser } from '../identity/service.ts';
@@ -206,28 +207,6 @@ function OrderPage({
   );
 }
 
-function NotFoundPage({
-  t,
-  locale,
-  user,
-  path,
-}: {
-  t: Translate;
-  locale: Locale;
-  user: SessionUser;
-  path: string;
-}) {
-  return (
-    <Layout t={t} locale={locale} title={t('errors.not_found.title')} path={path} user={user}>
-      <h1>{t('errors.not_found.title')}</h1>
-      <p>{t('errors.not_found.detail')}</p>
-      <p>
-        <a href="/orders">{t('order.back')}</a>
-      </p>
-    </Layout>
-  );
-}
-
 export function registerOrderPages(app: Hono<UserEnv>): void {
   app.get('/', (c) => c.redirect('/orders', 303));
   app.use('/orders', requireUser());
@@ -270,7 +249,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'not_found') throw error;
       c.status(404);
-      return c.html(<NotFoundPage t={t} locale={locale} user={c.get('user')} path={c.req.path} />);
+      return c.html(<ErrorPage locale={locale} path={c.req.path} error={error} user={c.get('user')} />);
     }
   });
 }
