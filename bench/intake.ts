@@ -47,8 +47,10 @@ interface OrderPayload {
 
 interface Phase {
   name: 'api' | 'baseline';
-  /** Places order i of the batch whose references start with `prefix`. */
-  run(prefix: string, i: number): Promise<void>;
+  /** Builds the batch's payloads (outside the timed part); their references start with `prefix`. */
+  prepare(prefix: string, count: number): void;
+  /** Places order i of the prepared batch. */
+  run(i: number): Promise<void>;
 }
 
 function envInt(name: string, fallback: number): number {
@@ -76,6 +78,7 @@ function message(error: unknown): string {
 }
 
 let interrupted = false;
+let cleanupFailed = false;
 
 /** Runs count jobs with at most `concurrency` in flight; returns the wall time in ms. Stops at the first failure. */
 async function runConcurrently(
@@ -119,11 +122,7 @@ function orderPayload(prefix: string, i: number, today: string): OrderPayload {
   };
 }
 
-function apiPhase(
-  baseUrl: string,
-  apiKey: string,
-  today: string,
-): Phase & { prepare(prefix: string, count: number): void } {
+function apiPhase(baseUrl: string, apiKey: string, today: string): Phase {
   // Bodies are serialized before the clock starts: client and server share this process's CPU, and the
   // client's work is not what is being measured.
   let bodies: string[] = [];
@@ -132,7 +131,7 @@ function apiPhase(
     prepare(prefix, count) {
       bodies = Array.from({ length: count }, (_, i) => JSON.stringify(orderPayload(prefix, i, today)));
     },
-    async run(_prefix, i) {
+    async run(i) {
       const response = await fetch(`${baseUrl}/api/v1/orders`, {
         method: 'POST',
         headers: {
@@ -156,14 +155,14 @@ function baselinePhase(
   tenant: { orgId: string; apiKeyId: string },
   servicesOf: Map<string, string[]>,
   today: string,
-): Phase & { prepare(prefix: string, count: number): void } {
+): Phase {
   let payloads: OrderPayload[] = [];
   return {
     name: 'baseline',
     prepare(prefix, count) {
       payloads = Array.from({ length: count }, (_, i) => orderPayload(prefix, i, today));
     },
-    async run(_prefix, i) {
+    async run(i) {
       const input = payloads[i];
       if (!input) throw new Error(`no payload for order ${i}`);
       await db.transaction().execute(async (tx) => {
@@ -286,9 +285,9 @@ async function main(): Promise<number> {
     const api = apiPhase(`http://127.0.0.1:${port}`, key.key, today);
     const baseline = baselinePhase(handle.db, { orgId: org.id, apiKeyId: key.id }, servicesOf, today);
 
-    const measure = async (phase: typeof api, prefix: string, count: number): Promise<number> => {
+    const measure = async (phase: Phase, prefix: string, count: number): Promise<number> => {
       phase.prepare(prefix, count);
-      const ms = await runConcurrently(count, concurrency, (i) => phase.run(prefix, i));
+      const ms = await runConcurrently(count, concurrency, (i) => phase.run(i));
       return (count * 1000) / ms;
     };
 
@@ -362,18 +361,42 @@ async function main(): Promise<number> {
     );
     return 0;
   } finally {
-    if (server) {
-      const closing = server;
-      await new Promise<void>((resolve) => {
-        closing.close(() => resolve());
-        if ('closeAllConnections' in closing) closing.closeAllConnections();
-      });
+    try {
+      if (server) {
+        const closing = server;
+        await new Promise<void>((resolve) => {
+          closing.close(() => resolve());
+          if ('closeAllConnections' in closing) closing.closeAllConnections();
+        });
+      }
+      await handle.close();
+    } finally {
+      await dropDatabase(serverUrl, name);
     }
-    await handle.close();
-    const dropper = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  }
+}
+
+/**
+ * pg-pool's end() resolves before its clients have finished closing, and terminating one of those
+ * (DROP ... WITH (FORCE)) makes the pool emit an 'error' nobody listens to any more, which kills the
+ * process. A plain DROP waits up to 5 s for other sessions to leave, so it goes first; FORCE only
+ * if something else still holds the database. A failed drop is reported, never thrown over the
+ * error that brought us here.
+ */
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const dropper = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
+  try {
     await dropper.connect();
-    await dropper.query(`drop database if exists ${name} with (force)`);
-    await dropper.end();
+    try {
+      await dropper.query(`drop database if exists ${name}`);
+    } catch {
+      await dropper.query(`drop database if exists ${name} with (force)`);
+    }
+  } catch (error) {
+    cleanupFailed = true;
+    console.error(`intake: could not drop database ${name}: ${message(error)}`);
+  } finally {
+    await dropper.end().catch(() => undefined);
   }
 }
 
@@ -385,9 +408,14 @@ process.on('SIGINT', () => {
 
 main().then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = cleanupFailed ? 1 : code;
   },
   (error: unknown) => {
+    if (interrupted) {
+      console.error('intake: interrupted');
+      process.exitCode = 130;
+      return;
+    }
     console.error(
       `intake: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
     );
