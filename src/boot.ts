@@ -33,6 +33,7 @@ export async function openReadyDatabase(config: Config, log: Logger): Promise<Da
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    log,
   });
   try {
     const { applied } = await migrateToLatest(handle.db);

@@ -115,8 +115,7 @@ export interface IdempotencyKeysTable {
   key: string;
   operation: string;
   request_hash: string;
-  response_status: number | null;
-  response_body: Json | null;
+  resource_id: string;
   created_at: Timestamp;
 }
 

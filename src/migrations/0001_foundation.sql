@@ -146,14 +146,14 @@ create table subscriptions (
   check (provisioned_at is null or mapped_at is not null)
 );
 
--- Idempotent intake: one row per (organization, key), written in the same transaction as the order.
+-- Idempotent intake: one row per (organization, key), written in the same transaction as the order
+-- it names. A retry with the same request is answered from that order.
 create table idempotency_keys (
   organization_id uuid not null references organizations (id) on delete cascade,
   key text not null check (length(key) between 1 and 255),
   operation text not null,
   request_hash text not null,
-  response_status integer,
-  response_body jsonb,
+  resource_id uuid not null,
   created_at timestamptz not null,
   primary key (organization_id, key)
 );

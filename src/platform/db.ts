@@ -3,6 +3,7 @@ import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db-types.ts';
+import type { Logger } from './logger.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 export type Db = Kysely<Database>;
@@ -28,8 +29,11 @@ const pgTypes = {
   },
 };
 
-export function connectPostgres(url: string, poolSize = 10): DatabaseHandle {
+export function connectPostgres(url: string, poolSize = 10, log?: Logger): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  // A server restart or failover kills idle connections; the pool replaces them on the next checkout,
+  // so an idle client's error must not crash the process (pg emits it with no one else listening).
+  pool.on('error', (err) => log?.warn({ err }, 'idle database connection lost'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
@@ -59,7 +63,8 @@ export async function openDatabase(options: {
   databaseUrl: string | undefined;
   dataDir: string | undefined;
   poolSize?: number;
+  log?: Logger;
 }): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return connectPostgres(options.databaseUrl, options.poolSize);
+  if (options.databaseUrl) return connectPostgres(options.databaseUrl, options.poolSize, options.log);
   return openPglite(options.dataDir);
 }

@@ -18,6 +18,23 @@ export function readCatalogFile(file: string): CatalogFile {
 /** Makes the database's catalogue match the file: new and changed offers saved, missing ones retired. */
 export async function syncCatalog(ctx: Ctx, catalog: CatalogFile): Promise<void> {
   await inTransaction(ctx, (tx) => upsertOffers(tx.db, catalog.offers, tx.clock.now()));
+  cached = undefined;
+}
+
+/**
+ * Offers change only when a process syncs its catalogue file at boot, yet every order line needs
+ * them: each process keeps them in memory and reloads them at most a minute after they were read.
+ */
+const CATALOG_CACHE_MS = 60_000;
+let cached: { loadedAt: number; offers: Map<string, Offer> } | undefined;
+
+async function activeOffers(ctx: Ctx): Promise<Map<string, Offer>> {
+  const now = performance.now();
+  if (!cached || now - cached.loadedAt > CATALOG_CACHE_MS) {
+    const offers = await findActiveOffers(ctx.db);
+    cached = { loadedAt: now, offers: new Map(offers.map((o) => [o.code, o])) };
+  }
+  return cached.offers;
 }
 
 export function listOffers(ctx: Ctx): Promise<Offer[]> {
@@ -25,6 +42,6 @@ export function listOffers(ctx: Ctx): Promise<Offer[]> {
 }
 
 export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<string, Offer>> {
-  const offers = await findActiveOffers(ctx.db, [...new Set(codes)]);
-  return new Map(offers.map((o) => [o.code, o]));
+  const offers = await activeOffers(ctx);
+  return new Map(codes.flatMap((code) => (offers.has(code) ? [[code, offers.get(code) as Offer]] : [])));
 }

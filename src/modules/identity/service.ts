@@ -231,20 +231,36 @@ export async function createApiKey(
   });
 }
 
-const lastKeyUse = new Map<string, number>();
+interface ResolvedKey {
+  apiKeyId: string;
+  orgId: string;
+  orgKind: OrgKind;
+}
 
-export async function resolveApiKey(
-  ctx: Ctx,
-  key: string,
-): Promise<{ apiKeyId: string; orgId: string; orgKind: OrgKind } | undefined> {
+/**
+ * Integrators call in bursts; looking the key up on every call would add a round trip to each.
+ * A resolved key is remembered for 30 seconds (keyed by its hash, never the key itself): revoking
+ * a key must also clear this cache, and takes effect everywhere within that time.
+ */
+const KEY_CACHE_MS = 30_000;
+const KEY_CACHE_MAX = 10_000;
+const keyCache = new Map<string, { key: ResolvedKey; expiresAt: number }>();
+
+export async function resolveApiKey(ctx: Ctx, key: string): Promise<ResolvedKey | undefined> {
   if (!key.startsWith(API_KEY_PREFIX)) return undefined;
-  const row = await repo.findLiveApiKey(ctx.db, hashToken(key));
-  if (!row) return undefined;
+  const hash = hashToken(key);
   const now = ctx.clock.now().getTime();
-  // Recording every request's use would add a write to each API call; once a minute is enough to audit keys.
-  if (now - (lastKeyUse.get(row.id) ?? 0) > 60_000) {
-    lastKeyUse.set(row.id, now);
-    await repo.touchApiKey(ctx.db, row.id, new Date(now));
+  const hit = keyCache.get(hash);
+  if (hit && hit.expiresAt > now) return hit.key;
+  const row = await repo.findLiveApiKey(ctx.db, hash);
+  if (!row) {
+    keyCache.delete(hash);
+    return undefined;
   }
-  return { apiKeyId: row.id, orgId: row.organization_id, orgKind: row.org_kind };
+  const resolved = { apiKeyId: row.id, orgId: row.organization_id, orgKind: row.org_kind };
+  // Last use is recorded when the key is looked up: at most twice a minute, enough to audit keys.
+  await repo.touchApiKey(ctx.db, row.id, new Date(now));
+  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
+  keyCache.set(hash, { key: resolved, expiresAt: now + KEY_CACHE_MS });
+  return resolved;
 }

@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type Insertable, type SqlBool, sql } from 'kysely';
-import type { Database, OrderLinesTable, OrdersTable } from '../../db-types.ts';
+import type { Database, OrdersTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
 import type { LineStatus } from './lifecycle.ts';
 
@@ -14,24 +14,59 @@ function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope)
   ]);
 }
 
-export async function insertOrder(db: Executor, row: Insertable<OrdersTable>) {
-  return db.insertInto('orders').values(row).returningAll().executeTakeFirstOrThrow();
+export interface NewOrderGraph {
+  order: Omit<Insertable<OrdersTable>, 'order_number'> & { id: string; created_at: Date };
+  lines: {
+    id: string;
+    line_number: number;
+    offer_code: string;
+    quantity: number;
+    requested_start_date: string;
+    provisioning_contact_email: string;
+  }[];
+  services: { line_id: string; service_code: string; quantity: number }[];
+  status: LineStatus;
 }
 
-export async function insertLines(db: Executor, rows: Insertable<OrderLinesTable>[]) {
-  return db.insertInto('order_lines').values(rows).returningAll().execute();
-}
-
-export async function insertLineServices(
-  db: Executor,
-  rows: { line_id: string; service_code: string; quantity: number }[],
-) {
-  if (rows.length === 0) return;
-  await db.insertInto('order_line_services').values(rows).execute();
-}
-
-export async function insertSubscriptions(db: Executor, rows: { line_id: string; created_at: Date }[]) {
-  return db.insertInto('subscriptions').values(rows).returning(['id', 'line_id']).execute();
+/**
+ * Writes an order with its lines, their services and one subscription per line in a single
+ * statement (data-modifying CTEs; foreign keys are checked at its end): one round trip per order
+ * whatever its size. Returns the numbers the database assigned.
+ */
+export async function insertOrderGraph(db: Executor, graph: NewOrderGraph) {
+  const { order, lines, services, status } = graph;
+  const at = order.created_at;
+  const { rows } = await sql<{ order_number: string; line_id: string; subscription_id: string }>`
+    with new_order as (
+      insert into orders (id, reference, partner_org_id, placed_by_org_id, placed_by_user_id, placed_by_api_key_id,
+                          end_customer_name, end_customer_country, locale, created_at)
+      values (${order.id}, ${order.reference}, ${order.partner_org_id}, ${order.placed_by_org_id}, ${order.placed_by_user_id ?? null},
+              ${order.placed_by_api_key_id ?? null}, ${order.end_customer_name}, ${order.end_customer_country ?? null},
+              ${order.locale ?? 'en'}, ${at})
+      returning order_number
+    ), new_lines as (
+      insert into order_lines (id, order_id, line_number, offer_code, quantity, requested_start_date,
+                               provisioning_contact_email, status, status_changed_at, created_at)
+      select l.id, ${order.id}::uuid, l.line_number, l.offer_code, l.quantity, l.requested_start_date, l.email, ${status}, ${at}::timestamptz, ${at}::timestamptz
+      from unnest(${lines.map((l) => l.id)}::uuid[], ${lines.map((l) => l.line_number)}::int[], ${lines.map((l) => l.offer_code)}::text[],
+                  ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => l.requested_start_date)}::date[],
+                  ${lines.map((l) => l.provisioning_contact_email)}::text[])
+           as l(id, line_number, offer_code, quantity, requested_start_date, email)
+      returning id
+    ), new_services as (
+      insert into order_line_services (line_id, service_code, quantity)
+      select * from unnest(${services.map((s) => s.line_id)}::uuid[], ${services.map((s) => s.service_code)}::text[],
+                           ${services.map((s) => s.quantity)}::int[])
+    ), new_subscriptions as (
+      insert into subscriptions (line_id, created_at) select id, ${at}::timestamptz from new_lines returning id, line_id
+    )
+    select (select order_number from new_order) as order_number, line_id, id as subscription_id from new_subscriptions`.execute(
+    db,
+  );
+  return {
+    orderNumber: rows[0]?.order_number ?? '',
+    subscriptionOf: new Map(rows.map((r) => [r.line_id, r.subscription_id])),
+  };
 }
 
 export async function findOrder(db: Executor, id: string, scope: OrderScope) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { addDays, isoDate } from '../../platform/clock.ts';
 import { type Actor, type Ctx, inTransaction } from '../../platform/context.ts';
 import { normalizeEmail } from '../../platform/email.ts';
@@ -9,11 +9,7 @@ import {
   notFound,
   validationFailed,
 } from '../../platform/errors.ts';
-import {
-  claimIdempotencyKey,
-  findIdempotencyKey,
-  saveIdempotentResponse,
-} from '../../platform/idempotency-repository.ts';
+import { claimIdempotencyKey, findIdempotencyKey } from '../../platform/idempotency-repository.ts';
 import { recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offersByCode } from '../catalog/service.ts';
@@ -60,6 +56,7 @@ export async function createOrder(
   const actor = ctx.actor;
   if (actor.type === 'system' || actor.orgKind === 'customer') throw forbidden();
   const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
+  const orderId = randomUUID();
 
   return inTransaction(ctx, async (tx) => {
     if (idempotencyKey !== undefined) {
@@ -68,30 +65,25 @@ export async function createOrder(
         key: idempotencyKey,
         operation: 'createOrder',
         request_hash: requestHash,
+        resource_id: orderId,
         created_at: tx.clock.now(),
       });
       if (!claimed) {
         const earlier = await findIdempotencyKey(tx.db, actor.orgId, idempotencyKey);
-        if (
-          earlier?.operation !== 'createOrder' ||
-          earlier.request_hash !== requestHash ||
-          !earlier.response_body
-        ) {
+        if (earlier?.operation !== 'createOrder' || earlier.request_hash !== requestHash) {
           throw new DomainError('idempotency_key_reused', 422);
         }
-        return { order: earlier.response_body as OrderView, replayed: true };
+        return { order: await getOrder(tx, earlier.resource_id), replayed: true };
       }
     }
-    const order = await bookOrder(tx, actor, input);
-    if (idempotencyKey !== undefined)
-      await saveIdempotentResponse(tx.db, actor.orgId, idempotencyKey, 201, order);
-    return { order, replayed: false };
+    return { order: await bookOrder(tx, actor, orderId, input), replayed: false };
   });
 }
 
 async function bookOrder(
   ctx: Ctx,
   actor: Extract<Actor, { orgId: string }>,
+  orderId: string,
   input: CreateOrderInput,
 ): Promise<OrderView> {
   const offers = await offersByCode(
@@ -128,19 +120,36 @@ async function bookOrder(
   if (fields.length) throw validationFailed(fields);
 
   const now = ctx.clock.now();
-  let order: Awaited<ReturnType<typeof repo.insertOrder>>;
+  const order = {
+    id: orderId,
+    reference: input.reference,
+    partner_org_id: partnerOrgId,
+    placed_by_org_id: actor.orgId,
+    placed_by_user_id: actor.type === 'user' ? actor.userId : null,
+    placed_by_api_key_id: actor.type === 'api_key' ? actor.apiKeyId : null,
+    end_customer_name: input.endCustomer.name,
+    end_customer_country: input.endCustomer.country ?? null,
+    locale: input.locale ?? ctx.locale,
+    created_at: now,
+  };
+  const lines = input.lines.map((line, i) => ({
+    id: randomUUID(),
+    line_number: i + 1,
+    offer_code: line.offer,
+    quantity: line.quantity,
+    requested_start_date: line.requestedStartDate,
+    provisioning_contact_email: normalizeEmail(line.provisioningContactEmail),
+  }));
+  const services = lines.flatMap((line) =>
+    (offers.get(line.offer_code)?.services ?? []).map((code) => ({
+      line_id: line.id,
+      service_code: code,
+      quantity: line.quantity,
+    })),
+  );
+  let saved: Awaited<ReturnType<typeof repo.insertOrderGraph>>;
   try {
-    order = await repo.insertOrder(ctx.db, {
-      reference: input.reference,
-      partner_org_id: partnerOrgId,
-      placed_by_org_id: actor.orgId,
-      placed_by_user_id: actor.type === 'user' ? actor.userId : null,
-      placed_by_api_key_id: actor.type === 'api_key' ? actor.apiKeyId : null,
-      end_customer_name: input.endCustomer.name,
-      end_customer_country: input.endCustomer.country ?? null,
-      locale: input.locale ?? ctx.locale,
-      created_at: now,
-    });
+    saved = await repo.insertOrderGraph(ctx.db, { order, lines, services, status: INITIAL_LINE_STATUS });
   } catch (error) {
     if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {
       throw new DomainError('order_reference_taken', 409, { reference: input.reference }, [
@@ -149,40 +158,13 @@ async function bookOrder(
     }
     throw error;
   }
-  const lines = await repo.insertLines(
-    ctx.db,
-    input.lines.map((line, i) => ({
-      order_id: order.id,
-      line_number: i + 1,
-      offer_code: line.offer,
-      quantity: line.quantity,
-      requested_start_date: line.requestedStartDate,
-      provisioning_contact_email: normalizeEmail(line.provisioningContactEmail),
-      status: INITIAL_LINE_STATUS,
-      status_changed_at: now,
-      created_at: now,
-    })),
-  );
-  const services = lines.flatMap((line) =>
-    (offers.get(line.offer_code)?.services ?? []).map((code) => ({
-      line_id: line.id,
-      service_code: code,
-      quantity: line.quantity,
-    })),
-  );
-  await repo.insertLineServices(ctx.db, services);
-  const subscriptions = await repo.insertSubscriptions(
-    ctx.db,
-    lines.map((line) => ({ line_id: line.id, created_at: now })),
-  );
-  const subscriptionOf = new Map(subscriptions.map((s) => [s.line_id, s.id]));
   await recordAudit(ctx, [
     {
       action: 'order.created',
       entityType: 'order',
       entityId: order.id,
       organizationId: partnerOrgId,
-      payload: { reference: order.reference, orderNumber: order.order_number, lineCount: lines.length },
+      payload: { reference: order.reference, orderNumber: saved.orderNumber, lineCount: lines.length },
     },
     ...lines.map((line) => ({
       action: 'order_line.created' as const,
@@ -191,17 +173,21 @@ async function bookOrder(
       organizationId: partnerOrgId,
       payload: {
         lineNumber: line.line_number,
-        status: line.status,
-        subscriptionId: subscriptionOf.get(line.id) ?? '',
+        status: INITIAL_LINE_STATUS,
+        subscriptionId: saved.subscriptionOf.get(line.id) ?? '',
       },
     })),
   ]);
   return toOrderView(
-    order,
+    { ...order, order_number: saved.orderNumber },
     lines.map((line) => ({
       ...line,
+      order_id: order.id,
+      status: INITIAL_LINE_STATUS,
+      status_changed_at: now,
+      created_at: now,
       offer_name: offers.get(line.offer_code)?.name ?? line.offer_code,
-      subscription_id: subscriptionOf.get(line.id) ?? '',
+      subscription_id: saved.subscriptionOf.get(line.id) ?? '',
     })),
     services,
   );
@@ -213,7 +199,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
   return e.code === '23505' && (e.constraint === constraint || String(e.message).includes(constraint));
 }
 
-type OrderRow = Awaited<ReturnType<typeof repo.insertOrder>>;
+type OrderRow = NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>;
 type LineRow = Awaited<ReturnType<typeof repo.findLines>>[number];
 type ServiceRow = { line_id: string; service_code: string; quantity: number };
 
