@@ -107,6 +107,20 @@ for (const engine of testEngines()) {
       assert.equal(await countOrders(), before + 1);
     });
 
+    it('replays a retry that arrives after the start date has passed, instead of refusing the date', async () => {
+      const body = orderBody({}, { requestedStartDate: '2026-11-25' });
+      const first = await h.api(acme, 'POST', '/api/v1/orders', body, { 'Idempotency-Key': 'late-retry' });
+      assert.equal(first.status, 201);
+      h.clock.advance(10 * 86_400_000);
+      try {
+        const late = await h.api(acme, 'POST', '/api/v1/orders', body, { 'Idempotency-Key': 'late-retry' });
+        assert.equal(late.status, 201);
+        assert.equal(((await late.json()) as OrderJson).id, ((await first.json()) as OrderJson).id);
+      } finally {
+        h.clock.advance(-10 * 86_400_000);
+      }
+    });
+
     it('refuses the same Idempotency-Key with a different body (422) and writes nothing', async () => {
       await h.api(acme, 'POST', '/api/v1/orders', orderBody(), { 'Idempotency-Key': 'retry-2' });
       const before = await countOrders();
