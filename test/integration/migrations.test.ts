@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { systemContext } from '../../src/boot.ts';
+import { readCatalogFile, syncCatalog } from '../../src/modules/catalog/service.ts';
 import { connectPostgres, type Db } from '../../src/platform/db.ts';
+import { createLogger } from '../../src/platform/logger.ts';
 import { migrateToLatest } from '../../src/platform/migrations.ts';
-import { freshDatabase, testEngines } from '../support/harness.ts';
+import { CATALOG_FILE, freshDatabase, testEngines } from '../support/harness.ts';
 
 async function schemaFingerprint(db: Db): Promise<string> {
   const { rows } = await sql<{ fingerprint: string }>`
@@ -34,11 +37,20 @@ for (const engine of testEngines()) {
 
 if (testEngines().includes('postgres')) {
   describe('migrations (postgres, several processes at once)', () => {
-    it('do not race: every starter succeeds and each migration is applied exactly once', async () => {
+    it('do not race: every starter migrates and syncs the catalogue, each migration applied exactly once', async () => {
       const handle = await freshDatabase('postgres');
       const starters = Array.from({ length: 4 }, () => connectPostgres(handle.url ?? '', 2));
       try {
-        const outcomes = await Promise.all(starters.map((s) => migrateToLatest(s.db)));
+        const outcomes = await Promise.all(
+          starters.map(async (s) => {
+            const outcome = await migrateToLatest(s.db);
+            await syncCatalog(
+              systemContext(s, createLogger('silent'), 'boot'),
+              readCatalogFile(CATALOG_FILE),
+            );
+            return outcome;
+          }),
+        );
         const applied = outcomes.flatMap((o) => o.applied);
         assert.deepEqual(
           applied.filter((name) => name === '0001_foundation'),
@@ -48,6 +60,8 @@ if (testEngines().includes('postgres')) {
           handle.db,
         );
         assert.equal(rows[0]?.n, outcomes.find((o) => o.applied.length)?.applied.length);
+        const offers = await handle.db.selectFrom('offers').select('code').execute();
+        assert.equal(offers.length, readCatalogFile(CATALOG_FILE).offers.length);
       } finally {
         await Promise.all(starters.map((s) => s.close()));
         await handle.close();

@@ -1,7 +1,10 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
 import type { Offer, ServiceCode } from './schema.ts';
 
+/** Run inside a transaction: processes booting together take turns (transaction-scoped advisory lock). */
 export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('provisio.catalog-sync'))`.execute(db);
   await db
     .insertInto('offers')
     .values(
