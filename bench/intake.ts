@@ -149,7 +149,7 @@ function apiPhase(baseUrl: string, apiKey: string, today: string): Phase {
   };
 }
 
-/** The rows createOrder writes, minus HTTP, auth, validation, idempotency and audit: one transaction per order. */
+/** The rows createOrder writes, minus HTTP, auth, validation and the idempotency claim: one transaction per order. */
 function baselinePhase(
   db: Db,
   tenant: { orgId: string; apiKeyId: string },

@@ -37,6 +37,12 @@ interface OpenApiDocument {
   components?: { schemas?: Record<string, SchemaObject> };
 }
 
+/** Descriptions use Markdown's `code` spans; render those, leave the rest as text. */
+function Prose({ text }: { text: string | undefined }) {
+  if (!text) return null;
+  return <>{text.split('`').map((part, i) => (i % 2 === 1 ? <code>{part}</code> : part))}</>;
+}
+
 function typeOf(schema: SchemaObject | undefined): string {
   if (!schema) return '';
   if (schema.$ref) return schema.$ref.split('/').pop() ?? '';
@@ -100,7 +106,9 @@ export function renderApiReference(openApiDocument: object): string {
           <h1>
             {doc.info.title} <span class="muted">v{doc.info.version}</span>
           </h1>
-          <p>{doc.info.description}</p>
+          <p>
+            <Prose text={doc.info.description} />
+          </p>
           <p>
             Base URL: <code>{doc.servers?.[0]?.url}</code> · Machine-readable:{' '}
             <a href="/api/openapi.json">/api/openapi.json</a>
@@ -132,7 +140,11 @@ export function renderApiReference(openApiDocument: object): string {
                     {method} /api/v1{path}
                   </code>
                 </p>
-                {op.description ? <p>{op.description}</p> : null}
+                {op.description ? (
+                  <p>
+                    <Prose text={op.description} />
+                  </p>
+                ) : null}
                 {op.parameters?.length ? (
                   <>
                     <h3>Parameters</h3>

@@ -163,9 +163,9 @@ for (const engine of testEngines()) {
         .execute();
       assert.deepEqual(
         history.map((e) => e.action),
-        ['order_line.created', 'order_line.status_changed'],
+        ['order_line.status_changed'],
       );
-      assert.deepEqual(history[1]?.payload, {
+      assert.deepEqual(history[0]?.payload, {
         from: 'scheduled',
         to: 'awaiting_provisioning_details',
         reason: 'test',

@@ -6,8 +6,6 @@ export interface AuditPayloads {
   'organization.created': { name: string; kind: string };
   'user.created': { email: string; role: string };
   'api_key.created': { name: string; prefix: string };
-  'order.created': { reference: string; orderNumber: string; lineCount: number };
-  'order_line.created': { lineNumber: number; status: string; subscriptionId: string };
   'order_line.status_changed': { from: string; to: string; reason: string };
 }
 export type AuditAction = keyof AuditPayloads;

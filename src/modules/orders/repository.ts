@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type Insertable, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Database, OrdersTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
 import type { LineStatus } from './lifecycle.ts';
@@ -15,7 +15,7 @@ function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope)
 }
 
 export interface NewOrderGraph {
-  order: Omit<Insertable<OrdersTable>, 'order_number'> & { id: string; created_at: Date };
+  order: Omit<Selectable<OrdersTable>, 'order_number'>;
   lines: {
     id: string;
     line_number: number;
@@ -26,47 +26,85 @@ export interface NewOrderGraph {
   }[];
   services: { line_id: string; service_code: string; quantity: number }[];
   status: LineStatus;
+  /** With an idempotency key, the order is booked only if this statement claims the key. */
+  idempotency?: { key: string; requestHash: string };
 }
 
+export type BookingOutcome =
+  | { booked: true; orderNumber: string; subscriptionOf: Map<string, string> }
+  | { booked: false };
+
 /**
- * Writes an order with its lines, their services and one subscription per line in a single
- * statement (data-modifying CTEs; foreign keys are checked at its end): one round trip per order
- * whatever its size. Returns the numbers the database assigned.
+ * Books an order in one statement: claims the idempotency key (when there is one), then writes the
+ * order, its lines, their services and one subscription per line, all or nothing. Data-modifying
+ * CTEs share one snapshot and foreign keys are checked at the statement's end, so a whole order
+ * costs one round trip. On PostgreSQL a concurrent statement claiming the same key waits for this
+ * one and then books nothing.
  */
-export async function insertOrderGraph(db: Executor, graph: NewOrderGraph) {
-  const { order, lines, services, status } = graph;
+export async function bookOrderGraph(db: Executor, graph: NewOrderGraph): Promise<BookingOutcome> {
+  const { order, lines, services, status, idempotency } = graph;
   const at = order.created_at;
-  const { rows } = await sql<{ order_number: string; line_id: string; subscription_id: string }>`
-    with new_order as (
+  const { rows } = await sql<{
+    booked: boolean;
+    order_number: string | null;
+    line_id: string | null;
+    subscription_id: string | null;
+  }>`
+    with claim as (
+      insert into idempotency_keys (organization_id, key, operation, request_hash, resource_id, created_at)
+      select ${order.placed_by_org_id}::uuid, ${idempotency?.key ?? ''}, 'createOrder', ${idempotency?.requestHash ?? ''}, ${order.id}::uuid, ${at}::timestamptz
+      where ${idempotency !== undefined}
+      on conflict (organization_id, key) do nothing
+      returning resource_id
+    ), go as (
+      select 1 as ok where not ${idempotency !== undefined} or exists (select 1 from claim)
+    ), new_order as (
       insert into orders (id, reference, partner_org_id, placed_by_org_id, placed_by_user_id, placed_by_api_key_id,
                           end_customer_name, end_customer_country, locale, created_at)
-      values (${order.id}, ${order.reference}, ${order.partner_org_id}, ${order.placed_by_org_id}, ${order.placed_by_user_id ?? null},
-              ${order.placed_by_api_key_id ?? null}, ${order.end_customer_name}, ${order.end_customer_country ?? null},
-              ${order.locale ?? 'en'}, ${at})
+      select ${order.id}::uuid, ${order.reference}, ${order.partner_org_id}::uuid, ${order.placed_by_org_id}::uuid,
+             ${order.placed_by_user_id}::uuid, ${order.placed_by_api_key_id}::uuid, ${order.end_customer_name},
+             ${order.end_customer_country}, ${order.locale}, ${at}::timestamptz
+      from go
       returning order_number
     ), new_lines as (
       insert into order_lines (id, order_id, line_number, offer_code, quantity, requested_start_date,
                                provisioning_contact_email, status, status_changed_at, created_at)
-      select l.id, ${order.id}::uuid, l.line_number, l.offer_code, l.quantity, l.requested_start_date, l.email, ${status}, ${at}::timestamptz, ${at}::timestamptz
-      from unnest(${lines.map((l) => l.id)}::uuid[], ${lines.map((l) => l.line_number)}::int[], ${lines.map((l) => l.offer_code)}::text[],
-                  ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => l.requested_start_date)}::date[],
-                  ${lines.map((l) => l.provisioning_contact_email)}::text[])
+      select l.id, ${order.id}::uuid, l.line_number, l.offer_code, l.quantity, l.requested_start_date, l.email, ${status},
+             ${at}::timestamptz, ${at}::timestamptz
+      from unnest(${lines.map((l) => l.id)}::uuid[], ${lines.map((l) => l.line_number)}::int[],
+                  ${lines.map((l) => l.offer_code)}::text[], ${lines.map((l) => l.quantity)}::int[],
+                  ${lines.map((l) => l.requested_start_date)}::date[], ${lines.map((l) => l.provisioning_contact_email)}::text[])
            as l(id, line_number, offer_code, quantity, requested_start_date, email)
+      where exists (select 1 from go)
       returning id
     ), new_services as (
       insert into order_line_services (line_id, service_code, quantity)
-      select * from unnest(${services.map((s) => s.line_id)}::uuid[], ${services.map((s) => s.service_code)}::text[],
-                           ${services.map((s) => s.quantity)}::int[])
+      select s.* from unnest(${services.map((s) => s.line_id)}::uuid[], ${services.map((s) => s.service_code)}::text[],
+                             ${services.map((s) => s.quantity)}::int[]) as s
+      where exists (select 1 from go)
     ), new_subscriptions as (
       insert into subscriptions (line_id, created_at) select id, ${at}::timestamptz from new_lines returning id, line_id
     )
-    select (select order_number from new_order) as order_number, line_id, id as subscription_id from new_subscriptions`.execute(
-    db,
-  );
+    select exists (select 1 from go) as booked, (select order_number from new_order) as order_number,
+           s.line_id, s.id as subscription_id
+    from (select 1) as one left join new_subscriptions s on true`.execute(db);
+  if (!rows[0]?.booked) return { booked: false };
   return {
-    orderNumber: rows[0]?.order_number ?? '',
-    subscriptionOf: new Map(rows.map((r) => [r.line_id, r.subscription_id])),
+    booked: true,
+    orderNumber: rows[0].order_number ?? '',
+    subscriptionOf: new Map(
+      rows.flatMap((r) => (r.line_id && r.subscription_id ? [[r.line_id, r.subscription_id]] : [])),
+    ),
   };
+}
+
+export async function findIdempotencyKey(db: Executor, organizationId: string, key: string) {
+  return db
+    .selectFrom('idempotency_keys')
+    .select(['operation', 'request_hash', 'resource_id'])
+    .where('organization_id', '=', organizationId)
+    .where('key', '=', key)
+    .executeTakeFirst();
 }
 
 export async function findOrder(db: Executor, id: string, scope: OrderScope) {

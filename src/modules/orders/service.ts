@@ -9,7 +9,6 @@ import {
   notFound,
   validationFailed,
 } from '../../platform/errors.ts';
-import { claimIdempotencyKey, findIdempotencyKey } from '../../platform/idempotency-repository.ts';
 import { recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offersByCode } from '../catalog/service.ts';
@@ -56,36 +55,79 @@ export async function createOrder(
   const actor = ctx.actor;
   if (actor.type === 'system' || actor.orgKind === 'customer') throw forbidden();
   const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
-  const orderId = randomUUID();
+  const earlierResult = () =>
+    idempotencyKey === undefined ? undefined : replayOf(ctx, actor.orgId, idempotencyKey, requestHash);
 
-  return inTransaction(ctx, async (tx) => {
-    if (idempotencyKey !== undefined) {
-      const claimed = await claimIdempotencyKey(tx.db, {
-        organization_id: actor.orgId,
-        key: idempotencyKey,
-        operation: 'createOrder',
-        request_hash: requestHash,
-        resource_id: orderId,
-        created_at: tx.clock.now(),
-      });
-      if (!claimed) {
-        const earlier = await findIdempotencyKey(tx.db, actor.orgId, idempotencyKey);
-        if (earlier?.operation !== 'createOrder' || earlier.request_hash !== requestHash) {
-          throw new DomainError('idempotency_key_reused', 422);
-        }
-        return { order: await getOrder(tx, earlier.resource_id), replayed: true };
-      }
+  let booking: Omit<repo.NewOrderGraph, 'idempotency'>;
+  try {
+    booking = await prepareBooking(ctx, actor, input);
+  } catch (error) {
+    // A retry of a booked order may arrive after its start date has passed: answer it, don't re-validate it.
+    const earlier = error instanceof DomainError ? await earlierResult() : undefined;
+    if (earlier) return earlier;
+    throw error;
+  }
+  let outcome: repo.BookingOutcome;
+  try {
+    outcome = await repo.bookOrderGraph(ctx.db, {
+      ...booking,
+      ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {
+      throw new DomainError('order_reference_taken', 409, { reference: input.reference }, [
+        { field: 'reference', rule: 'reference_taken' },
+      ]);
     }
-    return { order: await bookOrder(tx, actor, orderId, input), replayed: false };
-  });
+    throw error;
+  }
+  if (!outcome.booked) {
+    const earlier = await earlierResult();
+    if (!earlier) throw new Error('idempotency key was claimed but its row is gone');
+    return earlier;
+  }
+  const { order, lines, services, status } = booking;
+  const offerNames = await offersByCode(
+    ctx,
+    lines.map((l) => l.offer_code),
+  );
+  const view = toOrderView(
+    { ...order, order_number: outcome.orderNumber },
+    lines.map((line) => ({
+      ...line,
+      order_id: order.id,
+      status,
+      status_changed_at: order.created_at,
+      created_at: order.created_at,
+      offer_name: offerNames.get(line.offer_code)?.name ?? line.offer_code,
+      subscription_id: outcome.subscriptionOf.get(line.id) ?? '',
+    })),
+    services,
+  );
+  return { order: view, replayed: false };
 }
 
-async function bookOrder(
+/** The order an earlier request with this key booked; refuses the key when that request differed. */
+async function replayOf(
+  ctx: Ctx,
+  orgId: string,
+  key: string,
+  requestHash: string,
+): Promise<CreateOrderResult | undefined> {
+  const earlier = await repo.findIdempotencyKey(ctx.db, orgId, key);
+  if (!earlier) return undefined;
+  if (earlier.operation !== 'createOrder' || earlier.request_hash !== requestHash) {
+    throw new DomainError('idempotency_key_reused', 422);
+  }
+  return { order: await getOrder(ctx, earlier.resource_id), replayed: true };
+}
+
+/** Validates what the schema cannot (offers, dates, reseller) and lays out the rows to write. */
+async function prepareBooking(
   ctx: Ctx,
   actor: Extract<Actor, { orgId: string }>,
-  orderId: string,
   input: CreateOrderInput,
-): Promise<OrderView> {
+): Promise<Omit<repo.NewOrderGraph, 'idempotency'>> {
   const offers = await offersByCode(
     ctx,
     input.lines.map((l) => l.offer),
@@ -119,19 +161,6 @@ async function bookOrder(
   }
   if (fields.length) throw validationFailed(fields);
 
-  const now = ctx.clock.now();
-  const order = {
-    id: orderId,
-    reference: input.reference,
-    partner_org_id: partnerOrgId,
-    placed_by_org_id: actor.orgId,
-    placed_by_user_id: actor.type === 'user' ? actor.userId : null,
-    placed_by_api_key_id: actor.type === 'api_key' ? actor.apiKeyId : null,
-    end_customer_name: input.endCustomer.name,
-    end_customer_country: input.endCustomer.country ?? null,
-    locale: input.locale ?? ctx.locale,
-    created_at: now,
-  };
   const lines = input.lines.map((line, i) => ({
     id: randomUUID(),
     line_number: i + 1,
@@ -140,57 +169,30 @@ async function bookOrder(
     requested_start_date: line.requestedStartDate,
     provisioning_contact_email: normalizeEmail(line.provisioningContactEmail),
   }));
-  const services = lines.flatMap((line) =>
-    (offers.get(line.offer_code)?.services ?? []).map((code) => ({
-      line_id: line.id,
-      service_code: code,
-      quantity: line.quantity,
-    })),
-  );
-  let saved: Awaited<ReturnType<typeof repo.insertOrderGraph>>;
-  try {
-    saved = await repo.insertOrderGraph(ctx.db, { order, lines, services, status: INITIAL_LINE_STATUS });
-  } catch (error) {
-    if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {
-      throw new DomainError('order_reference_taken', 409, { reference: input.reference }, [
-        { field: 'reference', rule: 'reference_taken' },
-      ]);
-    }
-    throw error;
-  }
-  await recordAudit(ctx, [
-    {
-      action: 'order.created',
-      entityType: 'order',
-      entityId: order.id,
-      organizationId: partnerOrgId,
-      payload: { reference: order.reference, orderNumber: saved.orderNumber, lineCount: lines.length },
+  return {
+    // Who placed the order and when is recorded on the order itself, immutably.
+    order: {
+      id: randomUUID(),
+      reference: input.reference,
+      partner_org_id: partnerOrgId,
+      placed_by_org_id: actor.orgId,
+      placed_by_user_id: actor.type === 'user' ? actor.userId : null,
+      placed_by_api_key_id: actor.type === 'api_key' ? actor.apiKeyId : null,
+      end_customer_name: input.endCustomer.name,
+      end_customer_country: input.endCustomer.country ?? null,
+      locale: input.locale ?? ctx.locale,
+      created_at: ctx.clock.now(),
     },
-    ...lines.map((line) => ({
-      action: 'order_line.created' as const,
-      entityType: 'order_line',
-      entityId: line.id,
-      organizationId: partnerOrgId,
-      payload: {
-        lineNumber: line.line_number,
-        status: INITIAL_LINE_STATUS,
-        subscriptionId: saved.subscriptionOf.get(line.id) ?? '',
-      },
-    })),
-  ]);
-  return toOrderView(
-    { ...order, order_number: saved.orderNumber },
-    lines.map((line) => ({
-      ...line,
-      order_id: order.id,
-      status: INITIAL_LINE_STATUS,
-      status_changed_at: now,
-      created_at: now,
-      offer_name: offers.get(line.offer_code)?.name ?? line.offer_code,
-      subscription_id: saved.subscriptionOf.get(line.id) ?? '',
-    })),
-    services,
-  );
+    lines,
+    services: lines.flatMap((line) =>
+      (offers.get(line.offer_code)?.services ?? []).map((code) => ({
+        line_id: line.id,
+        service_code: code,
+        quantity: line.quantity,
+      })),
+    ),
+    status: INITIAL_LINE_STATUS,
+  };
 }
 
 function isUniqueViolation(error: unknown, constraint: string): boolean {
