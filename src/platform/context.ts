@@ -27,7 +27,3 @@ export async function inTransaction<T>(ctx: Ctx, work: (txCtx: Ctx) => Promise<T
   if (ctx.db.isTransaction) return work(ctx);
   return (ctx.db as Db).transaction().execute((tx) => work({ ...ctx, db: tx }));
 }
-
-export function actorOrgId(actor: Actor): string | undefined {
-  return actor.type === 'system' ? undefined : actor.orgId;
-}

@@ -1,5 +1,5 @@
 import type { Actor, Ctx } from '../../platform/context.ts';
-import { insertAuditEvents, listAuditEvents } from './repository.ts';
+import { insertAuditEvents } from './repository.ts';
 
 /** Each action maps to the shape of its payload, so history stays readable as it grows. */
 export interface AuditPayloads {
@@ -16,15 +16,6 @@ export interface AuditEntry<A extends AuditAction = AuditAction> {
   entityId: string;
   organizationId: string | null;
   payload: AuditPayloads[A];
-}
-
-export interface AuditRecord {
-  occurredAt: Date;
-  actor: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  payload: unknown;
 }
 
 function actorColumns(actor: Actor): { actor_type: Actor['type']; actor_id: string | null } {
@@ -51,8 +42,4 @@ export async function recordAudit(ctx: Ctx, entries: AuditEntry[]): Promise<void
       request_id: ctx.requestId,
     })),
   );
-}
-
-export async function historyOf(ctx: Ctx, entityType: string, entityIds: string[]): Promise<AuditRecord[]> {
-  return listAuditEvents(ctx.db, entityType, entityIds);
 }

@@ -36,17 +36,15 @@ export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Pro
     .execute();
 }
 
-export async function findActiveOffers(db: Executor, codes?: string[]): Promise<Offer[]> {
-  if (codes && codes.length === 0) return [];
-  let query = db
+export async function findActiveOffers(db: Executor): Promise<Offer[]> {
+  const rows = await db
     .selectFrom('offers')
     .leftJoin('offer_services', 'offer_services.offer_code', 'offers.code')
     .select(['offers.code', 'offers.name', 'offers.policy_window_days', 'offer_services.service_code'])
     .where('offers.active', '=', true)
     .orderBy('offers.code')
-    .orderBy('offer_services.service_code');
-  if (codes) query = query.where('offers.code', 'in', codes);
-  const rows = await query.execute();
+    .orderBy('offer_services.service_code')
+    .execute();
   const byCode = new Map<string, Offer>();
   for (const row of rows) {
     let offer = byCode.get(row.code);

@@ -37,10 +37,6 @@ async function activeOffers(ctx: Ctx): Promise<Map<string, Offer>> {
   return cached.offers;
 }
 
-export function listOffers(ctx: Ctx): Promise<Offer[]> {
-  return findActiveOffers(ctx.db);
-}
-
 export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<string, Offer>> {
   const offers = await activeOffers(ctx);
   return new Map(codes.flatMap((code) => (offers.has(code) ? [[code, offers.get(code) as Offer]] : [])));

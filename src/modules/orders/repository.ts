@@ -236,13 +236,3 @@ export async function updateLineStatus(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
-
-export async function findLineIdsByStatus(db: Executor, status: LineStatus, startOnOrBefore: string) {
-  const rows = await db
-    .selectFrom('order_lines')
-    .select('id')
-    .where('status', '=', status)
-    .where('requested_start_date', '<=', startOnOrBefore)
-    .execute();
-  return rows.map((r) => r.id);
-}
