@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { LINE_STATUSES } from '../../src/modules/orders/lifecycle.ts';
 import { openPglite } from '../../src/platform/db.ts';
 import { LOCALES } from '../../src/platform/i18n.ts';
+import { freshDatabase } from '../support/harness.ts';
 import { cleanEnv, runCli, startServer, tempDataDir } from '../support/process.ts';
 
 interface DemoJson {
@@ -125,6 +126,32 @@ describe('npm start on an empty embedded database', () => {
       assert.equal(login.status, 303, 'the logged demo login works');
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('npm start on a PostgreSQL server', {
+  skip: process.env.TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set',
+}, () => {
+  it('two processes starting at once both come up on one migrated schema, with no demo unless asked', async () => {
+    const database = await freshDatabase('postgres');
+    const env = cleanEnv({ DATABASE_URL: database.url ?? '', DATA_DIR: tempDataDir() });
+    const servers = await Promise.all([startServer(env), startServer(env)]);
+    try {
+      for (const server of servers) {
+        const res = await fetch(`${server.url}/healthz`);
+        assert.equal(res.status, 200);
+        assert.ok(!server.logs.some((l) => l.includes('demo data loaded')));
+      }
+      const orgs = await database.db.selectFrom('organizations').select('id').execute();
+      assert.equal(orgs.length, 0);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from schema_migrations`.execute(
+        database.db,
+      );
+      assert.ok((rows[0]?.n ?? 0) >= 1);
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+      await database.close();
     }
   });
 });
