@@ -36,7 +36,7 @@ const assets: Record<string, { body: string; type: string }> = {
   },
 };
 
-export const API_INFO = {
+const API_INFO = {
   title: 'Provisio API',
   version: '1.0.0',
   description:
@@ -87,7 +87,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.get('/healthz', async (c) => {
     try {
-      await sql`select 1`.execute(deps.db);
+      // A database that does not answer within two seconds is as good as down for a load balancer.
+      await Promise.race([
+        sql`select 1`.execute(deps.db),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('health check timed out')), 2000).unref(),
+        ),
+      ]);
       return c.json({ status: 'ok' });
     } catch (err) {
       deps.log.warn({ err }, 'health check: database does not answer');
@@ -102,7 +108,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   const api = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationFailed(fieldErrorsFromZod(result.error.issues));
+      // The validator hands the raw input over too (not in its types): it tells a missing field from a wrong one.
+      if (!result.success)
+        throw validationFailed(
+          fieldErrorsFromZod(result.error.issues, 'data' in result ? result.data : undefined),
+        );
     },
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
@@ -117,13 +127,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       servers: [{ url: `${deps.publicUrl}/api/v1` }],
     });
   app.get('/api/openapi.json', (c) => c.json(document()));
-  app.get('/api/docs', (c) => c.html(renderApiReference(document())));
+  app.get('/api/docs', (c) => c.html(renderApiReference(document(), c.get('locale'))));
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
+  const publicOrigin = new URL(deps.publicUrl).origin;
   const pages = new Hono<UserEnv>();
   pages.use(
     '*',
-    csrf({ origin: (origin, c) => origin === deps.publicUrl || origin === new URL(c.req.url).origin }),
+    csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }),
   );
   registerIdentityPages(pages, deps);
   registerOrderPages(pages);

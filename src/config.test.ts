@@ -27,6 +27,23 @@ describe('configuration', () => {
     assert.equal(config.sessionCookieSecure, false);
   });
 
+  it('never echoes a secret in its error message', () => {
+    assert.throws(
+      () => loadConfig({ DEMO_PASSWORD: 'hunter2', DATABASE_URL: 'mysql://admin:S3cret@db/x' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /DEMO_PASSWORD/);
+        assert.match(error.message, /DATABASE_URL: .*mysql:\/\/admin:\*\*\*@db\/x/);
+        assert.doesNotMatch(error.message, /hunter2|S3cret/);
+        return true;
+      },
+    );
+  });
+
+  it('accepts only http(s) public URLs', () => {
+    assert.throws(() => loadConfig({ PUBLIC_URL: 'ftp://orders.example' }), /PUBLIC_URL/);
+  });
+
   it('stops with a message naming each wrong setting', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', DEFAULT_LOCALE: 'de' }),

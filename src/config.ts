@@ -10,7 +10,7 @@ const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === '
 const settingsSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
-  PUBLIC_URL: z.url().optional(),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -51,6 +51,15 @@ export class ConfigError extends Error {
   }
 }
 
+const SECRET_SETTINGS = new Set(['DEMO_PASSWORD']);
+
+/** How a rejected value is echoed: secrets never, and a URL without its password. */
+function shown(name: string, value: unknown): string {
+  if (typeof value !== 'string') return 'nothing';
+  if (SECRET_SETTINGS.has(name)) return 'a value that is not shown';
+  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@'));
+}
+
 const defaultCatalogFile = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
 
 /** Reads the settings from an environment (process.env by default); throws ConfigError naming each bad one. */
@@ -65,7 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        return `${name}: ${issue.message} (got ${JSON.stringify(present[name] ?? null)})`;
+        return `${name}: ${issue.message} (got ${shown(name, present[name])})`;
       }),
     );
   }

@@ -57,9 +57,11 @@ async function start(config: Config, log: Logger): Promise<void> {
   const embedded = !config.databaseUrl;
   const shouldSeed = config.demoSeed === 'always' || (config.demoSeed === 'auto' && embedded);
   if (shouldSeed) {
-    const empty = (await handle.db.selectFrom('organizations').select('id').limit(1).execute()).length === 0;
-    if (empty) {
-      const demo = await seedDemo(ctx, config.demoPassword ? { password: config.demoPassword } : {});
+    const demo = await seedDemo(ctx, {
+      onlyIfEmpty: true,
+      ...(config.demoPassword ? { password: config.demoPassword } : {}),
+    });
+    if (demo) {
       const logins = demo.users
         .filter((u) => u.role.startsWith('partner'))
         .map(({ email, role }) => ({ email, role }));
@@ -152,7 +154,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'user' && sub === 'create') {
-    const password = typeof values.password === 'string' ? values.password : randomToken(16).slice(0, 16);
+    const given = typeof values.password === 'string' ? values.password : undefined;
+    const password = given ?? randomToken(16).slice(0, 16);
     const locale = values.locale;
     if (locale !== undefined && !isLocale(locale))
       throw new UsageError('--locale must be one of en, it, pt-BR, ru, uk');
@@ -165,13 +168,14 @@ export async function main(argv: string[]): Promise<number> {
         ...(locale ? { locale } : {}),
       }),
     );
+    // A password typed on the command line is not echoed back; a generated one is shown once.
     console.log(
       JSON.stringify({
         id: user.id,
         email: user.email,
         orgId: user.organization_id,
         role: user.role,
-        password,
+        ...(given ? {} : { password }),
       }),
     );
     return 0;

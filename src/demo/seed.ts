@@ -1,7 +1,8 @@
 import * as identity from '../modules/identity/service.ts';
 import { createOrder, transitionLine } from '../modules/orders/service.ts';
 import { addDays, type Clock, isoDate, ManualClock } from '../platform/clock.ts';
-import type { Ctx } from '../platform/context.ts';
+import { type Ctx, inTransaction } from '../platform/context.ts';
+import { lockForTransaction } from '../platform/db.ts';
 import { randomToken } from '../platform/secrets.ts';
 import { DEMO_ORDERS, DEMO_ORGS } from './data.ts';
 
@@ -13,56 +14,72 @@ export interface DemoSummary {
 const DAY = 86_400_000;
 
 /**
- * Fills the database with the demo tenants and their orders. Run again, it keeps the data and
- * only resets the demo users' password and issues fresh API keys (only hashes are stored, so the
- * old ones cannot be shown again).
+ * Fills the database with the demo tenants and their orders, all or nothing. Run again, it keeps
+ * the data, resets the demo users' password and replaces the demo API keys (only hashes are
+ * stored, so the old ones cannot be shown again; they are revoked). With `onlyIfEmpty`, it does
+ * nothing (and returns undefined) on a database that has organizations: processes starting
+ * together take turns, so only the first one seeds.
  */
-export async function seedDemo(ctx: Ctx, options: { password?: string } = {}): Promise<DemoSummary> {
-  const password = options.password ?? `demo-${randomToken(16).slice(0, 12)}`;
-  const now = ctx.clock.now();
-  const exists = (await identity.findOrganization(ctx, DEMO_ORGS[0]?.id ?? '')) !== undefined;
-
-  if (!exists) {
+export async function seedDemo(
+  ctx: Ctx,
+  options: { password?: string; onlyIfEmpty?: boolean } = {},
+): Promise<DemoSummary | undefined> {
+  return inTransaction(ctx, async (tx) => {
+    await lockForTransaction(tx.db, 'provisio.demo-seed');
+    if (options.onlyIfEmpty && (await identity.hasOrganizations(tx))) return undefined;
+    const password = options.password ?? `demo-${randomToken(16).slice(0, 12)}`;
+    const exists = (await identity.findOrganization(tx, DEMO_ORGS[0]?.id ?? '')) !== undefined;
+    if (exists) {
+      for (const user of DEMO_ORGS.flatMap((o) => o.users))
+        await identity.setPassword(tx, user.email, password);
+    } else {
+      await createDemoTenants(tx, password);
+      await seedOrders(tx, tx.clock);
+    }
+    const orgs: DemoSummary['orgs'] = [];
     for (const org of DEMO_ORGS) {
-      await identity.createOrganization(ctx, {
-        id: org.id,
-        kind: org.kind,
-        name: org.name,
-        businessVertical: org.vertical,
-        country: org.country,
-        domains: org.domains,
-      });
-      for (const user of org.users) {
-        await identity.createUser(ctx, {
-          organizationId: org.id,
-          email: user.email,
-          role: user.role,
-          password,
-          displayName: user.name,
-          locale: user.locale,
-          lastActiveAt:
-            user.activeDaysAgo === null ? null : new Date(now.getTime() - user.activeDaysAgo * DAY),
-        });
+      let apiKey: string | null = null;
+      if (org.kind !== 'customer') {
+        await identity.revokeApiKeys(tx, org.id, DEMO_KEY_NAME);
+        apiKey = (await identity.createApiKey(tx, org.id, DEMO_KEY_NAME)).key;
       }
+      orgs.push({ id: org.id, name: org.name, kind: org.kind, apiKey });
     }
-    for (const org of DEMO_ORGS) {
-      for (const reseller of org.resellers ?? []) await identity.addReseller(ctx, org.id, reseller);
-    }
-    await seedOrders(ctx, ctx.clock);
-  } else {
-    for (const user of DEMO_ORGS.flatMap((o) => o.users))
-      await identity.setPassword(ctx, user.email, password);
-  }
+    const users = DEMO_ORGS.flatMap((org) =>
+      org.users.map((u) => ({ email: u.email, password, orgId: org.id, role: u.role })),
+    );
+    return { orgs, users };
+  });
+}
 
-  const orgs: DemoSummary['orgs'] = [];
+const DEMO_KEY_NAME = 'demo';
+
+async function createDemoTenants(ctx: Ctx, password: string): Promise<void> {
+  const now = ctx.clock.now();
   for (const org of DEMO_ORGS) {
-    const apiKey = org.kind === 'customer' ? null : (await identity.createApiKey(ctx, org.id, 'demo')).key;
-    orgs.push({ id: org.id, name: org.name, kind: org.kind, apiKey });
+    await identity.createOrganization(ctx, {
+      id: org.id,
+      kind: org.kind,
+      name: org.name,
+      businessVertical: org.vertical,
+      country: org.country,
+      domains: org.domains,
+    });
+    for (const user of org.users) {
+      await identity.createUser(ctx, {
+        organizationId: org.id,
+        email: user.email,
+        role: user.role,
+        password,
+        displayName: user.name,
+        locale: user.locale,
+        lastActiveAt: user.activeDaysAgo === null ? null : new Date(now.getTime() - user.activeDaysAgo * DAY),
+      });
+    }
   }
-  const users = DEMO_ORGS.flatMap((org) =>
-    org.users.map((u) => ({ email: u.email, password, orgId: org.id, role: u.role })),
-  );
-  return { orgs, users };
+  for (const org of DEMO_ORGS) {
+    for (const reseller of org.resellers ?? []) await identity.addReseller(ctx, org.id, reseller);
+  }
 }
 
 /** Books each demo order on its own past day, then moves lines whose start date has come. */

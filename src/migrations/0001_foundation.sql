@@ -120,7 +120,6 @@ create table order_lines (
   constraint order_lines_number_unique unique (order_id, line_number)
 );
 create index order_lines_by_order on order_lines (order_id);
-create index order_lines_by_contact on order_lines (lower(provisioning_contact_email));
 create index order_lines_by_start_date on order_lines (requested_start_date, status);
 
 create table order_line_services (

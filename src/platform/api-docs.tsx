@@ -1,4 +1,5 @@
 import { raw } from 'hono/html';
+import { type Locale, type Translate, translator } from './i18n.ts';
 
 /** The slice of an OpenAPI 3.1 document the reference page reads. */
 interface SchemaObject {
@@ -53,17 +54,17 @@ function typeOf(schema: SchemaObject | undefined): string {
   return schema.format ? `${type} (${schema.format})` : type;
 }
 
-function Properties({ schema }: { schema: SchemaObject }) {
+function Properties({ schema, t }: { schema: SchemaObject; t: Translate }) {
   const props = Object.entries(schema.properties ?? {});
   if (props.length === 0) return null;
   return (
     <table>
       <thead>
         <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Type</th>
-          <th scope="col">Required</th>
-          <th scope="col">Description</th>
+          <th scope="col">{t('apidocs.field')}</th>
+          <th scope="col">{t('apidocs.type')}</th>
+          <th scope="col">{t('apidocs.required')}</th>
+          <th scope="col">{t('apidocs.description')}</th>
         </tr>
       </thead>
       <tbody>
@@ -73,11 +74,11 @@ function Properties({ schema }: { schema: SchemaObject }) {
               <code>{name}</code>
             </td>
             <td>{typeOf(prop)}</td>
-            <td>{schema.required?.includes(name) ? 'yes' : ''}</td>
+            <td>{schema.required?.includes(name) ? t('apidocs.yes') : ''}</td>
             <td>
               {prop.description ?? ''}
               {prop.example !== undefined ? (
-                <span class="muted"> e.g. {JSON.stringify(prop.example)}</span>
+                <span class="muted"> {t('apidocs.example', { example: JSON.stringify(prop.example) })}</span>
               ) : null}
             </td>
           </tr>
@@ -88,17 +89,18 @@ function Properties({ schema }: { schema: SchemaObject }) {
 }
 
 /** A readable, dependency-free API reference rendered from the same OpenAPI document we serve. */
-export function renderApiReference(openApiDocument: object): string {
+export function renderApiReference(openApiDocument: object, locale: Locale): string {
+  const t = translator(locale);
   const doc = openApiDocument as OpenApiDocument;
   const operations = Object.entries(doc.paths ?? {}).flatMap(([path, methods]) =>
     Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
   );
   const page = (
-    <html lang="en">
+    <html lang={locale}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{`${doc.info.title} reference`}</title>
+        <title>{t('apidocs.title', { title: doc.info.title })}</title>
         <link rel="stylesheet" href="/assets/app.css" />
       </head>
       <body>
@@ -110,10 +112,10 @@ export function renderApiReference(openApiDocument: object): string {
             <Prose text={doc.info.description} />
           </p>
           <p>
-            Base URL: <code>{doc.servers?.[0]?.url}</code> · Machine-readable:{' '}
+            {t('apidocs.base_url')}: <code>{doc.servers?.[0]?.url}</code> · {t('apidocs.machine_readable')}:{' '}
             <a href="/api/openapi.json">/api/openapi.json</a>
           </p>
-          <nav aria-label="Operations">
+          <nav aria-label={t('apidocs.operations')}>
             <ul>
               {operations.map(({ method, path, op }) => (
                 <li>
@@ -147,12 +149,12 @@ export function renderApiReference(openApiDocument: object): string {
                 ) : null}
                 {op.parameters?.length ? (
                   <>
-                    <h3>Parameters</h3>
+                    <h3>{t('apidocs.parameters')}</h3>
                     <ul>
                       {op.parameters.map((p) => (
                         <li>
                           <code>{p.name}</code> ({p.in}
-                          {p.required ? ', required' : ''}): {typeOf(p.schema)}{' '}
+                          {p.required ? `, ${t('apidocs.required').toLowerCase()}` : ''}): {typeOf(p.schema)}{' '}
                           {p.description ?? p.schema?.description ?? ''}
                         </li>
                       ))}
@@ -161,11 +163,11 @@ export function renderApiReference(openApiDocument: object): string {
                 ) : null}
                 {bodyRef ? (
                   <>
-                    <h3>Request body: {bodyRef}</h3>
-                    <Properties schema={doc.components?.schemas?.[bodyRef] ?? {}} />
+                    <h3>{t('apidocs.request_body', { schema: bodyRef })}</h3>
+                    <Properties schema={doc.components?.schemas?.[bodyRef] ?? {}} t={t} />
                   </>
                 ) : null}
-                <h3>Responses</h3>
+                <h3>{t('apidocs.responses')}</h3>
                 <ul>
                   {Object.entries(op.responses ?? {}).map(([status, r]) => {
                     const content = Object.entries(r.content ?? {})[0];
@@ -184,11 +186,15 @@ export function renderApiReference(openApiDocument: object): string {
               </section>
             );
           })}
-          <h2>Schemas</h2>
+          <h2>{t('apidocs.schemas')}</h2>
           {Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => (
             <section id={`schema-${name}`}>
               <h3>{name}</h3>
-              {schema.enum ? <p>{schema.enum.map(String).join(', ')}</p> : <Properties schema={schema} />}
+              {schema.enum ? (
+                <p>{schema.enum.map(String).join(', ')}</p>
+              ) : (
+                <Properties schema={schema} t={t} />
+              )}
             </section>
           ))}
         </main>

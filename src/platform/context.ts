@@ -1,5 +1,5 @@
 import type { Clock } from './clock.ts';
-import type { Db, Executor } from './db.ts';
+import type { Db, Executor, Tx } from './db.ts';
 import type { Locale } from './i18n.ts';
 import type { Logger } from './logger.ts';
 
@@ -10,7 +10,9 @@ export type Role = 'partner_admin' | 'partner_user' | 'customer_admin' | 'custom
 export type Actor =
   | { type: 'user'; userId: string; orgId: string; orgKind: OrgKind; role: Role; email: string }
   | { type: 'api_key'; apiKeyId: string; orgId: string; orgKind: OrgKind }
-  | { type: 'system'; name: string };
+  | { type: 'system'; name: string }
+  /** Not signed in: may read nothing until a middleware names the actor. */
+  | { type: 'anonymous' };
 
 /** The first argument of every service function. */
 export interface Ctx {
@@ -22,8 +24,11 @@ export interface Ctx {
   log: Logger;
 }
 
+/** A context whose database is an open transaction. */
+export type TxCtx = Ctx & { db: Tx };
+
 /** Runs `work` in one transaction (or inside the caller's, when ctx already holds one). */
-export async function inTransaction<T>(ctx: Ctx, work: (txCtx: Ctx) => Promise<T>): Promise<T> {
-  if (ctx.db.isTransaction) return work(ctx);
+export async function inTransaction<T>(ctx: Ctx, work: (txCtx: TxCtx) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return work(ctx as TxCtx);
   return (ctx.db as Db).transaction().execute((tx) => work({ ...ctx, db: tx }));
 }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db-types.ts';
 import type { Logger } from './logger.ts';
@@ -10,6 +10,18 @@ export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
 /** Either the database or an open transaction on it: repositories accept both. */
 export type Executor = Db | Tx;
+
+/** True when `error` is PostgreSQL's unique violation of the named constraint (or index). */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  return e.code === '23505' && (e.constraint === constraint || String(e.message).includes(constraint));
+}
+
+/** Inside a transaction: waits until no other transaction holds the lock named `name`, then holds it until commit. */
+export async function lockForTransaction(db: Tx, name: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(db);
+}
 
 export interface DatabaseHandle {
   db: Db;
@@ -30,7 +42,12 @@ const pgTypes = {
 };
 
 export function connectPostgres(url: string, poolSize = 10, log?: Logger): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: pgTypes,
+    connectionTimeoutMillis: 5000,
+  });
   // A server restart or failover kills idle connections; the pool replaces them on the next checkout,
   // so an idle client's error must not crash the process (pg emits it with no one else listening).
   pool.on('error', (err) => log?.warn({ err }, 'idle database connection lost'));

@@ -28,7 +28,3 @@ export function isValidEmailAddress(address: string): boolean {
 export function normalizeEmail(address: string): string {
   return address.trim().toLowerCase();
 }
-
-export function emailDomain(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-}

@@ -45,7 +45,7 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
       clock: deps.clock,
       locale,
       requestId,
-      actor: { type: 'system', name: 'anonymous' },
+      actor: { type: 'anonymous' },
       log: deps.log.child({ requestId }),
     });
     c.header('X-Request-Id', requestId);
@@ -70,7 +70,8 @@ function describeActor(ctx: Ctx): string {
   const a = ctx.actor;
   if (a.type === 'user') return `user:${a.userId}`;
   if (a.type === 'api_key') return `api_key:${a.apiKeyId}`;
-  return a.name;
+  if (a.type === 'system') return a.name;
+  return 'anonymous';
 }
 
 export interface ProblemBody {
@@ -111,13 +112,19 @@ export function problemResponse(c: Context<AppEnv>, error: DomainError): Respons
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }
 
+/** Refusals raised by Hono's own middleware (body parsing, CSRF check, body limit). */
+const FRAMEWORK_REFUSALS: Record<number, string> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
 /** Turns what a handler threw into a response: refusals keep their code, bugs become a logged 500. */
 export function toDomainError(err: unknown, log: Logger, requestId: string | undefined): DomainError {
   if (err instanceof DomainError) return err;
   if (err instanceof HTTPException && err.status < 500) {
-    if (err.status === 400) return new DomainError('malformed_request', 400);
-    if (err.status === 413) return new DomainError('payload_too_large', 413);
-    return new DomainError('malformed_request', err.status);
+    return new DomainError(FRAMEWORK_REFUSALS[err.status] ?? 'malformed_request', err.status);
   }
   log.error({ err, requestId }, 'unhandled error');
   return new DomainError('internal_error', 500);

@@ -16,7 +16,7 @@ import { Mutex } from './mutex.ts';
 /**
  * Kysely over embedded PGlite. PGlite is a single PostgreSQL session, so two Kysely transactions
  * must never interleave on it: the one connection is handed out behind a mutex and held for the
- * whole transaction (see docs/adr/0002-database.md for the lost-rows failure this avoids).
+ * whole transaction (see docs/adr/0002-postgresql-and-embedded-pglite.md for the lost-rows failure this avoids).
  */
 export class PGliteDialect implements Dialect {
   constructor(private readonly pglite: PGlite) {}

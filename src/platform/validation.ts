@@ -1,6 +1,18 @@
 import type { z } from 'zod';
 import type { FieldError } from './errors.ts';
 
+const TYPE_RULES = new Set(['number', 'string', 'object', 'array', 'boolean']);
+
+/** The value the caller sent at a path (zod's issues do not carry it). */
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let node = input;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
 /** "lines.1.provisioningContactEmail" style paths become "lines[1].provisioningContactEmail". */
 export function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => {
@@ -13,18 +25,13 @@ export function fieldPath(path: readonly PropertyKey[]): string {
  * Turns zod's issues into field errors whose `rule` is a message-catalog key under `validation.`,
  * so every language gets the same, specific message.
  */
-export function fieldErrorsFromZod(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+export function fieldErrorsFromZod(issues: readonly z.core.$ZodIssue[], input?: unknown): FieldError[] {
   return issues.flatMap((issue): FieldError[] => {
     const field = fieldPath(issue.path);
     switch (issue.code) {
       case 'invalid_type':
-        return [
-          {
-            field,
-            rule: issue.input === undefined ? 'required' : 'type',
-            params: { expected: issue.expected },
-          },
-        ];
+        if (valueAt(input, issue.path) === undefined) return [{ field, rule: 'required' }];
+        return [{ field, rule: TYPE_RULES.has(issue.expected) ? `type_${issue.expected}` : 'invalid' }];
       case 'too_small':
         if (issue.origin === 'string' && Number(issue.minimum) === 1) return [{ field, rule: 'required' }];
         return [

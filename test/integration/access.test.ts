@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
+import { getOrder, listOrders } from '../../src/modules/orders/service.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
 interface OrderJson {
@@ -110,6 +111,77 @@ for (const engine of testEngines()) {
       assert.equal((await h.api(partnerB, 'GET', `/api/v1/orders/${order.id}`)).status, 404);
       const listed = (await (await h.api(distributor, 'GET', '/api/v1/orders')).json()) as ListJson;
       assert.ok(listed.items.some((o) => o.id === order.id));
+    });
+
+    it('a distributor does not see the orders its reseller placed itself', async () => {
+      const res = await h.api(reseller, 'POST', '/api/v1/orders', orderBody({ reference: 'R-OWN' }));
+      const order = (await res.json()) as OrderJson;
+      assert.equal((await h.api(reseller, 'GET', `/api/v1/orders/${order.id}`)).status, 200);
+      assert.equal((await h.api(distributor, 'GET', `/api/v1/orders/${order.id}`)).status, 404);
+      const listed = (await (await h.api(distributor, 'GET', '/api/v1/orders?q=R-OWN')).json()) as ListJson;
+      assert.deepEqual(listed.items, []);
+    });
+
+    it('partner B’s workspace list and search never show partner A’s orders', async () => {
+      const login = await h.app.request('/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
+        body: new URLSearchParams({ email: partnerB.email, password: partnerB.password }).toString(),
+      });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      for (const q of ['', 'A-SECRET', 'secret@a-customer.example']) {
+        const page = await h.app.request(`/orders?q=${encodeURIComponent(q)}`, {
+          headers: { Cookie: cookie },
+        });
+        assert.equal(page.status, 200);
+        const html = await page.text();
+        const results = html.slice(html.indexOf('id="results"'));
+        assert.ok(!results.includes('A-SECRET') && !html.includes(orderOfA.id), `q=${q}`);
+      }
+    });
+
+    it('an unauthenticated caller of the service layer sees nothing', async () => {
+      await assert.rejects(listOrders({ ...h.ctx, actor: { type: 'anonymous' } }, { limit: 10 }), {
+        code: 'not_found',
+      });
+      await assert.rejects(getOrder({ ...h.ctx, actor: { type: 'anonymous' } }, orderOfA.id), {
+        code: 'not_found',
+      });
+    });
+
+    it('keeps one organization per user and one verifier per domain, even when asked twice', async () => {
+      const [first, second] = await Promise.allSettled([
+        identity.createUser(h.ctx, {
+          organizationId: partnerA.orgId,
+          email: 'twice@a.example',
+          role: 'partner_user',
+        }),
+        identity.createUser(h.ctx, {
+          organizationId: partnerB.orgId,
+          email: 'Twice@A.example',
+          role: 'partner_user',
+        }),
+      ]);
+      const outcomes = [first, second].map((r) =>
+        r.status === 'fulfilled' ? 'created' : (r.reason as { code: string }).code,
+      );
+      assert.deepEqual(outcomes.sort(), ['created', 'email_taken']);
+      await assert.rejects(
+        identity
+          .createOrganization(h.ctx, {
+            kind: 'customer',
+            name: 'Copycat',
+            domains: [{ domain: 'verified-once.example', status: 'verified' }],
+          })
+          .then(() =>
+            identity.createOrganization(h.ctx, {
+              kind: 'customer',
+              name: 'Copycat 2',
+              domains: [{ domain: 'verified-once.example', status: 'verified' }],
+            }),
+          ),
+        { code: 'domain_taken' },
+      );
     });
 
     it('nobody can place an order for a partner that is not their reseller', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { DEMO_ORGS } from '../../src/demo/data.ts';
 import { LINE_STATUSES } from '../../src/modules/orders/lifecycle.ts';
 import { openPglite } from '../../src/platform/db.ts';
 import { LOCALES } from '../../src/platform/i18n.ts';
@@ -149,6 +150,21 @@ describe('npm start on a PostgreSQL server', {
         database.db,
       );
       assert.ok((rows[0]?.n ?? 0) >= 1);
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+      await database.close();
+    }
+  });
+
+  it('with DEMO_SEED=always, two processes starting at once load the demo exactly once', async () => {
+    const database = await freshDatabase('postgres');
+    const env = cleanEnv({ DATABASE_URL: database.url ?? '', DATA_DIR: tempDataDir(), DEMO_SEED: 'always' });
+    const servers = await Promise.all([startServer(env), startServer(env)]);
+    try {
+      const seeded = servers.filter((s) => s.logs.some((l) => l.includes('demo data loaded')));
+      assert.equal(seeded.length, 1);
+      const orgs = await database.db.selectFrom('organizations').select('id').execute();
+      assert.equal(orgs.length, DEMO_ORGS.length);
     } finally {
       await Promise.all(servers.map((s) => s.stop()));
       await database.close();

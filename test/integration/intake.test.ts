@@ -206,6 +206,25 @@ for (const engine of testEngines()) {
       assert.equal(await countLines(), beforeLines);
     });
 
+    it('tells a wrong type from a missing field', async () => {
+      const res = await h.api(acme, 'POST', '/api/v1/orders', {
+        reference: 'PO-TYPES',
+        endCustomer: 'Acme',
+        lines: [{ offer: 'A-WX', quantity: '5', requestedStartDate: '2026-12-01' }],
+      });
+      assert.equal(res.status, 422);
+      const problem = (await res.json()) as { errors: { field: string; code: string; message: string }[] };
+      assert.deepEqual(problem.errors.map((e) => `${e.field}:${e.code}`).sort(), [
+        'endCustomer:type_object',
+        'lines[0].provisioningContactEmail:required',
+        'lines[0].quantity:type_number',
+      ]);
+      assert.equal(
+        problem.errors.find((e) => e.code === 'type_number')?.message,
+        'lines[0].quantity must be a number.',
+      );
+    });
+
     it('refuses unknown offers, past and far-future start dates, and unknown fields', async () => {
       const res = await h.api(acme, 'POST', '/api/v1/orders', {
         reference: 'PO-BAD-2',
@@ -291,14 +310,19 @@ for (const engine of testEngines()) {
       assert.equal(wrong.status, 401);
     });
 
-    it('keeps API keys and passwords out of the logs', async () => {
+    it('keeps API keys, passwords and session tokens out of the logs', async () => {
       await h.api(acme, 'GET', '/api/v1/orders');
-      await h.app.request('/login', {
+      const login = await h.app.request('/login', {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
         body: new URLSearchParams({ email: acme.email, password: acme.password }).toString(),
       });
+      assert.equal(login.status, 303, 'signed in');
+      const session = /provisio_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
+      assert.ok(session);
+      await h.app.request('/orders', { headers: { Cookie: `provisio_session=${session}` } });
       const all = h.logs.join('\n');
+      assert.ok(!all.includes(session));
       assert.ok(h.logs.some((line) => JSON.parse(line).msg === 'request'));
       assert.ok(!all.includes(acme.apiKey));
       assert.ok(!all.includes(acme.password));

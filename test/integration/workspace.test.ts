@@ -91,6 +91,22 @@ for (const engine of testEngines()) {
       assert.match(none, /No orders match/);
     });
 
+    it('names the refused filter, also when htmx asks for the results only', async () => {
+      const plain: Record<string, string> = { Cookie: cookie };
+      for (const headers of [plain, { ...plain, 'HX-Request': 'true' }]) {
+        const res = await h.app.request('/orders?startFrom=2026-12-10&startTo=2026-12-01', { headers });
+        assert.equal(res.status, 422);
+        const html = await res.text();
+        assert.match(
+          html,
+          /id="error-startTo"[^>]*>Start date to must not be earlier than the start of the range\./,
+        );
+        assert.match(html, /aria-describedby="error-startTo"/);
+      }
+      const layout = await (await h.app.request('/orders', { headers: { Cookie: cookie } })).text();
+      assert.match(layout, /name="htmx-config" content="[^"]*422/);
+    });
+
     it('switches language and remembers it', async () => {
       const switched = await h.app.request('/lang', {
         ...form({ lang: 'uk', back: '/orders' }),

@@ -18,10 +18,11 @@ export interface AuditEntry<A extends AuditAction = AuditAction> {
   payload: AuditPayloads[A];
 }
 
-function actorColumns(actor: Actor): { actor_type: Actor['type']; actor_id: string | null } {
+function actorColumns(actor: Actor): { actor_type: 'user' | 'api_key' | 'system'; actor_id: string | null } {
   if (actor.type === 'user') return { actor_type: 'user', actor_id: actor.userId };
   if (actor.type === 'api_key') return { actor_type: 'api_key', actor_id: actor.apiKeyId };
-  return { actor_type: 'system', actor_id: actor.name };
+  if (actor.type === 'system') return { actor_type: 'system', actor_id: actor.name };
+  throw new Error('an anonymous caller cannot change anything');
 }
 
 /** Appends history entries; call it inside the transaction that makes the change. */

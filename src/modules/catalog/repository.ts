@@ -1,10 +1,7 @@
-import { sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
 import type { Offer, ServiceCode } from './schema.ts';
 
-/** Run inside a transaction: processes booting together take turns (transaction-scoped advisory lock). */
 export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext('provisio.catalog-sync'))`.execute(db);
   await db
     .insertInto('offers')
     .values(
@@ -36,12 +33,17 @@ export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Pro
     .execute();
 }
 
-export async function findActiveOffers(db: Executor): Promise<Offer[]> {
+export async function findOffers(db: Executor): Promise<Offer[]> {
   const rows = await db
     .selectFrom('offers')
     .leftJoin('offer_services', 'offer_services.offer_code', 'offers.code')
-    .select(['offers.code', 'offers.name', 'offers.policy_window_days', 'offer_services.service_code'])
-    .where('offers.active', '=', true)
+    .select([
+      'offers.code',
+      'offers.name',
+      'offers.policy_window_days',
+      'offers.active',
+      'offer_services.service_code',
+    ])
     .orderBy('offers.code')
     .orderBy('offer_services.service_code')
     .execute();
@@ -49,7 +51,13 @@ export async function findActiveOffers(db: Executor): Promise<Offer[]> {
   for (const row of rows) {
     let offer = byCode.get(row.code);
     if (!offer) {
-      offer = { code: row.code, name: row.name, policyWindowDays: row.policy_window_days, services: [] };
+      offer = {
+        code: row.code,
+        name: row.name,
+        policyWindowDays: row.policy_window_days,
+        active: row.active,
+        services: [],
+      };
       byCode.set(row.code, offer);
     }
     if (row.service_code) offer.services.push(row.service_code as ServiceCode);

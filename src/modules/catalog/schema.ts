@@ -22,5 +22,7 @@ export interface Offer {
   code: string;
   name: string;
   policyWindowDays: number;
+  /** Retired offers (gone from the catalogue file) stay readable for existing lines but cannot be ordered. */
+  active: boolean;
   services: ServiceCode[];
 }

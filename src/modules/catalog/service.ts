@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Ctx } from '../../platform/context.ts';
 import { inTransaction } from '../../platform/context.ts';
-import { findActiveOffers, upsertOffers } from './repository.ts';
+import { lockForTransaction } from '../../platform/db.ts';
+import { findOffers, upsertOffers } from './repository.ts';
 import { type CatalogFile, catalogFileSchema, type Offer } from './schema.ts';
 
 /** Reads and validates the catalogue file; a bad file stops the boot with the file and the entry named. */
@@ -17,7 +18,15 @@ export function readCatalogFile(file: string): CatalogFile {
 
 /** Makes the database's catalogue match the file: new and changed offers saved, missing ones retired. */
 export async function syncCatalog(ctx: Ctx, catalog: CatalogFile): Promise<void> {
-  await inTransaction(ctx, (tx) => upsertOffers(tx.db, catalog.offers, tx.clock.now()));
+  await inTransaction(ctx, async (tx) => {
+    // Processes booting together take turns, so their deletes and inserts never cross.
+    await lockForTransaction(tx.db, 'provisio.catalog-sync');
+    await upsertOffers(
+      tx.db,
+      catalog.offers.map((o) => ({ ...o, active: true })),
+      tx.clock.now(),
+    );
+  });
   cached = undefined;
 }
 
@@ -28,16 +37,28 @@ export async function syncCatalog(ctx: Ctx, catalog: CatalogFile): Promise<void>
 const CATALOG_CACHE_MS = 60_000;
 let cached: { loadedAt: number; offers: Map<string, Offer> } | undefined;
 
-async function activeOffers(ctx: Ctx): Promise<Map<string, Offer>> {
+async function allOffers(ctx: Ctx): Promise<Map<string, Offer>> {
   const now = performance.now();
   if (!cached || now - cached.loadedAt > CATALOG_CACHE_MS) {
-    const offers = await findActiveOffers(ctx.db);
+    const offers = await findOffers(ctx.db);
     cached = { loadedAt: now, offers: new Map(offers.map((o) => [o.code, o])) };
   }
   return cached.offers;
 }
 
+/** The offers that can be ordered now, among `codes`. */
 export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<string, Offer>> {
-  const offers = await activeOffers(ctx);
-  return new Map(codes.flatMap((code) => (offers.has(code) ? [[code, offers.get(code) as Offer]] : [])));
+  const offers = await allOffers(ctx);
+  return new Map(
+    codes.flatMap((code) => {
+      const offer = offers.get(code);
+      return offer?.active ? [[code, offer]] : [];
+    }),
+  );
+}
+
+/** Display names of every offer ever in the catalogue, retired ones included. */
+export async function offerNames(ctx: Ctx): Promise<Map<string, string>> {
+  const offers = await allOffers(ctx);
+  return new Map([...offers.values()].map((o) => [o.code, o.name]));
 }

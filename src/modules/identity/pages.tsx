@@ -5,17 +5,8 @@ import { type AppDeps, LANG_COOKIE } from '../../platform/http.ts';
 import { isLocale, translator } from '../../platform/i18n.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { SESSION_COOKIE, type UserEnv } from './middleware.ts';
+import { safeNext } from './redirect.ts';
 import { signIn, signOut } from './service.ts';
-
-/** Only same-site paths: never redirect a signed-in user to another origin. */
-export function safeNext(value: unknown): string {
-  return typeof value === 'string' &&
-    value.startsWith('/') &&
-    !value.startsWith('//') &&
-    !value.startsWith('/\\')
-    ? value
-    : '/orders';
-}
 
 function LoginPage(props: {
   locale: Parameters<typeof translator>[0];

@@ -123,3 +123,24 @@ export async function findLiveApiKey(db: Executor, keyHash: string) {
 export async function touchApiKey(db: Executor, id: string, at: Date): Promise<void> {
   await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
 }
+
+export async function anyOrganization(db: Executor): Promise<boolean> {
+  const row = await db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function revokeApiKeys(
+  db: Executor,
+  organizationId: string,
+  name: string,
+  at: Date,
+): Promise<number> {
+  const result = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('organization_id', '=', organizationId)
+    .where('name', '=', name)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,4 +1,5 @@
 import { type Ctx, inTransaction, type OrgKind, type Role } from '../../platform/context.ts';
+import { isUniqueViolation } from '../../platform/db.ts';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, validationFailed } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
@@ -28,11 +29,13 @@ export async function createOrganization(ctx: Ctx, input: NewOrganization): Prom
       business_vertical: input.businessVertical ?? null,
       country: input.country ?? null,
     });
-    await repo.insertDomains(
-      tx.db,
-      org.id,
-      (input.domains ?? []).map((d) => ({ domain: d.domain.toLowerCase(), status: d.status })),
-    );
+    const domains = (input.domains ?? []).map((d) => ({ domain: d.domain.toLowerCase(), status: d.status }));
+    await repo.insertDomains(tx.db, org.id, domains).catch((error: unknown) => {
+      if (isUniqueViolation(error, 'organization_domains_verified_once')) {
+        throw new DomainError('domain_taken', 409, {}, [{ field: 'domains', rule: 'domain_taken' }]);
+      }
+      throw error;
+    });
     await recordAudit(tx, [
       {
         action: 'organization.created',
@@ -60,6 +63,10 @@ export async function addReseller(ctx: Ctx, distributorId: string, resellerId: s
     throw new DomainError('reseller_link_invalid', 422);
   }
   await repo.insertReseller(ctx.db, distributorId, resellerId);
+}
+
+export function hasOrganizations(ctx: Ctx): Promise<boolean> {
+  return repo.anyOrganization(ctx.db);
 }
 
 export function isResellerOf(ctx: Ctx, distributorId: string, resellerId: string): Promise<boolean> {
@@ -97,21 +104,25 @@ export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow
     fields.push({ field: 'password', rule: 'min_length', params: { count: MIN_PASSWORD_LENGTH } });
   }
   if (fields.length) throw validationFailed(fields);
-  if (await repo.findUserByEmail(ctx.db, email)) {
-    // A user belongs to exactly one organization at a time.
-    throw new DomainError('email_taken', 409, { email }, [{ field: 'email', rule: 'email_taken' }]);
-  }
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return inTransaction(ctx, async (tx) => {
-    const user = await repo.insertUser(tx.db, {
-      organization_id: input.organizationId,
-      email,
-      role: input.role,
-      display_name: input.displayName ?? null,
-      locale: input.locale ?? 'en',
-      password_hash: passwordHash,
-      last_active_at: input.lastActiveAt ?? null,
-    });
+    const user = await repo
+      .insertUser(tx.db, {
+        organization_id: input.organizationId,
+        email,
+        role: input.role,
+        display_name: input.displayName ?? null,
+        locale: input.locale ?? 'en',
+        password_hash: passwordHash,
+        last_active_at: input.lastActiveAt ?? null,
+      })
+      .catch((error: unknown) => {
+        // A user belongs to exactly one organization at a time: the unique email decides, even under races.
+        if (isUniqueViolation(error, 'users_email_unique')) {
+          throw new DomainError('email_taken', 409, { email }, [{ field: 'email', rule: 'email_taken' }]);
+        }
+        throw error;
+      });
     await recordAudit(tx, [
       {
         action: 'user.created',
@@ -258,9 +269,16 @@ export async function resolveApiKey(ctx: Ctx, key: string): Promise<ResolvedKey 
     return undefined;
   }
   const resolved = { apiKeyId: row.id, orgId: row.organization_id, orgKind: row.org_kind };
-  // Last use is recorded when the key is looked up: at most twice a minute, enough to audit keys.
+  // Last use is recorded when the key is looked up, so at most twice a minute: enough to audit keys.
   await repo.touchApiKey(ctx.db, row.id, new Date(now));
   if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
   keyCache.set(hash, { key: resolved, expiresAt: now + KEY_CACHE_MS });
   return resolved;
+}
+
+/** Revokes an organization's keys of that name; they stop working at once in this process. */
+export async function revokeApiKeys(ctx: Ctx, organizationId: string, name: string): Promise<number> {
+  const revoked = await repo.revokeApiKeys(ctx.db, organizationId, name, ctx.clock.now());
+  keyCache.clear();
+  return revoked;
 }

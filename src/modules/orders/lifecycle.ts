@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db.ts';
+import { listLineStatusCodes } from './repository.ts';
 
 /**
  * The order line lifecycle, as data. Every status change goes through `transitionLine`, which
@@ -44,8 +45,7 @@ export function lifecycleProblems(): string[] {
 /** Run at boot: the code's lifecycle and the database's `line_statuses` must name the same states. */
 export async function assertLifecycleMatchesDatabase(db: Executor): Promise<void> {
   const problems = lifecycleProblems();
-  const rows = await db.selectFrom('line_statuses').select('code').execute();
-  const inDb = new Set(rows.map((r) => r.code));
+  const inDb = new Set(await listLineStatusCodes(db));
   for (const status of LINE_STATUSES)
     if (!inDb.has(status)) problems.push(`${status}: missing from line_statuses`);
   for (const code of inDb)

@@ -1,9 +1,10 @@
 import type { Hono } from 'hono';
-import { DomainError } from '../../platform/errors.ts';
+import { DomainError, type FieldError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
+import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import type { SessionUser } from '../identity/service.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
@@ -28,7 +29,22 @@ interface ListProps {
   filters: Record<string, string>;
   items: OrderSummary[];
   nextCursor: string | null;
-  error?: string;
+  /** Message per filter field, for filters that were refused. */
+  errors: Record<string, string>;
+}
+
+const FILTERS = ['q', 'status', 'startFrom', 'startTo', 'cursor'] as const;
+const FILTER_LABELS: Record<string, string> = {
+  q: 'orders.search',
+  status: 'orders.status',
+  startFrom: 'orders.start_from',
+  startTo: 'orders.start_to',
+  cursor: 'orders.paging',
+};
+
+/** Marks a filter input invalid and ties it to its message. */
+function invalid(errors: Record<string, string>, field: string) {
+  return errors[field] ? { 'aria-invalid': 'true', 'aria-describedby': `error-${field}` } : {};
 }
 
 function OrdersListPage(p: ListProps) {
@@ -60,11 +76,12 @@ function OrdersListPage(p: ListProps) {
             value={filters.q ?? ''}
             placeholder={t('orders.search_hint')}
             size={36}
+            {...invalid(p.errors, 'q')}
           />
         </div>
         <div>
           <label for="status">{t('orders.status')}</label>
-          <select id="status" name="status">
+          <select id="status" name="status" {...invalid(p.errors, 'status')}>
             <option value="">{t('orders.any_status')}</option>
             {LINE_STATUSES.map((s) => (
               <option value={s} selected={filters.status === s}>
@@ -75,19 +92,33 @@ function OrdersListPage(p: ListProps) {
         </div>
         <div>
           <label for="startFrom">{t('orders.start_from')}</label>
-          <input id="startFrom" name="startFrom" type="date" value={filters.startFrom ?? ''} />
+          <input
+            id="startFrom"
+            name="startFrom"
+            type="date"
+            value={filters.startFrom ?? ''}
+            {...invalid(p.errors, 'startFrom')}
+          />
         </div>
         <div>
           <label for="startTo">{t('orders.start_to')}</label>
-          <input id="startTo" name="startTo" type="date" value={filters.startTo ?? ''} />
+          <input
+            id="startTo"
+            name="startTo"
+            type="date"
+            value={filters.startTo ?? ''}
+            {...invalid(p.errors, 'startTo')}
+          />
         </div>
         <button type="submit">{t('orders.apply')}</button>
       </form>
       <section id="results" aria-live="polite">
-        {p.error ? (
-          <p class="error" role="alert">
-            {p.error}
-          </p>
+        {Object.keys(p.errors).length ? (
+          <ul class="error" role="alert">
+            {Object.entries(p.errors).map(([field, message]) => (
+              <li id={`error-${field}`}>{message}</li>
+            ))}
+          </ul>
         ) : null}
         {p.items.length === 0 ? (
           <p class="muted">{t('orders.none')}</p>
@@ -154,13 +185,17 @@ function OrderPage({
   path: string;
 }) {
   return (
-    <Layout t={t} locale={locale} title={`${t('order.title')} ${order.reference}`} path={path} user={user}>
+    <Layout
+      t={t}
+      locale={locale}
+      title={t('order.heading', { reference: order.reference })}
+      path={path}
+      user={user}
+    >
       <p>
         <a href="/orders">← {t('order.back')}</a>
       </p>
-      <h1>
-        {t('order.title')} {order.reference}
-      </h1>
+      <h1>{t('order.heading', { reference: order.reference })}</h1>
       <dl class="facts">
         <dt>{t('order.number')}</dt>
         <dd>{order.orderNumber}</dd>
@@ -215,29 +250,37 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
   app.get('/orders', async (c) => {
     const locale = c.get('locale');
     const t = translator(locale);
-    const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));
-    const filters = Object.fromEntries(
-      ['q', 'status', 'startFrom', 'startTo', 'cursor'].flatMap((k) => (raw[k] ? [[k, raw[k]]] : [])),
-    ) as Record<string, string>;
-    const parsed = listOrdersQuerySchema.safeParse(filters);
+    const query = c.req.query();
+    const filters = Object.fromEntries(FILTERS.flatMap((k) => (query[k] ? [[k, query[k]]] : []))) as Record<
+      string,
+      string
+    >;
     const path = c.req.path + (new URL(c.req.url).search || '');
     const base = { t, locale, user: c.get('user'), path, filters };
-    if (!parsed.success) {
-      c.status(422);
-      return c.html(
-        <OrdersListPage {...base} items={[]} nextCursor={null} error={t('orders.bad_filters')} />,
-      );
+    let problems: FieldError[];
+    const parsed = listOrdersQuerySchema.safeParse(filters);
+    if (parsed.success) {
+      try {
+        const page = await listOrders(c.get('ctx'), parsed.data);
+        return c.html(
+          <OrdersListPage {...base} items={page.items} nextCursor={page.nextCursor} errors={{}} />,
+        );
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
+        problems = error.fields;
+      }
+    } else {
+      problems = fieldErrorsFromZod(parsed.error.issues, filters);
     }
-    try {
-      const page = await listOrders(c.get('ctx'), parsed.data);
-      return c.html(<OrdersListPage {...base} items={page.items} nextCursor={page.nextCursor} />);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
-      c.status(422);
-      return c.html(
-        <OrdersListPage {...base} items={[]} nextCursor={null} error={t('orders.bad_filters')} />,
-      );
-    }
+    // Each message names the filter as the form labels it.
+    const errors = Object.fromEntries(
+      problems.map((f) => [
+        f.field,
+        t(`validation.${f.rule}`, { ...f.params, field: t(FILTER_LABELS[f.field] ?? 'orders.search') }),
+      ]),
+    );
+    c.status(422);
+    return c.html(<OrdersListPage {...base} items={[]} nextCursor={null} errors={errors} />);
   });
 
   app.get('/orders/:orderId', async (c) => {

@@ -120,10 +120,9 @@ export async function findLines(db: Executor, orderIds: string[]) {
   if (orderIds.length === 0) return [];
   return db
     .selectFrom('order_lines')
-    .innerJoin('offers', 'offers.code', 'order_lines.offer_code')
     .innerJoin('subscriptions', 'subscriptions.line_id', 'order_lines.id')
     .selectAll('order_lines')
-    .select(['offers.name as offer_name', 'subscriptions.id as subscription_id'])
+    .select(['subscriptions.id as subscription_id'])
     .where('order_lines.order_id', 'in', orderIds)
     .orderBy('order_lines.order_id')
     .orderBy('order_lines.line_number')
@@ -235,4 +234,9 @@ export async function updateLineStatus(
     .where('status', '=', from)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
+}
+
+export async function listLineStatusCodes(db: Executor): Promise<string[]> {
+  const rows = await db.selectFrom('line_statuses').select('code').execute();
+  return rows.map((r) => r.code);
 }

@@ -5,7 +5,7 @@ import { LINE_STATUSES } from './lifecycle.ts';
 
 const isoDate = z.iso.date().openapi({ example: '2026-12-01', format: 'date' });
 
-export const createOrderLineSchema = z
+const createOrderLineSchema = z
   .object({
     offer: z
       .string()

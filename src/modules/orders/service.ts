@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { addDays, isoDate } from '../../platform/clock.ts';
 import { type Actor, type Ctx, inTransaction } from '../../platform/context.ts';
+import { isUniqueViolation } from '../../platform/db.ts';
 import { normalizeEmail } from '../../platform/email.ts';
 import {
   DomainError,
@@ -11,7 +12,7 @@ import {
 } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
-import { offersByCode } from '../catalog/service.ts';
+import { offerNames, offersByCode } from '../catalog/service.ts';
 import { isResellerOf } from '../identity/service.ts';
 import { canTransition, INITIAL_LINE_STATUS, isLineStatus, type LineStatus } from './lifecycle.ts';
 import * as repo from './repository.ts';
@@ -19,9 +20,11 @@ import type { CreateOrderInput, ListOrdersQuery, OrderLineView, OrderSummary, Or
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How far ahead a Requested Start Date may be. */
-export const MAX_START_DAYS_AHEAD = 365;
+const MAX_START_DAYS_AHEAD = 365;
 
-export function scopeOf(actor: Actor): repo.OrderScope {
+/** Only Provisio's own jobs and CLI see every order; an unauthenticated caller sees none. */
+function scopeOf(actor: Actor): repo.OrderScope {
+  if (actor.type === 'anonymous') throw notFound();
   return actor.type === 'system' ? 'all' : { orgId: actor.orgId };
 }
 
@@ -53,7 +56,8 @@ export async function createOrder(
   idempotencyKey?: string,
 ): Promise<CreateOrderResult> {
   const actor = ctx.actor;
-  if (actor.type === 'system' || actor.orgKind === 'customer') throw forbidden();
+  if (actor.type === 'system' || actor.type === 'anonymous' || actor.orgKind === 'customer')
+    throw forbidden();
   const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
   const earlierResult = () =>
     idempotencyKey === undefined ? undefined : replayOf(ctx, actor.orgId, idempotencyKey, requestHash);
@@ -87,10 +91,7 @@ export async function createOrder(
     return earlier;
   }
   const { order, lines, services, status } = booking;
-  const offerNames = await offersByCode(
-    ctx,
-    lines.map((l) => l.offer_code),
-  );
+  const names = await offerNames(ctx);
   const view = toOrderView(
     { ...order, order_number: outcome.orderNumber },
     lines.map((line) => ({
@@ -99,10 +100,10 @@ export async function createOrder(
       status,
       status_changed_at: order.created_at,
       created_at: order.created_at,
-      offer_name: offerNames.get(line.offer_code)?.name ?? line.offer_code,
       subscription_id: outcome.subscriptionOf.get(line.id) ?? '',
     })),
     services,
+    names,
   );
   return { order: view, replayed: false };
 }
@@ -195,12 +196,6 @@ async function prepareBooking(
   };
 }
 
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  if (!error || typeof error !== 'object') return false;
-  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
-  return e.code === '23505' && (e.constraint === constraint || String(e.message).includes(constraint));
-}
-
 type OrderRow = NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>;
 type LineRow = Awaited<ReturnType<typeof repo.findLines>>[number];
 type ServiceRow = { line_id: string; service_code: string; quantity: number };
@@ -210,12 +205,12 @@ function serviceRank(code: string): number {
   return SERVICE_CODES.indexOf(code as ServiceCode);
 }
 
-function toLineView(line: LineRow, services: ServiceRow[]): OrderLineView {
+function toLineView(line: LineRow, services: ServiceRow[], names: Map<string, string>): OrderLineView {
   return {
     id: line.id,
     orderId: line.order_id,
     lineNumber: line.line_number,
-    offer: { code: line.offer_code, name: line.offer_name },
+    offer: { code: line.offer_code, name: names.get(line.offer_code) ?? line.offer_code },
     services: services
       .filter((s) => s.line_id === line.id)
       .sort((a, b) => serviceRank(a.service_code) - serviceRank(b.service_code))
@@ -229,7 +224,12 @@ function toLineView(line: LineRow, services: ServiceRow[]): OrderLineView {
   };
 }
 
-function toOrderView(order: OrderRow, lines: LineRow[], services: ServiceRow[]): OrderView {
+function toOrderView(
+  order: OrderRow,
+  lines: LineRow[],
+  services: ServiceRow[],
+  names: Map<string, string>,
+): OrderView {
   return {
     id: order.id,
     orderNumber: order.order_number,
@@ -239,7 +239,7 @@ function toOrderView(order: OrderRow, lines: LineRow[], services: ServiceRow[]):
     endCustomer: { name: order.end_customer_name, country: order.end_customer_country },
     locale: order.locale as OrderView['locale'],
     createdAt: order.created_at.toISOString(),
-    lines: lines.map((line) => toLineView(line, services)),
+    lines: lines.map((line) => toLineView(line, services, names)),
   };
 }
 
@@ -253,7 +253,7 @@ export async function getOrder(ctx: Ctx, orderId: string): Promise<OrderView> {
     ctx.db,
     lines.map((l) => l.id),
   );
-  return toOrderView(order, lines, services);
+  return toOrderView(order, lines, services, await offerNames(ctx));
 }
 
 export async function getOrderLine(ctx: Ctx, orderId: string, lineId: string): Promise<OrderLineView> {

@@ -2,6 +2,16 @@ import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import { LOCALE_NAMES, LOCALES, type Locale, type Translate } from '../i18n.ts';
 
+const HTMX_CONFIG = JSON.stringify({
+  includeIndicatorStyles: false,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '422', swap: true },
+    { code: '[45]..', swap: false, error: true },
+  ],
+});
+
 export interface PageChrome {
   t: Translate;
   locale: Locale;
@@ -11,7 +21,7 @@ export interface PageChrome {
   user?: { email: string; orgName: string };
 }
 
-export function LanguageSwitch({ t, locale, path }: Pick<PageChrome, 't' | 'locale' | 'path'>) {
+function LanguageSwitch({ t, locale, path }: Pick<PageChrome, 't' | 'locale' | 'path'>) {
   return (
     <form method="post" action="/lang" class="lang">
       <input type="hidden" name="back" value={path} />
@@ -39,6 +49,8 @@ export function Layout(props: PageChrome & { children?: Child }) {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${title} · ${t('ui.product')}`}</title>
           <link rel="stylesheet" href="/assets/app.css" />
+          {/* Swap 422 answers (they carry the messages) and keep htmx's inline styles out: our CSP forbids them. */}
+          <meta name="htmx-config" content={HTMX_CONFIG} />
           <script src="/assets/htmx.min.js" defer></script>
         </head>
         <body>

@@ -1,0 +1,18 @@
+const FALLBACK = '/orders';
+const BASE = 'http://provisio.invalid';
+
+/**
+ * Where to send a user after signing in: only a path on this site. Browsers drop tabs and newlines
+ * and treat backslashes as slashes, so "/\t/evil.example" would become "//evil.example": anything
+ * with those characters, or resolving to another origin, goes to the order list instead.
+ */
+export function safeNext(value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(value))
+    return FALLBACK;
+  try {
+    const url = new URL(value, BASE);
+    return url.origin === BASE ? `${url.pathname}${url.search}${url.hash}` : FALLBACK;
+  } catch {
+    return FALLBACK;
+  }
+}
