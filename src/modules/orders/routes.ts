@@ -51,6 +51,14 @@ const createOrderRoute = createRoute({
       description: 'The order, with its lines and their subscriptions.',
       content: { 'application/json': { schema: orderSchema } },
     },
+    400: {
+      description: 'The body is not valid JSON.',
+      content: { 'application/problem+json': { schema: problemSchema } },
+    },
+    413: {
+      description: 'The body is larger than 1 MB.',
+      content: { 'application/problem+json': { schema: problemSchema } },
+    },
     409: {
       description: 'This reference is already used by another of your orders.',
       content: { 'application/problem+json': { schema: problemSchema } },
