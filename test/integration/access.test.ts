@@ -84,12 +84,7 @@ for (const engine of testEngines()) {
     });
 
     it('partner B cannot see partner A’s order in the workspace either', async () => {
-      const login = await h.app.request('/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
-        body: new URLSearchParams({ email: partnerB.email, password: partnerB.password }).toString(),
-      });
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const cookie = await h.signIn(partnerB);
       const page = await h.app.request(`/orders/${orderOfA.id}`, { headers: { Cookie: cookie } });
       assert.equal(page.status, 404);
       assert.ok(!(await page.text()).includes('A-SECRET'));
@@ -123,12 +118,7 @@ for (const engine of testEngines()) {
     });
 
     it('partner B’s workspace list and search never show partner A’s orders', async () => {
-      const login = await h.app.request('/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
-        body: new URLSearchParams({ email: partnerB.email, password: partnerB.password }).toString(),
-      });
-      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const cookie = await h.signIn(partnerB);
       for (const q of ['', 'A-SECRET', 'secret@a-customer.example']) {
         const page = await h.app.request(`/orders?q=${encodeURIComponent(q)}`, {
           headers: { Cookie: cookie },

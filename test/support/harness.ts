@@ -74,6 +74,8 @@ export interface Harness {
     headers?: Record<string, string>,
   ): Promise<Response>;
   tenant(kind?: OrgKind, name?: string): Promise<Tenant>;
+  /** Signs in through the login form; returns the session cookie ("provisio_session=…"). */
+  signIn(tenant: Tenant): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -149,6 +151,16 @@ export async function startHarness(engine: Engine): Promise<Harness> {
       });
       const { key } = await identity.createApiKey(ctx, org.id, 'test');
       return { orgId: org.id, apiKey: key, email, password };
+    },
+    async signIn(tenant) {
+      const res = await app.request('/login', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
+        body: new URLSearchParams({ email: tenant.email, password: tenant.password }).toString(),
+      });
+      const cookie = res.headers.getSetCookie().find((c) => c.startsWith('provisio_session='));
+      if (res.status !== 303 || !cookie) throw new Error(`sign-in failed with ${res.status}`);
+      return cookie.split(';')[0] ?? '';
     },
     close: () => handle.close(),
   };

@@ -10,19 +10,14 @@ import {
 } from './schema.ts';
 import { createOrder, getOrder, getOrderLine, listOrders } from './service.ts';
 
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
 const problems = {
-  401: {
-    description: 'Missing or unknown API key.',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
-  404: {
-    description: 'No such order for this caller.',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
-  422: {
-    description: 'Invalid request.',
-    content: { 'application/problem+json': { schema: problemSchema } },
-  },
+  401: problem('Missing or unknown API key.'),
+  404: problem('No such order for this caller.'),
+  422: problem('Invalid request.'),
 };
 const security = [{ bearerAuth: [] }];
 
@@ -51,18 +46,9 @@ const createOrderRoute = createRoute({
       description: 'The order, with its lines and their subscriptions.',
       content: { 'application/json': { schema: orderSchema } },
     },
-    400: {
-      description: 'The body is not valid JSON.',
-      content: { 'application/problem+json': { schema: problemSchema } },
-    },
-    413: {
-      description: 'The body is larger than 1 MB.',
-      content: { 'application/problem+json': { schema: problemSchema } },
-    },
-    409: {
-      description: 'This reference is already used by another of your orders.',
-      content: { 'application/problem+json': { schema: problemSchema } },
-    },
+    400: problem('The body is not valid JSON.'),
+    409: problem('This reference is already used by another of your orders.'),
+    413: problem('The body is larger than 1 MB.'),
     ...problems,
   },
 });
