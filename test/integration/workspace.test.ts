@@ -58,6 +58,29 @@ for (const engine of testEngines()) {
       assert.equal(offsite.headers.get('location'), '/orders');
     });
 
+    it('slows password guessing: five wrong passwords lock the address for a while', async () => {
+      const victim = await h.tenant('partner', 'Guessed');
+      for (let i = 0; i < 5; i++) {
+        const wrong = await h.app.request(
+          '/login',
+          form({ email: victim.email, password: `guess-${i}-guess` }),
+        );
+        assert.equal(wrong.status, 401);
+      }
+      const locked = await h.app.request('/login', form({ email: victim.email, password: victim.password }));
+      assert.equal(locked.status, 429);
+      assert.match(await locked.text(), /Try again in 15 minutes/);
+      h.clock.advance(16 * 60_000);
+      try {
+        assert.equal(
+          (await h.app.request('/login', form({ email: victim.email, password: victim.password }))).status,
+          303,
+        );
+      } finally {
+        h.clock.advance(-16 * 60_000);
+      }
+    });
+
     it('refuses a form posted from another site', async () => {
       const res = await h.app.request('/login', {
         ...form({ email: partner.email, password: partner.password }),

@@ -12,7 +12,8 @@ function LoginPage(props: {
   locale: Parameters<typeof translator>[0];
   next: string;
   email?: string;
-  failed?: boolean;
+  /** Why the last attempt was refused. */
+  refusal?: DomainError;
 }) {
   const t = translator(props.locale);
   return (
@@ -20,9 +21,9 @@ function LoginPage(props: {
       <div class="card">
         <h1>{t('login.title')}</h1>
         <p class="muted">{t('login.intro')}</p>
-        {props.failed ? (
+        {props.refusal ? (
           <p class="error" role="alert" id="login-error">
-            {t('errors.invalid_credentials.detail')}
+            {t(`errors.${props.refusal.code}.detail`, props.refusal.params)}
           </p>
         ) : null}
         <form method="post" action="/login">
@@ -71,9 +72,9 @@ export function registerIdentityPages(app: Hono<UserEnv>, deps: AppDeps): void {
       }
       return c.redirect(next, 303);
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'invalid_credentials') throw error;
-      c.status(401);
-      return c.html(<LoginPage locale={c.get('locale')} next={next} email={email} failed />);
+      if (!(error instanceof DomainError) || (error.status !== 401 && error.status !== 429)) throw error;
+      c.status(error.status);
+      return c.html(<LoginPage locale={c.get('locale')} next={next} email={email} refusal={error} />);
     }
   });
 

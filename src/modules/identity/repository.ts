@@ -99,6 +99,11 @@ export async function findLiveSession(db: Executor, tokenHash: string, at: Date)
     .executeTakeFirst();
 }
 
+/** Expired sessions are useless: a user's are cleared whenever they sign in again. */
+export async function deleteExpiredSessions(db: Executor, userId: string, at: Date): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<=', at).execute();
+}
+
 export async function deleteSession(db: Executor, tokenHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 }

@@ -6,6 +6,7 @@ import type { Locale } from '../../platform/i18n.ts';
 import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
 import { recordAudit } from '../audit/service.ts';
 import * as repo from './repository.ts';
+import { isThrottled, recordFailure, recordSuccess, THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
 
 export interface NewOrganization {
   kind: OrgKind;
@@ -156,13 +157,20 @@ export async function signIn(
   password: string,
   ttlHours: number,
 ): Promise<{ token: string; expiresAt: Date; locale: string }> {
-  const user = await repo.findUserByEmail(ctx.db, normalizeEmail(email));
+  const address = normalizeEmail(email);
+  const now = ctx.clock.now();
+  if (isThrottled(address, now.getTime())) {
+    throw new DomainError('too_many_sign_in_attempts', 429, { minutes: THROTTLE_WINDOW_MINUTES });
+  }
+  const user = await repo.findUserByEmail(ctx.db, address);
   const passwordOk = await verifyPassword(password, user?.password_hash ?? (await decoyHash));
   if (!user?.password_hash || !passwordOk || user.org_kind === 'customer') {
+    recordFailure(address, now.getTime());
     throw new DomainError('invalid_credentials', 401);
   }
+  recordSuccess(address);
+  await repo.deleteExpiredSessions(ctx.db, user.id, now);
   const token = randomToken(32);
-  const now = ctx.clock.now();
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
   await repo.insertSession(ctx.db, {
     token_hash: hashToken(token),
