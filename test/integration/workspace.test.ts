@@ -103,6 +103,8 @@ for (const engine of testEngines()) {
         'voice@beta.example',
         'Scheduled',
         'Meetings, Calling',
+        'Pages Partner',
+        'Language of the provisioning emails',
         /SUB-\d+/,
         /Dec 1, 2026/,
       ]) {

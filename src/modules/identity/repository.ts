@@ -149,3 +149,9 @@ export async function revokeApiKeys(
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+export async function findOrganizationNames(db: Executor, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('organizations').select(['id', 'name']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.name]));
+}

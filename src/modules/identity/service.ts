@@ -66,6 +66,11 @@ export async function addReseller(ctx: Ctx, distributorId: string, resellerId: s
   await repo.insertReseller(ctx.db, distributorId, resellerId);
 }
 
+/** Display names of organizations the caller already has a reason to know (e.g. on an order it may see). */
+export function organizationNames(ctx: Ctx, ids: string[]): Promise<Map<string, string>> {
+  return repo.findOrganizationNames(ctx.db, [...new Set(ids)]);
+}
+
 export function hasOrganizations(ctx: Ctx): Promise<boolean> {
   return repo.anyOrganization(ctx.db);
 }

@@ -1,12 +1,12 @@
 import type { Hono } from 'hono';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
-import { translator } from '../../platform/i18n.ts';
+import { LOCALE_NAMES, translator } from '../../platform/i18n.ts';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
-import type { SessionUser } from '../identity/service.ts';
+import { organizationNames, type SessionUser } from '../identity/service.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { getOrder, listOrders } from './service.ts';
@@ -177,13 +177,17 @@ function OrderPage({
   user,
   order,
   path,
+  orgNames,
 }: {
   t: Translate;
   locale: Locale;
   user: SessionUser;
   order: OrderView;
   path: string;
+  orgNames: Map<string, string>;
 }) {
+  const partner = orgNames.get(order.partnerOrgId) ?? '';
+  const placer = orgNames.get(order.placedByOrgId) ?? '';
   return (
     <Layout
       t={t}
@@ -201,6 +205,12 @@ function OrderPage({
         <dd>{order.orderNumber}</dd>
         <dt>{t('orders.customer')}</dt>
         <dd>{order.endCustomer.name}</dd>
+        <dt>{t('order.partner')}</dt>
+        <dd>
+          {order.partnerOrgId === order.placedByOrgId ? partner : t('order.placed_for', { partner, placer })}
+        </dd>
+        <dt>{t('order.email_language')}</dt>
+        <dd lang={order.locale}>{LOCALE_NAMES[order.locale]}</dd>
         <dt>{t('order.placed')}</dt>
         <dd>{formatDate(locale, order.createdAt)}</dd>
       </dl>
@@ -288,7 +298,17 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
     const t = translator(locale);
     try {
       const order = await getOrder(c.get('ctx'), c.req.param('orderId'));
-      return c.html(<OrderPage t={t} locale={locale} user={c.get('user')} order={order} path={c.req.path} />);
+      const orgNames = await organizationNames(c.get('ctx'), [order.partnerOrgId, order.placedByOrgId]);
+      return c.html(
+        <OrderPage
+          t={t}
+          locale={locale}
+          user={c.get('user')}
+          order={order}
+          path={c.req.path}
+          orgNames={orgNames}
+        />,
+      );
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'not_found') throw error;
       c.status(404);
