@@ -103,8 +103,8 @@ for (const engine of testEngines()) {
         'voice@beta.example',
         'Scheduled',
         'Meetings, Calling',
-        'Pages Partner',
-        'Language of the provisioning emails',
+        /<dt>Partner<\/dt><dd>Pages Partner<\/dd>/,
+        /<dt>Language of the provisioning emails<\/dt><dd lang="en">English<\/dd>/,
         /SUB-\d+/,
         /Dec 1, 2026/,
       ]) {
