@@ -35,20 +35,24 @@ export async function syncCatalog(ctx: Ctx, catalog: CatalogFile): Promise<void>
  * them: each process keeps them in memory and reloads them at most a minute after they were read.
  */
 const CATALOG_CACHE_MS = 60_000;
-let cached: { loadedAt: number; offers: Map<string, Offer> } | undefined;
+let cached: { loadedAt: number; offers: Map<string, Offer>; names: Map<string, string> } | undefined;
 
-async function allOffers(ctx: Ctx): Promise<Map<string, Offer>> {
+async function catalog(ctx: Ctx): Promise<NonNullable<typeof cached>> {
   const now = performance.now();
   if (!cached || now - cached.loadedAt > CATALOG_CACHE_MS) {
     const offers = await findOffers(ctx.db);
-    cached = { loadedAt: now, offers: new Map(offers.map((o) => [o.code, o])) };
+    cached = {
+      loadedAt: now,
+      offers: new Map(offers.map((o) => [o.code, o])),
+      names: new Map(offers.map((o) => [o.code, o.name])),
+    };
   }
-  return cached.offers;
+  return cached;
 }
 
 /** The offers that can be ordered now, among `codes`. */
 export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<string, Offer>> {
-  const offers = await allOffers(ctx);
+  const { offers } = await catalog(ctx);
   return new Map(
     codes.flatMap((code) => {
       const offer = offers.get(code);
@@ -58,7 +62,6 @@ export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<strin
 }
 
 /** Display names of every offer ever in the catalogue, retired ones included. */
-export async function offerNames(ctx: Ctx): Promise<Map<string, string>> {
-  const offers = await allOffers(ctx);
-  return new Map([...offers.values()].map((o) => [o.code, o.name]));
+export async function offerNames(ctx: Ctx): Promise<ReadonlyMap<string, string>> {
+  return (await catalog(ctx)).names;
 }

@@ -17,11 +17,8 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
     const ctx = c.get('ctx');
     const key = match?.[1] ? await resolveApiKey(ctx, match[1]) : undefined;
     if (!key) throw unauthorized();
-    c.set('ctx', {
-      ...ctx,
-      actor: { type: 'api_key', ...key },
-      log: ctx.log.child({ apiKeyId: key.apiKeyId }),
-    });
+    // The request log line names the key already (actor): no per-request child logger on this hot path.
+    c.set('ctx', { ...ctx, actor: { type: 'api_key', ...key } });
     await next();
   };
 }
@@ -39,11 +36,9 @@ export function requireUser(): MiddlewareHandler<UserEnv> {
           : '';
       return c.redirect(`/login${back}`, 303);
     }
-    const locale = isLocale(getCookie(c, LANG_COOKIE))
-      ? ctx.locale
-      : isLocale(user.locale)
-        ? user.locale
-        : ctx.locale;
+    // An explicit language choice (cookie, already in ctx) wins over the user's stored language.
+    const chosen = isLocale(getCookie(c, LANG_COOKIE));
+    const locale = !chosen && isLocale(user.locale) ? user.locale : ctx.locale;
     c.set('user', user);
     c.set('locale', locale);
     c.set('ctx', {

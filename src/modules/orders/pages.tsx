@@ -47,6 +47,26 @@ function invalid(errors: Record<string, string>, field: string) {
   return errors[field] ? { 'aria-invalid': 'true', 'aria-describedby': `error-${field}` } : {};
 }
 
+function DateFilter(props: {
+  t: Translate;
+  name: 'startFrom' | 'startTo';
+  filters: Record<string, string>;
+  errors: Record<string, string>;
+}) {
+  return (
+    <div>
+      <label for={props.name}>{props.t(FILTER_LABELS[props.name] ?? '')}</label>
+      <input
+        id={props.name}
+        name={props.name}
+        type="date"
+        value={props.filters[props.name] ?? ''}
+        {...invalid(props.errors, props.name)}
+      />
+    </div>
+  );
+}
+
 function OrdersListPage(p: ListProps) {
   const { t, locale, filters } = p;
   const { cursor, ...withoutCursor } = filters;
@@ -90,26 +110,8 @@ function OrdersListPage(p: ListProps) {
             ))}
           </select>
         </div>
-        <div>
-          <label for="startFrom">{t('orders.start_from')}</label>
-          <input
-            id="startFrom"
-            name="startFrom"
-            type="date"
-            value={filters.startFrom ?? ''}
-            {...invalid(p.errors, 'startFrom')}
-          />
-        </div>
-        <div>
-          <label for="startTo">{t('orders.start_to')}</label>
-          <input
-            id="startTo"
-            name="startTo"
-            type="date"
-            value={filters.startTo ?? ''}
-            {...invalid(p.errors, 'startTo')}
-          />
-        </div>
+        <DateFilter t={t} name="startFrom" filters={filters} errors={p.errors} />
+        <DateFilter t={t} name="startTo" filters={filters} errors={p.errors} />
         <button type="submit">{t('orders.apply')}</button>
       </form>
       <section id="results" aria-live="polite">

@@ -205,7 +205,11 @@ function serviceRank(code: string): number {
   return SERVICE_CODES.indexOf(code as ServiceCode);
 }
 
-function toLineView(line: LineRow, services: ServiceRow[], names: Map<string, string>): OrderLineView {
+function toLineView(
+  line: LineRow,
+  services: ServiceRow[],
+  names: ReadonlyMap<string, string>,
+): OrderLineView {
   return {
     id: line.id,
     orderId: line.order_id,
@@ -228,7 +232,7 @@ function toOrderView(
   order: OrderRow,
   lines: LineRow[],
   services: ServiceRow[],
-  names: Map<string, string>,
+  names: ReadonlyMap<string, string>,
 ): OrderView {
   return {
     id: order.id,
