@@ -12,19 +12,17 @@
  * Speed is measured, not asserted: the run exits 0 whatever the ratio.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createApp } from '../src/app.ts';
-import { systemContext } from '../src/boot.ts';
-import { readCatalogFile, syncCatalog } from '../src/modules/catalog/service.ts';
+import { loadConfig } from '../src/config.ts';
+import { readCatalogFile } from '../src/modules/catalog/service.ts';
 import * as identity from '../src/modules/identity/service.ts';
 import { addDays, isoDate, systemClock } from '../src/platform/clock.ts';
 import { connectPostgres, type Db } from '../src/platform/db.ts';
 import { createLogger } from '../src/platform/logger.ts';
-import { migrateToLatest } from '../src/platform/migrations.ts';
+import { createRuntime } from '../src/runtime.ts';
+import { type RunningWeb, serveWeb } from '../src/server.ts';
 
 const CATALOG_FILE = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -250,13 +248,20 @@ async function main(): Promise<number> {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const handle = connectPostgres(url.toString(), poolSize);
-  let server: ReturnType<typeof serve> | undefined;
+  let server: RunningWeb | undefined;
   try {
     const log = createLogger('silent');
-    const ctx = systemContext(handle, log, 'bench', systemClock);
-    await migrateToLatest(handle.db);
+    const config = loadConfig({
+      CATALOG_FILE,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      PUBLIC_URL: 'http://127.0.0.1',
+      SESSION_COOKIE_SECURE: 'false',
+    });
+    // The same runtime `start` builds (migrations, catalogue sync), over the benchmark's pool.
+    const rt = await createRuntime({ config, log, clock: systemClock, database: handle });
+    const ctx = rt.systemContext('bench');
     const catalog = readCatalogFile(CATALOG_FILE);
-    await syncCatalog(ctx, catalog);
     const servicesOf = new Map(catalog.offers.map((o) => [o.code, [...o.services]]));
 
     const org = await identity.createOrganization(ctx, {
@@ -266,20 +271,8 @@ async function main(): Promise<number> {
     });
     const key = await identity.createApiKey(ctx, org.id, 'bench');
 
-    const app = createApp({
-      db: handle.db,
-      clock: systemClock,
-      log,
-      defaultLocale: 'en',
-      publicUrl: 'http://127.0.0.1',
-      sessionTtlHours: 12,
-      sessionCookieSecure: false,
-    });
-    const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info: AddressInfo) =>
-        resolve(info.port),
-      );
-    });
+    server = await serveWeb(rt);
+    const port = server.port;
 
     const today = isoDate(new Date());
     const api = apiPhase(`http://127.0.0.1:${port}`, key.key, today);
@@ -362,13 +355,7 @@ async function main(): Promise<number> {
     return 0;
   } finally {
     try {
-      if (server) {
-        const closing = server;
-        await new Promise<void>((resolve) => {
-          closing.close(() => resolve());
-          if ('closeAllConnections' in closing) closing.closeAllConnections();
-        });
-      }
+      await server?.close();
       await handle.close();
     } finally {
       await dropDatabase(serverUrl, name);

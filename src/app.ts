@@ -15,12 +15,13 @@ import { registerOrderRoutes } from './modules/orders/routes.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
 import { DomainError, validationFailed } from './platform/errors.ts';
 import {
-  type AppDeps,
   type AppEnv,
   problemResponse,
+  RETRY_AFTER_SECONDS,
   requestContext,
   toDomainError,
 } from './platform/http.ts';
+import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
 
@@ -43,10 +44,10 @@ const API_INFO = {
     'Order intake and order status for partners and distributors. Authenticate with `Authorization: Bearer <api key>` (create one with `npx provisio apikey create --org <org id>`). Errors are `application/problem+json` with a stable `code` and a message in the language of `Accept-Language` (en, it, pt-BR, ru, uk).',
 };
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
+export function createApp(rt: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.use('*', requestContext(deps));
+  app.use('*', requestContext(rt));
   app.use(
     '*',
     secureHeaders({
@@ -72,31 +73,32 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
 
   app.onError((err, c) => {
-    const error = toDomainError(err, deps.log, c.get('requestId'));
+    const error = toDomainError(err, rt.log, c.get('requestId'));
     if (c.req.path.startsWith('/api/')) return problemResponse(c, error);
+    if (error.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
     return c.html(
-      renderErrorPage(c.get('locale') ?? deps.defaultLocale, c.req.path, error),
+      renderErrorPage(c.get('locale') ?? rt.config.defaultLocale, c.req.path, error),
       error.status as ContentfulStatusCode,
     );
   });
   app.notFound((c) => {
     const error = new DomainError('not_found', 404);
     if (c.req.path.startsWith('/api/')) return problemResponse(c, error);
-    return c.html(renderErrorPage(c.get('locale') ?? deps.defaultLocale, c.req.path, error), 404);
+    return c.html(renderErrorPage(c.get('locale') ?? rt.config.defaultLocale, c.req.path, error), 404);
   });
 
   app.get('/healthz', async (c) => {
     try {
       // A database that does not answer within two seconds is as good as down for a load balancer.
       await Promise.race([
-        sql`select 1`.execute(deps.db),
+        sql`select 1`.execute(rt.db),
         new Promise((_, reject) =>
           setTimeout(() => reject(new Error('health check timed out')), 2000).unref(),
         ),
       ]);
       return c.json({ status: 'ok' });
     } catch (err) {
-      deps.log.warn({ err }, 'health check: database does not answer');
+      rt.log.warn({ err }, 'health check: database does not answer');
       return c.json({ status: 'unavailable' }, 503);
     }
   });
@@ -124,19 +126,19 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     api.getOpenAPI31Document({
       openapi: '3.1.0',
       info: API_INFO,
-      servers: [{ url: `${deps.publicUrl}/api/v1` }],
+      servers: [{ url: `${rt.config.publicUrl}/api/v1` }],
     });
   app.get('/api/openapi.json', (c) => c.json(document()));
   app.get('/api/docs', (c) => c.html(renderApiReference(document(), c.get('locale'))));
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
-  const publicOrigin = new URL(deps.publicUrl).origin;
+  const publicOrigin = new URL(rt.config.publicUrl).origin;
   const pages = new Hono<UserEnv>();
   pages.use(
     '*',
     csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }),
   );
-  registerIdentityPages(pages, deps);
+  registerIdentityPages(pages, rt.config);
   registerOrderPages(pages);
   app.route('/', pages);
 

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { maskSecrets } from './platform/secrets.ts';
 
 /**
  * Every setting Provisio reads, validated once at boot. The README's configuration table mirrors
@@ -19,7 +21,11 @@ const settingsSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DEMO_SEED: z.enum(['auto', 'always', 'never']).default('auto'),
   DEMO_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
-  CATALOG_FILE: z.string().min(1).optional(),
+  CATALOG_FILE: z
+    .string()
+    .min(1)
+    .refine((file) => existsSync(path.resolve(file)), 'no such file')
+    .optional(),
   DEFAULT_LOCALE: z.enum(['en', 'it', 'pt-BR', 'ru', 'uk']).default('en'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   SESSION_COOKIE_SECURE: booleanFlag.default(true),
@@ -46,18 +52,18 @@ export interface Config {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(`Invalid configuration: ${problems.join('; ')}`);
     this.name = 'ConfigError';
   }
 }
 
 const SECRET_SETTINGS = new Set(['DEMO_PASSWORD']);
 
-/** How a rejected value is echoed: secrets never, and a URL without its password. */
+/** How a rejected value is echoed: secrets never, and a database address without its password. */
 function shown(name: string, value: unknown): string {
   if (typeof value !== 'string') return 'nothing';
   if (SECRET_SETTINGS.has(name)) return 'a value that is not shown';
-  return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@'));
+  return JSON.stringify(maskSecrets(value.length > 200 ? `${value.slice(0, 200)}…` : value));
 }
 
 const defaultCatalogFile = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');

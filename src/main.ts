@@ -1,216 +1,231 @@
-import { parseArgs } from 'node:util';
-import { serve } from '@hono/node-server';
-import { createApp } from './app.ts';
-import { openReadyDatabase, systemContext } from './boot.ts';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { Command, CommanderError, Option } from 'commander';
+import { type Config, loadConfig } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
 import * as identity from './modules/identity/service.ts';
-import type { Role } from './platform/context.ts';
+import type { Ctx, Role } from './platform/context.ts';
 import { DomainError } from './platform/errors.ts';
 import { problemBody } from './platform/http.ts';
-import { isLocale } from './platform/i18n.ts';
+import { LOCALES, type Locale } from './platform/i18n.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
+import type { Runtime } from './platform/runtime.ts';
 import { randomToken } from './platform/secrets.ts';
+import { createRuntime } from './runtime.ts';
+import { serveWeb } from './server.ts';
+import { describeFailure } from './startup-failure.ts';
 
-const HELP = `Usage: provisio <command> [options]
+const ROLES: Role[] = ['partner_admin', 'partner_user', 'customer_admin', 'customer_user'];
+const SHUTDOWN_GRACE_MS = 10_000;
 
-Commands:
-  start                         Serve the web app and API (migrations are applied first).
-  migrate                       Apply pending database migrations and exit.
-  seed --demo                   Load the demo organizations, users and orders; prints logins as JSON.
-  org create --kind <partner|distributor|customer> --name <name> [--country XX] [--domain d[:claimed]]...
-                                Create an organization; prints it as JSON.
-  user create --org <id> --email <email> --role <role> [--password <pw>] [--locale en|it|pt-BR|ru|uk]
-                                Add a user (roles: partner_admin, partner_user, customer_admin,
-                                customer_user). Without --password a random one is generated and printed.
-  apikey create --org <id> [--name <name>]
-                                Issue an API key for a partner or distributor; it is shown once,
-                                only its hash is stored.
-  help, --help                  Show this text.
+/** Settings are read once, when a command that needs them runs (help needs none). */
+interface Session {
+  config?: Config;
+  log?: Logger;
+}
 
-Settings come from the environment; see the README's configuration table.`;
+function settings(session: Session, level?: Config['logLevel']): { config: Config; log: Logger } {
+  session.config ??= loadConfig();
+  session.log ??= createLogger(level ?? session.config.logLevel);
+  return { config: session.config, log: session.log };
+}
 
-async function withDatabase<T>(
-  config: Config,
-  log: Logger,
-  work: (ctx: ReturnType<typeof systemContext>) => Promise<T>,
-) {
-  const handle = await openReadyDatabase(config, log);
+/** Runs one command's work on a ready runtime, then closes it (and with it the data directory). */
+async function withRuntime<T>(session: Session, work: (ctx: Ctx, rt: Runtime) => Promise<T>): Promise<T> {
+  const { config, log } = settings(session, 'warn');
+  const rt = await createRuntime({ config, log });
   try {
-    return await work(systemContext(handle, log, 'cli'));
+    return await work(rt.systemContext('cli'), rt);
   } finally {
-    await handle.close();
+    await rt.close();
   }
 }
 
-function one(values: Record<string, unknown>, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
-  return value;
-}
+const print = (value: unknown) => console.log(JSON.stringify(value));
 
-class UsageError extends Error {}
-
-async function start(config: Config, log: Logger): Promise<void> {
-  const handle = await openReadyDatabase(config, log);
-  const ctx = systemContext(handle, log, 'boot');
-  const embedded = !config.databaseUrl;
-  const shouldSeed = config.demoSeed === 'always' || (config.demoSeed === 'auto' && embedded);
-  if (shouldSeed) {
-    const demo = await seedDemo(ctx, {
-      onlyIfEmpty: true,
-      ...(config.demoPassword ? { password: config.demoPassword } : {}),
-    });
-    if (demo) {
-      const logins = demo.users
-        .filter((u) => u.role.startsWith('partner'))
-        .map(({ email, role }) => ({ email, role }));
-      // The demo password is shown on purpose: this is a fresh embedded database with demo data only.
-      log.info(
-        { logins, demoPassword: demo.users[0]?.password, url: config.publicUrl },
-        'demo data loaded: sign in with any of these logins',
-      );
+async function start(session: Session): Promise<void> {
+  const { config, log } = settings(session);
+  const rt = await createRuntime({ config, log });
+  const shouldSeed = config.demoSeed === 'always' || (config.demoSeed === 'auto' && rt.engine === 'pglite');
+  try {
+    if (shouldSeed) {
+      const demo = await seedDemo(rt.systemContext('boot'), {
+        onlyIfEmpty: true,
+        ...(config.demoPassword ? { password: config.demoPassword } : {}),
+      });
+      if (demo) {
+        const logins = demo.users
+          .filter((u) => u.role.startsWith('partner'))
+          .map(({ email, role }) => ({ email, role }));
+        // The demo password is shown on purpose: this is a fresh database with demo data only.
+        log.info(
+          { logins, demoPassword: demo.users[0]?.password, url: config.publicUrl },
+          'demo data loaded: sign in with any of these logins',
+        );
+      }
     }
+    const web = await serveWeb(rt);
+    log.info({ port: web.port, engine: rt.engine, url: config.publicUrl }, 'Provisio is listening');
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      setTimeout(() => {
+        log.warn('shutdown took too long: exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+      void web
+        .close()
+        .then(() => rt.close())
+        .then(() => process.exit(0));
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  } catch (error) {
+    await rt.close();
+    throw error;
   }
-  const app = createApp({
-    db: handle.db,
-    clock: ctx.clock,
-    log,
-    defaultLocale: config.defaultLocale,
-    publicUrl: config.publicUrl,
-    sessionTtlHours: config.sessionTtlHours,
-    sessionCookieSecure: config.sessionCookieSecure,
-  });
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info({ port: info.port, engine: handle.engine, url: config.publicUrl }, 'Provisio is listening');
-  });
-  const stop = () => {
-    log.info('shutting down');
-    server.close(() => void handle.close().then(() => process.exit(0)));
-    setTimeout(() => process.exit(0), 5000).unref();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, sub] = argv;
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
-    console.log(HELP);
-    return 0;
-  }
-  const config = loadConfig();
-  const log = createLogger(command === 'start' ? config.logLevel : 'warn');
-  const { values } = parseArgs({
-    args: argv.slice(command === 'start' || command === 'migrate' || command === 'seed' ? 1 : 2),
-    options: {
-      demo: { type: 'boolean' },
-      org: { type: 'string' },
-      name: { type: 'string' },
-      kind: { type: 'string' },
-      country: { type: 'string' },
-      domain: { type: 'string', multiple: true },
-      email: { type: 'string' },
-      role: { type: 'string' },
-      password: { type: 'string' },
-      locale: { type: 'string' },
-    },
-    strict: true,
-  });
+function buildProgram(session: Session): Command {
+  const program = new Command('provisio')
+    .description('Channel orders from booking to a running, billed subscription.')
+    .addHelpText('after', "\nSettings come from the environment; see the README's configuration table.")
+    .showHelpAfterError()
+    .exitOverride();
 
-  if (command === 'start') {
-    await start(config, log);
-    return -1;
-  }
-  if (command === 'migrate') {
-    await withDatabase(config, log, async () => undefined);
-    console.log(JSON.stringify({ status: 'migrated' }));
-    return 0;
-  }
-  if (command === 'seed') {
-    if (!values.demo) throw new UsageError('seed needs --demo');
-    const demo = await withDatabase(config, log, (ctx) =>
-      seedDemo(ctx, config.demoPassword ? { password: config.demoPassword } : {}),
+  program
+    .command('start')
+    .description('Serve the web app and API (migrations are applied first).')
+    .action(() => start(session));
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and exit.')
+    .action(async () => {
+      await withRuntime(session, async () => undefined);
+      print({ status: 'migrated' });
+    });
+
+  program
+    .command('seed')
+    .description('Load the demo organizations, users and orders; prints logins and API keys as JSON.')
+    .requiredOption('--demo', 'load the demo data set (the only data set there is)')
+    .action(async () => {
+      const { config } = settings(session, 'warn');
+      const password = config.demoPassword;
+      print(await withRuntime(session, (ctx) => seedDemo(ctx, password ? { password } : {})));
+    });
+
+  const org = program.command('org').description('Organizations.');
+  org
+    .command('create')
+    .description('Create an organization; prints it as JSON.')
+    .addOption(
+      new Option('--kind <kind>', 'what it is')
+        .choices(['partner', 'distributor', 'customer'])
+        .makeOptionMandatory(),
+    )
+    .requiredOption('--name <name>', 'display name')
+    .option('--country <XX>', 'ISO 3166-1 alpha-2 country code')
+    .option(
+      '--domain <domain[:claimed]>',
+      'an email domain it owns (verified unless ":claimed"); repeatable',
+      collect,
+      [],
+    )
+    .action(
+      async (opts: {
+        kind: 'partner' | 'distributor' | 'customer';
+        name: string;
+        country?: string;
+        domain: string[];
+      }) => {
+        const created = await withRuntime(session, (ctx) =>
+          identity.createOrganization(ctx, {
+            kind: opts.kind,
+            name: opts.name,
+            country: opts.country ? opts.country.toUpperCase() : null,
+            domains: opts.domain.map((d) => {
+              const [domain = '', status] = d.split(':');
+              return { domain, status: status === 'claimed' ? 'claimed' : 'verified' };
+            }),
+          }),
+        );
+        print({ id: created.id, name: created.name, kind: created.kind });
+      },
     );
-    console.log(JSON.stringify(demo));
-    return 0;
-  }
-  if (command === 'org' && sub === 'create') {
-    const kind = one(values, 'kind');
-    if (kind !== 'partner' && kind !== 'distributor' && kind !== 'customer')
-      throw new UsageError('--kind must be partner, distributor or customer');
-    const org = await withDatabase(config, log, (ctx) =>
-      identity.createOrganization(ctx, {
-        kind,
-        name: one(values, 'name'),
-        country: typeof values.country === 'string' ? values.country.toUpperCase() : null,
-        domains: (values.domain ?? []).map((d) => {
-          const [domain = '', status] = d.split(':');
-          return { domain, status: status === 'claimed' ? 'claimed' : 'verified' };
+
+  const user = program.command('user').description('Users.');
+  user
+    .command('create')
+    .description('Add a user. Without --password a random one is generated and printed once.')
+    .requiredOption('--org <id>', 'organization id')
+    .requiredOption('--email <email>', 'sign-in address; unique across all organizations')
+    .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
+    .option('--password <password>', 'at least 10 characters')
+    .addOption(new Option('--locale <locale>', 'language of the pages and emails').choices([...LOCALES]))
+    .action(async (opts: { org: string; email: string; role: Role; password?: string; locale?: Locale }) => {
+      const password = opts.password ?? randomToken(16).slice(0, 16);
+      const created = await withRuntime(session, (ctx) =>
+        identity.createUser(ctx, {
+          organizationId: opts.org,
+          email: opts.email,
+          role: opts.role,
+          password,
+          ...(opts.locale ? { locale: opts.locale } : {}),
         }),
-      }),
-    );
-    console.log(JSON.stringify({ id: org.id, name: org.name, kind: org.kind }));
-    return 0;
-  }
-  if (command === 'user' && sub === 'create') {
-    const given = typeof values.password === 'string' ? values.password : undefined;
-    const password = given ?? randomToken(16).slice(0, 16);
-    const locale = values.locale;
-    if (locale !== undefined && !isLocale(locale))
-      throw new UsageError('--locale must be one of en, it, pt-BR, ru, uk');
-    const user = await withDatabase(config, log, (ctx) =>
-      identity.createUser(ctx, {
-        organizationId: one(values, 'org'),
-        email: one(values, 'email'),
-        role: one(values, 'role') as Role,
-        password,
-        ...(locale ? { locale } : {}),
-      }),
-    );
-    // A password typed on the command line is not echoed back; a generated one is shown once.
-    console.log(
-      JSON.stringify({
-        id: user.id,
-        email: user.email,
-        orgId: user.organization_id,
-        role: user.role,
-        ...(given ? {} : { password }),
-      }),
-    );
-    return 0;
-  }
-  if (command === 'apikey' && sub === 'create') {
-    const name = typeof values.name === 'string' ? values.name : 'default';
-    const key = await withDatabase(config, log, (ctx) =>
-      identity.createApiKey(ctx, one(values, 'org'), name),
-    );
-    console.log(JSON.stringify({ id: key.id, orgId: values.org, name, apiKey: key.key }));
-    return 0;
-  }
-  throw new UsageError(`unknown command: ${argv.join(' ')}`);
+      );
+      // A password typed on the command line is not echoed back; a generated one is shown once.
+      print({
+        id: created.id,
+        email: created.email,
+        orgId: created.organization_id,
+        role: created.role,
+        ...(opts.password ? {} : { password }),
+      });
+    });
+
+  const apikey = program.command('apikey').description('API keys of partners and distributors.');
+  apikey
+    .command('create')
+    .description('Issue an API key; it is shown once, only its hash is stored.')
+    .requiredOption('--org <id>', 'organization id (a partner or distributor)')
+    .option('--name <name>', 'what the key is for', 'default')
+    .action(async (opts: { org: string; name: string }) => {
+      const key = await withRuntime(session, (ctx) => identity.createApiKey(ctx, opts.org, opts.name));
+      print({ id: key.id, orgId: opts.org, name: opts.name, apiKey: key.key });
+    });
+
+  return program;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    if (code >= 0) process.exit(code);
-  },
-  (error: unknown) => {
-    if (error instanceof ConfigError) console.error(error.message);
-    else if (error instanceof UsageError) console.error(`${error.message}\n\n${HELP}`);
-    else if (error instanceof DomainError) {
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Runs the command line; resolves to the exit code, or -1 when a server keeps running. */
+export async function main(argv: string[]): Promise<number> {
+  const session: Session = {};
+  const program = buildProgram(session);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return argv[0] === 'start' ? -1 : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof DomainError) {
       const body = problemBody(error, 'en', 'cli');
       console.error(
         [body.detail, ...(body.errors ?? []).map((e) => `  ${e.field}: ${e.message}`)].join('\n'),
       );
-    } else if (
-      error instanceof Error &&
-      error.name === 'TypeError' &&
-      'code' in error &&
-      String(error.code).startsWith('ERR_PARSE_ARGS')
-    ) {
-      console.error(`${error.message}\n\n${HELP}`);
-    } else console.error(error);
-    process.exit(1);
-  },
-);
+      return 1;
+    }
+    console.error(describeFailure(error, session.config?.databaseUrl ?? process.env.DATABASE_URL));
+    const level = session.config?.logLevel ?? process.env.LOG_LEVEL;
+    if (level === 'debug' || level === 'trace') console.error(error);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code >= 0) process.exit(code);
+});

@@ -1,3 +1,4 @@
+import type { Caches } from './cache.ts';
 import type { Clock } from './clock.ts';
 import type { Db, Executor, Tx } from './db.ts';
 import type { Locale } from './i18n.ts';
@@ -22,6 +23,8 @@ export interface Ctx {
   requestId: string;
   actor: Actor;
   log: Logger;
+  /** The runtime's bounded caches. */
+  caches: Caches;
 }
 
 /** A context whose database is an open transaction. */

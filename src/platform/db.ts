@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db-types.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
+import { nameFailedStatement } from './db-errors.ts';
 import type { Logger } from './logger.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
@@ -23,10 +25,19 @@ export async function lockForTransaction(db: Tx, name: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(db);
 }
 
+export type Engine = 'postgres' | 'pglite';
+
 export interface DatabaseHandle {
   db: Db;
-  engine: 'postgres' | 'pglite';
+  engine: Engine;
+  /** The embedded database itself, for what must speak to it directly (the job queue). */
+  pglite?: PGlite;
   close(): Promise<void>;
+}
+
+/** A failed statement's error learns the statement's name, so logs can say which one failed without its values. */
+function onQueryEvent(event: LogEvent): void {
+  if (event.level === 'error') nameFailedStatement(event.error, event.query.sql);
 }
 
 const OID_INT8 = 20;
@@ -51,27 +62,50 @@ export function connectPostgres(url: string, poolSize = 10, log?: Logger): Datab
   // A server restart or failover kills idle connections; the pool replaces them on the next checkout,
   // so an idle client's error must not crash the process (pg emits it with no one else listening).
   pool.on('error', (err) => log?.warn({ err }, 'idle database connection lost'));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A checked-out client has no pool listener: when its connection drops, the query in flight fails
+  // (and answers 503), but the client's own 'error' event would otherwise crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => log?.warn({ err }, 'database connection lost'));
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: onQueryEvent });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 
-/** Opens embedded PostgreSQL: in memory when dataDir is undefined, else persisted under it. */
+/**
+ * Opens embedded PostgreSQL: in memory when dataDir is undefined, else persisted under it, which
+ * this process then owns until it closes the database or exits (see data-dir-lock.ts).
+ */
 export async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    parsers: {
-      [pgliteTypes.DATE]: (value: string) => value,
-      [pgliteTypes.INT8]: (value: string) => Number(value),
-    },
-  });
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  let lock: DataDirLock | undefined;
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true });
+    lock = lockDataDir(dataDir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      parsers: {
+        [pgliteTypes.DATE]: (value: string) => value,
+        [pgliteTypes.INT8]: (value: string) => Number(value),
+      },
+    });
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: onQueryEvent });
   return {
     db,
     engine: 'pglite',
+    pglite,
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      try {
+        await db.destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }

@@ -2,22 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
-import type { Clock } from './clock.ts';
 import type { Ctx } from './context.ts';
-import type { Db } from './db.ts';
+import { isDatabaseUnavailable } from './db-errors.ts';
 import { DomainError } from './errors.ts';
 import { isLocale, type Locale, negotiateLocale, translator } from './i18n.ts';
 import type { Logger } from './logger.ts';
-
-export interface AppDeps {
-  db: Db;
-  clock: Clock;
-  log: Logger;
-  defaultLocale: Locale;
-  publicUrl: string;
-  sessionTtlHours: number;
-  sessionCookieSecure: boolean;
-}
+import type { Runtime } from './runtime.ts';
 
 export interface AppEnv {
   Variables: {
@@ -30,29 +20,30 @@ export interface AppEnv {
 export const LANG_COOKIE = 'provisio_lang';
 
 /** Gives every request an id, a language and a base context (acting as nobody until authenticated). */
-export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
+export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header('x-request-id');
     const requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     const cookieLang = getCookie(c, LANG_COOKIE);
     const locale = isLocale(cookieLang)
       ? cookieLang
-      : negotiateLocale(c.req.header('accept-language'), deps.defaultLocale);
+      : negotiateLocale(c.req.header('accept-language'), rt.config.defaultLocale);
     c.set('requestId', requestId);
     c.set('locale', locale);
     c.set('ctx', {
-      db: deps.db,
-      clock: deps.clock,
+      db: rt.db,
+      clock: rt.clock,
       locale,
       requestId,
       actor: { type: 'anonymous' },
-      log: deps.log.child({ requestId }),
+      log: rt.log.child({ requestId }),
+      caches: rt.caches,
     });
     c.header('X-Request-Id', requestId);
     const started = performance.now();
     await next();
     // Paths only: query strings can carry search terms and, later, link tokens.
-    deps.log.info(
+    rt.log.info(
       {
         requestId,
         method: c.req.method,
@@ -109,6 +100,7 @@ export function problemResponse(c: Context<AppEnv>, error: DomainError): Respons
   const body = problemBody(error, c.get('locale') ?? 'en', c.get('requestId') ?? '');
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
   if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer';
+  if (error.status === 503) headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }
 
@@ -120,11 +112,21 @@ const FRAMEWORK_REFUSALS: Record<number, string> = {
   415: 'unsupported_media_type',
 };
 
-/** Turns what a handler threw into a response: refusals keep their code, bugs become a logged 500. */
+/** How long a caller should wait before trying again when the database is out of reach. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Turns what a handler threw into a response: refusals keep their code, an unreachable database is a
+ * 503 (the request may be retried), and bugs become a logged 500.
+ */
 export function toDomainError(err: unknown, log: Logger, requestId: string | undefined): DomainError {
   if (err instanceof DomainError) return err;
   if (err instanceof HTTPException && err.status < 500) {
     return new DomainError(FRAMEWORK_REFUSALS[err.status] ?? 'malformed_request', err.status);
+  }
+  if (isDatabaseUnavailable(err)) {
+    log.warn({ err, requestId }, 'database unavailable');
+    return new DomainError('service_unavailable', 503, { seconds: RETRY_AFTER_SECONDS });
   }
   log.error({ err, requestId }, 'unhandled error');
   return new DomainError('internal_error', 500);

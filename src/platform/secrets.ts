@@ -39,3 +39,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   });
   return timingSafeEqual(expected, actual);
 }
+
+/**
+ * Hides passwords in text that may name a database: `scheme://user:secret@host` and libpq's
+ * `password=secret` (quoted or not) both lose the secret.
+ */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@')
+    .replace(/\b(password|passwd|pwd)(\s*=\s*)('(?:[^'\\]|\\.)*'|"[^"]*"|\S+)/gi, '$1$2***');
+}

@@ -26,11 +26,22 @@ describe('the provisio command', () => {
     demo = JSON.parse(lastLine(seeded.stdout)) as DemoJson;
   });
 
-  it('lists every command in --help', async () => {
+  it('lists every command in --help, and every command has its own --help', async () => {
     const { code, stdout } = await runCli(['--help'], env);
     assert.equal(code, 0);
-    for (const command of ['start', 'migrate', 'seed --demo', 'org create', 'user create', 'apikey create'])
-      assert.match(stdout, new RegExp(command));
+    for (const command of ['start', 'migrate', 'seed', 'org', 'user', 'apikey'])
+      assert.match(stdout, new RegExp(`\\b${command}\\b`));
+    for (const [args, expected] of [
+      [['seed', '--help'], /--demo/],
+      [['org', 'create', '--help'], /--kind <kind>.*\n?.*partner/],
+      [['user', 'create', '--help'], /--role <role>/],
+      [['apikey', 'create', '--help'], /--org <id>/],
+      [['start', '--help'], /Serve the web app/],
+    ] as const) {
+      const help = await runCli([...args], env);
+      assert.equal(help.code, 0, args.join(' '));
+      assert.match(help.stdout, expected, args.join(' '));
+    }
   });
 
   it('seeds believable demo data and prints the logins as JSON on its last line', async () => {
@@ -69,9 +80,13 @@ describe('the provisio command', () => {
     );
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /email: email must be a valid email address/);
-    const unknownFlag = await runCli(['apikey', 'create', '--organisation', partner.id], env);
+    const unknownFlag = await runCli(
+      ['apikey', 'create', '--org', partner.id, '--organisation', partner.id],
+      env,
+    );
     assert.equal(unknownFlag.code, 1);
-    assert.match(unknownFlag.stderr, /Usage: provisio/);
+    assert.match(unknownFlag.stderr, /unknown option '--organisation'/);
+    assert.match(unknownFlag.stderr, /Usage: provisio apikey create/);
   });
 
   describe('demo contents', () => {

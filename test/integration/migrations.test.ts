@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { systemContext } from '../../src/boot.ts';
-import { readCatalogFile, syncCatalog } from '../../src/modules/catalog/service.ts';
+import { loadConfig } from '../../src/config.ts';
+import { readCatalogFile } from '../../src/modules/catalog/service.ts';
 import { connectPostgres, type Db } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { migrateToLatest } from '../../src/platform/migrations.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { CATALOG_FILE, freshDatabase, testEngines } from '../support/harness.ts';
 
 async function schemaFingerprint(db: Db): Promise<string> {
@@ -44,10 +45,12 @@ if (testEngines().includes('postgres')) {
         const outcomes = await Promise.all(
           starters.map(async (s) => {
             const outcome = await migrateToLatest(s.db);
-            await syncCatalog(
-              systemContext(s, createLogger('silent'), 'boot'),
-              readCatalogFile(CATALOG_FILE),
-            );
+            // Building a runtime migrates (a no-op by now) and syncs the catalogue, as every process does at start.
+            await createRuntime({
+              config: loadConfig({ CATALOG_FILE }),
+              log: createLogger('silent'),
+              database: { ...s, close: async () => undefined },
+            });
             return outcome;
           }),
         );

@@ -4,16 +4,15 @@ import { Writable } from 'node:stream';
 import type { Hono } from 'hono';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
-import { systemContext } from '../../src/boot.ts';
-import { readCatalogFile, syncCatalog } from '../../src/modules/catalog/service.ts';
+import { loadConfig } from '../../src/config.ts';
 import * as identity from '../../src/modules/identity/service.ts';
-import { assertLifecycleMatchesDatabase } from '../../src/modules/orders/lifecycle.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import type { Ctx, OrgKind } from '../../src/platform/context.ts';
 import { connectPostgres, type DatabaseHandle, openPglite } from '../../src/platform/db.ts';
 import type { AppEnv } from '../../src/platform/http.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { migrateToLatest } from '../../src/platform/migrations.ts';
+import type { Runtime } from '../../src/platform/runtime.ts';
+import { createRuntime } from '../../src/runtime.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -60,6 +59,7 @@ export interface Tenant {
 
 export interface Harness {
   engine: Engine;
+  rt: Runtime;
   app: Hono<AppEnv>;
   db: DatabaseHandle['db'];
   clock: ManualClock;
@@ -85,8 +85,6 @@ export const PUBLIC_URL = 'http://provisio.test';
 /** Everything an integration test needs: a migrated fresh database and the HTTP app on it, with a movable clock. */
 export async function startHarness(engine: Engine): Promise<Harness> {
   const handle = await freshDatabase(engine);
-  await migrateToLatest(handle.db);
-  await assertLifecycleMatchesDatabase(handle.db);
   const clock = new ManualClock(new Date(`${TODAY}T09:00:00Z`));
   const logs: string[] = [];
   const log = createLogger(
@@ -98,20 +96,14 @@ export async function startHarness(engine: Engine): Promise<Harness> {
       },
     }),
   );
-  const ctx = systemContext(handle, log, 'test', clock);
-  await syncCatalog(ctx, readCatalogFile(CATALOG_FILE));
-  const app = createApp({
-    db: handle.db,
-    clock,
-    log,
-    defaultLocale: 'en',
-    publicUrl: PUBLIC_URL,
-    sessionTtlHours: 12,
-    sessionCookieSecure: true,
-  });
+  const config = loadConfig({ PUBLIC_URL, CATALOG_FILE });
+  const rt = await createRuntime({ config, log, clock, database: handle });
+  const ctx = rt.systemContext('test');
+  const app = createApp(rt);
   let counter = 0;
   return {
     engine,
+    rt,
     app,
     db: handle.db,
     clock,
@@ -162,7 +154,7 @@ export async function startHarness(engine: Engine): Promise<Harness> {
       if (res.status !== 303 || !cookie) throw new Error(`sign-in failed with ${res.status}`);
       return cookie.split(';')[0] ?? '';
     },
-    close: () => handle.close(),
+    close: () => rt.close(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { cacheKey } from '../../platform/cache.ts';
 import type { Ctx } from '../../platform/context.ts';
 import { inTransaction } from '../../platform/context.ts';
 import { lockForTransaction } from '../../platform/db.ts';
@@ -7,7 +8,14 @@ import { type CatalogFile, catalogFileSchema, type Offer } from './schema.ts';
 
 /** Reads and validates the catalogue file; a bad file stops the boot with the file and the entry named. */
 export function readCatalogFile(file: string): CatalogFile {
-  const raw: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code ? `cannot be read (${code})` : 'is not valid JSON';
+    throw new Error(`CATALOG_FILE ${file}: ${why}`);
+  }
   const parsed = catalogFileSchema.safeParse(raw);
   if (!parsed.success) {
     const where = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -27,27 +35,28 @@ export async function syncCatalog(ctx: Ctx, catalog: CatalogFile): Promise<void>
       tx.clock.now(),
     );
   });
-  cached = undefined;
+  ctx.caches.invalidate(CATALOG);
+}
+
+interface CatalogSnapshot {
+  offers: Map<string, Offer>;
+  names: Map<string, string>;
 }
 
 /**
  * Offers change only when a process syncs its catalogue file at boot, yet every order line needs
- * them: each process keeps them in memory and reloads them at most a minute after they were read.
+ * them: each runtime keeps them and reloads them at most a minute after they were read.
  */
-const CATALOG_CACHE_MS = 60_000;
-let cached: { loadedAt: number; offers: Map<string, Offer>; names: Map<string, string> } | undefined;
+const CATALOG = cacheKey<CatalogSnapshot>('catalog.offers', 60_000);
 
-async function catalog(ctx: Ctx): Promise<NonNullable<typeof cached>> {
-  const now = performance.now();
-  if (!cached || now - cached.loadedAt > CATALOG_CACHE_MS) {
+function catalog(ctx: Ctx): Promise<CatalogSnapshot> {
+  return ctx.caches.memo(CATALOG, async () => {
     const offers = await findOffers(ctx.db);
-    cached = {
-      loadedAt: now,
+    return {
       offers: new Map(offers.map((o) => [o.code, o])),
       names: new Map(offers.map((o) => [o.code, o.name])),
     };
-  }
-  return cached;
+  });
 }
 
 /** The offers that can be ordered now, among `codes`. */

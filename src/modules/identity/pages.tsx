@@ -1,7 +1,8 @@
 import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Config } from '../../config.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { type AppDeps, LANG_COOKIE } from '../../platform/http.ts';
+import { LANG_COOKIE } from '../../platform/http.ts';
 import { isLocale, translator } from '../../platform/i18n.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { SESSION_COOKIE, type UserEnv } from './middleware.ts';
@@ -47,10 +48,10 @@ function LoginPage(props: {
   );
 }
 
-export function registerIdentityPages(app: Hono<UserEnv>, deps: AppDeps): void {
+export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void {
   const cookieOptions = {
     httpOnly: true,
-    secure: deps.sessionCookieSecure,
+    secure: config.sessionCookieSecure,
     sameSite: 'Lax' as const,
     path: '/',
   };
@@ -65,7 +66,7 @@ export function registerIdentityPages(app: Hono<UserEnv>, deps: AppDeps): void {
     const password = typeof form.password === 'string' ? form.password : '';
     const next = safeNext(form.next);
     try {
-      const session = await signIn(c.get('ctx'), email, password, deps.sessionTtlHours);
+      const session = await signIn(c.get('ctx'), email, password, config.sessionTtlHours);
       setCookie(c, SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
       if (!getCookie(c, LANG_COOKIE) && isLocale(session.locale)) {
         setCookie(c, LANG_COOKIE, session.locale, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
@@ -81,7 +82,7 @@ export function registerIdentityPages(app: Hono<UserEnv>, deps: AppDeps): void {
   app.post('/logout', async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
     if (token) await signOut(c.get('ctx'), token);
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: deps.sessionCookieSecure });
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: config.sessionCookieSecure });
     return c.redirect('/login', 303);
   });
 

@@ -1,0 +1,22 @@
+import type { Config } from '../config.ts';
+import type { Caches } from './cache.ts';
+import type { Clock } from './clock.ts';
+import type { Ctx } from './context.ts';
+import type { Db, Engine } from './db.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * Everything a Provisio process runs on, built once (src/runtime.ts) and handed to `start`, the
+ * worker, the CLI, the tests and the benchmarks. State lives here, never in module-level variables.
+ */
+export interface Runtime {
+  readonly config: Config;
+  readonly db: Db;
+  readonly engine: Engine;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly caches: Caches;
+  /** A context for work Provisio does on its own behalf (boot, CLI, jobs), named for the logs and history. */
+  systemContext(name: string): Ctx;
+  close(): Promise<void>;
+}

@@ -1,0 +1,70 @@
+import type { Config } from './config.ts';
+import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
+import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
+import { Caches } from './platform/cache.ts';
+import { type Clock, systemClock } from './platform/clock.ts';
+import type { Ctx } from './platform/context.ts';
+import { type DatabaseHandle, openDatabase } from './platform/db.ts';
+import type { Logger } from './platform/logger.ts';
+import { migrateToLatest } from './platform/migrations.ts';
+import type { Runtime } from './platform/runtime.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  /** An already open database (tests, benchmarks); by default the configured one is opened. */
+  database?: DatabaseHandle;
+}
+
+/**
+ * Builds the runtime and makes its database ready: migrations applied (under an advisory lock), the
+ * lifecycle table checked against the schema, the catalogue file synced. The catalogue file is read
+ * before the database is opened, so a missing file is reported without touching anything.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, log } = options;
+  const catalog = readCatalogFile(config.catalogFile);
+  const handle =
+    options.database ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: config.databasePoolSize,
+      log,
+    }));
+  const clock = options.clock ?? systemClock;
+  const caches = new Caches();
+  let counter = 0;
+  const runtime: Runtime = {
+    config,
+    db: handle.db,
+    engine: handle.engine,
+    clock,
+    log,
+    caches,
+    systemContext(name: string): Ctx {
+      counter += 1;
+      return {
+        db: handle.db,
+        clock,
+        locale: 'en',
+        requestId: `${name}-${process.pid}-${counter}`,
+        actor: { type: 'system', name },
+        log,
+        caches,
+      };
+    },
+    close: () => handle.close(),
+  };
+  try {
+    const { applied } = await migrateToLatest(handle.db);
+    if (applied.length) log.info({ applied, engine: handle.engine }, 'migrations applied');
+    await assertLifecycleMatchesDatabase(handle.db);
+    await syncCatalog(runtime.systemContext('boot'), catalog);
+    return runtime;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
