@@ -1,5 +1,5 @@
 import type { Executor } from '../../platform/db.ts';
-import type { Offer, ServiceCode } from './schema.ts';
+import type { Offer } from './schema.ts';
 
 export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Promise<void> {
   await db
@@ -60,7 +60,7 @@ export async function findOffers(db: Executor): Promise<Offer[]> {
       };
       byCode.set(row.code, offer);
     }
-    if (row.service_code) offer.services.push(row.service_code as ServiceCode);
+    if (row.service_code) offer.services.push(row.service_code);
   }
   return [...byCode.values()];
 }

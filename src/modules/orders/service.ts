@@ -241,7 +241,7 @@ function toOrderView(
     partnerOrgId: order.partner_org_id,
     placedByOrgId: order.placed_by_org_id,
     endCustomer: { name: order.end_customer_name, country: order.end_customer_country },
-    locale: order.locale as OrderView['locale'],
+    locale: order.locale,
     createdAt: order.created_at.toISOString(),
     lines: lines.map((line) => toLineView(line, services, names)),
   };
