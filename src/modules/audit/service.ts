@@ -1,4 +1,5 @@
-import type { Actor, Ctx } from '../../platform/context.ts';
+import type { Ctx } from '../../platform/context.ts';
+import { type AccountableActor, requireAccountable } from '../identity/policy.ts';
 import { insertAuditEvents } from './repository.ts';
 
 /** Each action maps to the shape of its payload, so history stays readable as it grows. */
@@ -18,18 +19,17 @@ export interface AuditEntry<A extends AuditAction = AuditAction> {
   payload: AuditPayloads[A];
 }
 
-function actorColumns(actor: Actor): { actor_type: 'user' | 'api_key' | 'system'; actor_id: string | null } {
+function actorColumns(actor: AccountableActor): { actor_type: AccountableActor['type']; actor_id: string } {
   if (actor.type === 'user') return { actor_type: 'user', actor_id: actor.userId };
   if (actor.type === 'api_key') return { actor_type: 'api_key', actor_id: actor.apiKeyId };
-  if (actor.type === 'system') return { actor_type: 'system', actor_id: actor.name };
-  throw new Error('an anonymous caller cannot change anything');
+  return { actor_type: 'system', actor_id: actor.name };
 }
 
 /** Appends history entries; call it inside the transaction that makes the change. */
 export async function recordAudit(ctx: Ctx, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;
   const at = ctx.clock.now();
-  const actor = actorColumns(ctx.actor);
+  const actor = actorColumns(requireAccountable(ctx.actor));
   await insertAuditEvents(
     ctx.db,
     entries.map((e) => ({

@@ -1,10 +1,8 @@
 import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Database, OrdersTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
+import type { OrderScope } from '../identity/policy.ts';
 import type { LineStatus } from './lifecycle.ts';
-
-/** Whose orders a caller may see: one organization's (as owner or placer), or every order (system). */
-export type OrderScope = { orgId: string } | 'all';
 
 function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope): Expression<SqlBool> {
   if (scope === 'all') return eb.lit(true);

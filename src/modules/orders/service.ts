@@ -1,18 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { addDays, isoDate } from '../../platform/clock.ts';
-import { type Actor, type Ctx, inTransaction } from '../../platform/context.ts';
+import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db.ts';
 import { normalizeEmail } from '../../platform/email.ts';
-import {
-  DomainError,
-  type FieldError,
-  forbidden,
-  notFound,
-  validationFailed,
-} from '../../platform/errors.ts';
+import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames, offersByCode } from '../catalog/service.ts';
+import { type OrderingActor, orderScope, requireOrderingActor } from '../identity/policy.ts';
 import { isResellerOf } from '../identity/service.ts';
 import { canTransition, INITIAL_LINE_STATUS, isLineStatus, type LineStatus } from './lifecycle.ts';
 import * as repo from './repository.ts';
@@ -21,12 +16,6 @@ import type { CreateOrderInput, ListOrdersQuery, OrderLineView, OrderSummary, Or
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How far ahead a Requested Start Date may be. */
 const MAX_START_DAYS_AHEAD = 365;
-
-/** Only Provisio's own jobs and CLI see every order; an unauthenticated caller sees none. */
-function scopeOf(actor: Actor): repo.OrderScope {
-  if (actor.type === 'anonymous') throw notFound();
-  return actor.type === 'system' ? 'all' : { orgId: actor.orgId };
-}
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -55,9 +44,7 @@ export async function createOrder(
   input: CreateOrderInput,
   idempotencyKey?: string,
 ): Promise<CreateOrderResult> {
-  const actor = ctx.actor;
-  if (actor.type === 'system' || actor.type === 'anonymous' || actor.orgKind === 'customer')
-    throw forbidden();
+  const actor = requireOrderingActor(ctx.actor);
   const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
   const earlierResult = () =>
     idempotencyKey === undefined ? undefined : replayOf(ctx, actor.orgId, idempotencyKey, requestHash);
@@ -126,7 +113,7 @@ async function replayOf(
 /** Validates what the schema cannot (offers, dates, reseller) and lays out the rows to write. */
 async function prepareBooking(
   ctx: Ctx,
-  actor: Extract<Actor, { orgId: string }>,
+  actor: OrderingActor,
   input: CreateOrderInput,
 ): Promise<Omit<repo.NewOrderGraph, 'idempotency'>> {
   const offers = await offersByCode(
@@ -250,7 +237,7 @@ function toOrderView(
 /** An order the caller may see; anything else (including a malformed id) is "not found". */
 export async function getOrder(ctx: Ctx, orderId: string): Promise<OrderView> {
   if (!UUID.test(orderId)) throw notFound();
-  const order = await repo.findOrder(ctx.db, orderId, scopeOf(ctx.actor));
+  const order = await repo.findOrder(ctx.db, orderId, orderScope(ctx.actor));
   if (!order) throw notFound();
   const lines = await repo.findLines(ctx.db, [order.id]);
   const services = await repo.findLineServices(
@@ -295,7 +282,7 @@ export async function listOrders(
   if (query.startFrom && query.startTo && query.startFrom > query.startTo) {
     throw validationFailed([{ field: 'startTo', rule: 'date_range' }]);
   }
-  const rows = await repo.searchOrders(ctx.db, scopeOf(ctx.actor), {
+  const rows = await repo.searchOrders(ctx.db, orderScope(ctx.actor), {
     ...(query.q ? { q: query.q } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.startFrom ? { startFrom: query.startFrom } : {}),

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Actor } from '../../platform/context.ts';
+import {
+  mayManageApiKeys,
+  mayPlaceOrders,
+  orderScope,
+  requireAccountable,
+  requireOrderingActor,
+} from './policy.ts';
+
+const ORG = '00000000-0000-4000-8000-000000000001';
+const OTHER = '00000000-0000-4000-8000-000000000002';
+const user = (
+  role: 'partner_admin' | 'partner_user' | 'customer_admin',
+  orgKind: 'partner' | 'distributor' | 'customer',
+): Actor => ({
+  type: 'user',
+  userId: 'u',
+  orgId: ORG,
+  orgKind,
+  role,
+  email: 'a@b.example',
+});
+const key = (orgKind: 'partner' | 'distributor' | 'customer'): Actor => ({
+  type: 'api_key',
+  apiKeyId: 'k',
+  orgId: ORG,
+  orgKind,
+});
+const system: Actor = { type: 'system', name: 'cli' };
+const anonymous: Actor = { type: 'anonymous' };
+
+describe('access policy', () => {
+  it('lets partners and distributors place orders, by user or key; never customers, Provisio itself or strangers', () => {
+    for (const actor of [
+      user('partner_admin', 'partner'),
+      user('partner_user', 'distributor'),
+      key('partner'),
+      key('distributor'),
+    ])
+      assert.equal(mayPlaceOrders(actor), true, JSON.stringify(actor));
+    for (const actor of [user('customer_admin', 'customer'), key('customer'), system, anonymous]) {
+      assert.equal(mayPlaceOrders(actor), false, JSON.stringify(actor));
+      assert.throws(() => requireOrderingActor(actor), { code: 'forbidden' });
+    }
+  });
+
+  it('scopes orders to the actor’s organization, all of them for Provisio, none for an anonymous caller', () => {
+    assert.deepEqual(orderScope(user('partner_user', 'partner')), { orgId: ORG });
+    assert.deepEqual(orderScope(key('distributor')), { orgId: ORG });
+    assert.equal(orderScope(system), 'all');
+    assert.throws(() => orderScope(anonymous), { code: 'not_found' });
+  });
+
+  it('lets only an organization’s own admins (and the CLI) manage its API keys', () => {
+    assert.equal(mayManageApiKeys(user('partner_admin', 'partner'), ORG), true);
+    assert.equal(mayManageApiKeys(user('partner_admin', 'partner'), OTHER), false);
+    assert.equal(mayManageApiKeys(user('partner_user', 'partner'), ORG), false);
+    assert.equal(mayManageApiKeys(user('customer_admin', 'customer'), ORG), false);
+    assert.equal(mayManageApiKeys(key('partner'), ORG), false);
+    assert.equal(mayManageApiKeys(system, ORG), true);
+    assert.equal(mayManageApiKeys(anonymous, ORG), false);
+  });
+
+  it('records history only for an actor it can name', () => {
+    assert.equal(requireAccountable(system), system);
+    assert.throws(() => requireAccountable(anonymous), { code: 'forbidden' });
+  });
+});

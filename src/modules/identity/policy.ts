@@ -1,0 +1,57 @@
+import type { Actor, OrgKind } from '../../platform/context.ts';
+import { forbidden, notFound } from '../../platform/errors.ts';
+
+/**
+ * Who may do what, in one place. Services ask these questions instead of inspecting actors
+ * themselves; a new kind of caller (a contact arriving by a link token, an operator) is taught
+ * here once. Reads of something the actor may not see answer "not found", so existence does not
+ * leak; actions the actor may see but not take answer "forbidden".
+ */
+
+/** Whose orders an actor may see: one organization's (as owner or placer), or every order. */
+export type OrderScope = { orgId: string } | 'all';
+
+/** An actor speaking for an organization. */
+export type OrgActor = Extract<Actor, { orgId: string }>;
+
+/** An actor that may place orders: a partner or distributor, by a signed-in user or an API key. */
+export type OrderingActor = OrgActor & { orgKind: Exclude<OrgKind, 'customer'> };
+
+/** Only Provisio's own jobs and CLI see every order; an unauthenticated caller sees none. */
+export function orderScope(actor: Actor): OrderScope {
+  if (actor.type === 'system') return 'all';
+  if (actor.type === 'user' || actor.type === 'api_key') return { orgId: actor.orgId };
+  throw notFound();
+}
+
+export function mayPlaceOrders(actor: Actor): actor is OrderingActor {
+  return (actor.type === 'user' || actor.type === 'api_key') && actor.orgKind !== 'customer';
+}
+
+/** Narrows to an actor that may place orders, or refuses. */
+export function requireOrderingActor(actor: Actor): OrderingActor {
+  if (!mayPlaceOrders(actor)) throw forbidden();
+  return actor;
+}
+
+/**
+ * May issue, list and revoke the organization's API keys: its partner or distributor admins, and
+ * Provisio's own CLI.
+ */
+export function mayManageApiKeys(actor: Actor, orgId: string): boolean {
+  if (actor.type === 'system') return true;
+  return (
+    actor.type === 'user' &&
+    actor.role === 'partner_admin' &&
+    actor.orgId === orgId &&
+    actor.orgKind !== 'customer'
+  );
+}
+
+/** An actor whose changes can be recorded in history: anyone but an anonymous caller. */
+export type AccountableActor = Exclude<Actor, { type: 'anonymous' }>;
+
+export function requireAccountable(actor: Actor): AccountableActor {
+  if (actor.type === 'anonymous') throw forbidden();
+  return actor;
+}
