@@ -13,7 +13,7 @@ import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
-import { DomainError, validationFailed } from './platform/errors.ts';
+import { DomainError, payloadTooLarge, validationFailed } from './platform/errors.ts';
 import {
   type AppDeps,
   type AppEnv,
@@ -21,6 +21,7 @@ import {
   requestContext,
   toDomainError,
 } from './platform/http.ts';
+import { REQUEST_BODY_MAX_BYTES } from './platform/limits.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
 
@@ -64,9 +65,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use(
     '*',
     bodyLimit({
-      maxSize: 1024 * 1024,
+      maxSize: REQUEST_BODY_MAX_BYTES,
       onError: () => {
-        throw new DomainError('payload_too_large', 413);
+        throw payloadTooLarge();
       },
     }),
   );

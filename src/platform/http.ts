@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Clock } from './clock.ts';
 import type { Ctx } from './context.ts';
 import type { Db } from './db.ts';
-import { DomainError } from './errors.ts';
+import { DomainError, payloadTooLarge } from './errors.ts';
 import { isLocale, type Locale, negotiateLocale, translator } from './i18n.ts';
 import type { Logger } from './logger.ts';
 
@@ -116,13 +116,13 @@ export function problemResponse(c: Context<AppEnv>, error: DomainError): Respons
 const FRAMEWORK_REFUSALS: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
-  413: 'payload_too_large',
   415: 'unsupported_media_type',
 };
 
 /** Turns what a handler threw into a response: refusals keep their code, bugs become a logged 500. */
 export function toDomainError(err: unknown, log: Logger, requestId: string | undefined): DomainError {
   if (err instanceof DomainError) return err;
+  if (err instanceof HTTPException && err.status === 413) return payloadTooLarge();
   if (err instanceof HTTPException && err.status < 500) {
     return new DomainError(FRAMEWORK_REFUSALS[err.status] ?? 'malformed_request', err.status);
   }

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../platform/http.ts';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, REQUEST_BODY_MAX_MEGABYTES } from '../../platform/limits.ts';
 import { problemSchema } from '../../platform/openapi.ts';
 import {
   createOrderSchema,
@@ -35,7 +36,7 @@ const createOrderRoute = createRoute({
       'idempotency-key': z
         .string()
         .min(1)
-        .max(255)
+        .max(IDEMPOTENCY_KEY_MAX_LENGTH)
         .optional()
         .openapi({ description: 'Makes retries safe; scoped to your organization.' }),
     }),
@@ -48,7 +49,7 @@ const createOrderRoute = createRoute({
     },
     400: problem('The body is not valid JSON.'),
     409: problem('This reference is already used by another of your orders.'),
-    413: problem('The body is larger than 1 MB.'),
+    413: problem(`The body is larger than ${REQUEST_BODY_MAX_MEGABYTES} MB.`),
     ...problems,
   },
 });
