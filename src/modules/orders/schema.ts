@@ -15,25 +15,22 @@ import {
   REFERENCE_MAX_LENGTH,
   SEARCH_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
+import { lineText, requiredText } from '../../platform/text.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 
 const isoDate = z.iso.date().openapi({ example: '2026-12-01', format: 'date' });
 
 const createOrderLineSchema = z
   .object({
-    offer: z
-      .string()
-      .trim()
-      .min(1)
-      .max(OFFER_CODE_MAX_LENGTH)
-      .openapi({ example: 'A-WX', description: 'Offer code from the catalogue.' }),
+    offer: requiredText(OFFER_CODE_MAX_LENGTH).openapi({
+      example: 'A-WX',
+      description: 'Offer code from the catalogue.',
+    }),
     quantity: z.number().int().min(QUANTITY_MIN).max(QUANTITY_MAX).openapi({ example: 50 }),
     requestedStartDate: isoDate.openapi({
       description: 'Requested Start Date: the provisioning email goes out on it.',
     }),
-    provisioningContactEmail: z
-      .string()
-      .trim()
+    provisioningContactEmail: lineText()
       .max(EMAIL_MAX_LENGTH)
       .refine(isValidEmailAddress, { message: 'email' })
       .openapi({
@@ -46,15 +43,13 @@ const createOrderLineSchema = z
 
 export const createOrderSchema = z
   .object({
-    reference: z
-      .string()
-      .trim()
-      .min(1)
-      .max(REFERENCE_MAX_LENGTH)
-      .openapi({ example: 'PO-1001', description: "The partner's purchase order reference." }),
+    reference: requiredText(REFERENCE_MAX_LENGTH).openapi({
+      example: 'PO-1001',
+      description: "The partner's purchase order reference.",
+    }),
     endCustomer: z
       .object({
-        name: z.string().trim().min(1).max(END_CUSTOMER_NAME_MAX_LENGTH).openapi({ example: 'Acme' }),
+        name: requiredText(END_CUSTOMER_NAME_MAX_LENGTH).openapi({ example: 'Acme' }),
         country: z
           .string()
           .regex(COUNTRY_CODE_PATTERN)
@@ -129,9 +124,7 @@ export const orderSummarySchema = z
 export type OrderSummary = z.infer<typeof orderSummarySchema>;
 
 export const listOrdersQuerySchema = z.object({
-  q: z
-    .string()
-    .trim()
+  q: lineText()
     .max(SEARCH_TEXT_MAX_LENGTH)
     .optional()
     .openapi({ description: 'Order reference or number, customer, contact email or subscription id.' }),
