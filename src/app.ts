@@ -12,8 +12,9 @@ import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
+import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
-import { DomainError, validationFailed } from './platform/errors.ts';
+import { DomainError, payloadTooLarge, validationFailed } from './platform/errors.ts';
 import {
   type AppEnv,
   problemResponse,
@@ -21,21 +22,29 @@ import {
   requestContext,
   toDomainError,
 } from './platform/http.ts';
+import { REQUEST_BODY_MAX_BYTES } from './platform/limits.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
 
 const require = createRequire(import.meta.url);
-const assets: Record<string, { body: string; type: string }> = {
-  'htmx.min.js': {
-    body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
-    type: 'text/javascript',
-  },
-  'app.css': {
-    body: readFileSync(path.join(import.meta.dirname, 'platform', 'ui', 'app.css'), 'utf8'),
-    type: 'text/css',
-  },
-};
+// A Map, not an object literal: "/assets/__proto__" or "/assets/toString" must find nothing.
+const assets = new Map<string, { body: string; type: string }>([
+  [
+    'htmx.min.js',
+    {
+      body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+      type: 'text/javascript',
+    },
+  ],
+  [
+    'app.css',
+    {
+      body: readFileSync(path.join(import.meta.dirname, 'platform', 'ui', 'app.css'), 'utf8'),
+      type: 'text/css',
+    },
+  ],
+]);
 
 const API_INFO = {
   title: 'Provisio API',
@@ -62,12 +71,17 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
       referrerPolicy: 'no-referrer',
     }),
   );
+  // Pages and API answers are about someone's orders: no cache keeps them, unless a route says otherwise (assets).
+  app.use('*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+  });
   app.use(
     '*',
     bodyLimit({
-      maxSize: 1024 * 1024,
+      maxSize: REQUEST_BODY_MAX_BYTES,
       onError: () => {
-        throw new DomainError('payload_too_large', 413);
+        throw payloadTooLarge();
       },
     }),
   );
@@ -103,7 +117,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
     }
   });
   app.get('/assets/:name', (c) => {
-    const asset = assets[c.req.param('name')];
+    const asset = assets.get(c.req.param('name'));
     if (!asset) return c.notFound();
     return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=3600' });
   });
@@ -120,7 +134,6 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   api.use('*', requireApiKey());
   registerOrderRoutes(api);
-  app.route('/api/v1', api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -128,8 +141,22 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
       info: API_INFO,
       servers: [{ url: `${rt.config.publicUrl}/api/v1` }],
     });
-  app.get('/api/openapi.json', (c) => c.json(document()));
-  app.get('/api/docs', (c) => c.html(renderApiReference(document(), c.get('locale'))));
+  const apiDocs = new Hono<AppEnv>();
+  apiDocs.get('/openapi.json', (c) => c.json(document()));
+  apiDocs.get('/docs', (c) => c.html(renderApiReference(document(), c.get('locale'))));
+
+  // Which methods each API path has comes from the routes as registered: the OpenAPI ones and the documents.
+  app.use(
+    '/api/*',
+    methodGuard(() => [
+      ...api.openAPIRegistry.definitions.flatMap((d) =>
+        d.type === 'route' ? [{ method: d.route.method, path: `/api/v1${d.route.path}` }] : [],
+      ),
+      ...apiDocs.routes.map((r) => ({ method: r.method, path: `/api${r.path}` })),
+    ]),
+  );
+  app.route('/api/v1', api);
+  app.route('/api', apiDocs);
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
   const publicOrigin = new URL(rt.config.publicUrl).origin;

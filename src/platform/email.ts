@@ -5,12 +5,14 @@
  * (the 256-octet path limit less its angle brackets). Quoted local parts and address literals are
  * legal but refused here: no provisioning mailbox needs them and many mail systems reject them.
  */
+import { EMAIL_MAX_LENGTH } from './limits.ts';
+
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const TOP_LABEL = /^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
 
 export function isValidEmailAddress(address: string): boolean {
-  if (Buffer.byteLength(address, 'utf8') > 254) return false;
+  if (Buffer.byteLength(address, 'utf8') > EMAIL_MAX_LENGTH) return false;
   const at = address.lastIndexOf('@');
   if (at <= 0 || at === address.length - 1) return false;
   const local = address.slice(0, at);

@@ -4,7 +4,7 @@ import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { Ctx } from './context.ts';
 import { isDatabaseUnavailable } from './db-errors.ts';
-import { DomainError } from './errors.ts';
+import { DomainError, payloadTooLarge } from './errors.ts';
 import { isLocale, type Locale, negotiateLocale, translator } from './i18n.ts';
 import type { Logger } from './logger.ts';
 import type { Runtime } from './runtime.ts';
@@ -108,7 +108,6 @@ export function problemResponse(c: Context<AppEnv>, error: DomainError): Respons
 const FRAMEWORK_REFUSALS: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
-  413: 'payload_too_large',
   415: 'unsupported_media_type',
 };
 
@@ -121,6 +120,7 @@ export const RETRY_AFTER_SECONDS = 5;
  */
 export function toDomainError(err: unknown, log: Logger, requestId: string | undefined): DomainError {
   if (err instanceof DomainError) return err;
+  if (err instanceof HTTPException && err.status === 413) return payloadTooLarge();
   if (err instanceof HTTPException && err.status < 500) {
     return new DomainError(FRAMEWORK_REFUSALS[err.status] ?? 'malformed_request', err.status);
   }

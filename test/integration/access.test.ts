@@ -125,7 +125,9 @@ for (const engine of testEngines()) {
         });
         assert.equal(page.status, 200);
         const html = await page.text();
-        const results = html.slice(html.indexOf('id="results"'));
+        const marker = html.indexOf('id="results"');
+        assert.ok(marker >= 0, `q=${q}: the page has its results section`);
+        const results = html.slice(marker);
         assert.ok(!results.includes('A-SECRET') && !html.includes(orderOfA.id), `q=${q}`);
       }
     });

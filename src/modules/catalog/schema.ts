@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OFFER_CODE_PATTERN, POLICY_WINDOW_DAYS_MAX, POLICY_WINDOW_DAYS_MIN } from '../../platform/limits.ts';
 
 export const SERVICE_CODES = ['meetings', 'calling', 'messaging'] as const;
 export type ServiceCode = (typeof SERVICE_CODES)[number];
@@ -7,9 +8,9 @@ export const catalogFileSchema = z.object({
   offers: z
     .array(
       z.object({
-        code: z.string().regex(/^[A-Z0-9][A-Z0-9-]{0,31}$/),
+        code: z.string().regex(OFFER_CODE_PATTERN),
         name: z.string().min(1).max(200),
-        policyWindowDays: z.number().int().min(1).max(365),
+        policyWindowDays: z.number().int().min(POLICY_WINDOW_DAYS_MIN).max(POLICY_WINDOW_DAYS_MAX),
         services: z.array(z.enum(SERVICE_CODES)).min(1),
       }),
     )

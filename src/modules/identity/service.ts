@@ -4,6 +4,7 @@ import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, validationFailed } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
+import { unprintable } from '../../platform/text.ts';
 import { recordAudit } from '../audit/service.ts';
 import * as repo from './repository.ts';
 import { isThrottled, recordFailure, recordSuccess, THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
@@ -163,6 +164,8 @@ export async function signIn(
   ttlHours: number,
 ): Promise<{ token: string; expiresAt: Date; locale: string }> {
   const address = normalizeEmail(email);
+  // No account has such an address, and the database could not even look it up (NUL).
+  if (unprintable(address)) throw new DomainError('invalid_credentials', 401);
   const now = ctx.clock.now();
   if (isThrottled(address, now.getTime())) {
     throw new DomainError('too_many_sign_in_attempts', 429, { minutes: THROTTLE_WINDOW_MINUTES });

@@ -26,18 +26,45 @@ export function canTransition(from: LineStatus, to: LineStatus): boolean {
   return LINE_TRANSITIONS[from].includes(to);
 }
 
-/** Problems with the table itself: unknown targets, unreachable states. Empty when sound. */
-export function lifecycleProblems(): string[] {
+/** A lifecycle table as `lifecycleProblems` reads it: this module's, or one under test. */
+export interface LifecycleTable {
+  statuses: readonly string[];
+  initial: string;
+  transitions: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * Problems with the table itself: an unknown initial state, rows or targets that name unknown
+ * states, states with no row, states the initial one cannot reach. Empty when sound.
+ */
+export function lifecycleProblems(
+  table: LifecycleTable = {
+    statuses: LINE_STATUSES,
+    initial: INITIAL_LINE_STATUS,
+    transitions: LINE_TRANSITIONS,
+  },
+): string[] {
   const problems: string[] = [];
-  const reachable = new Set<LineStatus>([INITIAL_LINE_STATUS]);
-  for (const [from, targets] of Object.entries(LINE_TRANSITIONS)) {
-    for (const to of targets) {
-      if (!isLineStatus(to)) problems.push(`${from} -> ${to}: unknown status`);
-      else reachable.add(to);
+  const known = new Set(table.statuses);
+  if (!known.has(table.initial)) problems.push(`${table.initial}: initial status unknown`);
+  for (const status of table.statuses)
+    if (!Object.hasOwn(table.transitions, status)) problems.push(`${status}: no transition row`);
+  for (const from of Object.keys(table.transitions))
+    if (!known.has(from)) problems.push(`${from}: transition row for an unknown status`);
+  // Walk the graph from the initial state: only what a line can actually get to is reachable.
+  const reachable = new Set<string>([table.initial]);
+  const queue = [table.initial];
+  for (let from = queue.shift(); from !== undefined; from = queue.shift()) {
+    for (const to of table.transitions[from] ?? []) {
+      if (!known.has(to)) problems.push(`${from} -> ${to}: unknown status`);
+      else if (!reachable.has(to)) {
+        reachable.add(to);
+        queue.push(to);
+      }
     }
   }
-  for (const status of LINE_STATUSES) {
-    if (!reachable.has(status)) problems.push(`${status}: unreachable from ${INITIAL_LINE_STATUS}`);
+  for (const status of table.statuses) {
+    if (!reachable.has(status)) problems.push(`${status}: unreachable from ${table.initial}`);
   }
   return problems;
 }

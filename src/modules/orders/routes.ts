@@ -1,6 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../platform/http.ts';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, REQUEST_BODY_MAX_MEGABYTES } from '../../platform/limits.ts';
 import { problemSchema } from '../../platform/openapi.ts';
+import { requiredText } from '../../platform/text.ts';
 import {
   createOrderSchema,
   listOrdersQuerySchema,
@@ -32,10 +34,7 @@ const createOrderRoute = createRoute({
   security,
   request: {
     headers: z.object({
-      'idempotency-key': z
-        .string()
-        .min(1)
-        .max(255)
+      'idempotency-key': requiredText(IDEMPOTENCY_KEY_MAX_LENGTH)
         .optional()
         .openapi({ description: 'Makes retries safe; scoped to your organization.' }),
     }),
@@ -48,7 +47,7 @@ const createOrderRoute = createRoute({
     },
     400: problem('The body is not valid JSON.'),
     409: problem('This reference is already used by another of your orders.'),
-    413: problem('The body is larger than 1 MB.'),
+    413: problem(`The body is larger than ${REQUEST_BODY_MAX_MEGABYTES} MB.`),
     ...problems,
   },
 });

@@ -1,26 +1,37 @@
 import { z } from '@hono/zod-openapi';
 import { isValidEmailAddress } from '../../platform/email.ts';
 import { LOCALES } from '../../platform/i18n.ts';
+import {
+  COUNTRY_CODE_PATTERN,
+  CURSOR_MAX_LENGTH,
+  EMAIL_MAX_LENGTH,
+  END_CUSTOMER_NAME_MAX_LENGTH,
+  OFFER_CODE_MAX_LENGTH,
+  ORDER_LINES_MAX,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  QUANTITY_MAX,
+  QUANTITY_MIN,
+  REFERENCE_MAX_LENGTH,
+  SEARCH_TEXT_MAX_LENGTH,
+} from '../../platform/limits.ts';
+import { lineText, requiredText } from '../../platform/text.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 
 const isoDate = z.iso.date().openapi({ example: '2026-12-01', format: 'date' });
 
 const createOrderLineSchema = z
   .object({
-    offer: z
-      .string()
-      .trim()
-      .min(1)
-      .max(32)
-      .openapi({ example: 'A-WX', description: 'Offer code from the catalogue.' }),
-    quantity: z.number().int().min(1).max(1_000_000).openapi({ example: 50 }),
+    offer: requiredText(OFFER_CODE_MAX_LENGTH).openapi({
+      example: 'A-WX',
+      description: 'Offer code from the catalogue.',
+    }),
+    quantity: z.number().int().min(QUANTITY_MIN).max(QUANTITY_MAX).openapi({ example: 50 }),
     requestedStartDate: isoDate.openapi({
       description: 'Requested Start Date: the provisioning email goes out on it.',
     }),
-    provisioningContactEmail: z
-      .string()
-      .trim()
-      .max(254)
+    provisioningContactEmail: lineText()
+      .max(EMAIL_MAX_LENGTH)
       .refine(isValidEmailAddress, { message: 'email' })
       .openapi({
         example: 'it@acme.example',
@@ -32,18 +43,16 @@ const createOrderLineSchema = z
 
 export const createOrderSchema = z
   .object({
-    reference: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .openapi({ example: 'PO-1001', description: "The partner's purchase order reference." }),
+    reference: requiredText(REFERENCE_MAX_LENGTH).openapi({
+      example: 'PO-1001',
+      description: "The partner's purchase order reference.",
+    }),
     endCustomer: z
       .object({
-        name: z.string().trim().min(1).max(200).openapi({ example: 'Acme' }),
+        name: requiredText(END_CUSTOMER_NAME_MAX_LENGTH).openapi({ example: 'Acme' }),
         country: z
           .string()
-          .regex(/^[A-Z]{2}$/)
+          .regex(COUNTRY_CODE_PATTERN)
           .optional()
           .openapi({ example: 'IT', description: 'ISO 3166-1 alpha-2.' }),
       })
@@ -56,7 +65,7 @@ export const createOrderSchema = z
       .enum(LOCALES)
       .optional()
       .openapi({ description: 'Language of the provisioning emails. Defaults to the caller’s language.' }),
-    lines: z.array(createOrderLineSchema).min(1).max(500),
+    lines: z.array(createOrderLineSchema).min(1).max(ORDER_LINES_MAX),
   })
   .strict()
   .openapi('CreateOrder');
@@ -115,17 +124,15 @@ export const orderSummarySchema = z
 export type OrderSummary = z.infer<typeof orderSummarySchema>;
 
 export const listOrdersQuerySchema = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(254)
+  q: lineText()
+    .max(SEARCH_TEXT_MAX_LENGTH)
     .optional()
     .openapi({ description: 'Order reference or number, customer, contact email or subscription id.' }),
   status: lineStatusSchema.optional(),
   startFrom: isoDate.optional().openapi({ description: 'Lines starting on or after this date.' }),
   startTo: isoDate.optional().openapi({ description: 'Lines starting on or before this date.' }),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(CURSOR_MAX_LENGTH).optional(),
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
 });
 
 export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>;

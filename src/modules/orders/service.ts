@@ -264,11 +264,19 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
 }
 
+/**
+ * Cursors point at an order, and orders are created "now": a date outside these bounds is forged.
+ * PostgreSQL cannot take some of the dates JavaScript can (year 0, -5000, +275760).
+ */
+const CURSOR_EARLIEST = Date.UTC(1970, 0, 1);
+const CURSOR_LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 function decodeCursor(text: string): Cursor {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [string, string];
     const at = new Date(createdAt);
-    if (Number.isNaN(at.getTime()) || !UUID.test(id)) throw new Error('bad cursor');
+    const time = at.getTime();
+    if (!(time >= CURSOR_EARLIEST && time <= CURSOR_LATEST) || !UUID.test(id)) throw new Error('bad cursor');
     return { createdAt: at, id };
   } catch {
     throw validationFailed([{ field: 'cursor', rule: 'cursor' }]);

@@ -1,0 +1,58 @@
+/**
+ * Every limit on what callers may send, each stated once. The zod schemas (and so the OpenAPI
+ * document), the messages and the docs use these constants; the database enforces the same
+ * limits with CHECK constraints in migrations that cannot change once applied, and
+ * test/integration/limits.test.ts fails when a constant here and its constraint disagree. To change
+ * a limit that has a constraint, change it here and add a migration that alters the constraint.
+ *
+ * The supported languages (`orders.locale`, `users.locale`) are `LOCALES` in i18n.ts, beside their
+ * catalogs; the same test holds them against the database.
+ */
+
+/** A purchase order reference (`orders.reference`), after trimming. */
+export const REFERENCE_MAX_LENGTH = 64;
+
+/** The end customer's name on an order (`orders.end_customer_name`), after trimming. */
+export const END_CUSTOMER_NAME_MAX_LENGTH = 200;
+
+/** An organization's name (`organizations.name`), after trimming. */
+export const ORGANIZATION_NAME_MAX_LENGTH = 200;
+
+/** ISO 3166-1 alpha-2 (`orders.end_customer_country`, `organizations.country`). */
+export const COUNTRY_CODE_PATTERN = /^[A-Z]{2}$/;
+
+/** An email address in octets, as RFC 5321 allows for a path (`users.email`, line contact emails). */
+export const EMAIL_MAX_LENGTH = 254;
+
+/** An offer code in the catalogue (`offers.code`). */
+export const OFFER_CODE_MAX_LENGTH = 32;
+export const OFFER_CODE_PATTERN = new RegExp(`^[A-Z0-9][A-Z0-9-]{0,${OFFER_CODE_MAX_LENGTH - 1}}$`);
+
+/** An offer's policy window, in days (`offers.policy_window_days`). */
+export const POLICY_WINDOW_DAYS_MIN = 1;
+export const POLICY_WINDOW_DAYS_MAX = 365;
+
+/** Seats on one order line (`order_lines.quantity`). */
+export const QUANTITY_MIN = 1;
+export const QUANTITY_MAX = 1_000_000;
+
+/** Lines on one order. */
+export const ORDER_LINES_MAX = 500;
+
+/** An `Idempotency-Key` header (`idempotency_keys.key`). */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/** The order search text. */
+export const SEARCH_TEXT_MAX_LENGTH = 254;
+
+/** A paging cursor as this API hands it out. */
+export const CURSOR_MAX_LENGTH = 200;
+
+/** Orders on one page of the list. */
+export const PAGE_SIZE_MAX = 100;
+export const PAGE_SIZE_DEFAULT = 25;
+
+/** A request body, in bytes. */
+export const REQUEST_BODY_MAX_BYTES = 1024 * 1024;
+/** The same, in megabytes (MiB): how messages and docs state it. */
+export const REQUEST_BODY_MAX_MEGABYTES = REQUEST_BODY_MAX_BYTES / (1024 * 1024);

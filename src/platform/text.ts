@@ -1,0 +1,66 @@
+import { z } from '@hono/zod-openapi';
+
+/**
+ * Free text from callers, kept printable. Each refusal is a rule, i.e. a message-catalog key under
+ * `validation.`, so the API and the pages name the field and say what is wrong with it.
+ */
+export type TextRule = 'control_characters' | 'unpaired_surrogate' | 'invisible_only';
+
+/**
+ * C0 and C1 controls (NUL, tab, line feed, escape, DEL, …) and the Unicode line and paragraph
+ * separators: none belongs in one line of text, and PostgreSQL cannot store NUL at all.
+ */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * Half of a UTF-16 surrogate pair without its other half: not a character. JSON can carry it
+ * ("\ud800"), but it cannot be encoded as UTF-8, so the database would keep U+FFFD instead.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Characters that show nothing: whitespace, format characters (zero-width space, joiners, word
+ * joiner, byte order mark, soft hyphen, direction marks), other default-ignorable code points
+ * (variation selectors, Hangul fillers) and the blank Braille pattern.
+ */
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]+$/u;
+
+/** What is wrong with a piece of text that must be printable, if anything. */
+export function unprintable(value: string): Exclude<TextRule, 'invisible_only'> | undefined {
+  if (LONE_SURROGATE.test(value)) return 'unpaired_surrogate';
+  if (CONTROL.test(value)) return 'control_characters';
+  return undefined;
+}
+
+/** True when the text is not empty but shows nothing: "\u200b", "\u00ad", " \u2060 ". */
+export function isInvisibleOnly(value: string): boolean {
+  return INVISIBLE_ONLY.test(value);
+}
+
+/**
+ * One line of printable text: trimmed, then refused (before any other check runs) when it holds a
+ * control character or half a surrogate pair. For text that may be left empty, such as a search.
+ */
+export function lineText(): z.ZodString {
+  return z
+    .string()
+    .trim()
+    .refine((value) => unprintable(value) !== 'unpaired_surrogate', {
+      message: 'unpaired_surrogate' satisfies TextRule,
+      abort: true,
+    })
+    .refine((value) => unprintable(value) !== 'control_characters', {
+      message: 'control_characters' satisfies TextRule,
+      abort: true,
+    });
+}
+
+/** Printable text that must say something: 1 to `maxLength` characters, at least one of them visible. */
+export function requiredText(maxLength: number): z.ZodString {
+  return lineText()
+    .min(1)
+    .max(maxLength)
+    .refine((value) => value === '' || !isInvisibleOnly(value), {
+      message: 'invisible_only' satisfies TextRule,
+    });
+}
