@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { OrganizationsTable, UsersTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
 
@@ -154,4 +154,74 @@ export async function findOrganizationNames(db: Executor, ids: string[]): Promis
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('organizations').select(['id', 'name']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
+}
+
+export interface SignInBuckets {
+  /** SHA-256 (hex) naming the (address, client) pair's bucket. */
+  pairKey: string;
+  /** SHA-256 (hex) naming the client's bucket. */
+  clientKey: string;
+  pairLimit: number;
+  clientLimit: number;
+}
+
+/**
+ * Counts one sign-in attempt, atomically, before its password is checked, and says whether it may
+ * go on. One statement: (1) purges a few buckets whose window began at or before `windowStart`
+ * (skipping rows another attempt holds); (2) upserts the pair's bucket, counting the attempt only
+ * while the bucket is under its limit or its window has passed (then it starts again at 1);
+ * (3) only when (2) counted, does the same for the client's bucket. Concurrent attempts on a bucket
+ * queue on its row, so no more than the limit ever pass, in any number of processes.
+ */
+export async function countSignInAttempt(
+  db: Executor,
+  buckets: SignInBuckets,
+  at: Date,
+  windowStart: Date,
+  purgeBatch: number,
+): Promise<{ pairAdmitted: boolean; clientAdmitted: boolean }> {
+  const { pairKey, clientKey, pairLimit, clientLimit } = buckets;
+  const { rows } = await sql<{ pair: number; client: number }>`
+    with purged as (
+      delete from sign_in_attempts
+      where key_hash in (
+        select key_hash from sign_in_attempts
+        where window_started_at <= ${windowStart}::timestamptz
+          and key_hash <> ${pairKey}::text and key_hash <> ${clientKey}::text
+        order by window_started_at
+        limit ${purgeBatch}::int
+        for update skip locked
+      )
+    ), pair as (
+      insert into sign_in_attempts as a (key_hash, scope, window_started_at, attempts)
+      values (${pairKey}::text, 'address_client', ${at}::timestamptz, 1)
+      on conflict (key_hash) do update set
+        window_started_at = case when a.window_started_at <= ${windowStart}::timestamptz
+          then excluded.window_started_at else a.window_started_at end,
+        attempts = case when a.window_started_at <= ${windowStart}::timestamptz then 1 else a.attempts + 1 end
+      where a.window_started_at <= ${windowStart}::timestamptz or a.attempts < ${pairLimit}::int
+      returning 1
+    ), client as (
+      insert into sign_in_attempts as a (key_hash, scope, window_started_at, attempts)
+      select ${clientKey}::text, 'client', ${at}::timestamptz, 1 from pair
+      on conflict (key_hash) do update set
+        window_started_at = case when a.window_started_at <= ${windowStart}::timestamptz
+          then excluded.window_started_at else a.window_started_at end,
+        attempts = case when a.window_started_at <= ${windowStart}::timestamptz then 1 else a.attempts + 1 end
+      where a.window_started_at <= ${windowStart}::timestamptz or a.attempts < ${clientLimit}::int
+      returning 1
+    )
+    select (select count(*) from pair)::int as pair, (select count(*) from client)::int as client`.execute(
+    db,
+  );
+  const row = rows[0];
+  return { pairAdmitted: (row?.pair ?? 0) > 0, clientAdmitted: (row?.client ?? 0) > 0 };
+}
+
+/** After a successful sign-in: the pair starts afresh, and the client gets its attempt back. */
+export async function settleSignIn(db: Executor, pairKey: string, clientKey: string): Promise<void> {
+  await sql`
+    with cleared as (delete from sign_in_attempts where key_hash = ${pairKey}::text)
+    update sign_in_attempts set attempts = attempts - 1
+    where key_hash = ${clientKey}::text and attempts > 0`.execute(db);
 }

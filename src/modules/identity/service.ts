@@ -6,7 +6,7 @@ import type { Locale } from '../../platform/i18n.ts';
 import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
 import { recordAudit } from '../audit/service.ts';
 import * as repo from './repository.ts';
-import { isThrottled, recordFailure, recordSuccess, THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
+import { admitSignInAttempt, settleSignIn, signInBucketKeys } from './sign-in-limits.ts';
 
 export interface NewOrganization {
   kind: OrgKind;
@@ -96,6 +96,21 @@ export interface NewUser {
 }
 
 export const MIN_PASSWORD_LENGTH = 10;
+/** Longer input is refused before it is stored, counted or hashed. */
+export const MAX_PASSWORD_LENGTH = 1024;
+/** The longest address SMTP can carry (users.email has the same check). */
+export const MAX_EMAIL_LENGTH = 254;
+
+/** A new password's problems, under the name of the field that holds it. */
+function newPasswordProblems(password: string, field: string): FieldError[] {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    return [{ field, rule: 'min_length', params: { count: MIN_PASSWORD_LENGTH } }];
+  }
+  if (password.length > MAX_PASSWORD_LENGTH) {
+    return [{ field, rule: 'max_length', params: { count: MAX_PASSWORD_LENGTH } }];
+  }
+  return [];
+}
 
 export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow> {
   const email = normalizeEmail(input.email);
@@ -106,9 +121,7 @@ export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow
   if (org && !ROLES_BY_KIND[org.kind].includes(input.role)) {
     fields.push({ field: 'role', rule: 'one_of', params: { values: ROLES_BY_KIND[org.kind].join(', ') } });
   }
-  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
-    fields.push({ field: 'password', rule: 'min_length', params: { count: MIN_PASSWORD_LENGTH } });
-  }
+  if (input.password !== undefined) fields.push(...newPasswordProblems(input.password, 'password'));
   if (fields.length) throw validationFailed(fields);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return inTransaction(ctx, async (tx) => {
@@ -155,25 +168,41 @@ export function userByEmail(ctx: Ctx, email: string) {
 // A hash to verify against when the email is unknown, so a wrong address costs as long as a wrong password.
 const decoyHash = hashPassword(randomToken(16));
 
-/** Checks a workspace login. Only partner and distributor users may sign in to the commerce workspace. */
+export interface SignInAttempt {
+  email: string;
+  password: string;
+  /** Where the attempt comes from (platform/client-address.ts), for the sign-in limits. */
+  client: string;
+}
+
+/**
+ * Checks a workspace login. Only partner and distributor users may sign in to the commerce
+ * workspace. Over-long input is refused before anything is counted or hashed; every other attempt
+ * is counted before its password is checked (sign-in-limits.ts).
+ */
 export async function signIn(
   ctx: Ctx,
-  email: string,
-  password: string,
+  attempt: SignInAttempt,
   ttlHours: number,
 ): Promise<{ token: string; expiresAt: Date; locale: string }> {
-  const address = normalizeEmail(email);
-  const now = ctx.clock.now();
-  if (isThrottled(address, now.getTime())) {
-    throw new DomainError('too_many_sign_in_attempts', 429, { minutes: THROTTLE_WINDOW_MINUTES });
+  const fields: FieldError[] = [];
+  if (attempt.email.length > MAX_EMAIL_LENGTH) {
+    fields.push({ field: 'email', rule: 'max_length', params: { count: MAX_EMAIL_LENGTH } });
   }
+  if (attempt.password.length > MAX_PASSWORD_LENGTH) {
+    fields.push({ field: 'password', rule: 'max_length', params: { count: MAX_PASSWORD_LENGTH } });
+  }
+  if (fields.length) throw validationFailed(fields);
+  const address = normalizeEmail(attempt.email);
+  const keys = signInBucketKeys(address, attempt.client);
+  await admitSignInAttempt(ctx, keys);
   const user = await repo.findUserByEmail(ctx.db, address);
-  const passwordOk = await verifyPassword(password, user?.password_hash ?? (await decoyHash));
+  const passwordOk = await verifyPassword(attempt.password, user?.password_hash ?? (await decoyHash));
   if (!user?.password_hash || !passwordOk || user.org_kind === 'customer') {
-    recordFailure(address, now.getTime());
     throw new DomainError('invalid_credentials', 401);
   }
-  recordSuccess(address);
+  await settleSignIn(ctx, keys);
+  const now = ctx.clock.now();
   await repo.deleteExpiredSessions(ctx.db, user.id, now);
   const token = randomToken(32);
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
