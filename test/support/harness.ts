@@ -59,6 +59,8 @@ export interface Tenant {
 
 export interface Harness {
   engine: Engine;
+  /** The test database's address, on PostgreSQL (for a CLI run against it). */
+  databaseUrl: string | undefined;
   rt: Runtime;
   app: Hono<AppEnv>;
   db: DatabaseHandle['db'];
@@ -111,6 +113,7 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
   let counter = 0;
   return {
     engine,
+    databaseUrl: handle.url,
     rt,
     app,
     db: handle.db,

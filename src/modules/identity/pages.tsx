@@ -7,6 +7,8 @@ import { LANG_COOKIE } from '../../platform/http.ts';
 import { isLocale, translator } from '../../platform/i18n.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
+import { registerAccountPages } from './account-pages.tsx';
+import { registerApiKeyPages } from './api-key-pages.tsx';
 import { SESSION_COOKIE, type UserEnv } from './middleware.ts';
 import { safeNext } from './redirect.ts';
 import { MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH, signIn, signOut } from './service.ts';
@@ -115,4 +117,7 @@ export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void 
     }
     return c.redirect(safeNext(form.back), 303);
   });
+
+  registerAccountPages(app, config);
+  registerApiKeyPages(app);
 }
