@@ -12,6 +12,7 @@ describe('configuration', () => {
     assert.equal(config.publicUrl, 'http://localhost:3000');
     assert.equal(config.demoSeed, 'auto');
     assert.equal(config.sessionCookieSecure, true);
+    assert.equal(config.trustProxy, false);
   });
 
   it('reads settings from the environment', () => {
@@ -20,11 +21,13 @@ describe('configuration', () => {
       DATABASE_URL: 'postgres://db/provisio',
       PUBLIC_URL: 'https://orders.example/',
       SESSION_COOKIE_SECURE: 'false',
+      TRUST_PROXY: 'true',
     });
     assert.equal(config.port, 8080);
     assert.equal(config.databaseUrl, 'postgres://db/provisio');
     assert.equal(config.publicUrl, 'https://orders.example');
     assert.equal(config.sessionCookieSecure, false);
+    assert.equal(config.trustProxy, true);
   });
 
   it('never echoes a secret in its error message', () => {

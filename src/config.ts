@@ -29,6 +29,7 @@ const settingsSchema = z.object({
   DEFAULT_LOCALE: z.enum(['en', 'it', 'pt-BR', 'ru', 'uk']).default('en'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   SESSION_COOKIE_SECURE: booleanFlag.default(true),
+  TRUST_PROXY: booleanFlag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -47,6 +48,8 @@ export interface Config {
   defaultLocale: Settings['DEFAULT_LOCALE'];
   sessionTtlHours: number;
   sessionCookieSecure: boolean;
+  /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
+  trustProxy: boolean;
   logLevel: Settings['LOG_LEVEL'];
 }
 
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultLocale: s.DEFAULT_LOCALE,
     sessionTtlHours: s.SESSION_TTL_HOURS,
     sessionCookieSecure: s.SESSION_COOKIE_SECURE,
+    trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,
   };
 }

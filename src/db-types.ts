@@ -25,6 +25,7 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface ApiKeysTable {
   created_at: Timestamp;
+  created_by_user_id: string | null;
   id: Generated<string>;
   key_hash: string;
   key_prefix: string;
@@ -134,6 +135,13 @@ export interface SessionsTable {
   user_id: string;
 }
 
+export interface SignInAttemptsTable {
+  attempts: number;
+  key_hash: string;
+  scope: 'address_client' | 'client';
+  window_started_at: Timestamp;
+}
+
 export interface SubscriptionsTable {
   billing_started_at: Timestamp | null;
   created_at: Timestamp;
@@ -171,6 +179,7 @@ export interface Database {
   organization_domains: OrganizationDomainsTable;
   organizations: OrganizationsTable;
   sessions: SessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
   subscriptions: SubscriptionsTable;
   users: UsersTable;
 }

@@ -193,10 +193,39 @@ function buildProgram(session: Session): Command {
     .option('--name <name>', 'what the key is for', 'default')
     .action(async (opts: { org: string; name: string }) => {
       const key = await withRuntime(session, (ctx) => identity.createApiKey(ctx, opts.org, opts.name));
-      print({ id: key.id, orgId: opts.org, name: opts.name, apiKey: key.key });
+      print({ id: key.id, orgId: opts.org, name: key.name, apiKey: key.key });
+    });
+  apikey
+    .command('list')
+    .description("List an organization's API keys as a JSON array (never their secrets), newest first.")
+    .requiredOption('--org <id>', 'organization id')
+    .action(async (opts: { org: string }) => {
+      const keys = await withRuntime(session, (ctx) => identity.listApiKeys(ctx, opts.org));
+      print(keys.map(apiKeyJson));
+    });
+  apikey
+    .command('revoke')
+    .description('Revoke an API key: every process refuses it from its next request. Prints the key as JSON.')
+    .argument('<id>', 'API key id (from apikey list)')
+    .action(async (id: string) => {
+      print(apiKeyJson(await withRuntime(session, (ctx) => identity.revokeApiKey(ctx, id))));
     });
 
   return program;
+}
+
+function apiKeyJson(key: identity.ApiKeyView) {
+  return {
+    id: key.id,
+    orgId: key.organizationId,
+    name: key.name,
+    prefix: key.prefix,
+    status: key.revokedAt ? 'revoked' : 'active',
+    createdBy: key.createdBy?.email ?? null,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -24,6 +24,10 @@ export const COUNTRY_CODE_PATTERN = /^[A-Z]{2}$/;
 /** An email address in octets, as RFC 5321 allows for a path (`users.email`, line contact emails). */
 export const EMAIL_MAX_LENGTH = 254;
 
+/** A password, in characters: longer input is refused before it is stored, counted or hashed. */
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 1024;
+
 /** An offer code in the catalogue (`offers.code`). */
 export const OFFER_CODE_MAX_LENGTH = 32;
 export const OFFER_CODE_PATTERN = new RegExp(`^[A-Z0-9][A-Z0-9-]{0,${OFFER_CODE_MAX_LENGTH - 1}}$`);

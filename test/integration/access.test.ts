@@ -176,6 +176,24 @@ for (const engine of testEngines()) {
       );
     });
 
+    it('refuses an organization name that is too long or unprintable, naming the field', async () => {
+      for (const [name, rule] of [
+        ['x'.repeat(201), 'max_length'],
+        ['Acme\u0000Corp', 'control_characters'],
+        ['   ', 'required'],
+      ] as const) {
+        await assert.rejects(
+          identity.createOrganization(h.ctx, { kind: 'customer', name }),
+          (error: unknown) => {
+            assert.deepEqual((error as { fields: { field: string; rule: string }[] }).fields, [
+              { field: 'name', rule, ...(rule === 'max_length' ? { params: { count: 200 } } : {}) },
+            ]);
+            return true;
+          },
+        );
+      }
+    });
+
     it('nobody can place an order for a partner that is not their reseller', async () => {
       for (const [caller, target] of [
         [distributor, partnerA],

@@ -43,6 +43,8 @@ describe('the provisio command', () => {
       [['org', 'create', '--help'], /--kind <kind>.*\n?.*partner/],
       [['user', 'create', '--help'], /--role <role>/],
       [['apikey', 'create', '--help'], /--org <id>/],
+      [['apikey', 'list', '--help'], /--org <id>/],
+      [['apikey', 'revoke', '--help'], /<id>/],
       [['start', '--help'], /Serve the web app/],
     ] as const) {
       const help = await runCli([...args], env);
@@ -94,6 +96,34 @@ describe('the provisio command', () => {
     assert.equal(unknownFlag.code, 1);
     assert.match(unknownFlag.stderr, /unknown option '--organisation'/);
     assert.match(unknownFlag.stderr, /Usage: provisio apikey create/);
+  });
+
+  it('lists an organization’s keys without their secrets, and revokes one by id', async () => {
+    const partner = demo.orgs.find((o) => o.kind === 'partner');
+    assert.ok(partner?.apiKey);
+    type KeyJson = { id: string; name: string; prefix: string; status: string; revokedAt: string | null };
+    const list = async () => {
+      const listed = await runCli(['apikey', 'list', '--org', partner.id], env);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(!listed.stdout.includes(partner.apiKey ?? ''), 'no secret is printed');
+      return JSON.parse(lastLine(listed.stdout)) as KeyJson[];
+    };
+    const keys = await list();
+    // Seeding twice replaced the first demo key: it is listed as revoked.
+    assert.ok(keys.some((k) => k.name === 'demo' && k.status === 'revoked'));
+    const live = keys.find((k) => k.name === 'demo' && k.status === 'active');
+    assert.ok(live && partner.apiKey.startsWith(live.prefix));
+
+    const revoked = await runCli(['apikey', 'revoke', live.id], env);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const printed = JSON.parse(lastLine(revoked.stdout)) as KeyJson;
+    assert.equal(printed.status, 'revoked');
+    assert.ok(printed.revokedAt);
+    assert.equal((await list()).find((k) => k.id === live.id)?.status, 'revoked');
+
+    const unknown = await runCli(['apikey', 'revoke', '00000000-0000-4000-8000-000000000000'], env);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /There is nothing here/);
   });
 
   describe('demo contents', () => {

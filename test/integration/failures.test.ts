@@ -148,7 +148,8 @@ describe('a database that goes away while running (postgres)', {
       password: 'correct horse battery',
     });
     apiKey = (await identity.createApiKey(ctx, org.id, 'test')).key;
-    cookie = `provisio_session=${(await identity.signIn(ctx, 'admin@outage.example', 'correct horse battery', 1)).token}`;
+    const attempt = { email: 'admin@outage.example', password: 'correct horse battery', client: 'test' };
+    cookie = `provisio_session=${(await identity.signIn(ctx, attempt, 1)).token}`;
   });
   after(async () => {
     await link.cut();

@@ -59,6 +59,8 @@ export interface Tenant {
 
 export interface Harness {
   engine: Engine;
+  /** The test database's address, on PostgreSQL (for a CLI run against it). */
+  databaseUrl: string | undefined;
   rt: Runtime;
   app: Hono<AppEnv>;
   db: DatabaseHandle['db'];
@@ -76,14 +78,22 @@ export interface Harness {
   tenant(kind?: OrgKind, name?: string): Promise<Tenant>;
   /** Signs in through the login form; returns the session cookie ("provisio_session=…"). */
   signIn(tenant: Tenant): Promise<string>;
+  /**
+   * A second runtime and app on the same database, as another process would have: on PostgreSQL
+   * with a pool of its own, on PGlite sharing the one connection. Its clock is the harness's.
+   */
+  sibling(): Promise<{ rt: Runtime; app: Hono<AppEnv>; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
 export const TODAY = '2026-11-21';
 export const PUBLIC_URL = 'http://provisio.test';
 
-/** Everything an integration test needs: a migrated fresh database and the HTTP app on it, with a movable clock. */
-export async function startHarness(engine: Engine): Promise<Harness> {
+/**
+ * Everything an integration test needs: a migrated fresh database and the HTTP app on it, with a
+ * movable clock. `settings` adds environment settings (e.g. TRUST_PROXY) to the test configuration.
+ */
+export async function startHarness(engine: Engine, settings: Record<string, string> = {}): Promise<Harness> {
   const handle = await freshDatabase(engine);
   const clock = new ManualClock(new Date(`${TODAY}T09:00:00Z`));
   const logs: string[] = [];
@@ -96,13 +106,14 @@ export async function startHarness(engine: Engine): Promise<Harness> {
       },
     }),
   );
-  const config = loadConfig({ PUBLIC_URL, CATALOG_FILE });
+  const config = loadConfig({ PUBLIC_URL, CATALOG_FILE, ...settings });
   const rt = await createRuntime({ config, log, clock, database: handle });
   const ctx = rt.systemContext('test');
   const app = createApp(rt);
   let counter = 0;
   return {
     engine,
+    databaseUrl: handle.url,
     rt,
     app,
     db: handle.db,
@@ -153,6 +164,13 @@ export async function startHarness(engine: Engine): Promise<Harness> {
       const cookie = res.headers.getSetCookie().find((c) => c.startsWith('provisio_session='));
       if (res.status !== 303 || !cookie) throw new Error(`sign-in failed with ${res.status}`);
       return cookie.split(';')[0] ?? '';
+    },
+    async sibling() {
+      const database: DatabaseHandle = handle.url
+        ? connectPostgres(handle.url, 10)
+        : { ...handle, close: async () => undefined };
+      const other = await createRuntime({ config, log, clock, database });
+      return { rt: other, app: createApp(other), close: () => other.close() };
     },
     close: () => rt.close(),
   };

@@ -6,7 +6,9 @@ import { insertAuditEvents } from './repository.ts';
 export interface AuditPayloads {
   'organization.created': { name: string; kind: string };
   'user.created': { email: string; role: string };
+  'user.password_changed': { sessionsEnded: number };
   'api_key.created': { name: string; prefix: string };
+  'api_key.revoked': { name: string; prefix: string };
   'order_line.status_changed': { from: string; to: string; reason: string };
 }
 export type AuditAction = keyof AuditPayloads;

@@ -1,13 +1,21 @@
 import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Config } from '../../config.ts';
+import { clientAddress } from '../../platform/client-address.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { LANG_COOKIE } from '../../platform/http.ts';
 import { isLocale, translator } from '../../platform/i18n.ts';
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from '../../platform/limits.ts';
+import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
+import { registerAccountPages } from './account-pages.tsx';
+import { registerApiKeyPages } from './api-key-pages.tsx';
 import { SESSION_COOKIE, type UserEnv } from './middleware.ts';
 import { safeNext } from './redirect.ts';
 import { signIn, signOut } from './service.ts';
+import { SIGN_IN_LIMITS } from './sign-in-limits.ts';
+
+const LOGIN_LABELS = { email: 'login.email', password: 'login.password' };
 
 function LoginPage(props: {
   locale: Parameters<typeof translator>[0];
@@ -17,6 +25,7 @@ function LoginPage(props: {
   refusal?: DomainError;
 }) {
   const t = translator(props.locale);
+  const errors = fieldMessages(t, props.refusal?.fields ?? [], LOGIN_LABELS);
   return (
     <Layout t={t} locale={props.locale} title={t('login.title')} path="/login">
       <div class="card">
@@ -36,11 +45,23 @@ function LoginPage(props: {
             type="email"
             autocomplete="username"
             required
+            maxlength={EMAIL_MAX_LENGTH}
             value={props.email ?? ''}
             autofocus
+            {...invalid(errors, 'email')}
           />
+          <FieldMessage errors={errors} field="email" />
           <label for="password">{t('login.password')}</label>
-          <input id="password" name="password" type="password" autocomplete="current-password" required />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            maxlength={PASSWORD_MAX_LENGTH}
+            {...invalid(errors, 'password')}
+          />
+          <FieldMessage errors={errors} field="password" />
           <button type="submit">{t('login.submit')}</button>
         </form>
       </div>
@@ -65,17 +86,21 @@ export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void 
     const email = typeof form.email === 'string' ? form.email : '';
     const password = typeof form.password === 'string' ? form.password : '';
     const next = safeNext(form.next);
+    const client = clientAddress(c, config.trustProxy);
     try {
-      const session = await signIn(c.get('ctx'), email, password, config.sessionTtlHours);
+      const session = await signIn(c.get('ctx'), { email, password, client }, config.sessionTtlHours);
       setCookie(c, SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
       if (!getCookie(c, LANG_COOKIE) && isLocale(session.locale)) {
         setCookie(c, LANG_COOKIE, session.locale, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
       }
       return c.redirect(next, 303);
     } catch (error) {
-      if (!(error instanceof DomainError) || (error.status !== 401 && error.status !== 429)) throw error;
-      c.status(error.status);
-      return c.html(<LoginPage locale={c.get('locale')} next={next} email={email} refusal={error} />);
+      if (!(error instanceof DomainError) || ![401, 422, 429].includes(error.status)) throw error;
+      c.status(error.status as 401 | 422 | 429);
+      if (error.status === 429) c.header('Retry-After', String(SIGN_IN_LIMITS.windowMinutes * 60));
+      // An over-long address is not echoed back into the form.
+      const shown = email.length <= EMAIL_MAX_LENGTH ? email : '';
+      return c.html(<LoginPage locale={c.get('locale')} next={next} email={shown} refusal={error} />);
     }
   });
 
@@ -93,4 +118,7 @@ export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void 
     }
     return c.redirect(safeNext(form.back), 303);
   });
+
+  registerAccountPages(app, config);
+  registerApiKeyPages(app);
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type Selectable, sql } from 'kysely';
 import type { OrganizationsTable, UsersTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
 
@@ -64,8 +64,32 @@ export async function findUserByEmail(db: Executor, email: string) {
     .executeTakeFirst();
 }
 
-export async function updateUserPassword(db: Executor, userId: string, passwordHash: string): Promise<void> {
-  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+export async function findUserById(db: Executor, id: string) {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Sets a user's password hash. With `expectedHash`, only while the stored hash is still that one
+ * (so a password changed meanwhile by someone else is not silently overwritten); false when not set.
+ */
+export async function updateUserPassword(
+  db: Executor,
+  userId: string,
+  passwordHash: string,
+  expectedHash?: string,
+): Promise<boolean> {
+  let update = db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId);
+  if (expectedHash !== undefined) update = update.where('password_hash', '=', expectedHash);
+  const result = await update.executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Ends a user's sessions, all of them or all but the one whose token hash is `keep`; returns how many. */
+export async function deleteSessionsOfUser(db: Executor, userId: string, keep?: string): Promise<number> {
+  let query = db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keep !== undefined) query = query.where('token_hash', '<>', keep);
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 export async function touchUser(db: Executor, userId: string, at: Date): Promise<void> {
@@ -110,23 +134,80 @@ export async function deleteSession(db: Executor, tokenHash: string): Promise<vo
 
 export async function insertApiKey(
   db: Executor,
-  row: { organization_id: string; name: string; key_prefix: string; key_hash: string; created_at: Date },
+  row: {
+    organization_id: string;
+    name: string;
+    key_prefix: string;
+    key_hash: string;
+    created_at: Date;
+    created_by_user_id: string | null;
+  },
 ) {
   return db.insertInto('api_keys').values(row).returning(['id']).executeTakeFirstOrThrow();
 }
 
-export async function findLiveApiKey(db: Executor, keyHash: string) {
-  return db
-    .selectFrom('api_keys')
-    .innerJoin('organizations', 'organizations.id', 'api_keys.organization_id')
-    .select(['api_keys.id', 'api_keys.organization_id', 'organizations.kind as org_kind'])
-    .where('api_keys.key_hash', '=', keyHash)
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
+/**
+ * Finds a live (unrevoked) key by its hash through the unique index on key_hash, and in the same
+ * statement records its use when the last recorded one is older than `touchBefore` (or missing):
+ * one round trip per request, at most one write per key and interval. Concurrent requests that all
+ * see an old `last_used_at` queue on the row, and only the first one's update passes the condition.
+ */
+export async function resolveLiveApiKey(db: Executor, keyHash: string, at: Date, touchBefore: Date) {
+  const { rows } = await sql<{ id: string; organization_id: string; org_kind: OrganizationRow['kind'] }>`
+    with found as (
+      select k.id, k.organization_id, o.kind as org_kind, k.last_used_at
+      from api_keys k
+      join organizations o on o.id = k.organization_id
+      where k.key_hash = ${keyHash} and k.revoked_at is null
+    ), touched as (
+      update api_keys set last_used_at = ${at}::timestamptz
+      where id = (select id from found)
+        and (last_used_at is null or last_used_at < ${touchBefore}::timestamptz)
+    )
+    select id, organization_id, org_kind from found`.execute(db);
+  return rows[0];
 }
 
-export async function touchApiKey(db: Executor, id: string, at: Date): Promise<void> {
-  await db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+function apiKeysWithCreator(db: Executor) {
+  return db
+    .selectFrom('api_keys')
+    .leftJoin('users', 'users.id', 'api_keys.created_by_user_id')
+    .select([
+      'api_keys.id',
+      'api_keys.organization_id',
+      'api_keys.name',
+      'api_keys.key_prefix',
+      'api_keys.created_at',
+      'api_keys.last_used_at',
+      'api_keys.revoked_at',
+      'api_keys.created_by_user_id',
+      'users.email as created_by_email',
+    ]);
+}
+
+export async function listApiKeys(db: Executor, organizationId: string) {
+  return apiKeysWithCreator(db)
+    .where('api_keys.organization_id', '=', organizationId)
+    .orderBy('api_keys.created_at', 'desc')
+    .orderBy('api_keys.id')
+    .execute();
+}
+
+export type ApiKeyRow = Awaited<ReturnType<typeof listApiKeys>>[number];
+
+export async function findApiKey(db: Executor, id: string): Promise<ApiKeyRow | undefined> {
+  return apiKeysWithCreator(db).where('api_keys.id', '=', id).executeTakeFirst();
+}
+
+/** Revokes one key unless it is revoked already; returns it when this call revoked it. */
+export async function revokeApiKey(db: Executor, id: string, at: Date) {
+  return db
+    .updateTable('api_keys')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returning(['id', 'organization_id', 'name', 'key_prefix'])
+    .executeTakeFirst();
 }
 
 export async function anyOrganization(db: Executor): Promise<boolean> {
@@ -134,20 +215,85 @@ export async function anyOrganization(db: Executor): Promise<boolean> {
   return row !== undefined;
 }
 
-export async function revokeApiKeys(
-  db: Executor,
-  organizationId: string,
-  name: string,
-  at: Date,
-): Promise<number> {
-  const result = await db
+export async function revokeApiKeysNamed(db: Executor, organizationId: string, name: string, at: Date) {
+  return db
     .updateTable('api_keys')
     .set({ revoked_at: at })
     .where('organization_id', '=', organizationId)
     .where('name', '=', name)
     .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+    .returning(['id', 'organization_id', 'name', 'key_prefix'])
+    .execute();
+}
+
+export interface SignInBuckets {
+  /** SHA-256 (hex) naming the (address, client) pair's bucket. */
+  pairKey: string;
+  /** SHA-256 (hex) naming the client's bucket. */
+  clientKey: string;
+  pairLimit: number;
+  clientLimit: number;
+}
+
+/**
+ * Counts one sign-in attempt, atomically, before its password is checked, and says whether it may
+ * go on. One statement: (1) purges a few buckets whose window began at or before `windowStart`
+ * (skipping rows another attempt holds); (2) upserts the pair's bucket, counting the attempt only
+ * while the bucket is under its limit or its window has passed (then it starts again at 1);
+ * (3) only when (2) counted, does the same for the client's bucket. Concurrent attempts on a bucket
+ * queue on its row, so no more than the limit ever pass, in any number of processes.
+ */
+export async function countSignInAttempt(
+  db: Executor,
+  buckets: SignInBuckets,
+  at: Date,
+  windowStart: Date,
+  purgeBatch: number,
+): Promise<{ pairAdmitted: boolean; clientAdmitted: boolean }> {
+  const { pairKey, clientKey, pairLimit, clientLimit } = buckets;
+  const { rows } = await sql<{ pair: number; client: number }>`
+    with purged as (
+      delete from sign_in_attempts
+      where key_hash in (
+        select key_hash from sign_in_attempts
+        where window_started_at <= ${windowStart}::timestamptz
+          and key_hash <> ${pairKey}::text and key_hash <> ${clientKey}::text
+        order by window_started_at
+        limit ${purgeBatch}::int
+        for update skip locked
+      )
+    ), pair as (
+      insert into sign_in_attempts as a (key_hash, scope, window_started_at, attempts)
+      values (${pairKey}::text, 'address_client', ${at}::timestamptz, 1)
+      on conflict (key_hash) do update set
+        window_started_at = case when a.window_started_at <= ${windowStart}::timestamptz
+          then excluded.window_started_at else a.window_started_at end,
+        attempts = case when a.window_started_at <= ${windowStart}::timestamptz then 1 else a.attempts + 1 end
+      where a.window_started_at <= ${windowStart}::timestamptz or a.attempts < ${pairLimit}::int
+      returning 1
+    ), client as (
+      insert into sign_in_attempts as a (key_hash, scope, window_started_at, attempts)
+      select ${clientKey}::text, 'client', ${at}::timestamptz, 1 from pair
+      on conflict (key_hash) do update set
+        window_started_at = case when a.window_started_at <= ${windowStart}::timestamptz
+          then excluded.window_started_at else a.window_started_at end,
+        attempts = case when a.window_started_at <= ${windowStart}::timestamptz then 1 else a.attempts + 1 end
+      where a.window_started_at <= ${windowStart}::timestamptz or a.attempts < ${clientLimit}::int
+      returning 1
+    )
+    select (select count(*) from pair)::int as pair, (select count(*) from client)::int as client`.execute(
+    db,
+  );
+  const row = rows[0];
+  return { pairAdmitted: (row?.pair ?? 0) > 0, clientAdmitted: (row?.client ?? 0) > 0 };
+}
+
+/** After a successful sign-in: the pair starts afresh, and the client gets its attempt back. */
+export async function settleSignIn(db: Executor, pairKey: string, clientKey: string): Promise<void> {
+  await sql`
+    with cleared as (delete from sign_in_attempts where key_hash = ${pairKey}::text)
+    update sign_in_attempts set attempts = attempts - 1
+    where key_hash = ${clientKey}::text and attempts > 0`.execute(db);
 }
 
 export async function findOrganizationNames(db: Executor, ids: string[]): Promise<Map<string, string>> {

@@ -1,13 +1,21 @@
 import { type Ctx, inTransaction, type OrgKind, type Role } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db.ts';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
-import { DomainError, type FieldError, validationFailed } from '../../platform/errors.ts';
+import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
+import {
+  COUNTRY_CODE_PATTERN,
+  EMAIL_MAX_LENGTH,
+  ORGANIZATION_NAME_MAX_LENGTH,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+} from '../../platform/limits.ts';
 import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
 import { unprintable } from '../../platform/text.ts';
 import { recordAudit } from '../audit/service.ts';
+import { mayManageApiKeys } from './policy.ts';
 import * as repo from './repository.ts';
-import { isThrottled, recordFailure, recordSuccess, THROTTLE_WINDOW_MINUTES } from './sign-in-throttle.ts';
+import { admitSignInAttempt, settleSignIn, signInBucketKeys } from './sign-in-limits.ts';
 
 export interface NewOrganization {
   kind: OrgKind;
@@ -20,14 +28,20 @@ export interface NewOrganization {
 
 export async function createOrganization(ctx: Ctx, input: NewOrganization): Promise<repo.OrganizationRow> {
   const fields: FieldError[] = [];
-  if (!input.name.trim()) fields.push({ field: 'name', rule: 'required' });
-  if (input.country && !/^[A-Z]{2}$/.test(input.country)) fields.push({ field: 'country', rule: 'country' });
+  const name = input.name.trim();
+  const nameProblem = unprintable(name);
+  if (!name) fields.push({ field: 'name', rule: 'required' });
+  else if (nameProblem) fields.push({ field: 'name', rule: nameProblem });
+  else if (name.length > ORGANIZATION_NAME_MAX_LENGTH)
+    fields.push({ field: 'name', rule: 'max_length', params: { count: ORGANIZATION_NAME_MAX_LENGTH } });
+  if (input.country && !COUNTRY_CODE_PATTERN.test(input.country))
+    fields.push({ field: 'country', rule: 'country' });
   if (fields.length) throw validationFailed(fields);
   return inTransaction(ctx, async (tx) => {
     const org = await repo.insertOrganization(tx.db, {
       ...(input.id ? { id: input.id } : {}),
       kind: input.kind,
-      name: input.name.trim(),
+      name,
       business_vertical: input.businessVertical ?? null,
       country: input.country ?? null,
     });
@@ -96,7 +110,16 @@ export interface NewUser {
   lastActiveAt?: Date | null;
 }
 
-export const MIN_PASSWORD_LENGTH = 10;
+/** A new password's problems, under the name of the field that holds it. */
+function newPasswordProblems(password: string, field: string): FieldError[] {
+  if (password.length < PASSWORD_MIN_LENGTH) {
+    return [{ field, rule: 'min_length', params: { count: PASSWORD_MIN_LENGTH } }];
+  }
+  if (password.length > PASSWORD_MAX_LENGTH) {
+    return [{ field, rule: 'max_length', params: { count: PASSWORD_MAX_LENGTH } }];
+  }
+  return [];
+}
 
 export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow> {
   const email = normalizeEmail(input.email);
@@ -107,9 +130,7 @@ export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow
   if (org && !ROLES_BY_KIND[org.kind].includes(input.role)) {
     fields.push({ field: 'role', rule: 'one_of', params: { values: ROLES_BY_KIND[org.kind].join(', ') } });
   }
-  if (input.password !== undefined && input.password.length < MIN_PASSWORD_LENGTH) {
-    fields.push({ field: 'password', rule: 'min_length', params: { count: MIN_PASSWORD_LENGTH } });
-  }
+  if (input.password !== undefined) fields.push(...newPasswordProblems(input.password, 'password'));
   if (fields.length) throw validationFailed(fields);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return inTransaction(ctx, async (tx) => {
@@ -143,10 +164,82 @@ export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow
   });
 }
 
+/** Sets a user's password (CLI, demo seed) and ends every session the user has. */
 export async function setPassword(ctx: Ctx, email: string, password: string): Promise<void> {
+  const problems = newPasswordProblems(password, 'password');
+  if (problems.length) throw validationFailed(problems);
   const user = await repo.findUserByEmail(ctx.db, normalizeEmail(email));
   if (!user) throw new DomainError('not_found', 404);
-  await repo.updateUserPassword(ctx.db, user.id, await hashPassword(password));
+  const passwordHash = await hashPassword(password);
+  await inTransaction(ctx, async (tx) => {
+    await repo.updateUserPassword(tx.db, user.id, passwordHash);
+    const sessionsEnded = await repo.deleteSessionsOfUser(tx.db, user.id);
+    await recordAudit(tx, [
+      {
+        action: 'user.password_changed',
+        entityType: 'user',
+        entityId: user.id,
+        organizationId: user.organization_id,
+        payload: { sessionsEnded },
+      },
+    ]);
+  });
+}
+
+export interface PasswordChange {
+  currentPassword: string;
+  newPassword: string;
+  confirmation: string;
+  /** The caller's client address (platform/client-address.ts): wrong current passwords are counted. */
+  client: string;
+  /** The session making the change: it stays, every other session of the user ends. */
+  sessionToken: string;
+}
+
+/**
+ * A signed-in user changes their own password. The current password is checked like a sign-in (and
+ * counted against the same limits); the new hash is saved and the user's other sessions are ended
+ * in one transaction.
+ */
+export async function changePassword(ctx: Ctx, change: PasswordChange): Promise<{ sessionsEnded: number }> {
+  const actor = ctx.actor;
+  if (actor.type !== 'user') throw notFound();
+  const fields: FieldError[] = [];
+  if (!change.currentPassword) fields.push({ field: 'currentPassword', rule: 'required' });
+  else if (change.currentPassword.length > PASSWORD_MAX_LENGTH) {
+    fields.push({ field: 'currentPassword', rule: 'max_length', params: { count: PASSWORD_MAX_LENGTH } });
+  }
+  fields.push(...newPasswordProblems(change.newPassword, 'newPassword'));
+  if (change.confirmation !== change.newPassword) {
+    fields.push({ field: 'confirmation', rule: 'password_mismatch' });
+  }
+  if (fields.length) throw validationFailed(fields);
+  const user = await repo.findUserById(ctx.db, actor.userId);
+  const currentHash = user?.password_hash;
+  if (!user || !currentHash) throw notFound();
+  const wrongCurrent = () => validationFailed([{ field: 'currentPassword', rule: 'current_password' }]);
+  const keys = signInBucketKeys(user.email, change.client);
+  await admitSignInAttempt(ctx, keys);
+  if (!(await verifyPassword(change.currentPassword, currentHash))) throw wrongCurrent();
+  await settleSignIn(ctx, keys);
+  const passwordHash = await hashPassword(change.newPassword);
+  return inTransaction(ctx, async (tx) => {
+    // Only over the hash just verified: a password changed meanwhile elsewhere is not overwritten.
+    if (!(await repo.updateUserPassword(tx.db, user.id, passwordHash, currentHash))) {
+      throw wrongCurrent();
+    }
+    const sessionsEnded = await repo.deleteSessionsOfUser(tx.db, user.id, hashToken(change.sessionToken));
+    await recordAudit(tx, [
+      {
+        action: 'user.password_changed',
+        entityType: 'user',
+        entityId: user.id,
+        organizationId: user.organization_id,
+        payload: { sessionsEnded },
+      },
+    ]);
+    return { sessionsEnded };
+  });
 }
 
 export function userByEmail(ctx: Ctx, email: string) {
@@ -156,27 +249,43 @@ export function userByEmail(ctx: Ctx, email: string) {
 // A hash to verify against when the email is unknown, so a wrong address costs as long as a wrong password.
 const decoyHash = hashPassword(randomToken(16));
 
-/** Checks a workspace login. Only partner and distributor users may sign in to the commerce workspace. */
+export interface SignInAttempt {
+  email: string;
+  password: string;
+  /** Where the attempt comes from (platform/client-address.ts), for the sign-in limits. */
+  client: string;
+}
+
+/**
+ * Checks a workspace login. Only partner and distributor users may sign in to the commerce
+ * workspace. Over-long input is refused before anything is counted or hashed; every other attempt
+ * is counted before its password is checked (sign-in-limits.ts).
+ */
 export async function signIn(
   ctx: Ctx,
-  email: string,
-  password: string,
+  attempt: SignInAttempt,
   ttlHours: number,
 ): Promise<{ token: string; expiresAt: Date; locale: string }> {
-  const address = normalizeEmail(email);
+  const fields: FieldError[] = [];
+  if (attempt.email.length > EMAIL_MAX_LENGTH) {
+    fields.push({ field: 'email', rule: 'max_length', params: { count: EMAIL_MAX_LENGTH } });
+  }
+  if (attempt.password.length > PASSWORD_MAX_LENGTH) {
+    fields.push({ field: 'password', rule: 'max_length', params: { count: PASSWORD_MAX_LENGTH } });
+  }
+  if (fields.length) throw validationFailed(fields);
+  const address = normalizeEmail(attempt.email);
   // No account has such an address, and the database could not even look it up (NUL).
   if (unprintable(address)) throw new DomainError('invalid_credentials', 401);
-  const now = ctx.clock.now();
-  if (isThrottled(address, now.getTime())) {
-    throw new DomainError('too_many_sign_in_attempts', 429, { minutes: THROTTLE_WINDOW_MINUTES });
-  }
+  const keys = signInBucketKeys(address, attempt.client);
+  await admitSignInAttempt(ctx, keys);
   const user = await repo.findUserByEmail(ctx.db, address);
-  const passwordOk = await verifyPassword(password, user?.password_hash ?? (await decoyHash));
+  const passwordOk = await verifyPassword(attempt.password, user?.password_hash ?? (await decoyHash));
   if (!user?.password_hash || !passwordOk || user.org_kind === 'customer') {
-    recordFailure(address, now.getTime());
     throw new DomainError('invalid_credentials', 401);
   }
-  recordSuccess(address);
+  await settleSignIn(ctx, keys);
+  const now = ctx.clock.now();
   await repo.deleteExpiredSessions(ctx.db, user.id, now);
   const token = randomToken(32);
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
@@ -225,14 +334,29 @@ export async function signOut(ctx: Ctx, token: string): Promise<void> {
 }
 
 const API_KEY_PREFIX = 'pvk_';
+/** What every issued key looks like: the prefix and 256 random bits, base64url. */
+const API_KEY_FORMAT = /^pvk_[A-Za-z0-9_-]{43}$/;
+/** Longest key name (api_keys has the same check). */
+export const API_KEY_NAME_MAX_LENGTH = 100;
+/** A key's last use is recorded at most once per this interval. */
+const API_KEY_USE_RESOLUTION_MS = 60_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Issues an API key for a partner or distributor organization; only its SHA-256 is stored. */
 export async function createApiKey(
   ctx: Ctx,
   organizationId: string,
   name: string,
-): Promise<{ id: string; key: string }> {
-  const org = await repo.findOrganization(ctx.db, organizationId);
+): Promise<{ id: string; key: string; name: string; prefix: string }> {
+  if (!mayManageApiKeys(ctx.actor, organizationId)) throw notFound();
+  const trimmed = name.trim();
+  if (!trimmed) throw validationFailed([{ field: 'name', rule: 'required' }]);
+  if (trimmed.length > API_KEY_NAME_MAX_LENGTH) {
+    throw validationFailed([
+      { field: 'name', rule: 'max_length', params: { count: API_KEY_NAME_MAX_LENGTH } },
+    ]);
+  }
+  const org = UUID.test(organizationId) ? await repo.findOrganization(ctx.db, organizationId) : undefined;
   if (!org) throw validationFailed([{ field: 'organizationId', rule: 'unknown_organization' }]);
   if (org.kind === 'customer') throw validationFailed([{ field: 'organizationId', rule: 'not_a_partner' }]);
   const key = `${API_KEY_PREFIX}${randomToken(32)}`;
@@ -240,10 +364,11 @@ export async function createApiKey(
   return inTransaction(ctx, async (tx) => {
     const { id } = await repo.insertApiKey(tx.db, {
       organization_id: organizationId,
-      name,
+      name: trimmed,
       key_prefix: prefix,
       key_hash: hashToken(key),
       created_at: tx.clock.now(),
+      created_by_user_id: tx.actor.type === 'user' ? tx.actor.userId : null,
     });
     await recordAudit(tx, [
       {
@@ -251,11 +376,87 @@ export async function createApiKey(
         entityType: 'api_key',
         entityId: id,
         organizationId,
-        payload: { name, prefix },
+        payload: { name: trimmed, prefix },
       },
     ]);
-    return { id, key };
+    return { id, key, name: trimmed, prefix };
   });
+}
+
+export interface ApiKeyView {
+  id: string;
+  organizationId: string;
+  name: string;
+  /** The key's first characters, enough to tell keys apart; the key itself is never shown again. */
+  prefix: string;
+  /** Who issued it; null when the command line or Provisio itself did. */
+  createdBy: { userId: string; email: string | null } | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+function apiKeyView(row: repo.ApiKeyRow): ApiKeyView {
+  return {
+    id: row.id,
+    organizationId: row.organization_id,
+    name: row.name,
+    prefix: row.key_prefix,
+    createdBy: row.created_by_user_id
+      ? { userId: row.created_by_user_id, email: row.created_by_email }
+      : null,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** An organization's keys, newest first, revoked ones included; never their secrets. */
+export async function listApiKeys(ctx: Ctx, organizationId: string): Promise<ApiKeyView[]> {
+  if (!mayManageApiKeys(ctx.actor, organizationId)) throw notFound();
+  if (!UUID.test(organizationId)) return [];
+  return (await repo.listApiKeys(ctx.db, organizationId)).map(apiKeyView);
+}
+
+/** One key the caller may manage, or 404 (also for another organization's key). */
+export async function getApiKey(ctx: Ctx, id: string): Promise<ApiKeyView> {
+  const key = UUID.test(id) ? await repo.findApiKey(ctx.db, id) : undefined;
+  if (!key || !mayManageApiKeys(ctx.actor, key.organization_id)) throw notFound();
+  return apiKeyView(key);
+}
+
+/**
+ * Revokes a key: it stops working at once, in every process (keys are looked up on every request).
+ * Revoking a revoked key changes nothing. Answers the key as it now is.
+ */
+export async function revokeApiKey(ctx: Ctx, id: string): Promise<ApiKeyView> {
+  const key = await getApiKey(ctx, id);
+  if (key.revokedAt) return key;
+  return inTransaction(ctx, async (tx) => {
+    const revoked = await repo.revokeApiKey(tx.db, id, tx.clock.now());
+    if (revoked) await recordAudit(tx, [revokedEntry(revoked)]);
+    return getApiKey(tx, id);
+  });
+}
+
+/** Revokes an organization's live keys of that name (the demo seed replaces its keys this way). */
+export async function revokeApiKeys(ctx: Ctx, organizationId: string, name: string): Promise<number> {
+  if (!mayManageApiKeys(ctx.actor, organizationId)) throw notFound();
+  return inTransaction(ctx, async (tx) => {
+    const revoked = await repo.revokeApiKeysNamed(tx.db, organizationId, name, tx.clock.now());
+    await recordAudit(tx, revoked.map(revokedEntry));
+    return revoked.length;
+  });
+}
+
+function revokedEntry(key: { id: string; organization_id: string; name: string; key_prefix: string }) {
+  return {
+    action: 'api_key.revoked' as const,
+    entityType: 'api_key',
+    entityId: key.id,
+    organizationId: key.organization_id,
+    payload: { name: key.name, prefix: key.key_prefix },
+  };
 }
 
 interface ResolvedKey {
@@ -265,36 +466,18 @@ interface ResolvedKey {
 }
 
 /**
- * Integrators call in bursts; looking the key up on every call would add a round trip to each.
- * A resolved key is remembered for 30 seconds (keyed by its hash, never the key itself): revoking
- * a key must also clear this cache, and takes effect everywhere within that time.
+ * Resolves a bearer key on every request, with no cache: one statement through the unique index on
+ * its hash, which also records the key's use when the last record is a minute old or more
+ * (docs/adr/0007). A revoked key fails on its next request, in every process.
  */
-const KEY_CACHE_MS = 30_000;
-const KEY_CACHE_MAX = 10_000;
-const keyCache = new Map<string, { key: ResolvedKey; expiresAt: number }>();
-
 export async function resolveApiKey(ctx: Ctx, key: string): Promise<ResolvedKey | undefined> {
-  if (!key.startsWith(API_KEY_PREFIX)) return undefined;
-  const hash = hashToken(key);
-  const now = ctx.clock.now().getTime();
-  const hit = keyCache.get(hash);
-  if (hit && hit.expiresAt > now) return hit.key;
-  const row = await repo.findLiveApiKey(ctx.db, hash);
-  if (!row) {
-    keyCache.delete(hash);
-    return undefined;
-  }
-  const resolved = { apiKeyId: row.id, orgId: row.organization_id, orgKind: row.org_kind };
-  // Last use is recorded when the key is looked up, so at most twice a minute: enough to audit keys.
-  await repo.touchApiKey(ctx.db, row.id, new Date(now));
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.clear();
-  keyCache.set(hash, { key: resolved, expiresAt: now + KEY_CACHE_MS });
-  return resolved;
-}
-
-/** Revokes an organization's keys of that name; they stop working at once in this process. */
-export async function revokeApiKeys(ctx: Ctx, organizationId: string, name: string): Promise<number> {
-  const revoked = await repo.revokeApiKeys(ctx.db, organizationId, name, ctx.clock.now());
-  keyCache.clear();
-  return revoked;
+  if (!API_KEY_FORMAT.test(key)) return undefined;
+  const now = ctx.clock.now();
+  const row = await repo.resolveLiveApiKey(
+    ctx.db,
+    hashToken(key),
+    now,
+    new Date(now.getTime() - API_KEY_USE_RESOLUTION_MS),
+  );
+  return row ? { apiKeyId: row.id, orgId: row.organization_id, orgKind: row.org_kind } : undefined;
 }

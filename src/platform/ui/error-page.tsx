@@ -1,13 +1,13 @@
 import type { DomainError } from '../errors.ts';
 import { type Locale, translator } from '../i18n.ts';
-import { Layout } from './layout.tsx';
+import { Layout, type PageChrome } from './layout.tsx';
 
 /** A refusal or failure as a page, in the visitor's language (parameters are escaped like any text). */
 export function ErrorPage(props: {
   locale: Locale;
   path: string;
   error: DomainError;
-  user?: { email: string; orgName: string };
+  user?: PageChrome['user'];
 }) {
   const t = translator(props.locale);
   const { code, params } = props.error;

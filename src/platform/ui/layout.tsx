@@ -18,7 +18,17 @@ export interface PageChrome {
   title: string;
   /** The current path, so the language switch can come back to it. */
   path: string;
-  user?: { email: string; orgName: string };
+  /** The signed-in user; partner admins also see the API keys page in the navigation. */
+  user?: { email: string; orgName: string; role?: string };
+}
+
+function NavLink({ href, path, children }: { href: string; path: string; children?: Child }) {
+  const current = path === href || path.startsWith(`${href}/`) || path.startsWith(`${href}?`);
+  return (
+    <a href={href} {...(current ? { 'aria-current': 'page' } : {})}>
+      {children}
+    </a>
+  );
 }
 
 function LanguageSwitch({ t, locale, path }: Pick<PageChrome, 't' | 'locale' | 'path'>) {
@@ -63,7 +73,14 @@ export function Layout(props: PageChrome & { children?: Child }) {
             </a>
             {user ? (
               <nav aria-label={t('ui.main_navigation')}>
-                <a href="/orders">{t('orders.title')}</a>
+                <NavLink href="/orders" path={props.path}>
+                  {t('orders.title')}
+                </NavLink>
+                {user.role === 'partner_admin' ? (
+                  <NavLink href="/settings/api-keys" path={props.path}>
+                    {t('api_keys.title')}
+                  </NavLink>
+                ) : null}
               </nav>
             ) : null}
             <div class="spacer" />
@@ -73,6 +90,7 @@ export function Layout(props: PageChrome & { children?: Child }) {
                 <span>
                   {user.email} · {user.orgName}
                 </span>
+                <a href="/account/password">{t('password.title')}</a>
                 <button type="submit">{t('ui.sign_out')}</button>
               </form>
             ) : null}
