@@ -11,7 +11,7 @@ create table sign_in_attempts (
 create index sign_in_attempts_by_window on sign_in_attempts (window_started_at);
 
 -- API keys: who created one (null when the command line or Provisio itself did), a bounded name
--- (API_KEY_NAME_MAX_LENGTH in src/modules/identity/service.ts), and the organization's list in order.
+-- (API_KEY_NAME_MAX_LENGTH in src/platform/limits.ts), and the organization's list in order.
 alter table api_keys add column created_by_user_id uuid references users (id) on delete set null;
 alter table api_keys add constraint api_keys_name_length check (length(btrim(name)) between 1 and 100);
 create index api_keys_by_organization on api_keys (organization_id, created_at desc);

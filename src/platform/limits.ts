@@ -24,6 +24,9 @@ export const COUNTRY_CODE_PATTERN = /^[A-Z]{2}$/;
 /** An email address in octets, as RFC 5321 allows for a path (`users.email`, line contact emails). */
 export const EMAIL_MAX_LENGTH = 254;
 
+/** An API key's name (`api_keys.name`), after trimming. */
+export const API_KEY_NAME_MAX_LENGTH = 100;
+
 /** A password, in characters: longer input is refused before it is stored, counted or hashed. */
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 1024;

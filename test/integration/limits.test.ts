@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { SERVICE_CODES } from '../../src/modules/catalog/schema.ts';
 import { LOCALES, loadCatalog } from '../../src/platform/i18n.ts';
 import {
+  API_KEY_NAME_MAX_LENGTH,
   COUNTRY_CODE_PATTERN,
   EMAIL_MAX_LENGTH,
   END_CUSTOMER_NAME_MAX_LENGTH,
@@ -52,6 +53,7 @@ const EXPECTED: Record<string, string> = {
     POLICY_WINDOW_DAYS_MAX,
   ),
   offer_services_service_code_check: oneOf('service_code', SERVICE_CODES),
+  api_keys_name_length: between('length(btrim(name))', 1, API_KEY_NAME_MAX_LENGTH),
 };
 
 interface OpenApiSchema {

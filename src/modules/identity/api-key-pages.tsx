@@ -2,12 +2,12 @@ import type { Context, Hono } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
+import { API_KEY_NAME_MAX_LENGTH } from '../../platform/limits.ts';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from './middleware.ts';
 import {
-  API_KEY_NAME_MAX_LENGTH,
   type ApiKeyView,
   createApiKey,
   getApiKey,

@@ -4,6 +4,7 @@ import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import {
+  API_KEY_NAME_MAX_LENGTH,
   COUNTRY_CODE_PATTERN,
   EMAIL_MAX_LENGTH,
   ORGANIZATION_NAME_MAX_LENGTH,
@@ -336,8 +337,6 @@ export async function signOut(ctx: Ctx, token: string): Promise<void> {
 const API_KEY_PREFIX = 'pvk_';
 /** What every issued key looks like: the prefix and 256 random bits, base64url. */
 const API_KEY_FORMAT = /^pvk_[A-Za-z0-9_-]{43}$/;
-/** Longest key name (api_keys has the same check). */
-export const API_KEY_NAME_MAX_LENGTH = 100;
 /** A key's last use is recorded at most once per this interval. */
 const API_KEY_USE_RESOLUTION_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
