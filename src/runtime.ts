@@ -25,8 +25,9 @@ export interface RuntimeOptions {
 
 /**
  * Builds the runtime and makes its database ready: migrations applied (under an advisory lock), the
- * job queue installed, the lifecycle table checked against the schema, the catalogue file synced. The catalogue file is read
- * before the database is opened, so a missing file is reported without touching anything.
+ * job queue installed, the lifecycle table checked against the schema, the catalogue file synced. The
+ * catalogue file is read before the database is opened, so a missing file is reported without touching
+ * anything. Workers start only when asked (`rt.jobs.startWorkers()`: `start` and `worker` do).
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, log } = options;
