@@ -123,6 +123,14 @@ async function worker(session: Session): Promise<void> {
   }
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function buildProgram(session: Session): Command {
   const program = new Command('provisio')
     .description('Channel orders from booking to a running, billed subscription.')
@@ -139,6 +147,25 @@ function buildProgram(session: Session): Command {
     .command('worker')
     .description('Run the background jobs only (no web): scale out with several, on PostgreSQL.')
     .action(() => worker(session));
+
+  const job = program.command('job').description('Background jobs.');
+  const send: Command = job
+    .command('send')
+    .description('Queue a job now (a worker runs it); prints its id as JSON.')
+    .addArgument(new Argument('<name>', 'which job').choices(JOBS.map((j) => j.name)))
+    .option('--data <json>', 'its payload, as JSON', '{}')
+    .action(async (name: string, opts: { data: string }) => {
+      const definition = JOBS.find((j) => j.name === name);
+      if (!definition) return send.error(`unknown job "${name}"`);
+      const data = parseJson(opts.data);
+      if (data === undefined) return send.error('--data is not valid JSON');
+      const payload = definition.payload.safeParse(data);
+      if (!payload.success) {
+        return send.error(`--data is not a payload of ${name}:\n${z.prettifyError(payload.error)}`);
+      }
+      const id = await withRuntime(session, (ctx, rt) => rt.jobs.enqueue(ctx, definition, payload.data));
+      print({ id, name });
+    });
 
   program
     .command('migrate')
@@ -238,34 +265,7 @@ function buildProgram(session: Session): Command {
       print({ id: key.id, orgId: opts.org, name: opts.name, apiKey: key.key });
     });
 
-  const job = program.command('job').description('Background jobs.');
-  const send: Command = job
-    .command('send')
-    .description('Queue a job now (a worker runs it); prints its id as JSON.')
-    .addArgument(new Argument('<name>', 'which job').choices(JOBS.map((j) => j.name)))
-    .option('--data <json>', 'its payload, as JSON', '{}')
-    .action(async (name: string, opts: { data: string }) => {
-      const definition = JOBS.find((j) => j.name === name);
-      if (!definition) return send.error(`unknown job "${name}"`);
-      const data = parseJson(opts.data);
-      if (data === undefined) return send.error('--data is not valid JSON');
-      const payload = definition.payload.safeParse(data);
-      if (!payload.success) {
-        return send.error(`--data is not a payload of ${name}:\n${z.prettifyError(payload.error)}`);
-      }
-      const id = await withRuntime(session, (ctx, rt) => rt.jobs.enqueue(ctx, definition, payload.data));
-      print({ id, name });
-    });
-
   return program;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
 
 function collect(value: string, previous: string[]): string[] {
