@@ -47,6 +47,16 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ PUBLIC_URL: 'ftp://orders.example' }), /PUBLIC_URL/);
   });
 
+  it('bounds the worker settings', () => {
+    const config = loadConfig({});
+    assert.equal(config.workerConcurrency, 10);
+    assert.equal(config.workerDrainSeconds, 20);
+    assert.equal(loadConfig({ WORKER_CONCURRENCY: '3', WORKER_DRAIN_SECONDS: '0' }).workerDrainSeconds, 0);
+    assert.throws(() => loadConfig({ WORKER_CONCURRENCY: '0' }), /WORKER_CONCURRENCY: .*"0"/);
+    assert.throws(() => loadConfig({ WORKER_CONCURRENCY: '2.5' }), /WORKER_CONCURRENCY/);
+    assert.throws(() => loadConfig({ WORKER_DRAIN_SECONDS: '-1' }), /WORKER_DRAIN_SECONDS/);
+  });
+
   it('stops with a message naming each wrong setting', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x', DEFAULT_LOCALE: 'de' }),

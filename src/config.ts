@@ -18,6 +18,8 @@ const settingsSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   DATA_DIR: z.string().min(1).default('./data'),
   DEMO_SEED: z.enum(['auto', 'always', 'never']).default('auto'),
   DEMO_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
@@ -41,6 +43,10 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Jobs of one kind a process runs at once. */
+  workerConcurrency: number;
+  /** On SIGTERM/SIGINT, how long running jobs may take to finish before they are failed (and retried). */
+  workerDrainSeconds: number;
   dataDir: string;
   demoSeed: 'auto' | 'always' | 'never';
   demoPassword: string | undefined;
@@ -94,6 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, ''),
     databaseUrl: s.DATABASE_URL,
     databasePoolSize: s.DATABASE_POOL_SIZE,
+    workerConcurrency: s.WORKER_CONCURRENCY,
+    workerDrainSeconds: s.WORKER_DRAIN_SECONDS,
     dataDir: path.resolve(s.DATA_DIR),
     demoSeed: s.DEMO_SEED,
     demoPassword: s.DEMO_PASSWORD,

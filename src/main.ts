@@ -1,4 +1,5 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { z } from 'zod';
 import { type Config, loadConfig } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
 import * as identity from './modules/identity/service.ts';
@@ -9,11 +10,12 @@ import { LOCALES, type Locale } from './platform/i18n.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { randomToken } from './platform/secrets.ts';
-import { createRuntime } from './runtime.ts';
-import { serveWeb } from './server.ts';
+import { createRuntime, JOBS } from './runtime.ts';
+import { type RunningWeb, serveWeb } from './server.ts';
 import { describeFailure } from './startup-failure.ts';
 
 const ROLES: Role[] = ['partner_admin', 'partner_user', 'customer_admin', 'customer_user'];
+/** Beyond the time running jobs may take to finish (WORKER_DRAIN_SECONDS), what closing may take. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Settings are read once, when a command that needs them runs (help needs none). */
@@ -41,6 +43,41 @@ async function withRuntime<T>(session: Session, work: (ctx: Ctx, rt: Runtime) =>
 
 const print = (value: unknown) => console.log(JSON.stringify(value));
 
+/**
+ * On SIGTERM or SIGINT: stop taking requests and jobs, let running requests and jobs finish (jobs for
+ * up to WORKER_DRAIN_SECONDS), close the database, exit. A shutdown that hangs is cut short.
+ */
+function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const drainSeconds = rt.config.workerDrainSeconds;
+    setTimeout(
+      () => {
+        log.warn('shutdown took too long: exiting');
+        process.exit(1);
+      },
+      drainSeconds * 1000 + SHUTDOWN_GRACE_MS,
+    ).unref();
+    void Promise.all([web?.close(), rt.jobs.stop({ drainSeconds })])
+      .then(() => rt.close())
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
 async function start(session: Session): Promise<void> {
   const { config, log } = settings(session);
   const rt = await createRuntime({ config, log });
@@ -63,26 +100,34 @@ async function start(session: Session): Promise<void> {
       }
     }
     const web = await serveWeb(rt);
+    stopOnSignal(rt, log, web);
+    await rt.jobs.startWorkers();
     log.info({ port: web.port, engine: rt.engine, url: config.publicUrl }, 'Provisio is listening');
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log.info({ signal }, 'shutting down');
-      setTimeout(() => {
-        log.warn('shutdown took too long: exiting');
-        process.exit(1);
-      }, SHUTDOWN_GRACE_MS).unref();
-      void web
-        .close()
-        .then(() => rt.close())
-        .then(() => process.exit(0));
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
   } catch (error) {
     await rt.close();
     throw error;
+  }
+}
+
+/** The worker role: jobs only, no HTTP. On the embedded database `start` runs them too (one process). */
+async function worker(session: Session): Promise<void> {
+  const { config, log } = settings(session);
+  const rt = await createRuntime({ config, log });
+  try {
+    stopOnSignal(rt, log);
+    await rt.jobs.startWorkers();
+    log.info({ engine: rt.engine, jobs: rt.jobs.jobs.map((j) => j.name) }, 'Provisio worker is running');
+  } catch (error) {
+    await rt.close();
+    throw error;
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
@@ -97,6 +142,30 @@ function buildProgram(session: Session): Command {
     .command('start')
     .description('Serve the web app and API (migrations are applied first).')
     .action(() => start(session));
+
+  program
+    .command('worker')
+    .description('Run the background jobs only (no web): scale out with several, on PostgreSQL.')
+    .action(() => worker(session));
+
+  const job = program.command('job').description('Background jobs.');
+  const send: Command = job
+    .command('send')
+    .description('Queue a job now (a worker runs it); prints its id as JSON.')
+    .addArgument(new Argument('<name>', 'which job').choices(JOBS.map((j) => j.name)))
+    .option('--data <json>', 'its payload, as JSON', '{}')
+    .action(async (name: string, opts: { data: string }) => {
+      const definition = JOBS.find((j) => j.name === name);
+      if (!definition) return send.error(`unknown job "${name}"`);
+      const data = parseJson(opts.data);
+      if (data === undefined) return send.error('--data is not valid JSON');
+      const payload = definition.payload.safeParse(data);
+      if (!payload.success) {
+        return send.error(`--data is not a payload of ${name}:\n${z.prettifyError(payload.error)}`);
+      }
+      const id = await withRuntime(session, (ctx, rt) => rt.jobs.enqueue(ctx, definition, payload.data));
+      print({ id, name });
+    });
 
   program
     .command('migrate')
@@ -238,7 +307,7 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(session);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return argv[0] === 'start' ? -1 : 0;
+    return argv[0] === 'start' || argv[0] === 'worker' ? -1 : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof DomainError) {

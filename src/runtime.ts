@@ -1,13 +1,19 @@
 import type { Config } from './config.ts';
 import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
+import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Ctx } from './platform/context.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db.ts';
+import { createJobRuntime } from './platform/job-runtime.ts';
+import type { AnyJob } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import type { Runtime } from './platform/runtime.ts';
+
+/** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
+export const JOBS: readonly AnyJob[] = [purgeExpiredSessions];
 
 export interface RuntimeOptions {
   config: Config;
@@ -19,8 +25,9 @@ export interface RuntimeOptions {
 
 /**
  * Builds the runtime and makes its database ready: migrations applied (under an advisory lock), the
- * lifecycle table checked against the schema, the catalogue file synced. The catalogue file is read
- * before the database is opened, so a missing file is reported without touching anything.
+ * job queue installed, the lifecycle table checked against the schema, the catalogue file synced. The
+ * catalogue file is read before the database is opened, so a missing file is reported without touching
+ * anything. Workers start only when asked (`rt.jobs.startWorkers()`: `start` and `worker` do).
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, log } = options;
@@ -36,6 +43,26 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const caches = new Caches();
   let counter = 0;
+  const systemContext = (name: string): Ctx => {
+    counter += 1;
+    return {
+      db: handle.db,
+      clock,
+      locale: 'en',
+      requestId: `${name}-${process.pid}-${counter}`,
+      actor: { type: 'system', name },
+      log,
+      caches,
+      jobs,
+    };
+  };
+  const jobs = createJobRuntime({
+    db: handle.db,
+    log,
+    jobs: JOBS,
+    concurrency: config.workerConcurrency,
+    context: systemContext,
+  });
   const runtime: Runtime = {
     config,
     db: handle.db,
@@ -43,23 +70,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     clock,
     log,
     caches,
-    systemContext(name: string): Ctx {
-      counter += 1;
-      return {
-        db: handle.db,
-        clock,
-        locale: 'en',
-        requestId: `${name}-${process.pid}-${counter}`,
-        actor: { type: 'system', name },
-        log,
-        caches,
-      };
+    jobs,
+    systemContext,
+    close: async () => {
+      try {
+        await jobs.stop();
+      } finally {
+        await handle.close();
+      }
     },
-    close: () => handle.close(),
   };
   try {
     const { applied } = await migrateToLatest(handle.db);
     if (applied.length) log.info({ applied, engine: handle.engine }, 'migrations applied');
+    await jobs.install();
     await assertLifecycleMatchesDatabase(handle.db);
     await syncCatalog(runtime.systemContext('boot'), catalog);
     return runtime;

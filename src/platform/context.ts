@@ -2,6 +2,7 @@ import type { Caches } from './cache.ts';
 import type { Clock } from './clock.ts';
 import type { Db, Executor, Tx } from './db.ts';
 import type { Locale } from './i18n.ts';
+import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 
 export type OrgKind = 'partner' | 'distributor' | 'customer';
@@ -25,6 +26,8 @@ export interface Ctx {
   log: Logger;
   /** The runtime's bounded caches. */
   caches: Caches;
+  /** The job queue: `enqueue(ctx, job, payload)` writes through `db`, so inside its transaction. */
+  jobs: JobQueue;
 }
 
 /** A context whose database is an open transaction. */

@@ -38,6 +38,7 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       actor: { type: 'anonymous' },
       log: rt.log.child({ requestId }),
       caches: rt.caches,
+      jobs: rt.jobs,
     });
     c.header('X-Request-Id', requestId);
     const started = performance.now();

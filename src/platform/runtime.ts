@@ -3,6 +3,7 @@ import type { Caches } from './cache.ts';
 import type { Clock } from './clock.ts';
 import type { Ctx } from './context.ts';
 import type { Db, Engine } from './db.ts';
+import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
 
 /**
@@ -16,6 +17,8 @@ export interface Runtime {
   readonly clock: Clock;
   readonly log: Logger;
   readonly caches: Caches;
+  /** The job queue and this process's workers (started by `start` and `worker` only). */
+  readonly jobs: JobRuntime;
   /** A context for work Provisio does on its own behalf (boot, CLI, jobs), named for the logs and history. */
   systemContext(name: string): Ctx;
   close(): Promise<void>;

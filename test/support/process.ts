@@ -95,3 +95,46 @@ function safeJson(line: string): Record<string, unknown> | undefined {
     return undefined;
   }
 }
+
+export interface RunningWorker {
+  logs: string[];
+  child: ChildProcess;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+}
+
+/** Starts `provisio worker` (jobs only, no HTTP) and waits until its workers run. */
+export function startWorker(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningWorker> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'info' } });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const logs: string[] = [];
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker did not start in time:\n${logs.join('\n')}`));
+    }, timeoutMs);
+    child.stderr.on('data', (d: Buffer) => logs.push(String(d)));
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        logs.push(line);
+        if (safeJson(line)?.msg === 'Provisio worker is running') {
+          clearTimeout(timer);
+          resolve({ logs, child, exited });
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`worker exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+}
+
+/** The JSON log entries among a process's output lines. */
+export function logEntries(logs: string[]): Record<string, unknown>[] {
+  return logs.map(safeJson).filter((entry) => entry !== undefined);
+}

@@ -128,6 +128,12 @@ export async function deleteExpiredSessions(db: Executor, userId: string, at: Da
   await db.deleteFrom('sessions').where('user_id', '=', userId).where('expires_at', '<=', at).execute();
 }
 
+/** Everyone's sessions that ended at or before `at` (the hourly purge job); returns how many went. */
+export async function deleteExpiredSessionsBefore(db: Executor, at: Date): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('expires_at', '<=', at).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export async function deleteSession(db: Executor, tokenHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('token_hash', '=', tokenHash).execute();
 }

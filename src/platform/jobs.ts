@@ -1,0 +1,130 @@
+import type { z } from 'zod';
+import type { Ctx } from './context.ts';
+
+/**
+ * Jobs as values: a job is a name, the type of its payload (a zod schema), a retry policy, how long
+ * one attempt may take, and a handler. `enqueue(ctx, job, payload)` only accepts that job's payload
+ * type. The queue behind it is pg-boss (src/platform/job-runtime.ts, docs/adr/0008-jobs-on-pg-boss.md).
+ *
+ * Delivery is at least once: an attempt cut short (its worker killed, its time up, the process shut
+ * down) runs again, so a handler must be safe to run twice.
+ */
+
+/** How often and how soon a failed attempt runs again. */
+export interface RetryPolicy {
+  /** Attempts after the first; a job fails for good after 1 + limit attempts. */
+  limit: number;
+  /** Seconds before a retry (at least 1); with backoff, the n-th retry waits delay·2ⁿ⁻¹ to delay·2ⁿ. */
+  delaySeconds: number;
+  backoff: boolean;
+}
+
+/**
+ * Defaults chosen so that a killed worker's job runs again within 2 minutes (ADR 0008): it is seen
+ * as lost `expireInSeconds` (60) after it started, pg-boss's maintenance (every
+ * MAINTENANCE_INTERVAL_SECONDS, so at most twice that apart) puts it back, the first retry waits 5–10 s,
+ * and an idle worker polls every 2 s: 60 + 20 + 10 + 2 = 92 s at worst.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { limit: 5, delaySeconds: 5, backoff: true };
+export const DEFAULT_EXPIRE_IN_SECONDS = 60;
+export const MAINTENANCE_INTERVAL_SECONDS = 10;
+export const POLLING_INTERVAL_SECONDS = 2;
+/** A handler is abandoned this long before its attempt expires, so its outcome is recorded first. */
+export const DEADLINE_MARGIN_SECONDS = 1;
+const MIN_EXPIRE_IN_SECONDS = 5;
+/** pg-boss refuses an expiry of 24 hours or more. */
+const MAX_EXPIRE_IN_SECONDS = 23 * 3600;
+
+/** What a handler knows about the attempt it is running. */
+export interface RunningJob {
+  id: string;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /** Aborted when the attempt's time is up or the process stops before it ended: stop early if you can. */
+  signal: AbortSignal;
+}
+
+export interface JobDefinition<P extends object> {
+  /** The queue's name: `module.what-it-does`. */
+  readonly name: string;
+  readonly payload: z.ZodType<P>;
+  readonly retry: RetryPolicy;
+  /** How long one attempt may run; past it, the attempt counts as lost and is retried. */
+  readonly expireInSeconds: number;
+  /** Run on this cron schedule (UTC unless tz says otherwise), by whichever worker gets there first. */
+  readonly schedule?: { cron: string; payload: P; tz?: string };
+  handler(ctx: Ctx, payload: P, job: RunningJob): Promise<void>;
+}
+
+/** Any job, whatever its payload: what a list of jobs holds. */
+export type AnyJob = JobDefinition<object>;
+
+export interface JobSpec<P extends object> {
+  name: string;
+  payload: z.ZodType<P>;
+  retry?: Partial<RetryPolicy>;
+  expireInSeconds?: number;
+  schedule?: { cron: string; payload: NoInfer<P>; tz?: string };
+  handler(ctx: Ctx, payload: NoInfer<P>, job: RunningJob): Promise<void>;
+}
+
+const JOB_NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
+
+export function assertExpiry(name: string, seconds: number): void {
+  if (!Number.isInteger(seconds) || seconds < MIN_EXPIRE_IN_SECONDS || seconds > MAX_EXPIRE_IN_SECONDS)
+    throw new Error(
+      `job ${name}: expireInSeconds must be an integer from ${MIN_EXPIRE_IN_SECONDS} to ${MAX_EXPIRE_IN_SECONDS}`,
+    );
+}
+
+/** Declares a job; a wrong name or policy is a programming error, refused when the module loads. */
+export function defineJob<P extends object>(spec: JobSpec<P>): JobDefinition<P> {
+  if (!JOB_NAME.test(spec.name))
+    throw new Error(`job name ${spec.name} must look like "module.what-it-does"`);
+  const retry = { ...DEFAULT_RETRY, ...spec.retry };
+  if (!Number.isInteger(retry.limit) || retry.limit < 0)
+    throw new Error(`job ${spec.name}: retry.limit must be an integer ≥ 0`);
+  if (!Number.isInteger(retry.delaySeconds) || retry.delaySeconds < 1)
+    throw new Error(`job ${spec.name}: retry.delaySeconds must be an integer ≥ 1`);
+  const expireInSeconds = spec.expireInSeconds ?? DEFAULT_EXPIRE_IN_SECONDS;
+  assertExpiry(spec.name, expireInSeconds);
+  return {
+    name: spec.name,
+    payload: spec.payload,
+    retry,
+    expireInSeconds,
+    ...(spec.schedule ? { schedule: spec.schedule } : {}),
+    handler: spec.handler,
+  };
+}
+
+export interface EnqueueOptions {
+  /** Not before this instant. */
+  startAfter?: Date;
+  /** This job only: a different limit on how long an attempt may run (see JobDefinition). */
+  expireInSeconds?: number;
+}
+
+/** Puts jobs on the queue: held by the runtime and by every context. */
+export interface JobQueue {
+  /**
+   * Adds a job and returns its id. When `ctx.db` is a transaction the job is written in it, so it
+   * exists exactly when that transaction commits; otherwise it is written at once.
+   */
+  enqueue<P extends object>(
+    ctx: Ctx,
+    job: JobDefinition<P>,
+    payload: P,
+    options?: EnqueueOptions,
+  ): Promise<string>;
+}
+
+/** `ctx.jobs.enqueue(ctx, …)`, for service code: the job is written through the context's transaction. */
+export function enqueue<P extends object>(
+  ctx: Ctx,
+  job: JobDefinition<P>,
+  payload: P,
+  options?: EnqueueOptions,
+): Promise<string> {
+  return ctx.jobs.enqueue(ctx, job, payload, options);
+}
