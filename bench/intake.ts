@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { readCatalogFile } from '../src/modules/catalog/service.ts';
+import * as apiKeys from '../src/modules/identity/api-keys.ts';
 import * as identity from '../src/modules/identity/service.ts';
 import { addDays, isoDate, systemClock } from '../src/platform/clock.ts';
 import { connectPostgres, type Db } from '../src/platform/db.ts';
@@ -269,7 +270,7 @@ async function main(): Promise<number> {
       name: 'Bench Partner',
       country: 'IT',
     });
-    const key = await identity.createApiKey(ctx, org.id, 'bench');
+    const key = await apiKeys.createApiKey(ctx, org.id, 'bench');
 
     server = await serveWeb(rt);
     const port = server.port;

@@ -2,6 +2,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { type Config, loadConfig } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
+import * as apiKeys from './modules/identity/api-keys.ts';
 import * as identity from './modules/identity/service.ts';
 import type { Ctx, Role } from './platform/context.ts';
 import { DomainError } from './platform/errors.ts';
@@ -261,7 +262,7 @@ function buildProgram(session: Session): Command {
     .requiredOption('--org <id>', 'organization id (a partner or distributor)')
     .option('--name <name>', 'what the key is for', 'default')
     .action(async (opts: { org: string; name: string }) => {
-      const key = await withRuntime(session, (ctx) => identity.createApiKey(ctx, opts.org, opts.name));
+      const key = await withRuntime(session, (ctx) => apiKeys.createApiKey(ctx, opts.org, opts.name));
       print({ id: key.id, orgId: opts.org, name: key.name, apiKey: key.key });
     });
   apikey
@@ -269,7 +270,7 @@ function buildProgram(session: Session): Command {
     .description("List an organization's API keys as a JSON array (never their secrets), newest first.")
     .requiredOption('--org <id>', 'organization id')
     .action(async (opts: { org: string }) => {
-      const keys = await withRuntime(session, (ctx) => identity.listApiKeys(ctx, opts.org));
+      const keys = await withRuntime(session, (ctx) => apiKeys.listApiKeys(ctx, opts.org));
       print(keys.map(apiKeyJson));
     });
   apikey
@@ -277,13 +278,13 @@ function buildProgram(session: Session): Command {
     .description('Revoke an API key: every process refuses it from its next request. Prints the key as JSON.')
     .argument('<id>', 'API key id (from apikey list)')
     .action(async (id: string) => {
-      print(apiKeyJson(await withRuntime(session, (ctx) => identity.revokeApiKey(ctx, id))));
+      print(apiKeyJson(await withRuntime(session, (ctx) => apiKeys.revokeApiKey(ctx, id))));
     });
 
   return program;
 }
 
-function apiKeyJson(key: identity.ApiKeyView) {
+function apiKeyJson(key: apiKeys.ApiKeyView) {
   return {
     id: key.id,
     orgId: key.organizationId,

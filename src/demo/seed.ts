@@ -1,3 +1,4 @@
+import * as apiKeys from '../modules/identity/api-keys.ts';
 import * as identity from '../modules/identity/service.ts';
 import { createOrder, transitionLine } from '../modules/orders/service.ts';
 import { addDays, type Clock, isoDate, ManualClock } from '../platform/clock.ts';
@@ -40,8 +41,8 @@ export async function seedDemo(
     for (const org of DEMO_ORGS) {
       let apiKey: string | null = null;
       if (org.kind !== 'customer') {
-        await identity.revokeApiKeys(tx, org.id, DEMO_KEY_NAME);
-        apiKey = (await identity.createApiKey(tx, org.id, DEMO_KEY_NAME)).key;
+        await apiKeys.revokeApiKeys(tx, org.id, DEMO_KEY_NAME);
+        apiKey = (await apiKeys.createApiKey(tx, org.id, DEMO_KEY_NAME)).key;
       }
       orgs.push({ id: org.id, name: org.name, kind: org.kind, apiKey });
     }

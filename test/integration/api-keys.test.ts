@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as apiKeys from '../../src/modules/identity/api-keys.ts';
 import * as identity from '../../src/modules/identity/service.ts';
 import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { cleanEnv, runCli, tempDataDir } from '../support/process.ts';
@@ -36,7 +37,7 @@ for (const engine of testEngines()) {
       const html = await res.text();
       const secret = /value="(pvk_[\w-]{43})"/.exec(html)?.[1];
       assert.ok(secret, 'the new key is on the page');
-      const keys = await identity.listApiKeys(h.ctx, partner.orgId);
+      const keys = await apiKeys.listApiKeys(h.ctx, partner.orgId);
       const id = keys.find((k) => k.name === name && secret.startsWith(k.prefix))?.id;
       assert.ok(id);
       return { id, secret };
@@ -160,12 +161,12 @@ for (const engine of testEngines()) {
       });
       assert.equal(crossSite.status, 403);
       assert.equal(await apiStatus(h.app, secret), 200);
-      assert.ok((await identity.listApiKeys(h.ctx, partner.orgId)).every((k) => k.name !== 'sneaky'));
+      assert.ok((await apiKeys.listApiKeys(h.ctx, partner.orgId)).every((k) => k.name !== 'sneaky'));
     });
 
     it('records a key’s last use at most once a minute', async () => {
       const { id, secret } = await createOnPage('busy');
-      const lastUsed = async () => (await identity.getApiKey(h.ctx, id)).lastUsedAt?.getTime();
+      const lastUsed = async () => (await apiKeys.getApiKey(h.ctx, id)).lastUsedAt?.getTime();
       const start = h.clock.now().getTime();
       try {
         assert.equal(await lastUsed(), undefined);

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import * as apiKeys from '../../src/modules/identity/api-keys.ts';
 import * as identity from '../../src/modules/identity/service.ts';
 import { connectPostgres } from '../../src/platform/db.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -147,7 +148,7 @@ describe('a database that goes away while running (postgres)', {
       role: 'partner_admin',
       password: 'correct horse battery',
     });
-    apiKey = (await identity.createApiKey(ctx, org.id, 'test')).key;
+    apiKey = (await apiKeys.createApiKey(ctx, org.id, 'test')).key;
     const attempt = { email: 'admin@outage.example', password: 'correct horse battery', client: 'test' };
     cookie = `provisio_session=${(await identity.signIn(ctx, attempt, 1)).token}`;
   });

@@ -5,6 +5,7 @@ import type { Hono } from 'hono';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import * as apiKeys from '../../src/modules/identity/api-keys.ts';
 import * as identity from '../../src/modules/identity/service.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import type { Ctx, OrgKind } from '../../src/platform/context.ts';
@@ -152,7 +153,7 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
         password,
         locale: 'en',
       });
-      const { key } = await identity.createApiKey(ctx, org.id, 'test');
+      const { key } = await apiKeys.createApiKey(ctx, org.id, 'test');
       return { orgId: org.id, apiKey: key, email, password };
     },
     async signIn(tenant) {

@@ -6,15 +6,9 @@ import { API_KEY_NAME_MAX_LENGTH } from '../../platform/limits.ts';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
+import { type ApiKeyView, createApiKey, getApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 import { requireUser, type UserEnv } from './middleware.ts';
-import {
-  type ApiKeyView,
-  createApiKey,
-  getApiKey,
-  listApiKeys,
-  revokeApiKey,
-  type SessionUser,
-} from './service.ts';
+import type { SessionUser } from './service.ts';
 
 const BASE = '/settings/api-keys';
 

@@ -3,7 +3,8 @@ import { getCookie } from 'hono/cookie';
 import { unauthorized } from '../../platform/errors.ts';
 import { type AppEnv, LANG_COOKIE } from '../../platform/http.ts';
 import { isLocale } from '../../platform/i18n.ts';
-import { resolveApiKey, resolveSession, type SessionUser } from './service.ts';
+import { resolveApiKey } from './api-keys.ts';
+import { resolveSession, type SessionUser } from './service.ts';
 
 export const SESSION_COOKIE = 'provisio_session';
 
