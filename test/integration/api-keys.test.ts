@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as apiKeys from '../../src/modules/identity/api-keys.ts';
 import * as identity from '../../src/modules/identity/service.ts';
-import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { cleanEnv, runCli, tempDataDir } from '../support/process.ts';
 
 const PAGE = '/settings/api-keys';
@@ -17,15 +17,7 @@ for (const engine of testEngines()) {
 
     const get = (cookie: string, path: string) => h.app.request(path, { headers: { Cookie: cookie } });
     const submit = (cookie: string, path: string, fields: Record<string, string>) =>
-      h.app.request(path, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Origin: 'http://localhost',
-          Cookie: cookie,
-        },
-        body: new URLSearchParams(fields).toString(),
-      });
+      h.app.request(path, formPost(fields, { Cookie: cookie }));
     const apiStatus = async (app: Harness['app'], key: string) =>
       (await app.request('/api/v1/orders', { headers: { Authorization: `Bearer ${key}` } })).status;
 

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import {
+  countRows,
+  formPost,
+  type Harness,
+  orderBody,
+  startHarness,
+  type Tenant,
+  testEngines,
+} from '../support/harness.ts';
 
 interface OrderJson {
   id: string;
@@ -20,24 +28,8 @@ for (const engine of testEngines()) {
     let h: Harness;
     let acme: Tenant;
     let globex: Tenant;
-    const countOrders = async () =>
-      Number(
-        (
-          await h.db
-            .selectFrom('orders')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    const countLines = async () =>
-      Number(
-        (
-          await h.db
-            .selectFrom('order_lines')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const countOrders = () => countRows(h.db, 'orders');
+    const countLines = () => countRows(h.db, 'order_lines');
 
     before(async () => {
       h = await startHarness(engine);
@@ -321,11 +313,7 @@ for (const engine of testEngines()) {
 
     it('keeps API keys, passwords and session tokens out of the logs', async () => {
       await h.api(acme, 'GET', '/api/v1/orders');
-      const login = await h.app.request('/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
-        body: new URLSearchParams({ email: acme.email, password: acme.password }).toString(),
-      });
+      const login = await h.app.request('/login', formPost({ email: acme.email, password: acme.password }));
       assert.equal(login.status, 303, 'signed in');
       const session = /provisio_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
       assert.ok(session);

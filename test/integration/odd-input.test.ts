@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { translator } from '../../src/platform/i18n.ts';
-import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import {
+  countRows,
+  formPost,
+  type Harness,
+  orderBody,
+  startHarness,
+  type Tenant,
+  testEngines,
+} from '../support/harness.ts';
 
 interface Problem {
   status: number;
@@ -34,24 +42,8 @@ for (const engine of testEngines()) {
     let h: Harness;
     let partner: Tenant;
     let cookie: string;
-    const countOrders = async () =>
-      Number(
-        (
-          await h.db
-            .selectFrom('orders')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    const countKeys = async () =>
-      Number(
-        (
-          await h.db
-            .selectFrom('idempotency_keys')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const countOrders = () => countRows(h.db, 'orders');
+    const countKeys = () => countRows(h.db, 'idempotency_keys');
 
     /** Posts an order and expects exactly one field error. */
     async function refused(
@@ -238,11 +230,10 @@ for (const engine of testEngines()) {
     });
 
     it('a sign-in with NUL in the address is refused as wrong credentials', async () => {
-      const res = await h.app.request('/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
-        body: new URLSearchParams({ email: `${partner.email}\u0000`, password: partner.password }).toString(),
-      });
+      const res = await h.app.request(
+        '/login',
+        formPost({ email: `${partner.email}\u0000`, password: partner.password }),
+      );
       assert.equal(res.status, 401);
       assert.ok(!res.headers.getSetCookie().some((c) => c.startsWith('provisio_session=')));
     });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
-import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
 const PAGE = '/account/password';
 
@@ -13,15 +13,7 @@ for (const engine of testEngines()) {
     const signedIn = async (cookie: string) =>
       (await h.app.request('/orders', { headers: { Cookie: cookie } })).status === 200;
     const change = (cookie: string, fields: Record<string, string>) =>
-      h.app.request(PAGE, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Origin: 'http://localhost',
-          Cookie: cookie,
-        },
-        body: new URLSearchParams(fields).toString(),
-      });
+      h.app.request(PAGE, formPost(fields, { Cookie: cookie }));
 
     before(async () => {
       h = await startHarness(engine);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
 const OFF_SITE = ['/.//evil.example', '/a/..//evil.example', '/%2e//evil.example', 'https:evil.example'];
 
@@ -15,12 +15,7 @@ for (const engine of testEngines()) {
   describe(`redirects after sign-in and language change (${engine})`, () => {
     let h: Harness;
     let partner: Tenant;
-    const post = (path: string, form: Record<string, string>) =>
-      h.app.request(path, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
-        body: new URLSearchParams(form).toString(),
-      });
+    const post = (path: string, form: Record<string, string>) => h.app.request(path, formPost(form));
 
     before(async () => {
       h = await startHarness(engine);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { SIGN_IN_LIMITS, signInBucketKeys } from '../../src/modules/identity/sign-in-limits.ts';
 import { normalizeEmail } from '../../src/platform/email.ts';
-import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
 type App = Harness['app'];
 
@@ -15,16 +15,10 @@ function login(
   client: string,
   headers: Record<string, string> = {},
 ) {
-  return app.request('/login', {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      Origin: 'http://localhost',
-      'X-Forwarded-For': `203.0.113.250, ${client}`,
-      ...headers,
-    },
-    body: new URLSearchParams({ email, password }).toString(),
-  });
+  return app.request(
+    '/login',
+    formPost({ email, password }, { 'X-Forwarded-For': `203.0.113.250, ${client}`, ...headers }),
+  );
 }
 
 function tally(responses: Response[]): Record<number, number> {

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
-
-const form = (fields: Record<string, string>) => ({
-  method: 'POST',
-  headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
-  body: new URLSearchParams(fields).toString(),
-});
+import {
+  formPost,
+  type Harness,
+  orderBody,
+  startHarness,
+  type Tenant,
+  testEngines,
+} from '../support/harness.ts';
 
 for (const engine of testEngines()) {
   describe(`commerce workspace pages (${engine})`, () => {
@@ -28,7 +29,7 @@ for (const engine of testEngines()) {
       );
       const login = await h.app.request(
         '/login',
-        form({ email: partner.email, password: partner.password, next: '/orders?q=PO' }),
+        formPost({ email: partner.email, password: partner.password, next: '/orders?q=PO' }),
       );
       assert.equal(login.status, 303);
       assert.equal(login.headers.get('location'), '/orders?q=PO');
@@ -48,12 +49,15 @@ for (const engine of testEngines()) {
     });
 
     it('refuses a wrong password with a message, and never redirects off-site after login', async () => {
-      const wrong = await h.app.request('/login', form({ email: partner.email, password: 'nope-nope-nope' }));
+      const wrong = await h.app.request(
+        '/login',
+        formPost({ email: partner.email, password: 'nope-nope-nope' }),
+      );
       assert.equal(wrong.status, 401);
       assert.match(await wrong.text(), /email address or password is not correct/);
       const offsite = await h.app.request(
         '/login',
-        form({ email: partner.email, password: partner.password, next: '//evil.example/' }),
+        formPost({ email: partner.email, password: partner.password, next: '//evil.example/' }),
       );
       assert.equal(offsite.headers.get('location'), '/orders');
     });
@@ -63,17 +67,21 @@ for (const engine of testEngines()) {
       for (let i = 0; i < 5; i++) {
         const wrong = await h.app.request(
           '/login',
-          form({ email: victim.email, password: `guess-${i}-guess` }),
+          formPost({ email: victim.email, password: `guess-${i}-guess` }),
         );
         assert.equal(wrong.status, 401);
       }
-      const locked = await h.app.request('/login', form({ email: victim.email, password: victim.password }));
+      const locked = await h.app.request(
+        '/login',
+        formPost({ email: victim.email, password: victim.password }),
+      );
       assert.equal(locked.status, 429);
       assert.match(await locked.text(), /Try again in 15 minutes/);
       h.clock.advance(16 * 60_000);
       try {
         assert.equal(
-          (await h.app.request('/login', form({ email: victim.email, password: victim.password }))).status,
+          (await h.app.request('/login', formPost({ email: victim.email, password: victim.password })))
+            .status,
           303,
         );
       } finally {
@@ -82,10 +90,10 @@ for (const engine of testEngines()) {
     });
 
     it('refuses a form posted from another site', async () => {
-      const res = await h.app.request('/login', {
-        ...form({ email: partner.email, password: partner.password }),
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'https://evil.example' },
-      });
+      const res = await h.app.request(
+        '/login',
+        formPost({ email: partner.email, password: partner.password }, { Origin: 'https://evil.example' }),
+      );
       assert.equal(res.status, 403);
     });
 
@@ -133,14 +141,10 @@ for (const engine of testEngines()) {
     });
 
     it('switches language and remembers it', async () => {
-      const switched = await h.app.request('/lang', {
-        ...form({ lang: 'uk', back: '/orders' }),
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Origin: 'http://localhost',
-          Cookie: cookie,
-        },
-      });
+      const switched = await h.app.request(
+        '/lang',
+        formPost({ lang: 'uk', back: '/orders' }, { Cookie: cookie }),
+      );
       assert.equal(switched.status, 303);
       const langCookie = switched.headers
         .getSetCookie()
@@ -156,14 +160,7 @@ for (const engine of testEngines()) {
     });
 
     it('signs out: the session no longer works', async () => {
-      const out = await h.app.request('/logout', {
-        ...form({}),
-        headers: {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Origin: 'http://localhost',
-          Cookie: cookie,
-        },
-      });
+      const out = await h.app.request('/logout', formPost({}, { Cookie: cookie }));
       assert.equal(out.status, 303);
       const after = await h.app.request('/orders', { headers: { Cookie: cookie } });
       assert.equal(after.status, 303);

@@ -157,11 +157,7 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
       return { orgId: org.id, apiKey: key, email, password };
     },
     async signIn(tenant) {
-      const res = await app.request('/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' },
-        body: new URLSearchParams({ email: tenant.email, password: tenant.password }).toString(),
-      });
+      const res = await app.request('/login', formPost({ email: tenant.email, password: tenant.password }));
       const cookie = res.headers.getSetCookie().find((c) => c.startsWith('provisio_session='));
       if (res.status !== 303 || !cookie) throw new Error(`sign-in failed with ${res.status}`);
       return cookie.split(';')[0] ?? '';
@@ -175,6 +171,27 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
     },
     close: () => rt.close(),
   };
+}
+
+/** A form POST as a browser on this site sends it (the workspace refuses other origins). */
+export function formPost(fields: Record<string, string>, headers: Record<string, string> = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost', ...headers },
+    body: new URLSearchParams(fields).toString(),
+  };
+}
+
+/** How many rows a table holds: tests check that refused input wrote nothing. */
+export async function countRows(
+  db: DatabaseHandle['db'],
+  table: 'orders' | 'order_lines' | 'idempotency_keys',
+): Promise<number> {
+  const row = await db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** The issue's minimal order body, with overrides. */

@@ -45,18 +45,24 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts `provisio start` as a user would and waits until it listens. */
-export function startServer(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningServer> {
+/**
+ * Spawns `provisio <command>` and resolves once a JSON log line satisfies `ready`; rejects when the
+ * process exits first or does not get there in time (with its output, to see why).
+ */
+function spawnUntilReady<T>(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  ready: (entry: Record<string, unknown>, child: ChildProcess, logs: string[]) => T | undefined,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start'], {
-      cwd: ROOT,
-      env: { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    });
+    const child = spawn(process.execPath, [BIN, command], { cwd: ROOT, env });
     const logs: string[] = [];
     let buffered = '';
+    let settled = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not start in time:\n${logs.join('\n')}`));
+      reject(new Error(`${command} did not start in time:\n${logs.join('\n')}`));
     }, timeoutMs);
     child.stderr.on('data', (d: Buffer) => logs.push(String(d)));
     child.stdout.on('data', (d: Buffer) => {
@@ -66,26 +72,43 @@ export function startServer(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise
       for (const line of lines) {
         logs.push(line);
         const entry = safeJson(line);
-        if (entry?.msg === 'Provisio is listening' && typeof entry.port === 'number') {
+        const value = entry && !settled ? ready(entry, child, logs) : undefined;
+        if (value !== undefined) {
+          settled = true;
           clearTimeout(timer);
-          resolve({
+          resolve(value);
+        }
+      }
+    });
+    // 'close', not 'exit': by then all of its output has been read, so the error shows why.
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code}:\n${logs.join('\n')}`));
+    });
+  });
+}
+
+/** Starts `provisio start` as a user would and waits until it listens. */
+export function startServer(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningServer> {
+  return spawnUntilReady(
+    'start',
+    { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    timeoutMs,
+    (entry, child, logs) =>
+      entry.msg === 'Provisio is listening' && typeof entry.port === 'number'
+        ? {
             url: `http://127.0.0.1:${entry.port}`,
             logs,
             child,
             stop: () =>
-              new Promise((done) => {
+              new Promise<void>((done) => {
+                if (child.exitCode !== null || child.signalCode !== null) return done();
                 child.once('close', () => done());
                 child.kill('SIGTERM');
               }),
-          });
-        }
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`));
-    });
-  });
+          }
+        : undefined,
+  );
 }
 
 function safeJson(line: string): Record<string, unknown> | undefined {
@@ -105,33 +128,15 @@ export interface RunningWorker {
 
 /** Starts `provisio worker` (jobs only, no HTTP) and waits until its workers run. */
 export function startWorker(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<RunningWorker> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'worker'], { cwd: ROOT, env: { ...env, LOG_LEVEL: 'info' } });
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    const logs: string[] = [];
-    let buffered = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`worker did not start in time:\n${logs.join('\n')}`));
-    }, timeoutMs);
-    child.stderr.on('data', (d: Buffer) => logs.push(String(d)));
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        logs.push(line);
-        if (safeJson(line)?.msg === 'Provisio worker is running') {
-          clearTimeout(timer);
-          resolve({ logs, child, exited });
+  return spawnUntilReady('worker', { ...env, LOG_LEVEL: 'info' }, timeoutMs, (entry, child, logs) =>
+    entry.msg === 'Provisio worker is running'
+      ? {
+          logs,
+          child,
+          exited: new Promise<number | null>((done) => child.once('exit', (code) => done(code))),
         }
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker exited with ${code}:\n${logs.join('\n')}`));
-    });
-  });
+      : undefined,
+  );
 }
 
 /** The JSON log entries among a process's output lines. */

@@ -3,7 +3,7 @@ import { getCookie } from 'hono/cookie';
 import type { Config } from '../../config.ts';
 import { clientAddress } from '../../platform/client-address.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Locale } from '../../platform/i18n.ts';
+import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/limits.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
@@ -18,6 +18,33 @@ const LABELS = {
   newPassword: 'password.new',
   confirmation: 'password.confirm',
 };
+
+/** One password input with its label and message; a new password states the length it needs. */
+function PasswordField(props: {
+  t: Translate;
+  errors: Record<string, string>;
+  name: string;
+  label: string;
+  current?: boolean;
+}) {
+  const { t, errors, name } = props;
+  return (
+    <>
+      <label for={name}>{t(props.label)}</label>
+      <input
+        id={name}
+        name={name}
+        type="password"
+        autocomplete={props.current ? 'current-password' : 'new-password'}
+        required
+        {...(props.current ? {} : { minlength: PASSWORD_MIN_LENGTH })}
+        maxlength={PASSWORD_MAX_LENGTH}
+        {...invalid(errors, name)}
+      />
+      <FieldMessage errors={errors} field={name} />
+    </>
+  );
+}
 
 function PasswordPage(props: {
   locale: Locale;
@@ -50,41 +77,9 @@ function PasswordPage(props: {
         ) : null}
         <p class="muted">{t('password.intro', { min: PASSWORD_MIN_LENGTH })}</p>
         <form method="post" action={PATH}>
-          <label for="currentPassword">{t('password.current')}</label>
-          <input
-            id="currentPassword"
-            name="currentPassword"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxlength={PASSWORD_MAX_LENGTH}
-            {...invalid(errors, 'currentPassword')}
-          />
-          <FieldMessage errors={errors} field="currentPassword" />
-          <label for="newPassword">{t('password.new')}</label>
-          <input
-            id="newPassword"
-            name="newPassword"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={PASSWORD_MIN_LENGTH}
-            maxlength={PASSWORD_MAX_LENGTH}
-            {...invalid(errors, 'newPassword')}
-          />
-          <FieldMessage errors={errors} field="newPassword" />
-          <label for="confirmation">{t('password.confirm')}</label>
-          <input
-            id="confirmation"
-            name="confirmation"
-            type="password"
-            autocomplete="new-password"
-            required
-            minlength={PASSWORD_MIN_LENGTH}
-            maxlength={PASSWORD_MAX_LENGTH}
-            {...invalid(errors, 'confirmation')}
-          />
-          <FieldMessage errors={errors} field="confirmation" />
+          <PasswordField t={t} errors={errors} name="currentPassword" label="password.current" current />
+          <PasswordField t={t} errors={errors} name="newPassword" label="password.new" />
+          <PasswordField t={t} errors={errors} name="confirmation" label="password.confirm" />
           <button type="submit">{t('password.submit')}</button>
         </form>
       </div>

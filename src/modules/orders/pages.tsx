@@ -3,6 +3,7 @@ import { DomainError, type FieldError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { LOCALE_NAMES, translator } from '../../platform/i18n.ts';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
+import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
@@ -41,11 +42,6 @@ const FILTER_LABELS: Record<string, string> = {
   startTo: 'orders.start_to',
   cursor: 'orders.paging',
 };
-
-/** Marks a filter input invalid and ties it to its message. */
-function invalid(errors: Record<string, string>, field: string) {
-  return errors[field] ? { 'aria-invalid': 'true', 'aria-describedby': `error-${field}` } : {};
-}
 
 function DateFilter(props: {
   t: Translate;
