@@ -23,6 +23,7 @@ import {
   toDomainError,
 } from './platform/http.ts';
 import { REQUEST_BODY_MAX_BYTES } from './platform/limits.ts';
+import { registerMailboxPages } from './platform/mail/mailbox-pages.tsx';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
@@ -69,6 +70,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
         frameAncestors: ["'none'"],
       },
       referrerPolicy: 'no-referrer',
+      // A route that needs its own policy (the development mailbox's message frame) sets it itself.
+      overwrite: false,
     }),
   );
   // Pages and API answers are about someone's orders: no cache keeps them, unless a route says otherwise (assets).
@@ -157,6 +160,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   );
   app.route('/api/v1', api);
   app.route('/api', apiDocs);
+
+  registerMailboxPages(app, rt);
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
   const publicOrigin = new URL(rt.config.publicUrl).origin;

@@ -32,6 +32,14 @@ const settingsSchema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   SESSION_COOKIE_SECURE: booleanFlag.default(true),
   TRUST_PROXY: booleanFlag.default(false),
+  NODE_ENV: z.string().default('development'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]+/, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example:587')
+    .optional(),
+  MAIL_FROM: z.email('must be an email address').default('provisioning@provisio.example'),
+  ESCALATION_EMAIL: z.email('must be an email address').default('account-reps@provisio.example'),
+  ADMIN_HUB_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -57,6 +65,16 @@ export interface Config {
   /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
   trustProxy: boolean;
   logLevel: Settings['LOG_LEVEL'];
+  /** NODE_ENV=production: no development mailbox, SMTP_URL required. */
+  production: boolean;
+  /** Outgoing mail over SMTP; unset: mail is kept in the database and shown at /dev/mailbox. */
+  smtpUrl: string | undefined;
+  /** The sender of every email: partners ask their IT to allow-list it (C11). */
+  mailFrom: string;
+  /** Who hears of stalled provisioning when the partner has no account representative on file. */
+  escalationEmail: string;
+  /** Where a contact or admin completes provisioning after the Point of No Return. */
+  adminHubUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -67,6 +85,7 @@ export class ConfigError extends Error {
 }
 
 const SECRET_SETTINGS = new Set(['DEMO_PASSWORD']);
+// SMTP_URL and DATABASE_URL are echoed with their passwords masked (maskSecrets).
 
 /** How a rejected value is echoed: secrets never, and a database address without its password. */
 function shown(name: string, value: unknown): string {
@@ -94,10 +113,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const s = parsed.data;
+  const production = s.NODE_ENV === 'production';
+  if (production && !s.SMTP_URL) {
+    throw new ConfigError([
+      'SMTP_URL: required when NODE_ENV=production (without it mail would only reach the development mailbox)',
+    ]);
+  }
+  const publicUrl = (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
   return {
     port: s.PORT,
     host: s.HOST,
-    publicUrl: (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, ''),
+    publicUrl,
     databaseUrl: s.DATABASE_URL,
     databasePoolSize: s.DATABASE_POOL_SIZE,
     workerConcurrency: s.WORKER_CONCURRENCY,
@@ -111,5 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionCookieSecure: s.SESSION_COOKIE_SECURE,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,
+    production,
+    smtpUrl: s.SMTP_URL,
+    mailFrom: s.MAIL_FROM.toLowerCase(),
+    escalationEmail: s.ESCALATION_EMAIL.toLowerCase(),
+    adminHubUrl: (s.ADMIN_HUB_URL ?? `${publicUrl}/hub`).replace(/\/+$/, ''),
   };
 }

@@ -48,6 +48,15 @@ export interface AuditEventsTable {
   request_id: string | null;
 }
 
+export interface DevMailboxTable {
+  id: Generated<number>;
+  message_id: string;
+  mime: string;
+  received_at: Timestamp;
+  subject: string;
+  to_address: string;
+}
+
 export interface DistributorResellersTable {
   distributor_id: string;
   reseller_id: string;
@@ -81,8 +90,11 @@ export interface OfferServicesTable {
 
 export interface OrderLinesTable {
   created_at: Timestamp;
+  escalated_at: Timestamp | null;
+  first_email_sent_at: Timestamp | null;
   id: Generated<string>;
   line_number: number;
+  link_opened_at: Timestamp | null;
   offer_code: string;
   order_id: string;
   provisioning_contact_email: string;
@@ -90,6 +102,7 @@ export interface OrderLinesTable {
   requested_start_date: string;
   status: string;
   status_changed_at: Timestamp;
+  version: Generated<number>;
 }
 
 export interface OrderLineServicesTable {
@@ -120,12 +133,62 @@ export interface OrganizationDomainsTable {
 }
 
 export interface OrganizationsTable {
+  account_rep_email: string | null;
   business_vertical: string | null;
   country: string | null;
   created_at: Generated<Timestamp>;
   id: Generated<string>;
-  kind: 'partner' | 'distributor' | 'customer';
+  kind: 'partner' | 'distributor' | 'customer' | 'vendor';
   name: string;
+  time_zone: Generated<string>;
+}
+
+export interface OutboxEmailsTable {
+  attempts: Generated<number>;
+  claimed_until: Timestamp | null;
+  created_at: Timestamp;
+  html: string;
+  id: Generated<string>;
+  kind: string;
+  last_error: string | null;
+  locale: 'en' | 'it' | 'pt-BR' | 'ru' | 'uk';
+  not_before: Timestamp;
+  sent_at: Timestamp | null;
+  status: Generated<'pending' | 'sent' | 'failed'>;
+  subject: string;
+  subject_ref: string | null;
+  text_body: string;
+  to_address: string;
+}
+
+export interface ProvisioningLinksTable {
+  created_at: Timestamp;
+  ended_at: Timestamp | null;
+  ended_reason: 'resent' | 'contact_changed' | 'mapped' | null;
+  id: Generated<string>;
+  line_id: string;
+  opened_at: Timestamp | null;
+  sent_to: string;
+  token_hash: string;
+}
+
+export interface ProvisioningTransactionsTable {
+  actor_id: string | null;
+  actor_label: string | null;
+  actor_type: 'user' | 'api_key' | 'system' | 'link';
+  completed_at: Timestamp | null;
+  created_at: Timestamp;
+  failure_reason: string | null;
+  id: Generated<string>;
+  line_id: string;
+  new_email: string;
+  old_email: string | null;
+  order_id: string;
+  partner_org_id: string;
+  placed_by_org_id: string;
+  status: 'submitted' | 'sent' | 'failed' | 'completed';
+  subscription_id: string;
+  type: 'provisioning_email_update' | 'provisioning_email_resend';
 }
 
 export interface SessionsTable {
@@ -143,6 +206,7 @@ export interface SignInAttemptsTable {
 }
 
 export interface SubscriptionsTable {
+  billing_start_reason: 'policy' | 'provisioned' | null;
   billing_started_at: Timestamp | null;
   created_at: Timestamp;
   customer_org_id: string | null;
@@ -151,6 +215,41 @@ export interface SubscriptionsTable {
   mapped_at: Timestamp | null;
   partner_org_id: string | null;
   provisioned_at: Timestamp | null;
+}
+
+export interface SupportCaseAttachmentsTable {
+  case_id: string;
+  content: Buffer;
+  content_type: 'image/png' | 'image/jpeg';
+  created_at: Timestamp;
+  file_name: string;
+  id: Generated<string>;
+  size_bytes: number;
+}
+
+export interface SupportCaseMessagesTable {
+  author_kind: 'partner' | 'operator';
+  author_user_id: string | null;
+  body: string;
+  case_id: string;
+  created_at: Timestamp;
+  id: Generated<string>;
+}
+
+export interface SupportCasesTable {
+  case_number: Generated<string>;
+  closed_at: Timestamp | null;
+  created_at: Timestamp;
+  description: string;
+  id: Generated<string>;
+  locale: Generated<'en' | 'it' | 'pt-BR' | 'ru' | 'uk'>;
+  opened_by_api_key_id: string | null;
+  opened_by_user_id: string | null;
+  organization_id: string;
+  request_type: 'resend_provisioning_email' | 'change_provisioning_contact_email' | 'other';
+  status: Generated<'open' | 'answered' | 'closed'>;
+  subscription_id: string | null;
+  updated_at: Timestamp;
 }
 
 export interface UsersTable {
@@ -162,12 +261,13 @@ export interface UsersTable {
   locale: Generated<'en' | 'it' | 'pt-BR' | 'ru' | 'uk'>;
   organization_id: string;
   password_hash: string | null;
-  role: 'partner_admin' | 'partner_user' | 'customer_admin' | 'customer_user';
+  role: 'partner_admin' | 'partner_user' | 'partner_viewer' | 'customer_admin' | 'customer_user' | 'operator';
 }
 
 export interface Database {
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  dev_mailbox: DevMailboxTable;
   distributor_resellers: DistributorResellersTable;
   idempotency_keys: IdempotencyKeysTable;
   line_statuses: LineStatusesTable;
@@ -178,8 +278,14 @@ export interface Database {
   orders: OrdersTable;
   organization_domains: OrganizationDomainsTable;
   organizations: OrganizationsTable;
+  outbox_emails: OutboxEmailsTable;
+  provisioning_links: ProvisioningLinksTable;
+  provisioning_transactions: ProvisioningTransactionsTable;
   sessions: SessionsTable;
   sign_in_attempts: SignInAttemptsTable;
   subscriptions: SubscriptionsTable;
+  support_case_attachments: SupportCaseAttachmentsTable;
+  support_case_messages: SupportCaseMessagesTable;
+  support_cases: SupportCasesTable;
   users: UsersTable;
 }

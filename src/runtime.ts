@@ -9,11 +9,16 @@ import { type DatabaseHandle, openDatabase } from './platform/db.ts';
 import { createJobRuntime } from './platform/job-runtime.ts';
 import type { AnyJob } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
+import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mail/outbox.ts';
+import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
-export const JOBS: readonly AnyJob[] = [purgeExpiredSessions];
+export const JOBS: readonly AnyJob[] = [purgeExpiredSessions, relayOutbox];
+
+/** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
+export const MAIL_RESULT_HANDLERS: ReadonlyMap<string, MailResultHandler> = new Map();
 
 export interface RuntimeOptions {
   config: Config;
@@ -42,6 +47,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }));
   const clock = options.clock ?? systemClock;
   const caches = new Caches();
+  const mail: Mailer = {
+    transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : mailboxTransport(handle.db, clock),
+    from: config.mailFrom,
+    onResult: (kind) => MAIL_RESULT_HANDLERS.get(kind),
+  };
   let counter = 0;
   const systemContext = (name: string): Ctx => {
     counter += 1;
@@ -54,6 +64,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       log,
       caches,
       jobs,
+      mail,
+      config,
     };
   };
   const jobs = createJobRuntime({
@@ -71,11 +83,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
     caches,
     jobs,
+    mail,
     systemContext,
     close: async () => {
       try {
         await jobs.stop();
       } finally {
+        await mail.transport.close();
         await handle.close();
       }
     },

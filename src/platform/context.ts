@@ -1,12 +1,22 @@
+import type { Config } from '../config.ts';
 import type { Caches } from './cache.ts';
 import type { Clock } from './clock.ts';
 import type { Db, Executor, Tx } from './db.ts';
 import type { Locale } from './i18n.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
+import type { Mailer } from './mail/outbox.ts';
 
-export type OrgKind = 'partner' | 'distributor' | 'customer';
-export type Role = 'partner_admin' | 'partner_user' | 'customer_admin' | 'customer_user';
+export type OrgKind = 'partner' | 'distributor' | 'customer' | 'vendor';
+export type Role =
+  | 'partner_admin'
+  | 'partner_user'
+  /** Sees the organization's orders; may not resend or change contacts. */
+  | 'partner_viewer'
+  | 'customer_admin'
+  | 'customer_user'
+  /** A vendor's back-office user: reads every order, answers support cases. */
+  | 'operator';
 
 /** Who is acting: a signed-in user, an integrator's API key, or Provisio itself (timers, CLI). */
 export type Actor =
@@ -28,6 +38,10 @@ export interface Ctx {
   caches: Caches;
   /** The job queue: `enqueue(ctx, job, payload)` writes through `db`, so inside its transaction. */
   jobs: JobQueue;
+  /** Where email goes: `queueEmail(ctx, …)` writes to the outbox, the relay sends through this. */
+  mail: Mailer;
+  /** The settings, read once at boot (public URL for links, sender address, …). */
+  config: Config;
 }
 
 /** A context whose database is an open transaction. */

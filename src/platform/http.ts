@@ -39,6 +39,8 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       log: rt.log.child({ requestId }),
       caches: rt.caches,
       jobs: rt.jobs,
+      mail: rt.mail,
+      config: rt.config,
     });
     c.header('X-Request-Id', requestId);
     const started = performance.now();
@@ -48,7 +50,7 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       {
         requestId,
         method: c.req.method,
-        path: c.req.path,
+        path: loggedPath(c.req.path),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         actor: describeActor(c.get('ctx')),
@@ -56,6 +58,13 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       'request',
     );
   };
+}
+
+/** Setup links carry their token in the path: the log keeps only which page it was. */
+const TOKEN_PATHS = /^\/setup\/[^/]+/;
+
+export function loggedPath(path: string): string {
+  return path.replace(TOKEN_PATHS, '/setup/[token]');
 }
 
 function describeActor(ctx: Ctx): string {

@@ -169,7 +169,7 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
       for (const job of jobs) {
         const policy = {
           name: job.name,
-          policy: 'standard' as const,
+          policy: job.policy,
           retryLimit: job.retry.limit,
           retryDelay: job.retry.delaySeconds,
           retryBackoff: job.retry.backoff,
@@ -191,6 +191,21 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
     } finally {
       await installer.stop({ graceful: false, close: false });
     }
+  }
+
+  async function send<P extends object>(
+    ctx: Ctx,
+    job: JobDefinition<P>,
+    payload: P,
+    opts: EnqueueOptions,
+  ): Promise<string | null> {
+    if (byName.get(job.name) !== job) throw new Error(`job ${job.name} is not one this runtime runs`);
+    if (opts.expireInSeconds !== undefined) assertExpiry(job.name, opts.expireInSeconds);
+    return boss.send(job.name, job.payload.parse(payload), {
+      ...(ctx.db.isTransaction ? { db: transactionDatabase(ctx.db as Tx) } : {}),
+      ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
+      ...(opts.expireInSeconds ? { expireInSeconds: opts.expireInSeconds } : {}),
+    });
   }
 
   return {
@@ -217,15 +232,15 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
       payload: P,
       opts: EnqueueOptions = {},
     ): Promise<string> {
-      if (byName.get(job.name) !== job) throw new Error(`job ${job.name} is not one this runtime runs`);
-      if (opts.expireInSeconds !== undefined) assertExpiry(job.name, opts.expireInSeconds);
-      const id = await boss.send(job.name, job.payload.parse(payload), {
-        ...(ctx.db.isTransaction ? { db: transactionDatabase(ctx.db as Tx) } : {}),
-        ...(opts.startAfter ? { startAfter: opts.startAfter } : {}),
-        ...(opts.expireInSeconds ? { expireInSeconds: opts.expireInSeconds } : {}),
-      });
+      if (job.policy !== 'standard') throw new Error(`job ${job.name} is ${job.policy}: wake it instead`);
+      const id = await send(ctx, job, payload, opts);
       if (!id) throw new Error(`job ${job.name} was not queued: its queue is missing`);
       return id;
+    },
+
+    async wake<P extends object>(ctx: Ctx, job: JobDefinition<P>, payload: P): Promise<void> {
+      if (job.policy === 'standard') throw new Error(`job ${job.name} is standard: enqueue it instead`);
+      await send(ctx, job, payload, {});
     },
 
     async startWorkers() {

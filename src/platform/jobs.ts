@@ -51,6 +51,11 @@ export interface JobDefinition<P extends object> {
   readonly retry: RetryPolicy;
   /** How long one attempt may run; past it, the attempt counts as lost and is retried. */
   readonly expireInSeconds: number;
+  /**
+   * `standard`: every job sent is kept. `stately`: at most one waiting (and one running) job; sending
+   * another while one waits is a no-op, for jobs that mean "wake up and look" (e.g. the mail relay).
+   */
+  readonly policy: QueuePolicy;
   /** Run on this cron schedule (UTC unless tz says otherwise), by whichever worker gets there first. */
   readonly schedule?: { cron: string; payload: P; tz?: string };
   handler(ctx: Ctx, payload: P, job: RunningJob): Promise<void>;
@@ -59,9 +64,12 @@ export interface JobDefinition<P extends object> {
 /** Any job, whatever its payload: what a list of jobs holds. */
 export type AnyJob = JobDefinition<object>;
 
+export type QueuePolicy = 'standard' | 'stately';
+
 export interface JobSpec<P extends object> {
   name: string;
   payload: z.ZodType<P>;
+  policy?: QueuePolicy;
   retry?: Partial<RetryPolicy>;
   expireInSeconds?: number;
   schedule?: { cron: string; payload: NoInfer<P>; tz?: string };
@@ -93,6 +101,7 @@ export function defineJob<P extends object>(spec: JobSpec<P>): JobDefinition<P> 
     payload: spec.payload,
     retry,
     expireInSeconds,
+    policy: spec.policy ?? 'standard',
     ...(spec.schedule ? { schedule: spec.schedule } : {}),
     handler: spec.handler,
   };
@@ -117,6 +126,11 @@ export interface JobQueue {
     payload: P,
     options?: EnqueueOptions,
   ): Promise<string>;
+  /**
+   * Wakes a `stately` job (one that means "go and look"): queued like `enqueue`, unless one is
+   * already waiting, which will see the same work.
+   */
+  wake<P extends object>(ctx: Ctx, job: JobDefinition<P>, payload: P): Promise<void>;
 }
 
 /** `ctx.jobs.enqueue(ctx, …)`, for service code: the job is written through the context's transaction. */
@@ -127,4 +141,9 @@ export function enqueue<P extends object>(
   options?: EnqueueOptions,
 ): Promise<string> {
   return ctx.jobs.enqueue(ctx, job, payload, options);
+}
+
+/** `ctx.jobs.wake(ctx, …)`: queues a stately job unless one already waits (see JobQueue.wake). */
+export function wake<P extends object>(ctx: Ctx, job: JobDefinition<P>, payload: P): Promise<void> {
+  return ctx.jobs.wake(ctx, job, payload);
 }

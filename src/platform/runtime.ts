@@ -5,6 +5,7 @@ import type { Ctx } from './context.ts';
 import type { Db, Engine } from './db.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
+import type { Mailer } from './mail/outbox.ts';
 
 /**
  * Everything a Provisio process runs on, built once (src/runtime.ts) and handed to `start`, the
@@ -19,6 +20,8 @@ export interface Runtime {
   readonly caches: Caches;
   /** The job queue and this process's workers (started by `start` and `worker` only). */
   readonly jobs: JobRuntime;
+  /** Outgoing mail: SMTP when SMTP_URL is set, else the development mailbox. */
+  readonly mail: Mailer;
   /** A context for work Provisio does on its own behalf (boot, CLI, jobs), named for the logs and history. */
   systemContext(name: string): Ctx;
   close(): Promise<void>;

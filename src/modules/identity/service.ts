@@ -94,9 +94,10 @@ export function isResellerOf(ctx: Ctx, distributorId: string, resellerId: string
 }
 
 const ROLES_BY_KIND: Record<OrgKind, Role[]> = {
-  partner: ['partner_admin', 'partner_user'],
-  distributor: ['partner_admin', 'partner_user'],
+  partner: ['partner_admin', 'partner_user', 'partner_viewer'],
+  distributor: ['partner_admin', 'partner_user', 'partner_viewer'],
   customer: ['customer_admin', 'customer_user'],
+  vendor: ['operator'],
 };
 
 export interface NewUser {

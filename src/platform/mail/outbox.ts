@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type Ctx, inTransaction, type TxCtx } from '../context.ts';
+import type { Locale } from '../i18n.ts';
+import { defineJob, wake } from '../jobs.ts';
+import * as repo from './repository.ts';
+import { MailDeliveryError, type MailTransport } from './transport.ts';
+
+/**
+ * Email goes out through an outbox: `queueEmail` writes the message in the caller's transaction, so it
+ * exists exactly when the change that caused it commits, and wakes the relay (a job in that same
+ * transaction). The relay claims due messages, sends them, and records the outcome. Delivery is at
+ * least once: a relay that dies after sending but before recording sends again, with the same
+ * Message-ID, so the duplicate is recognisable.
+ */
+
+export type MailResult = { status: 'sent' } | { status: 'failed'; reason: string };
+
+export interface RelayedEmail {
+  id: string;
+  kind: string;
+  subjectRef: string | null;
+  to: string;
+}
+
+/** Told how a message of its kind ended, in the transaction that records it (e.g. a transaction's status). */
+export type MailResultHandler = (ctx: TxCtx, email: RelayedEmail, result: MailResult) => Promise<void>;
+
+/** The runtime's mail: where messages go, who sends them, and who hears how they ended. */
+export interface Mailer {
+  readonly transport: MailTransport;
+  /** The sender address (MAIL_FROM) that partners allow-list. */
+  readonly from: string;
+  onResult(kind: string): MailResultHandler | undefined;
+}
+
+export interface EmailToQueue {
+  /** What it is, `module.what` (e.g. `provisioning.start`): picks the result handler. */
+  kind: string;
+  /** What it is about (e.g. a transaction id), handed back to the result handler. */
+  subjectRef?: string;
+  to: string;
+  locale: Locale;
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** Temporary failures are retried this many times in all, further and further apart. */
+export const MAX_DELIVERY_ATTEMPTS = 8;
+const FIRST_RETRY_SECONDS = 30;
+const MAX_RETRY_SECONDS = 30 * 60;
+const CLAIM_LEASE_SECONDS = 120;
+const RELAY_BATCH = 100;
+
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** Math.max(0, attempts - 1));
+}
+
+/** `<outbox id@sender's domain>`: the same on every attempt. */
+export function messageIdOf(id: string, from: string): string {
+  return `<${id}@${from.slice(from.lastIndexOf('@') + 1)}>`;
+}
+
+/** Queues messages in the caller's transaction (or at once, without one). Returns their outbox ids. */
+export async function queueEmails(ctx: Ctx, emails: EmailToQueue[]): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const now = ctx.clock.now();
+  const rows = emails.map((email) => ({
+    id: randomUUID(),
+    kind: email.kind,
+    subject_ref: email.subjectRef ?? null,
+    to_address: email.to,
+    locale: email.locale,
+    subject: email.subject,
+    html: email.html,
+    text_body: email.text,
+    not_before: now,
+    created_at: now,
+  }));
+  await repo.insertOutboxEmails(ctx.db, rows);
+  await wake(ctx, relayOutbox, {});
+  return rows.map((r) => r.id);
+}
+
+export async function queueEmail(ctx: Ctx, email: EmailToQueue): Promise<string> {
+  const [id] = await queueEmails(ctx, [email]);
+  if (!id) throw new Error('queueEmails returned no id');
+  return id;
+}
+
+export interface RelayOutcome {
+  sent: number;
+  failed: number;
+  retrying: number;
+}
+
+/**
+ * Sends every due message, a batch at a time, until none is left (or `signal` stops it). Safe to run
+ * in several processes at once: each message is claimed by one relay.
+ */
+export async function relayDueEmails(ctx: Ctx, signal?: AbortSignal): Promise<RelayOutcome> {
+  const outcome: RelayOutcome = { sent: 0, failed: 0, retrying: 0 };
+  while (!signal?.aborted) {
+    const batch = await repo.claimDueEmails(ctx.db, ctx.clock.now(), RELAY_BATCH, CLAIM_LEASE_SECONDS);
+    if (batch.length === 0) break;
+    const results = await Promise.all(
+      batch.map(async (email): Promise<[repo.ClaimedEmail, MailResult | MailDeliveryError]> => {
+        try {
+          await ctx.mail.transport.send({
+            messageId: messageIdOf(email.id, ctx.mail.from),
+            from: ctx.mail.from,
+            to: email.to_address,
+            subject: email.subject,
+            html: email.html,
+            text: email.text_body,
+            language: email.locale,
+          });
+          return [email, { status: 'sent' }];
+        } catch (error) {
+          if (error instanceof MailDeliveryError) return [email, error];
+          throw error;
+        }
+      }),
+    );
+    await recordResults(ctx, results, outcome);
+  }
+  return outcome;
+}
+
+async function recordResults(
+  ctx: Ctx,
+  results: [repo.ClaimedEmail, MailResult | MailDeliveryError][],
+  outcome: RelayOutcome,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await inTransaction(ctx, async (tx) => {
+    const sent = results.filter(([, r]) => !(r instanceof MailDeliveryError)).map(([e]) => e.id);
+    await repo.markSent(tx.db, sent, now);
+    outcome.sent += sent.length;
+    for (const [email, result] of results) {
+      let final: MailResult | undefined = result instanceof MailDeliveryError ? undefined : result;
+      if (result instanceof MailDeliveryError) {
+        if (result.permanent || email.attempts >= MAX_DELIVERY_ATTEMPTS) {
+          await repo.markFailed(tx.db, email.id, result.reason);
+          final = { status: 'failed', reason: result.reason };
+          outcome.failed += 1;
+        } else {
+          const retryAt = new Date(now.getTime() + retryDelaySeconds(email.attempts) * 1000);
+          await repo.scheduleRetry(tx.db, email.id, retryAt, result.reason);
+          outcome.retrying += 1;
+          // The reason is the server's answer about a mailbox: kind and id are enough for the log.
+          ctx.log.warn({ outbox: email.id, kind: email.kind, attempts: email.attempts }, 'mail deferred');
+        }
+      }
+      const handler = final ? ctx.mail.onResult(email.kind) : undefined;
+      if (handler && final)
+        await handler(
+          tx,
+          { id: email.id, kind: email.kind, subjectRef: email.subject_ref, to: email.to_address },
+          final,
+        );
+    }
+  });
+}
+
+/**
+ * The relay: woken by every queued message (one waiting wake-up is enough, so the queue keeps only
+ * one), and every minute to pick up retries and anything a crashed relay left behind.
+ */
+export const relayOutbox = defineJob({
+  name: 'mail.relay',
+  payload: z.object({}),
+  policy: 'stately',
+  expireInSeconds: 15 * 60,
+  retry: { limit: 2, delaySeconds: 10 },
+  schedule: { cron: '* * * * *', payload: {} },
+  async handler(ctx, _payload, job) {
+    const { sent, failed, retrying } = await relayDueEmails(ctx, job.signal);
+    if (sent || failed || retrying) ctx.log.info({ sent, failed, retrying }, 'mail relayed');
+  },
+});
