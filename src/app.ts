@@ -12,6 +12,10 @@ import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
+import { registerSubscriptionPages } from './modules/provisioning/subscriptions-pages.tsx';
+import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
+import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
+import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
 import { DomainError, payloadTooLarge, validationFailed } from './platform/errors.ts';
@@ -137,6 +141,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   api.use('*', requireApiKey());
   registerOrderRoutes(api);
+  registerProvisioningHistoryRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -172,6 +177,9 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   );
   registerIdentityPages(pages, rt.config);
   registerOrderPages(pages);
+  registerTimelinePages(pages);
+  registerSubscriptionPages(pages);
+  registerTransactionPages(pages);
   app.route('/', pages);
 
   return app;

@@ -10,6 +10,8 @@ export interface AuditPayloads {
   'api_key.created': { name: string; prefix: string };
   'api_key.revoked': { name: string; prefix: string };
   'order_line.status_changed': { from: string; to: string; reason: string };
+  'subscription.billing_started': { reason: 'policy' | 'provisioned' };
+  'provisioning.escalated': { to: string };
 }
 export type AuditAction = keyof AuditPayloads;
 

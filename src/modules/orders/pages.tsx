@@ -8,6 +8,8 @@ import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
+import { type OrderProvisioning, orderProvisioning } from '../provisioning/timeline.ts';
+import { LineDeadline, LineHistoryDetails } from '../provisioning/timeline.tsx';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { getOrder, listOrders } from './service.ts';
@@ -176,6 +178,7 @@ function OrderPage({
   order,
   path,
   orgNames,
+  provisioning,
 }: {
   t: Translate;
   locale: Locale;
@@ -183,6 +186,7 @@ function OrderPage({
   order: OrderView;
   path: string;
   orgNames: Map<string, string>;
+  provisioning: OrderProvisioning;
 }) {
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
@@ -240,6 +244,8 @@ function OrderPage({
               <td>{line.provisioningContactEmail}</td>
               <td>
                 <StatusBadge t={t} status={line.status} />
+                <LineDeadline t={t} facts={provisioning.facts.get(line.id)} now={provisioning.now} />
+                <LineHistoryDetails t={t} locale={locale} history={provisioning.histories.get(line.id)} />
               </td>
               <td class="nowrap">{line.subscriptionId}</td>
             </tr>
@@ -305,6 +311,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
           order={order}
           path={c.req.path}
           orgNames={orgNames}
+          provisioning={await orderProvisioning(c.get('ctx'), order)}
         />,
       );
     } catch (error) {
