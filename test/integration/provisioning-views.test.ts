@@ -141,8 +141,10 @@ for (const engine of testEngines()) {
 
       const fresh = await place(h, partner, 'PO-FRESH', ['A-WX']);
       const onPage = await page(h, partner, `/orders/${fresh.id}`);
-      assert.match(onPage.html, /<details class="line-history">/);
-      assert.match(onPage.html, /The provisioning email goes to it@acme\.example on Dec 1, 2026\./);
+      const historyUrl = `/orders/${fresh.id}/lines/${fresh.lines[0]?.id}/history`;
+      assert.match(onPage.html, new RegExp(`<details class="line-history" hx-get="${historyUrl}"`));
+      const freshHistory = await page(h, partner, historyUrl);
+      assert.match(freshHistory.html, /The provisioning email goes to it@acme\.example on Dec 1, 2026\./);
       h.clock.set(at(4, 1));
 
       const stranger = await h.api(other, 'GET', `/api/v1/orders/${order.id}/lines/${line}/history`);

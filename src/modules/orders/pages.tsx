@@ -245,7 +245,7 @@ function OrderPage({
               <td>
                 <StatusBadge t={t} status={line.status} />
                 <LineDeadline t={t} facts={provisioning.facts.get(line.id)} now={provisioning.now} />
-                <LineHistoryDetails t={t} locale={locale} history={provisioning.histories.get(line.id)} />
+                <LineHistoryDetails t={t} orderId={order.id} lineId={line.id} />
               </td>
               <td class="nowrap">{line.subscriptionId}</td>
             </tr>

@@ -217,25 +217,22 @@ export function renderEntry(t: Translate, entry: TimelineEntry): string {
   return t(`timeline.event.${entry.kind}`, params);
 }
 
-/** What the order page shows per line: its timer facts and its history. */
+/** What the order page shows beside each line: its deadline, or that provisioning is still pending. */
 export interface OrderProvisioning {
   now: Date;
   facts: Map<string, LineFacts>;
-  histories: Map<string, LineHistory>;
 }
 
+/** For an order the caller has already been allowed to see. */
 export async function orderProvisioning(
   ctx: Ctx,
-  order: { id: string; lines: { id: string }[] },
+  order: { lines: { id: string }[] },
 ): Promise<OrderProvisioning> {
-  const histories = new Map<string, LineHistory>();
-  for (const line of order.lines) histories.set(line.id, await getLineHistory(ctx, order.id, line.id));
   return {
     now: ctx.clock.now(),
     facts: await lineFacts(
       ctx,
       order.lines.map((l) => l.id),
     ),
-    histories,
   };
 }

@@ -64,17 +64,18 @@ export function LineHistoryList({
   );
 }
 
-/** A line's history, folded: the order page shows one per line. */
-export function LineHistoryDetails(props: {
-  t: Translate;
-  locale: Locale;
-  history: LineHistory | undefined;
-}) {
-  if (!props.history) return null;
+/**
+ * A line's history, folded; opening it loads the history (htmx), so an order of many lines costs
+ * nothing until someone looks. Without script, the link inside shows the same fragment.
+ */
+export function LineHistoryDetails(props: { t: Translate; orderId: string; lineId: string }) {
+  const url = `/orders/${props.orderId}/lines/${props.lineId}/history`;
   return (
-    <details class="line-history">
+    <details class="line-history" hx-get={url} hx-trigger="toggle once" hx-target="find .timeline-slot">
       <summary>{props.t('timeline.title')}</summary>
-      <LineHistoryList t={props.t} locale={props.locale} history={props.history} />
+      <div class="timeline-slot">
+        <a href={url}>{props.t('timeline.title')}</a>
+      </div>
     </details>
   );
 }
