@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { TransactionView } from '../../src/modules/provisioning/schema.ts';
 import { dispatchDueLines, mapSubscription } from '../../src/modules/provisioning/service.ts';
+import type { ProblemBody } from '../../src/platform/http.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
@@ -88,7 +90,11 @@ for (const engine of testEngines()) {
       assert.deepEqual(linksIn(toA.parsed.html), firstLinks);
       const [link3] = linksIn(mailTo('b@acme.example')[0]?.parsed.text);
       assert.ok(link3);
-      const line = await (await h.api(partner, 'GET', `/api/v1/orders/${order.id}/lines/${l1.id}`)).json();
+      const line = (await (
+        await h.api(partner, 'GET', `/api/v1/orders/${order.id}/lines/${l1.id}`)
+      ).json()) as {
+        status: string;
+      };
       assert.equal(line.status, 'awaiting_provisioning_details');
 
       // Opening a link shows the line and records the first opening.
@@ -112,7 +118,7 @@ for (const engine of testEngines()) {
         `/api/v1/orders/${order.id}/lines/${l1.id}/provisioning-email/resend`,
       );
       assert.equal(resend.status, 202);
-      const resent = await resend.json();
+      const resent = (await resend.json()) as TransactionView;
       assert.equal(resent.type, 'provisioning_email_resend');
       assert.equal(resent.status, 'submitted');
       assert.equal(resent.actor.label, 'test');
@@ -136,7 +142,7 @@ for (const engine of testEngines()) {
       );
       assert.equal(change.status, 200);
       assert.notEqual(change.headers.get('etag'), etag);
-      const { transactions } = await change.json();
+      const { transactions } = (await change.json()) as { transactions: TransactionView[] };
       assert.equal(transactions.length, 3);
       await relay(6);
       const toC = mailTo('c@acme.example');
@@ -163,7 +169,7 @@ for (const engine of testEngines()) {
         `/api/v1/orders/${order.id}/lines/${l1.id}/provisioning-email/resend`,
       );
       assert.equal(refusedResend.status, 409);
-      const problem = await refusedResend.json();
+      const problem = (await refusedResend.json()) as ProblemBody;
       assert.equal(problem.code, 'point_of_no_return');
       assert.match(problem.detail, /admin hub at http:\/\/provisio\.test\/hub/);
       const refusedChange = await h.api(
@@ -192,7 +198,8 @@ for (const engine of testEngines()) {
         { email: 'bounce@acme.example' },
       );
       assert.equal(bounced.status, 200);
-      const [failing] = (await bounced.json()).transactions;
+      const [failing] = ((await bounced.json()) as { transactions: TransactionView[] }).transactions;
+      assert.ok(failing);
       await relayDueEmails(h.ctx);
       await sink.waitFor(7);
       const settled = await transactionStatus(failing.id);
