@@ -17,7 +17,6 @@ import {
   orderBody,
   startHarness,
   type Tenant,
-  TODAY,
   testEngines,
 } from '../support/harness.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
