@@ -12,13 +12,7 @@ import {
 import type { Ctx, Role } from '../../src/platform/context.ts';
 import type { ProblemBody } from '../../src/platform/http.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
-import {
-  type Harness,
-  orderBody,
-  startHarness,
-  type Tenant,
-  testEngines,
-} from '../support/harness.ts';
+import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 interface OrderJson {
