@@ -12,6 +12,8 @@ import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
+import { registerSetupLinkPages } from './modules/provisioning/link-pages.tsx';
+import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
 import { registerSubscriptionPages } from './modules/provisioning/subscriptions-pages.tsx';
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
@@ -140,6 +142,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   api.use('*', requireApiKey());
+  registerProvisioningRoutes(api);
   registerOrderRoutes(api);
   registerProvisioningHistoryRoutes(api);
 
@@ -167,6 +170,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   app.route('/api', apiDocs);
 
   registerMailboxPages(app, rt);
+  // Setup links: no sign-in, the token is the key.
+  registerSetupLinkPages(app);
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
   const publicOrigin = new URL(rt.config.publicUrl).origin;

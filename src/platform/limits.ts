@@ -63,3 +63,9 @@ export const PAGE_SIZE_DEFAULT = 25;
 export const REQUEST_BODY_MAX_BYTES = 1024 * 1024;
 /** The same, in megabytes (MiB): how messages and docs state it. */
 export const REQUEST_BODY_MAX_MEGABYTES = REQUEST_BODY_MAX_BYTES / (1024 * 1024);
+
+/** Resends of one line's provisioning email: at most this many in each window (C4). */
+export const RESEND_LIMITS = [
+  { max: 3, windowSeconds: 10 * 60 },
+  { max: 10, windowSeconds: 24 * 60 * 60 },
+] as const;

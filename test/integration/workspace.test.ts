@@ -205,12 +205,14 @@ for (const engine of testEngines()) {
         .flatMap((ops) => Object.values(ops).map((op) => op.operationId))
         .sort();
       assert.deepEqual(ids, [
+        'changeProvisioningContact',
         'createOrder',
         'getLineHistory',
         'getOrder',
         'getOrderLine',
         'listOrders',
         'listTransactions',
+        'resendProvisioningEmail',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);
       const page = await (await h.app.request('/api/docs')).text();

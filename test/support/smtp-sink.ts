@@ -15,6 +15,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Refuse RCPT TO for these addresses with this SMTP reply (e.g. 550 for a permanent refusal). */
   reject(address: string, code: number, message: string): void;
+  /** Takes mail for this address again. */
+  accept(address: string): void;
   /** Resolves when at least `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -60,6 +62,9 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
     received,
     reject(address, code, message) {
       rejections.set(address.toLowerCase(), { code, message });
+    },
+    accept(address) {
+      rejections.delete(address.toLowerCase());
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -12,6 +12,11 @@ export interface AuditPayloads {
   'order_line.status_changed': { from: string; to: string; reason: string };
   'subscription.billing_started': { reason: 'policy' | 'provisioned' };
   'provisioning.escalated': { to: string };
+  'provisioning.email_sent': { to: string; messageKind: 'start' | 'resend' | 'contact_changed' };
+  'provisioning.link_opened': { linkId: string };
+  'provisioning.resent': { transactionId: string; to: string };
+  'provisioning.contact_changed': { from: string; to: string };
+  'subscription.mapped': { partnerOrgId: string; customerOrgId: string };
 }
 export type AuditAction = keyof AuditPayloads;
 

@@ -48,6 +48,26 @@ export function mayManageApiKeys(actor: Actor, orgId: string): boolean {
   );
 }
 
+/**
+ * May resend the provisioning email of, or change the contact on, an order it can see (C7): users
+ * with edit rights (not viewers) and API keys of the ordering partner or of the distributor that
+ * placed it, and Provisio itself.
+ */
+export function mayActOnProvisioning(
+  actor: Actor,
+  order: { partnerOrgId: string; placedByOrgId: string },
+): boolean {
+  if (actor.type === 'system') return true;
+  if (actor.type !== 'user' && actor.type !== 'api_key') return false;
+  if (actor.orgId !== order.partnerOrgId && actor.orgId !== order.placedByOrgId) return false;
+  return actor.type === 'api_key' || actor.role === 'partner_admin' || actor.role === 'partner_user';
+}
+
+/** Marks a subscription mapped (the Point of No Return): the admin hub's onboarding, i.e. Provisio itself. */
+export function mayMapSubscriptions(actor: Actor): boolean {
+  return actor.type === 'system';
+}
+
 /** An actor whose changes can be recorded in history: anyone but an anonymous caller. */
 export type AccountableActor = Exclude<Actor, { type: 'anonymous' }>;
 

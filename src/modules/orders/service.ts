@@ -216,7 +216,13 @@ function toLineView(
     status: line.status as LineStatus,
     statusChangedAt: line.status_changed_at.toISOString(),
     subscriptionId: line.subscription_id,
+    etag: lineEtag(line.version),
   };
+}
+
+/** A line's strong ETag: its version, bumped on every change. */
+export function lineEtag(version: number): string {
+  return `"v${version}"`;
 }
 
 function toOrderView(

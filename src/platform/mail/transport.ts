@@ -70,8 +70,11 @@ function mimeOptions(mail: OutgoingMail) {
   };
 }
 
+/** SMTP connections a process keeps open (nodemailer's pool); the dispatch benchmark's baseline uses as many. */
+export const MAIL_CONNECTIONS = 5;
+
 /** Pooled SMTP: connections are reused across messages (`?pool=false` in the URL turns it off). */
-export function smtpTransport(smtpUrl: string, maxConnections = 5): MailTransport {
+export function smtpTransport(smtpUrl: string, maxConnections = MAIL_CONNECTIONS): MailTransport {
   const url = new URL(smtpUrl);
   if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
   if (!url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', String(maxConnections));
