@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { closeExpiredPolicyWindows, escalateStalledLines } from '../../src/modules/provisioning/timers.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
-import { markEmailSent, markLinkOpened, markMapped } from '../support/provisioning-state.ts';
+import { dispatchAt, mapLine, markLinkOpened } from '../support/provisioning-state.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const DAY = 86_400_000;
@@ -79,7 +79,7 @@ for (const engine of testEngines()) {
     it('escalates once, one day after the start date, to the account representative; two runtimes racing send one email', async () => {
       const { lineIds } = await place(h, partner, ['A-WX']);
       const lineId = lineIds[0] ?? '';
-      await markEmailSent(h, lineId, SENT);
+      await dispatchAt(h, SENT);
       h.clock.set(at(0, 12));
       assert.equal(await escalateStalledLines(h.ctx), 0, 'not yet: the start date itself');
       h.clock.set(at(1, 6));
@@ -111,8 +111,6 @@ for (const engine of testEngines()) {
 
     it('does not escalate a line whose link was opened, and counts the day in the partner’s time zone', async () => {
       const opened = await place(h, partner, ['A-SPK']);
-      await markEmailSent(h, opened.lineIds[0] ?? '', SENT);
-      await markLinkOpened(h, opened.lineIds[0] ?? '', at(0, 2));
 
       const west = await h.tenant('partner', 'Pacific Partner');
       await h.db
@@ -121,7 +119,8 @@ for (const engine of testEngines()) {
         .where('id', '=', west.orgId)
         .execute();
       const late = await place(h, west, ['A-WX']);
-      await markEmailSent(h, late.lineIds[0] ?? '', SENT);
+      await dispatchAt(h, SENT);
+      await markLinkOpened(h, opened.lineIds[0] ?? '', at(0, 2));
 
       // 2 Dec 05:00 UTC is still 1 Dec in Los Angeles.
       h.clock.set(new Date('2026-12-02T05:00:00Z'));
@@ -143,8 +142,8 @@ for (const engine of testEngines()) {
     it('closes an A-FLEX line after 7 days and an A-WX line after 30, starting billing once; a mapped line never closes', async () => {
       const { lineIds, subscriptionIds } = await place(h, partner, ['A-FLEX', 'A-WX', 'A-FLEX-3']);
       const [flex = '', wx = '', mapped = ''] = lineIds;
-      for (const id of lineIds) await markEmailSent(h, id, SENT);
-      await markMapped(h, mapped, at(2));
+      await dispatchAt(h, SENT);
+      await mapLine(h, mapped, at(2));
 
       h.clock.set(at(6, 23));
       await closeExpiredPolicyWindows(h.ctx);
@@ -166,7 +165,8 @@ for (const engine of testEngines()) {
       assert.equal(closed.billing_start_reason, 'policy');
       assert.deepEqual(closed.billing_started_at, at(7, 1));
       assert.equal(await auditCount(h, 'subscription.billing_started', subscriptionIds[0] ?? ''), 1);
-      assert.equal(await auditCount(h, 'order_line.status_changed', flex), 1);
+      // Two changes in all: the start-date email (scheduled → awaiting), then closed, once.
+      assert.equal(await auditCount(h, 'order_line.status_changed', flex), 2);
       assert.equal((await lineRow(h, wx)).status, 'awaiting_provisioning_details');
       assert.equal((await lineRow(h, wx)).billing_started_at, null);
 
