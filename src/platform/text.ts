@@ -73,20 +73,24 @@ const LAYOUT_CONTROLS = /[\n\r\t]/g;
  * and tabs are kept; every other control character is still refused.
  */
 export function paragraphText(maxLength: number): z.ZodString {
-  return z
-    .string()
-    .trim()
-    .refine((value) => unprintable(value) !== 'unpaired_surrogate', {
-      message: 'unpaired_surrogate' satisfies TextRule,
-      abort: true,
-    })
-    .refine((value) => unprintable(value.replace(LAYOUT_CONTROLS, ' ')) !== 'control_characters', {
-      message: 'control_characters' satisfies TextRule,
-      abort: true,
-    })
-    .min(1)
-    .max(maxLength)
-    .refine((value) => value === '' || !isInvisibleOnly(value), {
-      message: 'invisible_only' satisfies TextRule,
-    });
+  return (
+    z
+      .string()
+      .trim()
+      // Forms send CRLF line breaks (as HTML says they must), JSON callers whatever they have: keep one kind.
+      .overwrite((value) => value.replace(/\r\n?/g, '\n'))
+      .refine((value) => unprintable(value) !== 'unpaired_surrogate', {
+        message: 'unpaired_surrogate' satisfies TextRule,
+        abort: true,
+      })
+      .refine((value) => unprintable(value.replace(LAYOUT_CONTROLS, ' ')) !== 'control_characters', {
+        message: 'control_characters' satisfies TextRule,
+        abort: true,
+      })
+      .min(1)
+      .max(maxLength)
+      .refine((value) => value === '' || !isInvisibleOnly(value), {
+        message: 'invisible_only' satisfies TextRule,
+      })
+  );
 }
