@@ -207,9 +207,12 @@ for (const engine of testEngines()) {
       assert.deepEqual(ids, [
         'changeProvisioningContact',
         'createOrder',
+        'createSupportCase',
         'getOrder',
         'getOrderLine',
+        'getSupportCase',
         'listOrders',
+        'listSupportCases',
         'resendProvisioningEmail',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);
