@@ -8,6 +8,7 @@ import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { sql } from 'kysely';
+import { registerBackofficePages } from './modules/backoffice/pages.tsx';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
@@ -18,6 +19,8 @@ import { registerSubscriptionPages } from './modules/provisioning/subscriptions-
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
+import { registerSupportPages } from './modules/support/pages.tsx';
+import { registerSupportRoutes } from './modules/support/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
 import { DomainError, payloadTooLarge, validationFailed } from './platform/errors.ts';
@@ -28,7 +31,11 @@ import {
   requestContext,
   toDomainError,
 } from './platform/http.ts';
-import { REQUEST_BODY_MAX_BYTES } from './platform/limits.ts';
+import {
+  REQUEST_BODY_MAX_BYTES,
+  SUPPORT_REQUEST_BODY_MAX_BYTES,
+  SUPPORT_REQUEST_BODY_MAX_MEGABYTES,
+} from './platform/limits.ts';
 import { registerMailboxPages } from './platform/mail/mailbox-pages.tsx';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
@@ -60,6 +67,8 @@ const API_INFO = {
     'Order intake and order status for partners and distributors. Authenticate with `Authorization: Bearer <api key>` (create one with `npx provisio apikey create --org <org id>`). Errors are `application/problem+json` with a stable `code` and a message in the language of `Accept-Language` (en, it, pt-BR, ru, uk).',
 };
 
+const SUPPORT_CASE_UPLOAD_PATHS = new Set(['/support/cases', '/api/v1/support/cases']);
+
 export function createApp(rt: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -85,14 +94,23 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
     await next();
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: REQUEST_BODY_MAX_BYTES,
-      onError: () => {
-        throw payloadTooLarge();
-      },
-    }),
+  const defaultBodyLimit = bodyLimit({
+    maxSize: REQUEST_BODY_MAX_BYTES,
+    onError: () => {
+      throw payloadTooLarge();
+    },
+  });
+  // Opening a support case carries screenshots: only those two paths take the larger body.
+  const supportCaseBodyLimit = bodyLimit({
+    maxSize: SUPPORT_REQUEST_BODY_MAX_BYTES,
+    onError: () => {
+      throw new DomainError('payload_too_large', 413, { megabytes: SUPPORT_REQUEST_BODY_MAX_MEGABYTES });
+    },
+  });
+  app.use('*', (c, next) =>
+    c.req.method === 'POST' && SUPPORT_CASE_UPLOAD_PATHS.has(c.req.path)
+      ? supportCaseBodyLimit(c, next)
+      : defaultBodyLimit(c, next),
   );
 
   app.onError((err, c) => {
@@ -145,6 +163,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerProvisioningRoutes(api);
   registerOrderRoutes(api);
   registerProvisioningHistoryRoutes(api);
+  registerSupportRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -185,6 +204,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerTimelinePages(pages);
   registerSubscriptionPages(pages);
   registerTransactionPages(pages);
+  registerSupportPages(pages);
+  registerBackofficePages(pages);
   app.route('/', pages);
 
   return app;

@@ -207,10 +207,13 @@ for (const engine of testEngines()) {
       assert.deepEqual(ids, [
         'changeProvisioningContact',
         'createOrder',
+        'createSupportCase',
         'getLineHistory',
         'getOrder',
         'getOrderLine',
+        'getSupportCase',
         'listOrders',
+        'listSupportCases',
         'listTransactions',
         'resendProvisioningEmail',
       ]);

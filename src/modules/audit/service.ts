@@ -17,6 +17,10 @@ export interface AuditPayloads {
   'provisioning.resent': { transactionId: string; to: string };
   'provisioning.contact_changed': { from: string; to: string };
   'subscription.mapped': { partnerOrgId: string; customerOrgId: string };
+  'support_case.opened': { caseNumber: string; requestType: string; screenshots: number };
+  'support_case.message_added': { caseNumber: string };
+  'support_case.answered': { caseNumber: string; recipients: number };
+  'support_case.closed': { caseNumber: string };
 }
 export type AuditAction = keyof AuditPayloads;
 

@@ -17,15 +17,47 @@ export type OrgActor = Extract<Actor, { orgId: string }>;
 /** An actor that may place orders: a partner or distributor, by a signed-in user or an API key. */
 export type OrderingActor = OrgActor & { orgKind: Exclude<OrgKind, 'customer'> };
 
-/** Only Provisio's own jobs and CLI see every order; an unauthenticated caller sees none. */
+/**
+ * Provisio's own jobs and CLI, and the vendor's operators, see every order; an unauthenticated
+ * caller sees none. Seeing is not acting: operators read, the edit rules refuse them.
+ */
 export function orderScope(actor: Actor): OrderScope {
-  if (actor.type === 'system') return 'all';
+  if (actor.type === 'system' || mayOperate(actor)) return 'all';
   if (actor.type === 'user' || actor.type === 'api_key') return { orgId: actor.orgId };
   throw notFound();
 }
 
 export function mayPlaceOrders(actor: Actor): actor is OrderingActor {
-  return (actor.type === 'user' || actor.type === 'api_key') && actor.orgKind !== 'customer';
+  return (
+    (actor.type === 'user' || actor.type === 'api_key') &&
+    (actor.orgKind === 'partner' || actor.orgKind === 'distributor')
+  );
+}
+
+/** A user of the vendor's back office: reads every order, answers and closes support cases. */
+export function mayOperate(actor: Actor): boolean {
+  return actor.type === 'user' && actor.role === 'operator' && actor.orgKind === 'vendor';
+}
+
+/** Narrows to an operator, or answers "not found": the back office does not exist for anyone else. */
+export function requireOperator(actor: Actor): Extract<Actor, { type: 'user' }> {
+  if (!mayOperate(actor) || actor.type !== 'user') throw notFound();
+  return actor;
+}
+
+/** Whose support cases an actor may see: its own organization's, or (operators) every one. */
+export function supportCaseScope(actor: Actor): OrderScope {
+  if (actor.type === 'system' || mayOperate(actor)) return 'all';
+  if ((actor.type === 'user' || actor.type === 'api_key') && actor.orgKind !== 'customer') {
+    return { orgId: actor.orgId };
+  }
+  throw notFound();
+}
+
+/** Partner and distributor users (any role) and API keys open cases for their own organization. */
+export function requireCaseOpener(actor: Actor): OrderingActor {
+  if (!mayPlaceOrders(actor)) throw forbidden();
+  return actor;
 }
 
 /** Narrows to an actor that may place orders, or refuses. */
