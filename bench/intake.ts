@@ -11,10 +11,9 @@
  *
  * Speed is measured, not asserted: the run exits 0 whatever the ratio.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { readCatalogFile } from '../src/modules/catalog/service.ts';
 import * as apiKeys from '../src/modules/identity/api-keys.ts';
@@ -24,9 +23,9 @@ import { connectPostgres, type Db } from '../src/platform/db.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { type RunningWeb, serveWeb } from '../src/server.ts';
+import { createBenchDatabase, envInt, round1 } from './support.ts';
 
 const CATALOG_FILE = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
-const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const OFFERS = ['A-WX', 'A-SPK', 'A-FLEX'] as const;
 const LINES_PER_ORDER = 3;
 const TARGET_RATIO = 0.5;
@@ -52,32 +51,7 @@ interface Phase {
   run(i: number): Promise<void>;
 }
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-/** The URL as it may be printed: any password masked. */
-function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 let interrupted = false;
-let cleanupFailed = false;
 
 /** Runs count jobs with at most `concurrency` in flight; returns the wall time in ms. Stops at the first failure. */
 async function runConcurrently(
@@ -219,36 +193,16 @@ function baselinePhase(
 }
 
 async function main(): Promise<number> {
-  const serverUrl = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || DEFAULT_URL;
   const orders = envInt('BENCH_ORDERS', 2000);
   const concurrency = envInt('BENCH_CONCURRENCY', 16);
   const poolSize = envInt('BENCH_POOL', 10);
   const rounds = envInt('BENCH_ROUNDS', 2);
   const warmup = envInt('BENCH_WARMUP', 100);
 
-  const admin = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  try {
-    await admin.connect();
-  } catch (error) {
-    console.error(`intake: cannot reach PostgreSQL at ${displayUrl(serverUrl)}: ${message(error)}`);
-    console.error(
-      'intake: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a server you may create databases on.',
-    );
-    return 1;
-  }
-  const name = `provisio_bench_${randomBytes(6).toString('hex')}`;
-  let version: string;
-  try {
-    const result = await admin.query<{ v: string }>(`select current_setting('server_version') as v`);
-    version = (result.rows[0]?.v ?? '?').split(' ')[0] ?? '?';
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  const handle = connectPostgres(url.toString(), poolSize);
+  const database = await createBenchDatabase('intake');
+  if (!database) return 1;
+  const { version } = database;
+  const handle = connectPostgres(database.url, poolSize);
   let server: RunningWeb | undefined;
   try {
     const log = createLogger('silent');
@@ -330,7 +284,6 @@ async function main(): Promise<number> {
     const apiRate = best(apiRates);
     const baselineRate = best(baselineRates);
     const ratio = apiRate / baselineRate;
-    const round1 = (n: number): number => Math.round(n * 10) / 10;
     console.log(
       `intake: ${orders} orders × ${LINES_PER_ORDER} lines, concurrency ${concurrency}, pool ${poolSize}, PostgreSQL ${version}, best of ${rounds} round(s)`,
     );
@@ -359,32 +312,8 @@ async function main(): Promise<number> {
       await server?.close();
       await handle.close();
     } finally {
-      await dropDatabase(serverUrl, name);
+      await database.drop();
     }
-  }
-}
-
-/**
- * pg-pool's end() resolves before its clients have finished closing, and terminating one of those
- * (DROP ... WITH (FORCE)) makes the pool emit an 'error' nobody listens to any more, which kills the
- * process. A plain DROP waits up to 5 s for other sessions to leave, so it goes first; FORCE only
- * if something else still holds the database. A failed drop is reported, never thrown over the
- * error that brought us here.
- */
-async function dropDatabase(serverUrl: string, name: string): Promise<void> {
-  const dropper = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  try {
-    await dropper.connect();
-    try {
-      await dropper.query(`drop database if exists ${name}`);
-    } catch {
-      await dropper.query(`drop database if exists ${name} with (force)`);
-    }
-  } catch (error) {
-    cleanupFailed = true;
-    console.error(`intake: could not drop database ${name}: ${message(error)}`);
-  } finally {
-    await dropper.end().catch(() => undefined);
   }
 }
 
@@ -396,7 +325,7 @@ process.on('SIGINT', () => {
 
 main().then(
   (code) => {
-    process.exitCode = cleanupFailed ? 1 : code;
+    process.exitCode = process.exitCode || code;
   },
   (error: unknown) => {
     if (interrupted) {

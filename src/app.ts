@@ -8,10 +8,15 @@ import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { sql } from 'kysely';
+import { registerBackofficePages } from './modules/backoffice/pages.tsx';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
+import { registerSetupLinkPages } from './modules/provisioning/link-pages.tsx';
+import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
+import { registerSupportPages } from './modules/support/pages.tsx';
+import { registerSupportRoutes } from './modules/support/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
 import { DomainError, payloadTooLarge, validationFailed } from './platform/errors.ts';
@@ -22,7 +27,11 @@ import {
   requestContext,
   toDomainError,
 } from './platform/http.ts';
-import { REQUEST_BODY_MAX_BYTES } from './platform/limits.ts';
+import {
+  REQUEST_BODY_MAX_BYTES,
+  SUPPORT_REQUEST_BODY_MAX_BYTES,
+  SUPPORT_REQUEST_BODY_MAX_MEGABYTES,
+} from './platform/limits.ts';
 import { registerMailboxPages } from './platform/mail/mailbox-pages.tsx';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
@@ -54,6 +63,8 @@ const API_INFO = {
     'Order intake and order status for partners and distributors. Authenticate with `Authorization: Bearer <api key>` (create one with `npx provisio apikey create --org <org id>`). Errors are `application/problem+json` with a stable `code` and a message in the language of `Accept-Language` (en, it, pt-BR, ru, uk).',
 };
 
+const SUPPORT_CASE_UPLOAD_PATHS = new Set(['/support/cases', '/api/v1/support/cases']);
+
 export function createApp(rt: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -79,14 +90,23 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
     await next();
     if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: REQUEST_BODY_MAX_BYTES,
-      onError: () => {
-        throw payloadTooLarge();
-      },
-    }),
+  const defaultBodyLimit = bodyLimit({
+    maxSize: REQUEST_BODY_MAX_BYTES,
+    onError: () => {
+      throw payloadTooLarge();
+    },
+  });
+  // Opening a support case carries screenshots: only those two paths take the larger body.
+  const supportCaseBodyLimit = bodyLimit({
+    maxSize: SUPPORT_REQUEST_BODY_MAX_BYTES,
+    onError: () => {
+      throw new DomainError('payload_too_large', 413, { megabytes: SUPPORT_REQUEST_BODY_MAX_MEGABYTES });
+    },
+  });
+  app.use('*', (c, next) =>
+    c.req.method === 'POST' && SUPPORT_CASE_UPLOAD_PATHS.has(c.req.path)
+      ? supportCaseBodyLimit(c, next)
+      : defaultBodyLimit(c, next),
   );
 
   app.onError((err, c) => {
@@ -136,7 +156,9 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   api.use('*', requireApiKey());
+  registerProvisioningRoutes(api);
   registerOrderRoutes(api);
+  registerSupportRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -162,6 +184,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   app.route('/api', apiDocs);
 
   registerMailboxPages(app, rt);
+  // Setup links: no sign-in, the token is the key.
+  registerSetupLinkPages(app);
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
   const publicOrigin = new URL(rt.config.publicUrl).origin;
@@ -172,6 +196,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   );
   registerIdentityPages(pages, rt.config);
   registerOrderPages(pages);
+  registerSupportPages(pages);
+  registerBackofficePages(pages);
   app.route('/', pages);
 
   return app;

@@ -72,4 +72,39 @@ describe('configuration', () => {
       },
     );
   });
+
+  it('sends mail over SMTP when SMTP_URL is set, and refuses production without it', () => {
+    const dev = loadConfig({ PUBLIC_URL: 'https://orders.example' });
+    assert.equal(dev.smtpUrl, undefined);
+    assert.equal(dev.adminHubUrl, 'https://orders.example/hub');
+    const prod = loadConfig({
+      NODE_ENV: 'production',
+      SMTP_URL: 'smtp://relay:secret@mail.example:587',
+      MAIL_FROM: 'Provisioning@Vendor.example',
+      ADMIN_HUB_URL: 'https://admin.vendor.example/',
+    });
+    assert.equal(prod.production, true);
+    assert.equal(prod.mailFrom, 'provisioning@vendor.example');
+    assert.equal(prod.adminHubUrl, 'https://admin.vendor.example');
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /SMTP_URL: required when NODE_ENV=production/);
+        return true;
+      },
+    );
+  });
+
+  it('names a bad SMTP_URL without echoing its password', () => {
+    assert.throws(
+      () => loadConfig({ SMTP_URL: 'http://relay:hunter22@mail.example' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+        assert.doesNotMatch(error.message, /hunter22/);
+        return true;
+      },
+    );
+  });
 });

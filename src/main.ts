@@ -91,7 +91,7 @@ async function start(session: Session): Promise<void> {
       });
       if (demo) {
         const logins = demo.users
-          .filter((u) => u.role.startsWith('partner'))
+          .filter((u) => u.role.startsWith('partner') || u.role === 'operator')
           .map(({ email, role }) => ({ email, role }));
         // The demo password is shown on purpose: this is a fresh database with demo data only.
         log.info(

@@ -11,6 +11,10 @@ export interface DemoOrg {
   domains: { domain: string; status: 'verified' | 'claimed' }[];
   users: { email: string; role: Role; locale: Locale; name: string; activeDaysAgo: number | null }[];
   resellers?: string[];
+  /** IANA name: the partner's start dates are calendar dates there. */
+  timeZone?: string;
+  /** The vendor's account representative for this partner. */
+  accountRepEmail?: string;
 }
 
 const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -19,10 +23,13 @@ export const NORTHWIND = id(1);
 export const ARAUCARIA = id(2);
 export const KYIV_CLOUD = id(3);
 export const EUROCHANNEL = id(4);
+export const PROVISIO_OPERATIONS = id(21);
 
 export const DEMO_ORGS: DemoOrg[] = [
   {
     id: NORTHWIND,
+    timeZone: 'Europe/Rome',
+    accountRepEmail: 'chiara.conti@provisio.example',
     kind: 'partner',
     name: 'Northwind Networks S.r.l.',
     vertical: 'Technology',
@@ -47,6 +54,8 @@ export const DEMO_ORGS: DemoOrg[] = [
   },
   {
     id: ARAUCARIA,
+    timeZone: 'America/Sao_Paulo',
+    accountRepEmail: 'rafael.lima@provisio.example',
     kind: 'partner',
     name: 'Araucária Telecom Ltda.',
     vertical: 'Telecommunications',
@@ -64,6 +73,8 @@ export const DEMO_ORGS: DemoOrg[] = [
   },
   {
     id: KYIV_CLOUD,
+    timeZone: 'Europe/Kyiv',
+    accountRepEmail: 'olena.bondar@provisio.example',
     kind: 'partner',
     name: 'Kyiv Cloud Partners',
     vertical: 'Technology',
@@ -81,6 +92,8 @@ export const DEMO_ORGS: DemoOrg[] = [
   },
   {
     id: EUROCHANNEL,
+    timeZone: 'Europe/London',
+    accountRepEmail: 'tom.baker@provisio.example',
     kind: 'distributor',
     name: 'EuroChannel Distribution Ltd',
     vertical: 'Wholesale',
@@ -208,6 +221,24 @@ export const DEMO_ORGS: DemoOrg[] = [
         locale: 'uk',
         name: 'Тарас Бондар',
         activeDaysAgo: null,
+      },
+    ],
+  },
+  {
+    id: PROVISIO_OPERATIONS,
+    kind: 'vendor',
+    name: 'Provisio Operations',
+    vertical: 'Technology',
+    country: 'IE',
+    timeZone: 'Europe/Dublin',
+    domains: [{ domain: 'provisio.example', status: 'verified' }],
+    users: [
+      {
+        email: 'nora.walsh@provisio.example',
+        role: 'operator',
+        locale: 'en',
+        name: 'Nora Walsh',
+        activeDaysAgo: 0,
       },
     ],
   },

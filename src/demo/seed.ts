@@ -40,7 +40,7 @@ export async function seedDemo(
     const orgs: DemoSummary['orgs'] = [];
     for (const org of DEMO_ORGS) {
       let apiKey: string | null = null;
-      if (org.kind !== 'customer') {
+      if (org.kind === 'partner' || org.kind === 'distributor') {
         await apiKeys.revokeApiKeys(tx, org.id, DEMO_KEY_NAME);
         apiKey = (await apiKeys.createApiKey(tx, org.id, DEMO_KEY_NAME)).key;
       }
@@ -65,6 +65,8 @@ async function createDemoTenants(ctx: Ctx, password: string): Promise<void> {
       businessVertical: org.vertical,
       country: org.country,
       domains: org.domains,
+      ...(org.timeZone ? { timeZone: org.timeZone } : {}),
+      ...(org.accountRepEmail ? { accountRepEmail: org.accountRepEmail } : {}),
     });
     for (const user of org.users) {
       await identity.createUser(ctx, {

@@ -111,6 +111,9 @@ export function problemResponse(c: Context<AppEnv>, error: DomainError): Respons
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
   if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer';
   if (error.status === 503) headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+  // Rate limits say when the next attempt may succeed.
+  if (typeof error.params.retryAfterSeconds === 'number')
+    headers['Retry-After'] = String(error.params.retryAfterSeconds);
   return new Response(JSON.stringify(body), { status: error.status, headers });
 }
 

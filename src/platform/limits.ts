@@ -63,3 +63,29 @@ export const PAGE_SIZE_DEFAULT = 25;
 export const REQUEST_BODY_MAX_BYTES = 1024 * 1024;
 /** The same, in megabytes (MiB): how messages and docs state it. */
 export const REQUEST_BODY_MAX_MEGABYTES = REQUEST_BODY_MAX_BYTES / (1024 * 1024);
+
+/** Resends of one line's provisioning email: at most this many in each window (C4). */
+export const RESEND_LIMITS = [
+  { max: 3, windowSeconds: 10 * 60 },
+  { max: 10, windowSeconds: 24 * 60 * 60 },
+] as const;
+/** A support case's description and each message in its thread (`support_cases.description`, `support_case_messages.body`), after trimming. */
+export const SUPPORT_TEXT_MAX_LENGTH = 5000;
+
+/** Screenshots on one support case. */
+export const SUPPORT_SCREENSHOTS_MAX = 5;
+
+/** One screenshot, in bytes (`support_case_attachments.size_bytes`). */
+export const SUPPORT_SCREENSHOT_MAX_BYTES = 5 * 1024 * 1024;
+export const SUPPORT_SCREENSHOT_MAX_MEGABYTES = SUPPORT_SCREENSHOT_MAX_BYTES / (1024 * 1024);
+
+/** A screenshot's file name (`support_case_attachments.file_name`). */
+export const SUPPORT_FILE_NAME_MAX_LENGTH = 255;
+
+/**
+ * The body of a request that opens a support case: every screenshot at its largest plus room for
+ * the text fields and the multipart framing. Only that route takes more than REQUEST_BODY_MAX_BYTES.
+ */
+export const SUPPORT_REQUEST_BODY_MAX_BYTES =
+  SUPPORT_SCREENSHOTS_MAX * SUPPORT_SCREENSHOT_MAX_BYTES + REQUEST_BODY_MAX_BYTES;
+export const SUPPORT_REQUEST_BODY_MAX_MEGABYTES = SUPPORT_REQUEST_BODY_MAX_BYTES / (1024 * 1024);

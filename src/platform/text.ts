@@ -64,3 +64,33 @@ export function requiredText(maxLength: number): z.ZodString {
       message: 'invisible_only' satisfies TextRule,
     });
 }
+
+/** Line breaks and tabs, which a paragraph may hold and one line may not. */
+const LAYOUT_CONTROLS = /[\n\r\t]/g;
+
+/**
+ * Free text of several lines (a support case's description): like `requiredText`, but line breaks
+ * and tabs are kept; every other control character is still refused.
+ */
+export function paragraphText(maxLength: number): z.ZodString {
+  return (
+    z
+      .string()
+      .trim()
+      // Forms send CRLF line breaks (as HTML says they must), JSON callers whatever they have: keep one kind.
+      .overwrite((value) => value.replace(/\r\n?/g, '\n'))
+      .refine((value) => unprintable(value) !== 'unpaired_surrogate', {
+        message: 'unpaired_surrogate' satisfies TextRule,
+        abort: true,
+      })
+      .refine((value) => unprintable(value.replace(LAYOUT_CONTROLS, ' ')) !== 'control_characters', {
+        message: 'control_characters' satisfies TextRule,
+        abort: true,
+      })
+      .min(1)
+      .max(maxLength)
+      .refine((value) => value === '' || !isInvisibleOnly(value), {
+        message: 'invisible_only' satisfies TextRule,
+      })
+  );
+}

@@ -58,7 +58,8 @@ describe('the provisio command', () => {
     assert.ok(kinds.filter((k) => k === 'partner').length >= 2);
     assert.ok(kinds.includes('distributor'));
     assert.ok(kinds.filter((k) => k === 'customer').length >= 3);
-    for (const org of demo.orgs) assert.equal(org.apiKey === null, org.kind === 'customer', org.name);
+    for (const org of demo.orgs)
+      assert.equal(org.apiKey === null, org.kind === 'customer' || org.kind === 'vendor', org.name);
     assert.ok(demo.users.every((u) => u.password.length >= 10 && demo.orgs.some((o) => o.id === u.orgId)));
     assert.ok(
       demo.users.some((u) => u.role === 'partner_admin') && demo.users.some((u) => u.role === 'partner_user'),

@@ -19,6 +19,9 @@ import {
   REFERENCE_MAX_LENGTH,
   REQUEST_BODY_MAX_BYTES,
   REQUEST_BODY_MAX_MEGABYTES,
+  SUPPORT_FILE_NAME_MAX_LENGTH,
+  SUPPORT_SCREENSHOT_MAX_BYTES,
+  SUPPORT_TEXT_MAX_LENGTH,
 } from '../../src/platform/limits.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
@@ -54,6 +57,10 @@ const EXPECTED: Record<string, string> = {
   ),
   offer_services_service_code_check: oneOf('service_code', SERVICE_CODES),
   api_keys_name_length: between('length(btrim(name))', 1, API_KEY_NAME_MAX_LENGTH),
+  support_cases_description_check: between('length(btrim(description))', 1, SUPPORT_TEXT_MAX_LENGTH),
+  support_case_messages_body_check: between('length(btrim(body))', 1, SUPPORT_TEXT_MAX_LENGTH),
+  support_case_attachments_size_bytes_check: between('size_bytes', 1, SUPPORT_SCREENSHOT_MAX_BYTES),
+  support_case_attachments_file_name_check: between('length(file_name)', 1, SUPPORT_FILE_NAME_MAX_LENGTH),
 };
 
 interface OpenApiSchema {

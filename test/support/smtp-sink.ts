@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import PostalMime, { type Email } from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 
@@ -15,6 +15,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Refuse RCPT TO for these addresses with this SMTP reply (e.g. 550 for a permanent refusal). */
   reject(address: string, code: number, message: string): void;
+  /** Takes mail for this address again. */
+  accept(address: string): void;
   /** Resolves when at least `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -53,6 +55,8 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
       });
     },
   });
+  // Replies go out at once: without this, Nagle's algorithm and delayed ACKs add ~40 ms per message.
+  server.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
@@ -60,6 +64,9 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
     received,
     reject(address, code, message) {
       rejections.set(address.toLowerCase(), { code, message });
+    },
+    accept(address) {
+      rejections.delete(address.toLowerCase());
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

@@ -10,6 +10,15 @@ export interface AuditPayloads {
   'api_key.created': { name: string; prefix: string };
   'api_key.revoked': { name: string; prefix: string };
   'order_line.status_changed': { from: string; to: string; reason: string };
+  'provisioning.email_sent': { to: string; messageKind: 'start' | 'resend' | 'contact_changed' };
+  'provisioning.link_opened': { linkId: string };
+  'provisioning.resent': { transactionId: string; to: string };
+  'provisioning.contact_changed': { from: string; to: string };
+  'subscription.mapped': { partnerOrgId: string; customerOrgId: string };
+  'support_case.opened': { caseNumber: string; requestType: string; screenshots: number };
+  'support_case.message_added': { caseNumber: string };
+  'support_case.answered': { caseNumber: string; recipients: number };
+  'support_case.closed': { caseNumber: string };
 }
 export type AuditAction = keyof AuditPayloads;
 

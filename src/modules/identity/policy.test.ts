@@ -3,10 +3,14 @@ import { describe, it } from 'node:test';
 import type { Actor } from '../../platform/context.ts';
 import {
   mayManageApiKeys,
+  mayOperate,
   mayPlaceOrders,
   orderScope,
   requireAccountable,
+  requireCaseOpener,
+  requireOperator,
   requireOrderingActor,
+  supportCaseScope,
 } from './policy.ts';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
@@ -66,5 +70,34 @@ describe('access policy', () => {
   it('records history only for an actor it can name', () => {
     assert.equal(requireAccountable(system), system);
     assert.throws(() => requireAccountable(anonymous), { code: 'forbidden' });
+  });
+});
+
+describe('operators (the vendor back office)', () => {
+  const operator: Actor = {
+    type: 'user',
+    userId: 'op',
+    orgId: OTHER,
+    orgKind: 'vendor',
+    role: 'operator',
+    email: 'ops@provisio.example',
+  };
+  const vendorKey: Actor = { type: 'api_key', apiKeyId: 'vk', orgId: OTHER, orgKind: 'vendor' };
+
+  it('see every order and every support case, but place no orders and open no cases', () => {
+    assert.equal(mayOperate(operator), true);
+    assert.equal(orderScope(operator), 'all');
+    assert.equal(supportCaseScope(operator), 'all');
+    assert.equal(mayPlaceOrders(operator), false);
+    assert.throws(() => requireCaseOpener(operator), { code: 'forbidden' });
+  });
+
+  it('are users with the operator role in a vendor organization only', () => {
+    for (const actor of [user('partner_admin', 'partner'), key('partner'), vendorKey, system, anonymous]) {
+      assert.equal(mayOperate(actor), false);
+    }
+    assert.throws(() => requireOperator(user('partner_admin', 'partner')), { code: 'not_found' });
+    assert.equal(mayPlaceOrders(vendorKey), false);
+    assert.deepEqual(supportCaseScope(user('partner_user', 'distributor')), { orgId: ORG });
   });
 });

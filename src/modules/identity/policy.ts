@@ -17,15 +17,47 @@ export type OrgActor = Extract<Actor, { orgId: string }>;
 /** An actor that may place orders: a partner or distributor, by a signed-in user or an API key. */
 export type OrderingActor = OrgActor & { orgKind: Exclude<OrgKind, 'customer'> };
 
-/** Only Provisio's own jobs and CLI see every order; an unauthenticated caller sees none. */
+/**
+ * Provisio's own jobs and CLI, and the vendor's operators, see every order; an unauthenticated
+ * caller sees none. Seeing is not acting: operators read, the edit rules refuse them.
+ */
 export function orderScope(actor: Actor): OrderScope {
-  if (actor.type === 'system') return 'all';
+  if (actor.type === 'system' || mayOperate(actor)) return 'all';
   if (actor.type === 'user' || actor.type === 'api_key') return { orgId: actor.orgId };
   throw notFound();
 }
 
 export function mayPlaceOrders(actor: Actor): actor is OrderingActor {
-  return (actor.type === 'user' || actor.type === 'api_key') && actor.orgKind !== 'customer';
+  return (
+    (actor.type === 'user' || actor.type === 'api_key') &&
+    (actor.orgKind === 'partner' || actor.orgKind === 'distributor')
+  );
+}
+
+/** A user of the vendor's back office: reads every order, answers and closes support cases. */
+export function mayOperate(actor: Actor): boolean {
+  return actor.type === 'user' && actor.role === 'operator' && actor.orgKind === 'vendor';
+}
+
+/** Narrows to an operator, or answers "not found": the back office does not exist for anyone else. */
+export function requireOperator(actor: Actor): Extract<Actor, { type: 'user' }> {
+  if (!mayOperate(actor) || actor.type !== 'user') throw notFound();
+  return actor;
+}
+
+/** Whose support cases an actor may see: its own organization's, or (operators) every one. */
+export function supportCaseScope(actor: Actor): OrderScope {
+  if (actor.type === 'system' || mayOperate(actor)) return 'all';
+  if ((actor.type === 'user' || actor.type === 'api_key') && actor.orgKind !== 'customer') {
+    return { orgId: actor.orgId };
+  }
+  throw notFound();
+}
+
+/** Partner and distributor users (any role) and API keys open cases for their own organization. */
+export function requireCaseOpener(actor: Actor): OrderingActor {
+  if (!mayPlaceOrders(actor)) throw forbidden();
+  return actor;
 }
 
 /** Narrows to an actor that may place orders, or refuses. */
@@ -46,6 +78,26 @@ export function mayManageApiKeys(actor: Actor, orgId: string): boolean {
     actor.orgId === orgId &&
     actor.orgKind !== 'customer'
   );
+}
+
+/**
+ * May resend the provisioning email of, or change the contact on, an order it can see (C7): users
+ * with edit rights (not viewers) and API keys of the ordering partner or of the distributor that
+ * placed it, and Provisio itself.
+ */
+export function mayActOnProvisioning(
+  actor: Actor,
+  order: { partnerOrgId: string; placedByOrgId: string },
+): boolean {
+  if (actor.type === 'system') return true;
+  if (actor.type !== 'user' && actor.type !== 'api_key') return false;
+  if (actor.orgId !== order.partnerOrgId && actor.orgId !== order.placedByOrgId) return false;
+  return actor.type === 'api_key' || actor.role === 'partner_admin' || actor.role === 'partner_user';
+}
+
+/** Marks a subscription mapped (the Point of No Return): the admin hub's onboarding, i.e. Provisio itself. */
+export function mayMapSubscriptions(actor: Actor): boolean {
+  return actor.type === 'system';
 }
 
 /** An actor whose changes can be recorded in history: anyone but an anonymous caller. */

@@ -307,3 +307,13 @@ export async function findOrganizationNames(db: Executor, ids: string[]): Promis
   const rows = await db.selectFrom('organizations').select(['id', 'name']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [r.id, r.name]));
 }
+
+/** The organization's user with this id, or (without one) its admins: who hears about what was opened for it. */
+export async function findOrgUserEmails(db: Executor, organizationId: string, userId: string | null) {
+  let query = db
+    .selectFrom('users')
+    .select(['email', 'locale'])
+    .where('organization_id', '=', organizationId);
+  query = userId ? query.where('id', '=', userId) : query.where('role', '=', 'partner_admin');
+  return query.orderBy('email').execute();
+}

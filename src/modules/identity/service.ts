@@ -23,6 +23,10 @@ export interface NewOrganization {
   country?: string | null;
   domains?: { domain: string; status: 'verified' | 'claimed' }[];
   id?: string;
+  /** IANA name; start dates are calendar dates in this zone. */
+  timeZone?: string;
+  /** The vendor's account representative, told when provisioning stalls. */
+  accountRepEmail?: string | null;
 }
 
 export async function createOrganization(ctx: Ctx, input: NewOrganization): Promise<repo.OrganizationRow> {
@@ -43,6 +47,8 @@ export async function createOrganization(ctx: Ctx, input: NewOrganization): Prom
       name,
       business_vertical: input.businessVertical ?? null,
       country: input.country ?? null,
+      ...(input.timeZone ? { time_zone: input.timeZone } : {}),
+      account_rep_email: input.accountRepEmail ? normalizeEmail(input.accountRepEmail) : null,
     });
     const domains = (input.domains ?? []).map((d) => ({ domain: d.domain.toLowerCase(), status: d.status }));
     await repo.insertDomains(tx.db, org.id, domains).catch((error: unknown) => {
@@ -331,4 +337,9 @@ export async function resolveSession(ctx: Ctx, token: string): Promise<SessionUs
 
 export async function signOut(ctx: Ctx, token: string): Promise<void> {
   await repo.deleteSession(ctx.db, hashToken(token));
+}
+
+/** The user who acted for an organization, or its admins when an API key did: where replies go. */
+export function organizationContactsFor(ctx: Ctx, organizationId: string, userId: string | null) {
+  return repo.findOrgUserEmails(ctx.db, organizationId, userId);
 }

@@ -238,3 +238,45 @@ export async function listLineStatusCodes(db: Executor): Promise<string[]> {
   const rows = await db.selectFrom('line_statuses').select('code').execute();
   return rows.map((r) => r.code);
 }
+
+/** The subscription, when it belongs to an order in scope. */
+export async function findSubscriptionInScope(db: Executor, subscriptionId: string, scope: OrderScope) {
+  return db
+    .selectFrom('subscriptions')
+    .innerJoin('order_lines', 'order_lines.id', 'subscriptions.line_id')
+    .innerJoin('orders', 'orders.id', 'order_lines.order_id')
+    .select(['subscriptions.id', 'orders.id as order_id'])
+    .where('subscriptions.id', '=', subscriptionId)
+    .where((eb) => visibleTo(eb, scope))
+    .executeTakeFirst();
+}
+
+/** Lines whose account representative was told and whose subscription is still not mapped, oldest escalation first. */
+export async function listEscalatedLines(db: Executor, scope: OrderScope, limit: number) {
+  return db
+    .selectFrom('order_lines')
+    .innerJoin('orders', 'orders.id', 'order_lines.order_id')
+    .innerJoin('subscriptions', 'subscriptions.line_id', 'order_lines.id')
+    .innerJoin('organizations as partner', 'partner.id', 'orders.partner_org_id')
+    .select([
+      'order_lines.id as line_id',
+      'order_lines.line_number',
+      'order_lines.provisioning_contact_email',
+      'order_lines.requested_start_date',
+      'order_lines.escalated_at',
+      'order_lines.status',
+      'orders.id as order_id',
+      'orders.order_number',
+      'orders.reference',
+      'partner.name as partner_name',
+      'partner.account_rep_email',
+      'subscriptions.id as subscription_id',
+    ])
+    .where('order_lines.escalated_at', 'is not', null)
+    .where('subscriptions.mapped_at', 'is', null)
+    .where((eb) => visibleTo(eb, scope))
+    .orderBy('order_lines.escalated_at')
+    .orderBy('order_lines.id')
+    .limit(limit)
+    .execute();
+}

@@ -97,7 +97,11 @@ const getOrderLineRoute = createRoute({
     }),
   },
   responses: {
-    200: { description: 'The line.', content: { 'application/json': { schema: orderLineSchema } } },
+    200: {
+      description: 'The line; its `ETag` header is its version, for `If-Match`.',
+      headers: { ETag: { schema: { type: 'string' }, description: "The line's version." } },
+      content: { 'application/json': { schema: orderLineSchema } },
+    },
     401: problems[401],
     404: problems[404],
   },
@@ -122,6 +126,8 @@ export function registerOrderRoutes(api: OpenAPIHono<AppEnv>): void {
   );
   api.openapi(getOrderLineRoute, async (c) => {
     const { orderId, lineId } = c.req.valid('param');
-    return c.json(await getOrderLine(c.get('ctx'), orderId, lineId), 200);
+    const line = await getOrderLine(c.get('ctx'), orderId, lineId);
+    c.header('ETag', line.etag);
+    return c.json(line, 200);
   });
 }

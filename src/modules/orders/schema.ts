@@ -87,6 +87,10 @@ export const orderLineSchema = z
     status: lineStatusSchema,
     statusChangedAt: z.iso.datetime(),
     subscriptionId: z.string().openapi({ example: 'SUB-10000001' }),
+    etag: z.string().openapi({
+      example: '"v3"',
+      description: "The line's version, as its `ETag`: send it as `If-Match` when changing the contact.",
+    }),
   })
   .openapi('OrderLine');
 

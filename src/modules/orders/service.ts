@@ -216,7 +216,13 @@ function toLineView(
     status: line.status as LineStatus,
     statusChangedAt: line.status_changed_at.toISOString(),
     subscriptionId: line.subscription_id,
+    etag: lineEtag(line.version),
   };
+}
+
+/** A line's strong ETag: its version, bumped on every change. */
+export function lineEtag(version: number): string {
+  return `"v${version}"`;
 }
 
 function toOrderView(
@@ -358,4 +364,46 @@ export async function transitionLine(
       },
     ]);
   });
+}
+
+/** True when the subscription belongs to an order the caller may see. */
+export async function isSubscriptionVisible(ctx: Ctx, subscriptionId: string): Promise<boolean> {
+  return (await repo.findSubscriptionInScope(ctx.db, subscriptionId, orderScope(ctx.actor))) !== undefined;
+}
+
+export interface EscalatedLine {
+  lineId: string;
+  lineNumber: number;
+  orderId: string;
+  orderNumber: string;
+  reference: string;
+  partnerName: string;
+  accountRepEmail: string | null;
+  subscriptionId: string;
+  provisioningContactEmail: string;
+  requestedStartDate: string;
+  status: LineStatus;
+  escalatedAt: Date;
+}
+
+/** How many escalated lines the back office lists at once. */
+const ESCALATIONS_SHOWN = 200;
+
+/** Lines the account representative was told about whose subscription is not mapped yet. */
+export async function listEscalatedLines(ctx: Ctx): Promise<EscalatedLine[]> {
+  const rows = await repo.listEscalatedLines(ctx.db, orderScope(ctx.actor), ESCALATIONS_SHOWN);
+  return rows.map((r) => ({
+    lineId: r.line_id,
+    lineNumber: r.line_number,
+    orderId: r.order_id,
+    orderNumber: r.order_number,
+    reference: r.reference,
+    partnerName: r.partner_name,
+    accountRepEmail: r.account_rep_email,
+    subscriptionId: r.subscription_id,
+    provisioningContactEmail: r.provisioning_contact_email,
+    requestedStartDate: r.requested_start_date,
+    status: r.status as LineStatus,
+    escalatedAt: r.escalated_at ?? new Date(0),
+  }));
 }

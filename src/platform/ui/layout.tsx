@@ -76,6 +76,15 @@ export function Layout(props: PageChrome & { children?: Child }) {
                 <NavLink href="/orders" path={props.path}>
                   {t('orders.title')}
                 </NavLink>
+                {user.role === 'operator' ? (
+                  <NavLink href="/backoffice" path={props.path}>
+                    {t('backoffice.title')}
+                  </NavLink>
+                ) : (
+                  <NavLink href="/support/cases" path={props.path}>
+                    {t('support.title')}
+                  </NavLink>
+                )}
                 {user.role === 'partner_admin' ? (
                   <NavLink href="/settings/api-keys" path={props.path}>
                     {t('api_keys.title')}

@@ -1,0 +1,122 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { isoDate } from '../../platform/clock.ts';
+import type { AppEnv } from '../../platform/http.ts';
+import { wake } from '../../platform/jobs.ts';
+import { problemSchema } from '../../platform/openapi.ts';
+import { getOrderLine } from '../orders/service.ts';
+import { dispatchDue } from './jobs.ts';
+import { changeContactResultSchema, changeContactSchema, transactionSchema } from './schema.ts';
+import { changeProvisioningContact, resendProvisioningEmail } from './service.ts';
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+const security = [{ bearerAuth: [] }];
+const params = z.object({
+  orderId: z.string().openapi({ format: 'uuid' }),
+  lineId: z.string().openapi({ format: 'uuid' }),
+});
+const refusals = {
+  401: problem('Missing or unknown API key.'),
+  403: problem('`edit_rights_required`: this caller sees the order but may not change it; ask its placer.'),
+  404: problem('No such order or line for this caller.'),
+  409: problem(
+    '`point_of_no_return`: the subscription is mapped; provisioning is completed in the admin hub.',
+  ),
+};
+
+const resendRoute = createRoute({
+  method: 'post',
+  path: '/orders/{orderId}/lines/{lineId}/provisioning-email/resend',
+  operationId: 'resendProvisioningEmail',
+  summary: 'Resend the provisioning email',
+  description:
+    'Sends the provisioning email of this line again, with a new setup link (the previous link stops working). Allowed after the first email, also after the Requested Start Date, until the Point of No Return. At most 3 resends per line in 10 minutes and 10 in 24 hours.',
+  tags: ['Provisioning'],
+  security,
+  request: { params },
+  responses: {
+    202: {
+      description:
+        'The resend transaction; its status becomes `sent` or `failed` when the mail server answers.',
+      content: { 'application/json': { schema: transactionSchema } },
+    },
+    ...refusals,
+    409: problem(
+      '`resend_before_first_email`: the first email has not gone out yet; `point_of_no_return`: the subscription is mapped.',
+    ),
+    429: {
+      ...problem('`resend_rate_limited`: too many resends of this line; see `Retry-After`.'),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
+  },
+});
+
+const changeContactRoute = createRoute({
+  method: 'put',
+  path: '/orders/{orderId}/lines/{lineId}/provisioning-contact',
+  operationId: 'changeProvisioningContact',
+  summary: 'Change the provisioning contact',
+  description:
+    'Sets a new provisioning contact email on this line, or with `applyToAllLines` on every line of the order before the Point of No Return. Where the email already went out, the new contact gets it with new links and the old address a short notice. Send the line’s `ETag` as `If-Match` to refuse the change when the line changed meanwhile.',
+  tags: ['Provisioning'],
+  security,
+  request: {
+    params,
+    headers: z.object({
+      'if-match': z.string().max(200).optional().openapi({ description: 'The line\'s ETag, e.g. "v3".' }),
+    }),
+    body: { required: true, content: { 'application/json': { schema: changeContactSchema } } },
+  },
+  responses: {
+    200: {
+      description: "One transaction per changed line; the `ETag` header is the line's new version.",
+      headers: { ETag: { schema: { type: 'string' }, description: "The line's new version." } },
+      content: { 'application/json': { schema: changeContactResultSchema } },
+    },
+    ...refusals,
+    412: problem('`precondition_failed`: `If-Match` does not match the line’s current ETag.'),
+    422: problem('Invalid request, e.g. `email` is not an email address.'),
+  },
+});
+
+/** Latest UTC offset in use (Pacific/Kiritimati): a start date up to this far ahead may already be "today". */
+const AHEAD_OF_UTC_MS = 14 * 3600 * 1000;
+
+export function registerProvisioningRoutes(api: OpenAPIHono<AppEnv>): void {
+  // An order booked for today gets its emails at once, not at the next minute's sweep. Registered
+  // before the orders routes, so it wraps their handler without the orders module knowing.
+  api.use('/orders', async (c, next) => {
+    await next();
+    if (c.req.method !== 'POST' || c.res.status !== 201) return;
+    const ctx = c.get('ctx');
+    const soon = isoDate(new Date(ctx.clock.now().getTime() + AHEAD_OF_UTC_MS));
+    const body = (await c.res.clone().json()) as { lines?: { requestedStartDate?: string }[] };
+    if (!body.lines?.some((l) => (l.requestedStartDate ?? '9999') <= soon)) return;
+    try {
+      await wake(ctx, dispatchDue, {});
+    } catch (err) {
+      // The order is booked; the every-minute sweep sends its emails instead.
+      ctx.log.warn({ err }, 'could not wake the provisioning dispatch');
+    }
+  });
+
+  api.openapi(resendRoute, async (c) => {
+    const { orderId, lineId } = c.req.valid('param');
+    return c.json(await resendProvisioningEmail(c.get('ctx'), orderId, lineId), 202);
+  });
+  api.openapi(changeContactRoute, async (c) => {
+    const { orderId, lineId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const ifMatch = c.req.valid('header')['if-match'];
+    const ctx = c.get('ctx');
+    const result = await changeProvisioningContact(ctx, orderId, lineId, {
+      email: body.email,
+      applyToAllLines: body.applyToAllLines ?? false,
+      ...(ifMatch === undefined ? {} : { ifMatch }),
+    });
+    c.header('ETag', (await getOrderLine(ctx, orderId, lineId)).etag);
+    return c.json(result, 200);
+  });
+}
