@@ -179,6 +179,24 @@ for (const engine of testEngines()) {
       assert.equal(shown.match(/class="contact-email">ops@acme\.example</g)?.length, 3);
     });
 
+    it('a change whose email bounces shows the troubleshooting steps on the line, with a case link', async () => {
+      sink.reject('bounce@acme.example', 550, 'mailbox unavailable');
+      const later = () => h.clock.advance(60_000);
+      later();
+      const res = await post(lineUrl(order, 0, 'contact'), { email: 'bounce@acme.example' });
+      assert.equal(res.status, 303);
+      await relayDueEmails(h.ctx);
+      const html = await (await page(`/orders/${order.id}`)).text();
+      assert.match(html, /The last provisioning email to bounce@acme\.example could not be delivered\./);
+      assert.match(html, /mailbox unavailable/);
+      assert.match(html, /requestType=change_provisioning_contact_email/);
+      // Changing it again to a working address clears the warning.
+      later();
+      await post(lineUrl(order, 0, 'contact'), { email: 'ops@acme.example' });
+      await relayDueEmails(h.ctx);
+      assert.doesNotMatch(await (await page(`/orders/${order.id}`)).text(), /could not be delivered/);
+    });
+
     it('a viewer sees the buttons disabled and whom to ask', async () => {
       const placer = await h.db
         .selectFrom('users')

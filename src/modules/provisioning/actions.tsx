@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { Translate } from '../../platform/i18n.ts';
 import type { OrderLineView } from '../orders/schema.ts';
+import type { FailedDelivery } from './delivery.ts';
 import type { LineActionState } from './service.ts';
 
 /**
@@ -73,6 +74,10 @@ export interface LineActionsProps {
   adminHubUrl: string;
   /** Where the forms come back to (the page showing this line). */
   back: string;
+  /** The sender address partners allow-list (troubleshooting). */
+  sender: string;
+  /** The latest resend or contact change of this line, when its email could not be delivered. */
+  failure?: FailedDelivery | undefined;
 }
 
 /** Resend (with its confirmation dialog) and Edit beside the line's provisioning contact email. */
@@ -136,7 +141,31 @@ export function LineProvisioningActions(p: LineActionsProps) {
       <a class="button secondary" href={linePath(p.orderId, line.id, 'contact', p.back)}>
         {t('provisioning_ui.edit')}
       </a>
+      {p.failure ? <DeliveryFailure {...p} failure={p.failure} /> : null}
     </div>
+  );
+}
+
+function DeliveryFailure(p: LineActionsProps & { failure: FailedDelivery }) {
+  const { t, failure } = p;
+  const reason = failure.reason ?? '';
+  return (
+    <details class="prov-failed">
+      <summary>{t('provisioning_ui.delivery_failed', { email: failure.to })}</summary>
+      {reason ? <p class="muted">{t('provisioning_ui.delivery_reason', { reason })}</p> : null}
+      <Troubleshooting
+        t={t}
+        id={`trouble-${p.line.id}`}
+        sender={p.sender}
+        action={failure.action}
+        subscriptionId={p.line.subscriptionId}
+        description={t('provisioning_ui.case_delivery', {
+          subscription: p.line.subscriptionId,
+          email: failure.to,
+          reason,
+        })}
+      />
+    </details>
   );
 }
 
@@ -162,6 +191,7 @@ export type FailedAction = 'resend' | 'contact';
 /** The seeds' troubleshooting steps and a support case pre-filled with what failed (C11, C12). */
 export function Troubleshooting(props: {
   t: Translate;
+  id: string;
   sender: string;
   action: FailedAction;
   subscriptionId: string | undefined;
@@ -175,8 +205,8 @@ export function Troubleshooting(props: {
     description: props.description,
   });
   return (
-    <section class="prov-trouble" aria-labelledby="trouble-heading">
-      <h2 id="trouble-heading">{t('provisioning_ui.trouble_heading')}</h2>
+    <section class="prov-trouble" aria-labelledby={props.id}>
+      <h2 id={props.id}>{t('provisioning_ui.trouble_heading')}</h2>
       <ul>
         <li>{t('provisioning_ui.trouble_spam')}</li>
         <li>{t('provisioning_ui.trouble_allow', { sender: props.sender })}</li>

@@ -19,6 +19,7 @@ import {
   Troubleshooting,
   withOutcome,
 } from './actions.tsx';
+import { failedDeliveries } from './delivery.ts';
 import {
   changeProvisioningContact,
   type LineActionState,
@@ -39,6 +40,7 @@ export async function orderProvisioning(
   query: { done?: string; line?: string },
 ) {
   const states = new Map((await lineActionStates(ctx, order)).map((s) => [s.lineId, s]));
+  const failures = await failedDeliveries(ctx, order);
   const back = `/orders/${order.id}`;
   return {
     notice: (
@@ -57,6 +59,8 @@ export async function orderProvisioning(
           state={state}
           adminHubUrl={ctx.config.adminHubUrl}
           back={back}
+          sender={ctx.config.mailFrom}
+          failure={failures.get(line.id)}
         />
       ) : null;
     },
@@ -250,6 +254,7 @@ function ProblemPage(p: {
       {troubleshoot ? (
         <Troubleshooting
           t={t}
+          id="trouble"
           sender={config.mailFrom}
           action={p.action}
           subscriptionId={p.line?.subscriptionId}
