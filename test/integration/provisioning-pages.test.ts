@@ -139,6 +139,12 @@ for (const engine of testEngines()) {
       assert.equal(query.get('requestType'), 'resend_provisioning_email');
       assert.equal(query.get('subscriptionId'), order.lines[0]?.subscriptionId);
       assert.match(query.get('description') ?? '', /it0@acme\.example/);
+      // The support page opens the case form with those values.
+      const caseForm = await page(href);
+      assert.equal(caseForm.status, 200);
+      const caseHtml = await caseForm.text();
+      assert.ok(caseHtml.includes(order.lines[0]?.subscriptionId ?? '-'));
+      assert.match(caseHtml, /value="resend_provisioning_email" selected/);
     });
 
     it('edits one line, then all lines, and the new address shows on each', async () => {
