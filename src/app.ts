@@ -14,6 +14,7 @@ import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
 import { registerSetupLinkPages } from './modules/provisioning/link-pages.tsx';
+import { registerProvisioningPages } from './modules/provisioning/pages.tsx';
 import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
@@ -44,6 +45,13 @@ const assets = new Map<string, { body: string; type: string }>([
     'htmx.min.js',
     {
       body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+      type: 'text/javascript',
+    },
+  ],
+  [
+    'provisioning.js',
+    {
+      body: readFileSync(path.join(import.meta.dirname, 'modules', 'provisioning', 'dialog.js'), 'utf8'),
       type: 'text/javascript',
     },
   ],
@@ -198,6 +206,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerOrderPages(pages);
   registerSupportPages(pages);
   registerBackofficePages(pages);
+  // After the order pages: their sign-in guard on /orders/* covers these routes too.
+  registerProvisioningPages(pages);
   app.route('/', pages);
 
   return app;

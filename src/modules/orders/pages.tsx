@@ -8,6 +8,7 @@ import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
+import { type OrderProvisioning, orderProvisioning } from '../provisioning/pages.tsx';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { getOrder, listOrders } from './service.ts';
@@ -176,6 +177,7 @@ function OrderPage({
   order,
   path,
   orgNames,
+  provisioning,
 }: {
   t: Translate;
   locale: Locale;
@@ -183,6 +185,7 @@ function OrderPage({
   order: OrderView;
   path: string;
   orgNames: Map<string, string>;
+  provisioning: OrderProvisioning;
 }) {
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
@@ -198,6 +201,7 @@ function OrderPage({
         <a href="/orders">← {t('order.back')}</a>
       </p>
       <h1>{t('order.heading', { reference: order.reference })}</h1>
+      {provisioning.notice}
       <dl class="facts">
         <dt>{t('order.number')}</dt>
         <dd>{order.orderNumber}</dd>
@@ -237,7 +241,10 @@ function OrderPage({
               <td>{line.services.map((s) => t(`service.${s.code}`)).join(', ')}</td>
               <td>{new Intl.NumberFormat(locale).format(line.quantity)}</td>
               <td>{formatDate(locale, line.requestedStartDate)}</td>
-              <td>{line.provisioningContactEmail}</td>
+              <td>
+                <span class="contact-email">{line.provisioningContactEmail}</span>
+                {provisioning.actions(line)}
+              </td>
               <td>
                 <StatusBadge t={t} status={line.status} />
               </td>
@@ -297,6 +304,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
     try {
       const order = await getOrder(c.get('ctx'), c.req.param('orderId'));
       const orgNames = await organizationNames(c.get('ctx'), [order.partnerOrgId, order.placedByOrgId]);
+      const provisioning = await orderProvisioning(c.get('ctx'), t, order, c.req.query());
       return c.html(
         <OrderPage
           t={t}
@@ -305,6 +313,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
           order={order}
           path={c.req.path}
           orgNames={orgNames}
+          provisioning={provisioning}
         />,
       );
     } catch (error) {
