@@ -14,6 +14,7 @@ import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
 import { registerSetupLinkPages } from './modules/provisioning/link-pages.tsx';
+import { registerProvisioningPages } from './modules/provisioning/pages.tsx';
 import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
 import { registerSubscriptionPages } from './modules/provisioning/subscriptions-pages.tsx';
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
@@ -48,6 +49,13 @@ const assets = new Map<string, { body: string; type: string }>([
     'htmx.min.js',
     {
       body: readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8'),
+      type: 'text/javascript',
+    },
+  ],
+  [
+    'provisioning.js',
+    {
+      body: readFileSync(path.join(import.meta.dirname, 'modules', 'provisioning', 'dialog.js'), 'utf8'),
       type: 'text/javascript',
     },
   ],
@@ -206,6 +214,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerTransactionPages(pages);
   registerSupportPages(pages);
   registerBackofficePages(pages);
+  // After the order pages: their sign-in guard on /orders/* covers these routes too.
+  registerProvisioningPages(pages);
   app.route('/', pages);
 
   return app;

@@ -8,7 +8,8 @@ import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
-import { type OrderProvisioning, orderProvisioning } from '../provisioning/timeline.ts';
+import { type OrderProvisioning, orderProvisioning } from '../provisioning/pages.tsx';
+import { type LineTimers, lineTimers } from '../provisioning/timeline.ts';
 import { LineDeadline, LineHistoryDetails } from '../provisioning/timeline.tsx';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
@@ -179,6 +180,7 @@ function OrderPage({
   path,
   orgNames,
   provisioning,
+  timers,
 }: {
   t: Translate;
   locale: Locale;
@@ -187,6 +189,7 @@ function OrderPage({
   path: string;
   orgNames: Map<string, string>;
   provisioning: OrderProvisioning;
+  timers: LineTimers;
 }) {
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
@@ -202,6 +205,7 @@ function OrderPage({
         <a href="/orders">← {t('order.back')}</a>
       </p>
       <h1>{t('order.heading', { reference: order.reference })}</h1>
+      {provisioning.notice}
       <dl class="facts">
         <dt>{t('order.number')}</dt>
         <dd>{order.orderNumber}</dd>
@@ -241,10 +245,13 @@ function OrderPage({
               <td>{line.services.map((s) => t(`service.${s.code}`)).join(', ')}</td>
               <td>{new Intl.NumberFormat(locale).format(line.quantity)}</td>
               <td>{formatDate(locale, line.requestedStartDate)}</td>
-              <td>{line.provisioningContactEmail}</td>
+              <td>
+                <span class="contact-email">{line.provisioningContactEmail}</span>
+                {provisioning.actions(line)}
+              </td>
               <td>
                 <StatusBadge t={t} status={line.status} />
-                <LineDeadline t={t} facts={provisioning.facts.get(line.id)} now={provisioning.now} />
+                <LineDeadline t={t} facts={timers.facts.get(line.id)} now={timers.now} />
                 <LineHistoryDetails t={t} orderId={order.id} lineId={line.id} />
               </td>
               <td class="nowrap">{line.subscriptionId}</td>
@@ -303,6 +310,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
     try {
       const order = await getOrder(c.get('ctx'), c.req.param('orderId'));
       const orgNames = await organizationNames(c.get('ctx'), [order.partnerOrgId, order.placedByOrgId]);
+      const provisioning = await orderProvisioning(c.get('ctx'), t, order, c.req.query());
       return c.html(
         <OrderPage
           t={t}
@@ -311,7 +319,8 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
           order={order}
           path={c.req.path}
           orgNames={orgNames}
-          provisioning={await orderProvisioning(c.get('ctx'), order)}
+          provisioning={provisioning}
+          timers={await lineTimers(c.get('ctx'), order)}
         />,
       );
     } catch (error) {

@@ -218,16 +218,13 @@ export function renderEntry(t: Translate, entry: TimelineEntry): string {
 }
 
 /** What the order page shows beside each line: its deadline, or that provisioning is still pending. */
-export interface OrderProvisioning {
+export interface LineTimers {
   now: Date;
   facts: Map<string, LineFacts>;
 }
 
 /** For an order the caller has already been allowed to see. */
-export async function orderProvisioning(
-  ctx: Ctx,
-  order: { lines: { id: string }[] },
-): Promise<OrderProvisioning> {
+export async function lineTimers(ctx: Ctx, order: { lines: { id: string }[] }): Promise<LineTimers> {
   return {
     now: ctx.clock.now(),
     facts: await lineFacts(

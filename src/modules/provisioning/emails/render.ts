@@ -1,9 +1,22 @@
-import { type Locale, translator } from '../../../platform/i18n.ts';
-
-/**
- * Minimal provisioning emails: the subject from the catalog, each setup link and the sender address
- * in both the HTML and the text part. The polished layout replaces this file with the same exports.
- */
+import type { Locale } from '../../../platform/i18n.ts';
+import {
+  button,
+  divider,
+  documentShell,
+  type EmailT,
+  emailTranslator,
+  esc,
+  facts,
+  formatDate,
+  formatNumber,
+  heading,
+  link,
+  muted,
+  paragraph,
+  subheading,
+  textBody,
+  textFacts,
+} from './layout.ts';
 
 export interface ProvisioningEmailLine {
   subscriptionId: string;
@@ -13,6 +26,7 @@ export interface ProvisioningEmailLine {
   requestedStartDate: string;
   setupUrl: string;
 }
+
 export interface ProvisioningEmailInput {
   locale: Locale;
   orderReference: string;
@@ -24,52 +38,116 @@ export interface ProvisioningEmailInput {
   lines: ProvisioningEmailLine[];
   resend: boolean;
 }
+
 export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
 }
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+type T = EmailT;
+
+/**
+ * A translated sentence as HTML: the catalog text and plain values are escaped, and the values named
+ * in `html` (already safe markup, e.g. a bold address) are put in after escaping.
+ */
+function rich(
+  t: T,
+  key: string,
+  values: Record<string, string | number>,
+  html: Record<string, string> = {},
+): string {
+  const markers = Object.fromEntries(Object.keys(html).map((name) => [name, `\uE001${name}\uE001`]));
+  const escaped = esc(t(key, { ...values, ...markers }));
+  return escaped.replace(/\uE001(\w+)\uE001/g, (_, name: string) => html[name] ?? '');
+}
+
+function strong(value: string): string {
+  return `<strong>${esc(value)}</strong>`;
+}
+
+/** Service codes the catalog names (meetings, calling…) in the recipient's language; others as given. */
+function serviceNames(t: T, services: string[]): string {
+  return services
+    .map((s) => {
+      const key = `service.${s}`;
+      const name = /^\w+$/.test(s) ? t(key) : key;
+      return name === key ? s : name;
+    })
+    .join(', ');
+}
 
 export function renderProvisioningEmail(input: ProvisioningEmailInput): RenderedEmail {
-  const t = translator(input.locale);
-  const subject = t('email.provisioning.subject', { reference: input.orderReference });
-  const intro = t('provisioning.email.intro', {
-    partner: input.partnerName,
-    customer: input.endCustomerName,
-    number: input.orderNumber,
+  const t = emailTranslator(input.locale);
+  const k = (key: string) => `email.provisioning.${key}`;
+  const count = input.lines.length;
+  const people = { partner: input.partnerName, customer: input.endCustomerName, count };
+  const subject = t(k('subject'), { reference: input.orderReference });
+  const orderFacts: [string, string][] = [
+    [t(k('order_reference')), input.orderReference],
+    [t(k('order_number')), input.orderNumber],
+    [t(k('partner')), input.partnerName],
+    [t(k('end_customer')), input.endCustomerName],
+  ];
+  const lines = input.lines.map((line) => ({
+    url: line.setupUrl,
+    facts: [
+      [t(k('subscription')), line.subscriptionId],
+      [t(k('offer')), line.offerName],
+      [t(k('services')), serviceNames(t, line.services)],
+      [t(k('quantity')), formatNumber(input.locale, line.quantity)],
+      [t(k('start_date')), formatDate(input.locale, line.requestedStartDate)],
+    ] as [string, string][],
+  }));
+  const setUp = t(k('set_up_now'));
+  const fallback = t(k('link_fallback'));
+
+  const html = documentShell({
+    locale: input.locale,
+    title: subject,
+    preheader: t(k('preheader'), people),
+    rows: [
+      heading(t(k('heading'))),
+      paragraph(esc(t('email.common.greeting'))),
+      paragraph(
+        rich(
+          t,
+          k('intro'),
+          { count },
+          { partner: strong(input.partnerName), customer: strong(input.endCustomerName) },
+        ),
+      ),
+      input.resend ? paragraph(esc(t(k('resent')))) : '',
+      subheading(t(k('order_heading'))),
+      facts(orderFacts),
+      ...lines.flatMap((line) => [
+        facts(line.facts, true),
+        button(line.url, setUp),
+        muted(`${esc(fallback)}<br>${link(line.url)}`),
+      ]),
+      paragraph(esc(t(k('leave_anytime')))),
+      divider(),
+      subheading(t(k('spam_heading'))),
+      paragraph(rich(t, k('spam'), {}, { sender: strong(input.sender) })),
+      paragraph(rich(t, k('help'), {}, { partner: strong(input.partnerName) })),
+      muted(esc(t(k('why'), { reference: input.orderReference }))),
+      muted(esc(t('email.common.automated', { product: t('ui.product') }))),
+    ],
   });
-  const allowList = t('provisioning.email.allow_list', { sender: input.sender });
-  const describe = (line: ProvisioningEmailLine) =>
-    `${line.subscriptionId} · ${line.offerName} (${line.services.join(', ')}) × ${line.quantity} · ${line.requestedStartDate}`;
-  const button = t('provisioning.email.set_up_now');
-  const html = [
-    `<p>${escapeHtml(intro)}</p>`,
-    ...(input.resend ? [`<p>${escapeHtml(t('provisioning.email.resent_note'))}</p>`] : []),
-    '<ul>',
-    ...input.lines.map(
-      (line) =>
-        `<li>${escapeHtml(describe(line))} <a href="${escapeHtml(line.setupUrl)}">${escapeHtml(button)}</a></li>`,
-    ),
-    '</ul>',
-    `<p>${escapeHtml(allowList)}</p>`,
-  ].join('\n');
-  const text = [
-    intro,
-    ...(input.resend ? [t('provisioning.email.resent_note')] : []),
-    '',
-    ...input.lines.map((line) => `- ${describe(line)}\n  ${button}: ${line.setupUrl}`),
-    '',
-    allowList,
-  ].join('\n');
+
+  const text = textBody([
+    t(k('heading')),
+    t('email.common.greeting'),
+    t(k('intro'), people),
+    input.resend && t(k('resent')),
+    `${t(k('order_heading'))}\n${textFacts(orderFacts)}`,
+    ...lines.map((line) => `${textFacts(line.facts)}\n${setUp}: ${line.url}`),
+    t(k('leave_anytime')),
+    `${t(k('spam_heading'))}\n${t(k('spam'), { sender: input.sender })}`,
+    t(k('help'), { partner: input.partnerName }),
+    t(k('why'), { reference: input.orderReference }),
+    t('email.common.automated', { product: t('ui.product') }),
+  ]);
   return { subject, html, text };
 }
 
@@ -80,13 +158,95 @@ export function renderContactChangedNotice(input: {
   newContactEmail: string;
   partnerName: string;
 }): RenderedEmail {
-  const t = translator(input.locale);
-  const subject = t('provisioning.notice.subject', { reference: input.orderReference });
-  const body = t('provisioning.notice.body', {
-    partner: input.partnerName,
+  const t = emailTranslator(input.locale);
+  const k = (key: string) => `email.contact_changed.${key}`;
+  const values = {
     reference: input.orderReference,
-    subscriptions: input.subscriptionIds.join(', '),
     email: input.newContactEmail,
+    partner: input.partnerName,
+    count: input.subscriptionIds.length,
+  };
+  const subject = t(k('subject'), values);
+  const list = `<ul style="margin:0;padding-left:20px">${input.subscriptionIds.map((id) => `<li>${esc(id)}</li>`).join('')}</ul>`;
+  const html = documentShell({
+    locale: input.locale,
+    title: subject,
+    preheader: t(k('preheader'), values),
+    rows: [
+      heading(t(k('heading'))),
+      paragraph(esc(t('email.common.greeting'))),
+      paragraph(
+        rich(t, k('body'), values, {
+          email: strong(input.newContactEmail),
+          partner: strong(input.partnerName),
+        }),
+      ),
+      paragraph(list),
+      paragraph(esc(t(k('no_action'), values))),
+      muted(esc(t('email.common.automated', { product: t('ui.product') }))),
+    ],
   });
-  return { subject, html: `<p>${escapeHtml(body)}</p>`, text: body };
+  const text = textBody([
+    t(k('heading')),
+    t('email.common.greeting'),
+    `${t(k('body'), values)}\n${input.subscriptionIds.map((id) => `- ${id}`).join('\n')}`,
+    t(k('no_action'), values),
+    t('email.common.automated', { product: t('ui.product') }),
+  ]);
+  return { subject, html, text };
+}
+
+export function renderEscalationEmail(input: {
+  locale: Locale;
+  partnerName: string;
+  orderReference: string;
+  orderNumber: string;
+  subscriptionId: string;
+  contactEmail: string;
+  requestedStartDate: string;
+  orderUrl: string;
+}): RenderedEmail {
+  const t = emailTranslator(input.locale);
+  const k = (key: string) => `email.escalation.${key}`;
+  const date = formatDate(input.locale, input.requestedStartDate);
+  const values = {
+    reference: input.orderReference,
+    subscription: input.subscriptionId,
+    partner: input.partnerName,
+    email: input.contactEmail,
+    date,
+  };
+  const subject = t(k('subject'), values);
+  const rows: [string, string][] = [
+    [t(k('order_number')), input.orderNumber],
+    [t(k('partner')), input.partnerName],
+    [t(k('subscription')), input.subscriptionId],
+    [t(k('contact')), input.contactEmail],
+    [t(k('start_date')), date],
+  ];
+  const html = documentShell({
+    locale: input.locale,
+    title: subject,
+    preheader: t(k('preheader'), values),
+    rows: [
+      heading(t(k('heading'))),
+      paragraph(esc(t('email.common.greeting'))),
+      paragraph(rich(t, k('body'), values, { subscription: strong(input.subscriptionId) })),
+      facts(rows, true),
+      paragraph(rich(t, k('action'), values, { partner: strong(input.partnerName) })),
+      button(input.orderUrl, t(k('open_order'))),
+      muted(link(input.orderUrl)),
+      muted(esc(t('email.common.automated', { product: t('ui.product') }))),
+    ],
+  });
+  const text = textBody([
+    t(k('heading')),
+    t('email.common.greeting'),
+    t(k('body'), values),
+    textFacts(rows),
+    t(k('action'), values),
+    `${t(k('open_order'))}: ${input.orderUrl}`,
+    t('email.common.automated', { product: t('ui.product') }),
+  ]);
+  return { subject, html, text };
 }

@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { dispatchDueLines } from '../../src/modules/provisioning/service.ts';
+import { type RunningWeb, serveWeb } from '../../src/server.ts';
+import { type Harness, orderBody, startHarness, type Tenant } from '../support/harness.ts';
+import { ROOT } from '../support/process.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+const skip =
+  !available && !process.env.CI ? `Chromium not found at ${CHROMIUM} (apt-get install chromium)` : false;
+const START = '2026-12-01';
+
+interface Order {
+  id: string;
+  lines: { id: string }[];
+}
+
+// In-process server over the test harness: the clock can be moved to the start date so the lines await provisioning.
+describe('provisioning contact actions in Chromium', { skip }, () => {
+  let h: Harness;
+  let web: RunningWeb;
+  let browser: Browser;
+  let partner: Tenant;
+  let base: string;
+
+  async function placeOrder(lines: number): Promise<Order> {
+    const res = await h.api(partner, 'POST', '/api/v1/orders', {
+      ...orderBody(),
+      lines: Array.from({ length: lines }, (_, i) => ({
+        offer: 'A-WX',
+        quantity: 5,
+        requestedStartDate: START,
+        provisioningContactEmail: `it${i}@acme.example`,
+      })),
+    });
+    assert.equal(res.status, 201);
+    return (await res.json()) as Order;
+  }
+
+  async function signedIn(lang?: string): Promise<Page> {
+    const context = await browser.newContext();
+    if (lang) await context.addCookies([{ name: 'provisio_lang', value: lang, url: base }]);
+    const page = await context.newPage();
+    await page.goto(`${base}/login`);
+    await page.locator('input[name="email"]').fill(partner.email);
+    await page.locator('input[name="password"]').fill(partner.password);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/orders$/);
+    return page;
+  }
+
+  before(async () => {
+    h = await startHarness('pglite', { PORT: '0', HOST: '127.0.0.1' });
+    partner = await h.tenant('partner', 'Northwind');
+    web = await serveWeb(h.rt);
+    base = `http://localhost:${web.port}`;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await h?.close();
+  });
+
+  it('resends from the confirmation dialog, from the keyboard', async () => {
+    const order = await placeOrder(2);
+    h.clock.set(new Date(`${START}T09:00:00Z`));
+    await dispatchDueLines(h.ctx);
+    const page = await signedIn();
+    await page.goto(`${base}/orders/${order.id}`);
+    const resend = page.locator(`#line-1 a[data-dialog]`);
+    await resend.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Resend confirmation' });
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /resend the provisioning email to it0@acme\.example\?/);
+    const shots = path.join(ROOT, 'test-results');
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, 'resend-dialog.png'), fullPage: true });
+    // Cancel closes it and nothing is sent.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.match(page.url(), new RegExp(`/orders/${order.id}$`));
+
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/done=resent/);
+    assert.equal(
+      (await page.getByRole('status').textContent())?.trim(),
+      'The provisioning email was resent to it0@acme.example.',
+    );
+  });
+
+  it('edits the contact of all lines at once, in Russian', async () => {
+    const order = await placeOrder(3);
+    const page = await signedIn('ru');
+    await page.goto(`${base}/orders/${order.id}`);
+    assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+    await page.locator('#line-2').getByRole('link', { name: 'Изменить' }).click();
+    await page.getByLabel('Новый адрес контакта по подготовке').fill('ops@acme.example');
+    await page.getByLabel('Применить ко всем строкам').check();
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await page.waitForURL(new RegExp(`/orders/${order.id}\\?done=contact_changed`));
+    assert.match((await page.getByRole('status').textContent()) ?? '', /Контакт по подготовке обновлён/);
+    const shown = await page.locator('.contact-email').allTextContents();
+    assert.deepEqual(shown, ['ops@acme.example', 'ops@acme.example', 'ops@acme.example']);
+    await page.screenshot({
+      path: path.join(ROOT, 'test-results', 'contact-changed-ru.png'),
+      fullPage: true,
+    });
+  });
+});
