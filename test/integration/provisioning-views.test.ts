@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { closeExpiredPolicyWindows, escalateStalledLines } from '../../src/modules/provisioning/timers.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
-import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import {
+  formPost,
+  type Harness,
+  orderBody,
+  startHarness,
+  type Tenant,
+  testEngines,
+} from '../support/harness.ts';
 import { dispatchAt } from '../support/provisioning-state.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
@@ -170,8 +177,24 @@ for (const engine of testEngines()) {
       assert.match(list.html, new RegExp(`id="subscription-${closedSub}"`));
       assert.match(list.html, /Billing started on Dec 8, 2026/);
       assert.match(list.html, /Billing starts in 5 days/);
-      assert.match(list.html, />Resend</);
-      assert.match(list.html, />Edit</);
+      // The order page's Resend and Edit, coming back here: a closed line can still be provisioned.
+      const closedLine = order.lines[0]?.id ?? '';
+      assert.match(list.html, /<input type="hidden" name="return" value="\/subscriptions"\/>/);
+      assert.match(
+        list.html,
+        new RegExp(`href="/orders/${order.id}/lines/${closedLine}/contact\\?return=%2Fsubscriptions"`),
+      );
+      const cookie = await h.signIn(partner);
+      const resent = await h.app.request(
+        `/orders/${order.id}/lines/${closedLine}/resend`,
+        formPost({ return: '/subscriptions' }, { Cookie: cookie }),
+      );
+      assert.equal(resent.status, 303);
+      assert.match(resent.headers.get('location') ?? '', /^\/subscriptions\?done=resent&line=/);
+      const after = await h.app.request(resent.headers.get('location') ?? '', {
+        headers: { Cookie: cookie },
+      });
+      assert.equal(after.status, 200);
       const search = await page(h, partner, `/subscriptions?q=${closedSub}`);
       assert.equal((search.html.match(/id="subscription-/g) ?? []).length, 1);
       const byEmail = await page(h, partner, '/subscriptions?q=ops%40acme.example');
@@ -190,7 +213,8 @@ for (const engine of testEngines()) {
         .items;
       assert.deepEqual(
         items.map((i) => i.type),
-        ['provisioning_email_resend', 'provisioning_email_update'],
+        // Newest first: the resend from the Cloud/SaaS page, the failed one, then the contact change.
+        ['provisioning_email_resend', 'provisioning_email_resend', 'provisioning_email_update'],
       );
       const updates = (await (
         await h.api(partner, 'GET', '/api/v1/transactions?type=provisioning_email_update')
@@ -204,14 +228,17 @@ for (const engine of testEngines()) {
       const bySub = (await (
         await h.api(partner, 'GET', `/api/v1/transactions?subscriptionId=${sub}`)
       ).json()) as { items: unknown[] };
-      assert.equal(bySub.items.length, 2);
-      const first = (await (await h.api(partner, 'GET', '/api/v1/transactions?limit=1')).json()) as {
+      assert.equal(bySub.items.length, 3);
+      const first = (await (await h.api(partner, 'GET', '/api/v1/transactions?limit=2')).json()) as {
         items: { type: string }[];
         nextCursor: string;
       };
-      assert.equal(first.items[0]?.type, 'provisioning_email_resend');
+      assert.deepEqual(
+        first.items.map((i) => i.type),
+        ['provisioning_email_resend', 'provisioning_email_resend'],
+      );
       const second = (await (
-        await h.api(partner, 'GET', `/api/v1/transactions?limit=1&cursor=${first.nextCursor}`)
+        await h.api(partner, 'GET', `/api/v1/transactions?limit=2&cursor=${first.nextCursor}`)
       ).json()) as { items: { type: string }[]; nextCursor: string | null };
       assert.equal(second.items[0]?.type, 'provisioning_email_update');
       assert.equal(second.nextCursor, null);

@@ -1,10 +1,16 @@
 import type { Hono } from 'hono';
-import { translator } from '../../platform/i18n.ts';
+import { type Translate, translator } from '../../platform/i18n.ts';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { LineProvisioningActions, ProvisioningNotice } from './actions.tsx';
 import { FilterErrors, Pager, runListQuery } from './list-page.tsx';
-import { listPendingSubscriptions, listSubscriptionsQuerySchema } from './subscriptions.ts';
+import {
+  listPendingSubscriptions,
+  listSubscriptionsQuerySchema,
+  type SubscriptionActions,
+  subscriptionActions,
+} from './subscriptions.ts';
 import { formatDay } from './timeline.ts';
 import { LineDeadline } from './timeline.tsx';
 
@@ -28,9 +34,20 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
     if (!result) c.status(422);
     const now = ctx.clock.now();
     const items = result?.items ?? [];
+    const actions = await subscriptionActions(
+      ctx,
+      items.map((s) => s.orderId),
+    );
+    // Resend and Edit come back here with their outcome, as they do to the order page.
+    const done = c.req.query('done');
+    const doneLine = [...actions.orders.values()]
+      .flatMap((o) => o.lines)
+      .find((l) => l.id === c.req.query('line'));
     return c.html(
       <Layout t={t} locale={locale} title={t('subscriptions.title')} path={c.req.path} user={c.get('user')}>
+        <script src="/assets/provisioning.js" defer></script>
         <h1>{t('subscriptions.title')}</h1>
+        <ProvisioningNotice t={t} done={done} line={doneLine} />
         <p class="muted">{t('subscriptions.intro')}</p>
         <form class="filters" method="get" action="/subscriptions">
           <div>
@@ -87,8 +104,12 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
                       )}
                     </td>
                     <td class="actions">
-                      <a href={`/orders/${s.orderId}#line-${s.lineNumber}`}>{t('subscriptions.resend')}</a>{' '}
-                      <a href={`/orders/${s.orderId}#line-${s.lineNumber}`}>{t('subscriptions.edit')}</a>
+                      <SubscriptionLineActions
+                        t={t}
+                        actions={actions}
+                        orderId={s.orderId}
+                        lineId={s.lineId}
+                      />
                     </td>
                   </tr>
                 ))}
@@ -100,4 +121,28 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
       </Layout>,
     );
   });
+}
+
+function SubscriptionLineActions(props: {
+  t: Translate;
+  actions: SubscriptionActions;
+  orderId: string;
+  lineId: string;
+}) {
+  const { actions, lineId } = props;
+  const line = actions.orders.get(props.orderId)?.lines.find((l) => l.id === lineId);
+  const state = actions.states.get(lineId);
+  if (!line || !state) return null;
+  return (
+    <LineProvisioningActions
+      t={props.t}
+      orderId={props.orderId}
+      line={line}
+      state={state}
+      adminHubUrl={actions.adminHubUrl}
+      back="/subscriptions"
+      sender={actions.sender}
+      failure={actions.failures.get(lineId)}
+    />
+  );
 }

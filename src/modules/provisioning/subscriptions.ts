@@ -8,7 +8,11 @@ import {
 } from '../../platform/limits.ts';
 import { lineText } from '../../platform/text.ts';
 import { orderScope } from '../identity/policy.ts';
+import type { OrderView } from '../orders/schema.ts';
+import { getOrder } from '../orders/service.ts';
 import { decodeKeyset, encodeKeyset } from './cursor.ts';
+import { type FailedDelivery, failedDeliveries } from './delivery.ts';
+import { type LineActionState, lineActionStates } from './service.ts';
 import * as repo from './subscriptions-repository.ts';
 import { type LineFacts, lineFacts } from './timeline.ts';
 
@@ -51,4 +55,31 @@ export async function listPendingSubscriptions(
         ? encodeKeyset({ createdAt: last.createdAt, id: last.subscriptionId })
         : null,
   };
+}
+
+/** What the Resend and Edit actions need for the orders on one page of subscriptions. */
+export interface SubscriptionActions {
+  orders: Map<string, OrderView>;
+  states: Map<string, LineActionState>;
+  failures: Map<string, FailedDelivery>;
+  adminHubUrl: string;
+  /** The sender address partners allow-list (troubleshooting). */
+  sender: string;
+}
+
+export async function subscriptionActions(ctx: Ctx, orderIds: string[]): Promise<SubscriptionActions> {
+  const actions: SubscriptionActions = {
+    orders: new Map(),
+    states: new Map(),
+    failures: new Map(),
+    adminHubUrl: ctx.config.adminHubUrl,
+    sender: ctx.config.mailFrom,
+  };
+  for (const orderId of new Set(orderIds)) {
+    const order = await getOrder(ctx, orderId);
+    actions.orders.set(orderId, order);
+    for (const state of await lineActionStates(ctx, order)) actions.states.set(state.lineId, state);
+    for (const [lineId, failure] of await failedDeliveries(ctx, order)) actions.failures.set(lineId, failure);
+  }
+  return actions;
 }

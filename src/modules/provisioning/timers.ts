@@ -6,7 +6,7 @@ import { defineJob } from '../../platform/jobs.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
 import { transitionLine } from '../orders/service.ts';
-import { renderEscalationEmail } from './escalation-email.ts';
+import { renderEscalationEmail } from './emails/render.ts';
 import * as repo from './timers-repository.ts';
 
 /** Lines handled per query; the handlers loop until nothing is due. */
