@@ -102,10 +102,15 @@ export function Layout(props: PageChrome & { children?: Child }) {
                 <NavLink href="/orders" path={props.path}>
                   {t('orders.title')}
                 </NavLink>
-                <NavLink href="/subscriptions" path={props.path}>
-                  {t('subscriptions.title')}
-                </NavLink>
-                <ChangeView t={t} path={props.path} />
+                {/* Partners' and distributors' views of their orders (C8, C9). */}
+                {user.role?.startsWith('partner_') ? (
+                  <>
+                    <NavLink href="/subscriptions" path={props.path}>
+                      {t('subscriptions.title')}
+                    </NavLink>
+                    <ChangeView t={t} path={props.path} />
+                  </>
+                ) : null}
                 {user.role === 'operator' ? (
                   <NavLink href="/backoffice" path={props.path}>
                     {t('backoffice.title')}
