@@ -16,6 +16,10 @@ import { registerOrderRoutes } from './modules/orders/routes.ts';
 import { registerSetupLinkPages } from './modules/provisioning/link-pages.tsx';
 import { registerProvisioningPages } from './modules/provisioning/pages.tsx';
 import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
+import { registerSubscriptionPages } from './modules/provisioning/subscriptions-pages.tsx';
+import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
+import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
+import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
@@ -166,6 +170,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   api.use('*', requireApiKey());
   registerProvisioningRoutes(api);
   registerOrderRoutes(api);
+  registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
 
   const document = () =>
@@ -204,6 +209,9 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   );
   registerIdentityPages(pages, rt.config);
   registerOrderPages(pages);
+  registerTimelinePages(pages);
+  registerSubscriptionPages(pages);
+  registerTransactionPages(pages);
   registerSupportPages(pages);
   registerBackofficePages(pages);
   // After the order pages: their sign-in guard on /orders/* covers these routes too.

@@ -3,6 +3,7 @@ import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
 import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
+import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Ctx } from './platform/context.ts';
@@ -16,7 +17,13 @@ import { migrateToLatest } from './platform/migrations.ts';
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
-export const JOBS: readonly AnyJob[] = [purgeExpiredSessions, relayOutbox, dispatchDue];
+export const JOBS: readonly AnyJob[] = [
+  purgeExpiredSessions,
+  relayOutbox,
+  dispatchDue,
+  policyWindowJob,
+  escalationJob,
+];
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
 export const MAIL_RESULT_HANDLERS: ReadonlyMap<string, MailResultHandler> = new Map([

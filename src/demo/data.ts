@@ -310,6 +310,17 @@ export const DEMO_ORDERS: DemoOrder[] = [
     ],
   },
   {
+    // Nobody set it up within the Flex plan's 7 days: billing started and the line closed.
+    placedBy: ARAUCARIA,
+    userEmail: 'ana.souza@araucaria.example',
+    reference: 'ARA-88097',
+    customer: 'Padaria Pão Quente',
+    country: 'BR',
+    locale: 'pt-BR',
+    bookedDaysAgo: 14,
+    lines: [{ offer: 'A-FLEX', quantity: 12, startInDays: -9, contact: 'gerencia@paoquente.example' }],
+  },
+  {
     placedBy: ARAUCARIA,
     userEmail: 'ana.souza@araucaria.example',
     reference: 'ARA-88131',

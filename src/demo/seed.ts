@@ -1,6 +1,8 @@
 import * as apiKeys from '../modules/identity/api-keys.ts';
 import * as identity from '../modules/identity/service.ts';
-import { createOrder, transitionLine } from '../modules/orders/service.ts';
+import { createOrder } from '../modules/orders/service.ts';
+import { dispatchDueLines } from '../modules/provisioning/service.ts';
+import { closeExpiredPolicyWindows, escalateStalledLines } from '../modules/provisioning/timers.ts';
 import { addDays, type Clock, isoDate, ManualClock } from '../platform/clock.ts';
 import { type Ctx, inTransaction } from '../platform/context.ts';
 import { lockForTransaction } from '../platform/db.ts';
@@ -85,7 +87,11 @@ async function createDemoTenants(ctx: Ctx, password: string): Promise<void> {
   }
 }
 
-/** Books each demo order on its own past day, then moves lines whose start date has come. */
+/**
+ * Books each demo order on its own past day, then replays the days since the earliest start date as
+ * the timers would have lived them: each morning's provisioning emails go out (to the development
+ * mailbox), stalled lines are escalated, and lines whose policy window ran out close.
+ */
 async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
   const today = isoDate(clock.now());
   for (const order of DEMO_ORDERS) {
@@ -106,7 +112,7 @@ async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
         email: user.email,
       },
     };
-    const { order: booked } = await createOrder(asPlacer, {
+    await createOrder(asPlacer, {
       reference: order.reference,
       endCustomer: { name: order.customer, country: order.country },
       locale: order.locale,
@@ -118,15 +124,18 @@ async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
         provisioningContactEmail: l.contact,
       })),
     });
-    for (const line of booked.lines) {
-      if (line.requestedStartDate <= today) {
-        await transitionLine(
-          { ...ctx, clock },
-          line.id,
-          'awaiting_provisioning_details',
-          'requested_start_date_reached',
-        );
-      }
-    }
+  }
+  await replayTimers(ctx, clock);
+}
+
+async function replayTimers(ctx: Ctx, clock: Clock): Promise<void> {
+  const today = isoDate(clock.now());
+  const daysBack = Math.max(0, ...DEMO_ORDERS.flatMap((o) => o.lines.map((l) => -l.startInDays)));
+  for (let day = addDays(today, -daysBack); day <= today; day = addDays(day, 1)) {
+    const morning = Math.min(new Date(`${day}T09:00:00Z`).getTime(), clock.now().getTime());
+    const dayCtx: Ctx = { ...ctx, clock: new ManualClock(new Date(morning)) };
+    while ((await dispatchDueLines(dayCtx)).lines > 0);
+    await escalateStalledLines(dayCtx);
+    await closeExpiredPolicyWindows(dayCtx);
   }
 }

@@ -208,11 +208,13 @@ for (const engine of testEngines()) {
         'changeProvisioningContact',
         'createOrder',
         'createSupportCase',
+        'getLineHistory',
         'getOrder',
         'getOrderLine',
         'getSupportCase',
         'listOrders',
         'listSupportCases',
+        'listTransactions',
         'resendProvisioningEmail',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);

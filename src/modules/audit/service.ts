@@ -10,6 +10,8 @@ export interface AuditPayloads {
   'api_key.created': { name: string; prefix: string };
   'api_key.revoked': { name: string; prefix: string };
   'order_line.status_changed': { from: string; to: string; reason: string };
+  'subscription.billing_started': { reason: 'policy' | 'provisioned' };
+  'provisioning.escalated': { to: string };
   'provisioning.email_sent': { to: string; messageKind: 'start' | 'resend' | 'contact_changed' };
   'provisioning.link_opened': { linkId: string };
   'provisioning.resent': { transactionId: string; to: string };

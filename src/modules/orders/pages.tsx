@@ -9,6 +9,8 @@ import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
 import { type OrderProvisioning, orderProvisioning } from '../provisioning/pages.tsx';
+import { type LineTimers, lineTimers } from '../provisioning/timeline.ts';
+import { LineDeadline, LineHistoryDetails } from '../provisioning/timeline.tsx';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { getOrder, listOrders } from './service.ts';
@@ -178,6 +180,7 @@ function OrderPage({
   path,
   orgNames,
   provisioning,
+  timers,
 }: {
   t: Translate;
   locale: Locale;
@@ -186,6 +189,7 @@ function OrderPage({
   path: string;
   orgNames: Map<string, string>;
   provisioning: OrderProvisioning;
+  timers: LineTimers;
 }) {
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
@@ -247,6 +251,8 @@ function OrderPage({
               </td>
               <td>
                 <StatusBadge t={t} status={line.status} />
+                <LineDeadline t={t} facts={timers.facts.get(line.id)} now={timers.now} />
+                <LineHistoryDetails t={t} orderId={order.id} lineId={line.id} />
               </td>
               <td class="nowrap">{line.subscriptionId}</td>
             </tr>
@@ -314,6 +320,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
           path={c.req.path}
           orgNames={orgNames}
           provisioning={provisioning}
+          timers={await lineTimers(c.get('ctx'), order)}
         />,
       );
     } catch (error) {

@@ -31,6 +31,32 @@ function NavLink({ href, path, children }: { href: string; path: string; childre
   );
 }
 
+/** C9's *Change View* menu: the same orders seen as orders, as subscriptions, or as transactions. */
+function ChangeView({ t, path }: { t: Translate; path: string }) {
+  return (
+    <details class="change-view">
+      <summary>{t('transactions.change_view')}</summary>
+      <ul>
+        <li>
+          <NavLink href="/orders" path={path}>
+            {t('orders.title')}
+          </NavLink>
+        </li>
+        <li>
+          <NavLink href="/subscriptions" path={path}>
+            {t('subscriptions.title')}
+          </NavLink>
+        </li>
+        <li>
+          <NavLink href="/transactions" path={path}>
+            {t('transactions.title')}
+          </NavLink>
+        </li>
+      </ul>
+    </details>
+  );
+}
+
 function LanguageSwitch({ t, locale, path }: Pick<PageChrome, 't' | 'locale' | 'path'>) {
   return (
     <form method="post" action="/lang" class="lang">
@@ -76,6 +102,15 @@ export function Layout(props: PageChrome & { children?: Child }) {
                 <NavLink href="/orders" path={props.path}>
                   {t('orders.title')}
                 </NavLink>
+                {/* Partners' and distributors' views of their orders (C8, C9). */}
+                {user.role?.startsWith('partner_') ? (
+                  <>
+                    <NavLink href="/subscriptions" path={props.path}>
+                      {t('subscriptions.title')}
+                    </NavLink>
+                    <ChangeView t={t} path={props.path} />
+                  </>
+                ) : null}
                 {user.role === 'operator' ? (
                   <NavLink href="/backoffice" path={props.path}>
                     {t('backoffice.title')}

@@ -1,0 +1,148 @@
+import type { Hono } from 'hono';
+import { type Translate, translator } from '../../platform/i18n.ts';
+import { invalid } from '../../platform/ui/form.tsx';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { LineProvisioningActions, ProvisioningNotice } from './actions.tsx';
+import { FilterErrors, Pager, runListQuery } from './list-page.tsx';
+import {
+  listPendingSubscriptions,
+  listSubscriptionsQuerySchema,
+  type SubscriptionActions,
+  subscriptionActions,
+} from './subscriptions.ts';
+import { formatDay } from './timeline.ts';
+import { LineDeadline } from './timeline.tsx';
+
+const FILTERS = ['q', 'cursor'] as const;
+const LABELS: Record<string, string> = { q: 'subscriptions.search', cursor: 'orders.paging' };
+
+export function registerSubscriptionPages(app: Hono<UserEnv>): void {
+  app.use('/subscriptions', requireUser());
+  app.get('/subscriptions', async (c) => {
+    const locale = c.get('locale');
+    const t = translator(locale);
+    const ctx = c.get('ctx');
+    const { filters, result, errors } = await runListQuery(
+      c,
+      t,
+      listSubscriptionsQuerySchema,
+      FILTERS,
+      LABELS,
+      (q) => listPendingSubscriptions(ctx, q),
+    );
+    if (!result) c.status(422);
+    const now = ctx.clock.now();
+    const items = result?.items ?? [];
+    const actions = await subscriptionActions(
+      ctx,
+      items.map((s) => s.orderId),
+    );
+    // Resend and Edit come back here with their outcome, as they do to the order page.
+    const done = c.req.query('done');
+    const doneLine = [...actions.orders.values()]
+      .flatMap((o) => o.lines)
+      .find((l) => l.id === c.req.query('line'));
+    return c.html(
+      <Layout t={t} locale={locale} title={t('subscriptions.title')} path={c.req.path} user={c.get('user')}>
+        <script src="/assets/provisioning.js" defer></script>
+        <h1>{t('subscriptions.title')}</h1>
+        <ProvisioningNotice t={t} done={done} line={doneLine} />
+        <p class="muted">{t('subscriptions.intro')}</p>
+        <form class="filters" method="get" action="/subscriptions">
+          <div>
+            <label for="q">{t('subscriptions.search')}</label>
+            <input
+              id="q"
+              name="q"
+              type="search"
+              value={filters.q ?? ''}
+              placeholder={t('subscriptions.search_hint')}
+              size={36}
+              {...invalid(errors, 'q')}
+            />
+          </div>
+          <button type="submit">{t('orders.apply')}</button>
+        </form>
+        <section id="results" aria-live="polite">
+          <FilterErrors errors={errors} />
+          {items.length === 0 ? (
+            <p class="muted">{t('subscriptions.none')}</p>
+          ) : (
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('orders.reference')}</th>
+                  <th scope="col">{t('order.subscription')}</th>
+                  <th scope="col">{t('order.offer')}</th>
+                  <th scope="col">{t('order.contact_email')}</th>
+                  <th scope="col">{t('orders.status')}</th>
+                  <th scope="col">{t('subscriptions.billing')}</th>
+                  <th scope="col">{t('subscriptions.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((s) => (
+                  <tr id={`subscription-${s.subscriptionId}`}>
+                    <td>
+                      <a href={`/orders/${s.orderId}`}>{s.orderReference}</a>
+                      <div class="muted">{s.orderNumber}</div>
+                    </td>
+                    <td class="nowrap">{s.subscriptionId}</td>
+                    <td>{s.offerCode}</td>
+                    <td>{s.contactEmail}</td>
+                    <td>
+                      <span class={`status status-${s.status}`}>{t(`status.${s.status}`)}</span>
+                    </td>
+                    <td>
+                      {s.facts?.billingStartedAt ? (
+                        t('subscriptions.billing_started_on', {
+                          date: formatDay(locale, s.facts.billingStartedAt.toISOString()),
+                        })
+                      ) : (
+                        <LineDeadline t={t} facts={s.facts} now={now} />
+                      )}
+                    </td>
+                    <td class="actions">
+                      <SubscriptionLineActions
+                        t={t}
+                        actions={actions}
+                        orderId={s.orderId}
+                        lineId={s.lineId}
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pager t={t} base="/subscriptions" filters={filters} nextCursor={result?.nextCursor ?? null} />
+        </section>
+      </Layout>,
+    );
+  });
+}
+
+function SubscriptionLineActions(props: {
+  t: Translate;
+  actions: SubscriptionActions;
+  orderId: string;
+  lineId: string;
+}) {
+  const { actions, lineId } = props;
+  const line = actions.orders.get(props.orderId)?.lines.find((l) => l.id === lineId);
+  const state = actions.states.get(lineId);
+  if (!line || !state) return null;
+  return (
+    <LineProvisioningActions
+      t={props.t}
+      orderId={props.orderId}
+      line={line}
+      state={state}
+      adminHubUrl={actions.adminHubUrl}
+      back="/subscriptions"
+      sender={actions.sender}
+      failure={actions.failures.get(lineId)}
+    />
+  );
+}

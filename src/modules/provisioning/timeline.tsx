@@ -1,0 +1,90 @@
+import type { Hono } from 'hono';
+import type { Locale, Translate } from '../../platform/i18n.ts';
+import { translator } from '../../platform/i18n.ts';
+import type { UserEnv } from '../identity/middleware.ts';
+import {
+  daysLeft,
+  formatInstant,
+  getLineHistory,
+  type LineFacts,
+  type LineHistory,
+  policyDeadline,
+  renderEntry,
+  renderNextStep,
+} from './timeline.ts';
+
+/**
+ * Beside a line's status: when billing starts if nobody sets it up, or, on a closed line whose
+ * provisioning is still pending, the message that links to the Cloud/SaaS Subscriptions page.
+ */
+export function LineDeadline({ t, facts, now }: { t: Translate; facts: LineFacts | undefined; now: Date }) {
+  if (!facts) return null;
+  const deadline = policyDeadline(facts);
+  if (deadline) {
+    const count = daysLeft(deadline, now);
+    return (
+      <div class="deadline">
+        {count === 0 ? t('timeline.billing_today') : t('timeline.billing_in', { count })}
+      </div>
+    );
+  }
+  if (facts.status === 'closed' && !facts.mappedAt && !facts.provisionedAt) {
+    return (
+      <div class="pending-note" role="note">
+        {t('timeline.closed_pending')} <a href="/subscriptions">{t('timeline.click_here')}</a>
+      </div>
+    );
+  }
+  return null;
+}
+
+export function LineHistoryList({
+  t,
+  locale,
+  history,
+}: {
+  t: Translate;
+  locale: Locale;
+  history: LineHistory;
+}) {
+  return (
+    <div class="timeline" id={`history-${history.lineId}`}>
+      <ol>
+        {history.entries.map((entry) => (
+          <li>
+            <time datetime={entry.at}>{formatInstant(locale, entry.at)}</time> · {renderEntry(t, entry)}
+            {entry.actor ? <span class="muted"> · {t('timeline.by', { actor: entry.actor })}</span> : null}
+          </li>
+        ))}
+      </ol>
+      <p class="next">
+        <strong>{t('timeline.next_label')}</strong> {renderNextStep(t, locale, history.next)}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * A line's history, folded; opening it loads the history (htmx), so an order of many lines costs
+ * nothing until someone looks. Without script, the link inside shows the same fragment.
+ */
+export function LineHistoryDetails(props: { t: Translate; orderId: string; lineId: string }) {
+  const url = `/orders/${props.orderId}/lines/${props.lineId}/history`;
+  return (
+    <details class="line-history" hx-get={url} hx-trigger="toggle once" hx-target="find .timeline-slot">
+      <summary>{props.t('timeline.title')}</summary>
+      <div class="timeline-slot">
+        <a href={url}>{props.t('timeline.title')}</a>
+      </div>
+    </details>
+  );
+}
+
+/** The history as a fragment, for htmx or a direct link. */
+export function registerTimelinePages(app: Hono<UserEnv>): void {
+  app.get('/orders/:orderId/lines/:lineId/history', async (c) => {
+    const locale = c.get('locale');
+    const history = await getLineHistory(c.get('ctx'), c.req.param('orderId'), c.req.param('lineId'));
+    return c.html(<LineHistoryList t={translator(locale)} locale={locale} history={history} />);
+  });
+}

@@ -1,0 +1,46 @@
+import type { Ctx } from '../../platform/context.ts';
+import { orderScope } from '../identity/policy.ts';
+import { decodeKeyset, encodeKeyset } from './cursor.ts';
+import { SYSTEM_ACTOR } from './timeline.ts';
+import * as repo from './transactions-repository.ts';
+import type { ListTransactionsQuery, TransactionView } from './transactions-schema.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * C9, the Transaction Manager: every resend and contact change on orders the caller may see, newest
+ * first. No total is counted: a count over the whole tenant would cost as much as the list.
+ */
+export async function listTransactions(
+  ctx: Ctx,
+  query: ListTransactionsQuery,
+): Promise<{ items: TransactionView[]; nextCursor: string | null }> {
+  const scope = orderScope(ctx.actor);
+  const rows = await repo.searchTransactions(ctx.db, scope, {
+    ...(query.subscriptionId ? { subscriptionId: query.subscriptionId } : {}),
+    ...(query.type ? { type: query.type } : {}),
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.cursor ? { after: decodeKeyset(query.cursor, UUID) } : {}),
+    limit: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      type: r.type,
+      subscriptionId: r.subscriptionId,
+      orderId: r.orderId,
+      orderReference: r.orderReference,
+      oldEmail: r.oldEmail,
+      newEmail: r.newEmail,
+      actor: r.actorType === 'system' ? SYSTEM_ACTOR : r.actorLabel,
+      status: r.status,
+      failureReason: r.failureReason,
+      createdAt: r.createdAt.toISOString(),
+      completedAt: r.completedAt?.toISOString() ?? null,
+    })),
+    nextCursor:
+      rows.length > query.limit && last ? encodeKeyset({ createdAt: last.createdAt, id: last.id }) : null,
+  };
+}
