@@ -38,7 +38,7 @@ export interface ApiKeysTable {
 export interface AuditEventsTable {
   action: string;
   actor_id: string | null;
-  actor_type: 'user' | 'api_key' | 'system';
+  actor_type: 'user' | 'api_key' | 'system' | 'setup_link';
   entity_id: string;
   entity_type: string;
   id: Generated<number>;
@@ -46,6 +46,24 @@ export interface AuditEventsTable {
   organization_id: string | null;
   payload: Generated<Json>;
   request_id: string | null;
+}
+
+export interface CallingLocationsTable {
+  address_line1: string;
+  address_line2: string | null;
+  city: string;
+  country: string;
+  created_at: Timestamp;
+  id: Generated<string>;
+  is_main: Generated<boolean>;
+  language: string;
+  name: string;
+  organization_id: string;
+  postal_code: string | null;
+  state_region: string | null;
+  subscription_id: string;
+  time_zone: string;
+  updated_at: Timestamp;
 }
 
 export interface DevMailboxTable {
@@ -62,6 +80,14 @@ export interface DistributorResellersTable {
   reseller_id: string;
 }
 
+export interface EnterpriseSubdomainsTable {
+  created_at: Timestamp;
+  organization_id: string;
+  reserved_until: Timestamp | null;
+  subdomain: string;
+  subscription_id: string | null;
+}
+
 export interface IdempotencyKeysTable {
   created_at: Timestamp;
   key: string;
@@ -73,6 +99,27 @@ export interface IdempotencyKeysTable {
 
 export interface LineStatusesTable {
   code: string;
+}
+
+export interface ManagedCustomersTable {
+  access: 'full_admin' | 'provisioning_admin';
+  customer_org_id: string;
+  full_admin_requested_at: Timestamp | null;
+  granted_at: Timestamp;
+  partner_org_id: string;
+}
+
+export interface MeetingSitesTable {
+  created_at: Timestamp;
+  early_release: Generated<boolean>;
+  id: Generated<string>;
+  licenses: number;
+  name: string;
+  organization_id: string;
+  position: number;
+  reserved_until: Timestamp | null;
+  subscription_id: string;
+  time_zone: string;
 }
 
 export interface OffersTable {
@@ -137,6 +184,7 @@ export interface OrganizationsTable {
   business_vertical: string | null;
   country: string | null;
   created_at: Generated<Timestamp>;
+  created_by_subscription_id: string | null;
   id: Generated<string>;
   kind: 'partner' | 'distributor' | 'customer' | 'vendor';
   name: string;
@@ -213,8 +261,11 @@ export interface SubscriptionsTable {
   id: Generated<string>;
   line_id: string;
   mapped_at: Timestamp | null;
+  mapped_by_user_id: string | null;
   partner_org_id: string | null;
   provisioned_at: Timestamp | null;
+  provisioned_by_user_id: string | null;
+  setup_assignee: 'partner' | 'customer' | null;
 }
 
 export interface SupportCaseAttachmentsTable {
@@ -252,6 +303,17 @@ export interface SupportCasesTable {
   updated_at: Timestamp;
 }
 
+export interface UserInvitationsTable {
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  id: Generated<string>;
+  purpose: 'set_password' | 'set_up_services';
+  subscription_id: string | null;
+  token_hash: string;
+  used_at: Timestamp | null;
+  user_id: string;
+}
+
 export interface UsersTable {
   created_at: Generated<Timestamp>;
   display_name: string | null;
@@ -267,10 +329,14 @@ export interface UsersTable {
 export interface Database {
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
+  calling_locations: CallingLocationsTable;
   dev_mailbox: DevMailboxTable;
   distributor_resellers: DistributorResellersTable;
+  enterprise_subdomains: EnterpriseSubdomainsTable;
   idempotency_keys: IdempotencyKeysTable;
   line_statuses: LineStatusesTable;
+  managed_customers: ManagedCustomersTable;
+  meeting_sites: MeetingSitesTable;
   offer_services: OfferServicesTable;
   offers: OffersTable;
   order_line_services: OrderLineServicesTable;
@@ -287,5 +353,6 @@ export interface Database {
   support_case_attachments: SupportCaseAttachmentsTable;
   support_case_messages: SupportCaseMessagesTable;
   support_cases: SupportCasesTable;
+  user_invitations: UserInvitationsTable;
   users: UsersTable;
 }

@@ -23,6 +23,11 @@ export type Actor =
   | { type: 'user'; userId: string; orgId: string; orgKind: OrgKind; role: Role; email: string }
   | { type: 'api_key'; apiKeyId: string; orgId: string; orgKind: OrgKind }
   | { type: 'system'; name: string }
+  /**
+   * Someone holding a live setup link (the wizard, W1): the token proves they read the provisioning
+   * contact's mailbox. May act on that line's subscription only, until it is mapped.
+   */
+  | { type: 'setup_link'; linkId: string; lineId: string; subscriptionId: string; email: string }
   /** Not signed in: may read nothing until a middleware names the actor. */
   | { type: 'anonymous' };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isValidEmailAddress, normalizeEmail } from './email.ts';
+import { displayEmail, isValidEmailAddress, normalizeEmail } from './email.ts';
 
 describe('isValidEmailAddress', () => {
   it('accepts ordinary, aliased and team-mailbox addresses', () => {
@@ -49,5 +49,24 @@ describe('isValidEmailAddress', () => {
 
   it('normalizes case and whitespace', () => {
     assert.equal(normalizeEmail('  IT@Acme.Example '), 'it@acme.example');
+  });
+});
+
+describe('internationalized domains', () => {
+  it('accepts Cyrillic domains and stores them as punycode, shown again in Unicode', () => {
+    for (const [written, stored] of [
+      ['Olena@Приклад.укр', 'olena@xn--80aikifvh.xn--j1amh'],
+      ['ivan@mail.пример.рф', 'ivan@mail.xn--e1afmkfd.xn--p1ai'],
+    ] as const) {
+      assert.equal(isValidEmailAddress(written), true, written);
+      assert.equal(normalizeEmail(written), stored);
+      assert.equal(isValidEmailAddress(stored), true, stored);
+      assert.equal(displayEmail(stored), written.toLowerCase());
+    }
+  });
+
+  it('refuses a Unicode local part and a domain that has no punycode form', () => {
+    assert.equal(isValidEmailAddress('олена@example.com'), false);
+    assert.equal(isValidEmailAddress('a@exa mple.рф'), false);
   });
 });

@@ -5,6 +5,7 @@
  * (the 256-octet path limit less its angle brackets). Quoted local parts and address literals are
  * legal but refused here: no provisioning mailbox needs them and many mail systems reject them.
  */
+import { toAsciiDomain, toUnicodeDomain } from './domains.ts';
 import { EMAIL_MAX_LENGTH } from './limits.ts';
 
 const ATEXT = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+$/;
@@ -12,11 +13,13 @@ const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const TOP_LABEL = /^(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
 
 export function isValidEmailAddress(address: string): boolean {
-  if (Buffer.byteLength(address, 'utf8') > EMAIL_MAX_LENGTH) return false;
   const at = address.lastIndexOf('@');
   if (at <= 0 || at === address.length - 1) return false;
   const local = address.slice(0, at);
-  const domain = address.slice(at + 1);
+  // An internationalized domain (пример.рф) is checked, stored and sent as its punycode.
+  const domain = toAsciiDomain(address.slice(at + 1)) ?? '';
+  if (domain === '' || domain !== domain.trim()) return false;
+  if (Buffer.byteLength(`${local}@${domain}`, 'utf8') > EMAIL_MAX_LENGTH) return false;
   if (Buffer.byteLength(local, 'utf8') > 64 || domain.length > 255) return false;
   if (!local.split('.').every((atom) => ATEXT.test(atom))) return false;
   const labels = domain.split('.');
@@ -26,7 +29,18 @@ export function isValidEmailAddress(address: string): boolean {
 }
 
 /** The canonical form we store and compare: trimmed, lower-cased (domains are case-insensitive and
- * no mail system we deliver to treats local parts case-sensitively). */
+ * no mail system we deliver to treats local parts case-sensitively), the domain in punycode. */
 export function normalizeEmail(address: string): string {
-  return address.trim().toLowerCase();
+  const trimmed = address.trim().toLowerCase();
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0) return trimmed;
+  const domain = toAsciiDomain(trimmed.slice(at + 1));
+  return domain === null ? trimmed : `${trimmed.slice(0, at)}@${domain}`;
+}
+
+/** A stored address as people read it: an internationalized domain in Unicode. */
+export function displayEmail(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at <= 0) return address;
+  return `${address.slice(0, at)}@${toUnicodeDomain(address.slice(at + 1))}`;
 }

@@ -16,7 +16,20 @@ export interface AuditPayloads {
   'provisioning.link_opened': { linkId: string };
   'provisioning.resent': { transactionId: string; to: string };
   'provisioning.contact_changed': { from: string; to: string };
-  'subscription.mapped': { partnerOrgId: string; customerOrgId: string };
+  'subscription.mapped': {
+    partnerOrgId: string;
+    customerOrgId: string;
+    setupAssignee?: 'partner' | 'customer';
+  };
+  'subscription.provisioned': { billingStartedNow: boolean };
+  'managed_customer.added': { partnerOrgId: string; customerOrgId: string; access: string };
+  'managed_customer.full_admin_requested': { partnerOrgId: string; customerOrgId: string };
+  'managed_customer.full_admin_granted': { partnerOrgId: string; customerOrgId: string };
+  'setup.meeting_sites_saved': { sites: string[] };
+  'setup.calling_location_saved': { name: string; country: string };
+  'setup.subdomain_saved': { subdomain: string };
+  'setup.reservations_released': { sites: number; subdomains: number };
+  'user.invited': { purpose: 'set_password' | 'set_up_services' };
   'support_case.opened': { caseNumber: string; requestType: string; screenshots: number };
   'support_case.message_added': { caseNumber: string };
   'support_case.answered': { caseNumber: string; recipients: number };
@@ -35,6 +48,7 @@ export interface AuditEntry<A extends AuditAction = AuditAction> {
 function actorColumns(actor: AccountableActor): { actor_type: AccountableActor['type']; actor_id: string } {
   if (actor.type === 'user') return { actor_type: 'user', actor_id: actor.userId };
   if (actor.type === 'api_key') return { actor_type: 'api_key', actor_id: actor.apiKeyId };
+  if (actor.type === 'setup_link') return { actor_type: 'setup_link', actor_id: actor.linkId };
   return { actor_type: 'system', actor_id: actor.name };
 }
 

@@ -95,9 +95,59 @@ export function mayActOnProvisioning(
   return actor.type === 'api_key' || actor.role === 'partner_admin' || actor.role === 'partner_user';
 }
 
-/** Marks a subscription mapped (the Point of No Return): the admin hub's onboarding, i.e. Provisio itself. */
-export function mayMapSubscriptions(actor: Actor): boolean {
-  return actor.type === 'system';
+/**
+ * May map a subscription to organizations (the Point of No Return, W3–W8): whoever holds that
+ * line's live setup link, the ordering partner's or placing distributor's users with edit rights
+ * and API keys (an integrator provisioning without the UI, X1), and Provisio itself.
+ */
+export function mayMapSubscription(
+  actor: Actor,
+  s: { subscriptionId: string; partnerOrgId: string; placedByOrgId: string },
+): boolean {
+  if (actor.type === 'setup_link') return actor.subscriptionId === s.subscriptionId;
+  return mayActOnProvisioning(actor, s);
+}
+
+/** What decides who may set up a mapped subscription's services. */
+export interface SetupAccessFacts {
+  /** The order's owner and placer: their API keys are the integrator's way in (X1). */
+  order: { partnerOrgId: string; placedByOrgId: string };
+  partnerOrgId: string;
+  customerOrgId: string;
+  /** The partner organization has a managed_customers row for the customer (any access). */
+  partnerManagesCustomer: boolean;
+}
+
+/**
+ * May set up services, Provision and read a mapped subscription's setup (S1–S7): the customer's
+ * admins; the partner's admins and users, and the ordering side's API keys, while the partner
+ * manages the customer (not when "the customer will set up", W2); and Provisio itself.
+ */
+export function maySetUpServices(actor: Actor, s: SetupAccessFacts): boolean {
+  if (actor.type === 'system') return true;
+  if (actor.type === 'user') {
+    if (actor.orgId === s.customerOrgId) return actor.role === 'customer_admin';
+    return (
+      actor.orgId === s.partnerOrgId &&
+      s.partnerManagesCustomer &&
+      (actor.role === 'partner_admin' || actor.role === 'partner_user')
+    );
+  }
+  if (actor.type === 'api_key') {
+    const ordering = [s.order.partnerOrgId, s.order.placedByOrgId, s.partnerOrgId];
+    return ordering.includes(actor.orgId) && s.partnerManagesCustomer;
+  }
+  return false;
+}
+
+/** An organization's admin in the admin hub: partner and customer admins of their own organization. */
+export function mayAdministerOrganization(actor: Actor, orgId: string): boolean {
+  if (actor.type === 'system') return true;
+  return (
+    actor.type === 'user' &&
+    actor.orgId === orgId &&
+    (actor.role === 'partner_admin' || actor.role === 'customer_admin')
+  );
 }
 
 /** An actor whose changes can be recorded in history: anyone but an anonymous caller. */

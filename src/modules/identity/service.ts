@@ -291,18 +291,30 @@ export async function signIn(
     throw new DomainError('invalid_credentials', 401);
   }
   await settleSignIn(ctx, keys);
+  return { ...(await startSession(ctx, user.id, ttlHours)), locale: user.locale };
+}
+
+/**
+ * Opens a session for a user whose identity was proven some other way than a password here: a
+ * password check above, or a one-time invitation link sent to their address (invitations.ts).
+ */
+export async function startSession(
+  ctx: Ctx,
+  userId: string,
+  ttlHours: number,
+): Promise<{ token: string; expiresAt: Date }> {
   const now = ctx.clock.now();
-  await repo.deleteExpiredSessions(ctx.db, user.id, now);
+  await repo.deleteExpiredSessions(ctx.db, userId, now);
   const token = randomToken(32);
   const expiresAt = new Date(now.getTime() + ttlHours * 3_600_000);
   await repo.insertSession(ctx.db, {
     token_hash: hashToken(token),
-    user_id: user.id,
+    user_id: userId,
     created_at: now,
     expires_at: expiresAt,
   });
-  await repo.touchUser(ctx.db, user.id, now);
-  return { token, expiresAt, locale: user.locale };
+  await repo.touchUser(ctx.db, userId, now);
+  return { token, expiresAt };
 }
 
 export interface SessionUser {

@@ -6,7 +6,7 @@ import { listLineStatusCodes } from './repository.ts';
  * refuses anything not listed here. Later stages (mapped to an organization = Point of No Return,
  * provisioned, closed with provisioning pending) are added as rows here and in `line_statuses`.
  */
-export const LINE_STATUSES = ['scheduled', 'awaiting_provisioning_details', 'closed'] as const;
+export const LINE_STATUSES = ['scheduled', 'awaiting_provisioning_details', 'closed', 'provisioned'] as const;
 export type LineStatus = (typeof LINE_STATUSES)[number];
 
 export const INITIAL_LINE_STATUS: LineStatus = 'scheduled';
@@ -15,9 +15,12 @@ export const LINE_TRANSITIONS: Readonly<Record<LineStatus, readonly LineStatus[]
   // Waiting for the Requested Start Date; on that date the provisioning email goes out.
   scheduled: ['awaiting_provisioning_details'],
   // The provisioning contact has been asked to set up the subscription.
-  awaiting_provisioning_details: ['closed'],
+  awaiting_provisioning_details: ['closed', 'provisioned'],
   // The policy window ran out: billing started, provisioning may still be pending (Cloud/SaaS page).
-  closed: [],
+  // Provision later keeps the policy's billing start.
+  closed: ['provisioned'],
+  // Provision was pressed: the subscription is active and billing has started.
+  provisioned: [],
 };
 
 export function isLineStatus(value: string): value is LineStatus {

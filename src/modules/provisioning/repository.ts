@@ -273,7 +273,7 @@ export async function findSubscriptionLine(db: Executor, subscriptionId: string)
     .selectFrom('subscriptions as s')
     .innerJoin('order_lines as l', 'l.id', 's.line_id')
     .innerJoin('orders as o', 'o.id', 'l.order_id')
-    .select(['s.id', 's.line_id', 'o.partner_org_id'])
+    .select(['s.id', 's.line_id', 'o.partner_org_id', 'o.placed_by_org_id'])
     .where('s.id', '=', subscriptionId)
     .forUpdate('l')
     .executeTakeFirst();
@@ -282,13 +282,23 @@ export async function findSubscriptionLine(db: Executor, subscriptionId: string)
 export async function markSubscriptionMapped(
   db: Executor,
   subscriptionId: string,
-  partnerOrgId: string,
-  customerOrgId: string,
-  at: Date,
+  m: {
+    partnerOrgId: string;
+    customerOrgId: string;
+    setupAssignee: 'partner' | 'customer';
+    mappedByUserId: string | null;
+    at: Date;
+  },
 ): Promise<boolean> {
   const result = await db
     .updateTable('subscriptions')
-    .set({ mapped_at: at, partner_org_id: partnerOrgId, customer_org_id: customerOrgId })
+    .set({
+      mapped_at: m.at,
+      partner_org_id: m.partnerOrgId,
+      customer_org_id: m.customerOrgId,
+      setup_assignee: m.setupAssignee,
+      mapped_by_user_id: m.mappedByUserId,
+    })
     .where('id', '=', subscriptionId)
     .where('mapped_at', 'is', null)
     .executeTakeFirst();

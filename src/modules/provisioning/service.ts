@@ -8,7 +8,7 @@ import { isInvisibleOnly, unprintable } from '../../platform/text.ts';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames } from '../catalog/service.ts';
-import { mayActOnProvisioning, mayMapSubscriptions } from '../identity/policy.ts';
+import { mayActOnProvisioning, mayMapSubscription } from '../identity/policy.ts';
 import { canTransition } from '../orders/lifecycle.ts';
 import type { OrderView } from '../orders/schema.ts';
 import { getOrder, lineEtag } from '../orders/service.ts';
@@ -160,6 +160,7 @@ async function actorColumns(
       actor_label: await repo.apiKeyName(ctx.db, a.apiKeyId),
     };
   if (a.type === 'system') return { actor_type: 'system', actor_id: a.name, actor_label: a.name };
+  if (a.type === 'setup_link') return { actor_type: 'link', actor_id: a.linkId, actor_label: a.email };
   throw forbidden();
 }
 
@@ -399,21 +400,40 @@ function noticesToOldContacts(
  * The Point of No Return: the subscription is mapped to the organizations onboarded in the admin
  * hub. Its live link ends; resends and contact changes are refused from now on.
  */
+export interface SubscriptionMapping {
+  partnerOrgId: string;
+  customerOrgId: string;
+  /** Who is to set up the services; the partner unless said otherwise. */
+  setupAssignee?: 'partner' | 'customer';
+  /** The user who confirmed the mapping in the wizard, when there is one. */
+  mappedByUserId?: string | null;
+}
+
+/**
+ * The Point of No Return (C6, W8). Callers are Provisio's own onboarding code: the wizard's
+ * `completeMapping` calls it inside its transaction, after its own access checks.
+ */
 export async function mapSubscription(
   ctx: Ctx,
   subscriptionId: string,
-  orgs: { partnerOrgId: string; customerOrgId: string },
+  orgs: SubscriptionMapping,
 ): Promise<void> {
-  if (!mayMapSubscriptions(ctx.actor)) throw forbidden();
   await inTransaction(ctx, async (tx) => {
     // Locks the line too, so a resend or contact change in flight finishes first.
     const sub = await repo.findSubscriptionLine(tx.db, subscriptionId);
     if (!sub) throw notFound();
+    const order = { partnerOrgId: sub.partner_org_id, placedByOrgId: sub.placed_by_org_id };
+    if (!mayMapSubscription(tx.actor, { subscriptionId, ...order })) throw forbidden();
     const now = tx.clock.now();
-    if (
-      !(await repo.markSubscriptionMapped(tx.db, subscriptionId, orgs.partnerOrgId, orgs.customerOrgId, now))
-    )
-      throw new DomainError('already_mapped', 409);
+    const setupAssignee = orgs.setupAssignee ?? 'partner';
+    const mapped = await repo.markSubscriptionMapped(tx.db, subscriptionId, {
+      partnerOrgId: orgs.partnerOrgId,
+      customerOrgId: orgs.customerOrgId,
+      setupAssignee,
+      mappedByUserId: orgs.mappedByUserId ?? null,
+      at: now,
+    });
+    if (!mapped) throw new DomainError('already_mapped', 409);
     await repo.endLiveLinks(tx.db, [sub.line_id], 'mapped', now);
     await recordAudit(tx, [
       {
@@ -421,7 +441,7 @@ export async function mapSubscription(
         entityType: 'subscription',
         entityId: subscriptionId,
         organizationId: sub.partner_org_id,
-        payload: orgs,
+        payload: { partnerOrgId: orgs.partnerOrgId, customerOrgId: orgs.customerOrgId, setupAssignee },
       },
     ]);
   });

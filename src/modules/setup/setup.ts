@@ -1,0 +1,111 @@
+import type { Ctx } from '../../platform/context.ts';
+import { notFound } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n.ts';
+import {
+  mayActOnProvisioning,
+  mayMapSubscription,
+  mayOperate,
+  maySetUpServices,
+} from '../identity/policy.ts';
+import type { LineStatus } from '../orders/lifecycle.ts';
+import * as repo from './repository.ts';
+
+/**
+ * A subscription as the setup wizard sees it (getSetup): the line and order it came from, the
+ * services it has, and how far mapping (W3–W8) and service setup (S1–S7) have come.
+ */
+export interface SetupView {
+  subscriptionId: string;
+  lineId: string;
+  lineNumber: number;
+  lineStatus: LineStatus;
+  order: {
+    id: string;
+    number: string;
+    reference: string;
+    partnerOrgId: string;
+    placedByOrgId: string;
+    locale: Locale;
+    endCustomerName: string;
+    endCustomerCountry: string | null;
+  };
+  offer: { code: string; name: string };
+  quantity: number;
+  services: { code: string; quantity: number }[];
+  requestedStartDate: string;
+  provisioningContactEmail: string;
+  mapping: null | {
+    partner: { id: string; name: string };
+    customer: { id: string; name: string };
+    mappedAt: Date;
+    setupAssignee: 'partner' | 'customer';
+    /** The partner's access to the customer organization; null when it has none (the customer sets up). */
+    partnerAccess: 'full_admin' | 'provisioning_admin' | null;
+  };
+  provisionedAt: Date | null;
+  billingStartedAt: Date | null;
+  billingStartReason: 'policy' | 'provisioned' | null;
+}
+
+const SUBSCRIPTION_ID = /^SUB-\d{1,18}$/;
+
+type SetupRow = NonNullable<Awaited<ReturnType<typeof repo.findSetupRow>>>;
+
+/** May this actor read the subscription's setup? Anyone who may map it or set it up, and operators. */
+function maySeeSetup(ctx: Ctx, row: SetupRow): boolean {
+  const order = { partnerOrgId: row.order_partner_org_id, placedByOrgId: row.placed_by_org_id };
+  if (mayOperate(ctx.actor) || ctx.actor.type === 'system') return true;
+  if (!row.mapped_at) return mayMapSubscription(ctx.actor, { subscriptionId: row.subscription_id, ...order });
+  if (mayActOnProvisioning(ctx.actor, order)) return true;
+  return (
+    row.partner_org_id !== null &&
+    row.customer_org_id !== null &&
+    maySetUpServices(ctx.actor, {
+      order,
+      partnerOrgId: row.partner_org_id,
+      customerOrgId: row.customer_org_id,
+      partnerManagesCustomer: row.partner_access !== null,
+    })
+  );
+}
+
+export async function getSetup(ctx: Ctx, subscriptionId: string): Promise<SetupView> {
+  if (!SUBSCRIPTION_ID.test(subscriptionId)) throw notFound();
+  const row = await repo.findSetupRow(ctx.db, subscriptionId);
+  if (!row || !maySeeSetup(ctx, row)) throw notFound();
+  const services = await repo.findLineServices(ctx.db, row.line_id);
+  return {
+    subscriptionId: row.subscription_id,
+    lineId: row.line_id,
+    lineNumber: row.line_number,
+    lineStatus: row.line_status as LineStatus,
+    order: {
+      id: row.order_id,
+      number: row.order_number,
+      reference: row.reference,
+      partnerOrgId: row.order_partner_org_id,
+      placedByOrgId: row.placed_by_org_id,
+      locale: row.order_locale,
+      endCustomerName: row.end_customer_name,
+      endCustomerCountry: row.end_customer_country,
+    },
+    offer: { code: row.offer_code, name: row.offer_name },
+    quantity: row.quantity,
+    services: services.map((s) => ({ code: s.service_code, quantity: s.quantity })),
+    requestedStartDate: row.requested_start_date,
+    provisioningContactEmail: row.provisioning_contact_email,
+    mapping:
+      row.mapped_at && row.partner_org_id && row.customer_org_id && row.setup_assignee
+        ? {
+            partner: { id: row.partner_org_id, name: row.partner_org_name ?? '' },
+            customer: { id: row.customer_org_id, name: row.customer_org_name ?? '' },
+            mappedAt: row.mapped_at,
+            setupAssignee: row.setup_assignee,
+            partnerAccess: row.partner_access ?? null,
+          }
+        : null,
+    provisionedAt: row.provisioned_at,
+    billingStartedAt: row.billing_started_at,
+    billingStartReason: row.billing_start_reason,
+  };
+}
