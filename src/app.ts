@@ -13,13 +13,14 @@ import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
-import { registerSetupLinkPages } from './modules/provisioning/link-pages.tsx';
 import { registerProvisioningPages } from './modules/provisioning/pages.tsx';
 import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
 import { registerSubscriptionPages } from './modules/provisioning/subscriptions-pages.tsx';
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
+import { registerMappingRoutes } from './modules/setup/mapping-routes.ts';
+import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
@@ -172,6 +173,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerOrderRoutes(api);
   registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
+  registerMappingRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -198,7 +200,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
 
   registerMailboxPages(app, rt);
   // Setup links: no sign-in, the token is the key.
-  registerSetupLinkPages(app);
+  registerWizardPages(app);
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
   const publicOrigin = new URL(rt.config.publicUrl).origin;

@@ -1,7 +1,13 @@
 import { type Ctx, inTransaction, type TxCtx } from '../../platform/context.ts';
 import { emailHost, isFreeMailDomain, registrableDomain } from '../../platform/domains.ts';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
-import { DomainError, type FieldError, forbidden, notFound, validationFailed } from '../../platform/errors.ts';
+import {
+  DomainError,
+  type FieldError,
+  forbidden,
+  notFound,
+  validationFailed,
+} from '../../platform/errors.ts';
 import { ORGANIZATION_NAME_MAX_LENGTH } from '../../platform/limits.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { isCountryCode } from '../../platform/regions.ts';
@@ -129,7 +135,12 @@ async function resolveSide(
       throw orgNotOffered(side);
     const user = await userByEmail(tx, email);
     if (!user) throw new Error('matched user vanished inside the transaction');
-    return { orgId: match.organization.id, created: false, userId: user.id, hasPassword: !!user.password_hash };
+    return {
+      orgId: match.organization.id,
+      created: false,
+      userId: user.id,
+      hasPassword: !!user.password_hash,
+    };
   }
   const kind = side === 'partner' ? 'partner' : 'customer';
   const role = side === 'partner' ? 'partner_admin' : 'customer_admin';
@@ -147,12 +158,11 @@ async function resolveSide(
     orgId = org.id;
     created = true;
   } else {
-    const offered =
+    const searched =
       choice.searchedDomain !== undefined
         ? await searchOrganizationsByDomain(tx, subscriptionId, { domain: choice.searchedDomain, side })
-        : match.outcome === 'domain'
-          ? match.candidates
-          : [];
+        : [];
+    const offered = [...(match.outcome === 'domain' ? match.candidates : []), ...searched];
     if (!offered.some((c) => c.id === choice.organizationId)) throw orgNotOffered(side);
     orgId = choice.organizationId;
   }
@@ -170,7 +180,8 @@ function checkInput(input: MappingInput, contact: string): { adminEmail: string 
   if (input.role === 'customer' && !input.partner) fields.push({ field: 'partner', rule: 'required' });
   if (input.partner && 'create' in input.partner)
     fields.push(...newOrganizationProblems('partner.create', input.partner.create));
-  if ('create' in input.customer) fields.push(...newOrganizationProblems('customer.create', input.customer.create));
+  if ('create' in input.customer)
+    fields.push(...newOrganizationProblems('customer.create', input.customer.create));
   const admin =
     input.role === 'my_company' ? contact : checkedAddress('customerAdminEmail', input.customerAdminEmail);
   if (typeof admin !== 'string') fields.push(admin);

@@ -1,0 +1,324 @@
+import type { Context, Hono } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { Child } from 'hono/jsx';
+import type { Ctx } from '../../platform/context.ts';
+import { toAsciiDomain } from '../../platform/domains.ts';
+import { displayEmail, normalizeEmail } from '../../platform/email.ts';
+import { DomainError, type FieldError } from '../../platform/errors.ts';
+import { type AppEnv, LANG_COOKIE } from '../../platform/http.ts';
+import { isLocale, type Locale, translator } from '../../platform/i18n.ts';
+import { fieldMessages } from '../../platform/ui/form.tsx';
+import { Layout } from '../../platform/ui/layout.tsx';
+import {
+  describeOrganization,
+  matchOrganizations,
+  searchOrganizationsByDomain,
+} from '../identity/matching.ts';
+import { openSetupLink } from '../provisioning/links.ts';
+import { changeProvisioningContact } from '../provisioning/service.ts';
+import { completeMapping } from './mapping.ts';
+import { Review, SubscriptionFacts } from './wizard-review.tsx';
+import {
+  choiceOf,
+  isStep,
+  mappingInput,
+  neighbour,
+  path,
+  readState,
+  type Side,
+  type Step,
+  stepProblems,
+  type WizardState,
+} from './wizard-state.ts';
+import { EmailField, MatchStep, RoleChoice, SetupByChoice, StepForm } from './wizard-views.tsx';
+
+/** Field names as their labels read, for the messages that name them. */
+const LABELS: Record<string, string> = {
+  role: 'wizard.role.legend',
+  setupBy: 'wizard.setup_by.legend',
+  handoffEmail: 'wizard.role.handoff_email',
+  adminEmail: 'wizard.admin.label',
+  customerAdminEmail: 'wizard.admin.label',
+  partnerPick: 'wizard.match.pick',
+  customerPick: 'wizard.match.pick',
+  partner: 'wizard.review.partner',
+  customer: 'wizard.review.customer',
+  partnerName: 'wizard.create.name',
+  customerName: 'wizard.create.name',
+  partnerVertical: 'wizard.create.vertical',
+  customerVertical: 'wizard.create.vertical',
+  partnerCountry: 'wizard.create.country',
+  customerCountry: 'wizard.create.country',
+};
+
+interface Visit {
+  c: Context<AppEnv>;
+  ctx: Ctx;
+  locale: Locale;
+  token: string;
+  subscriptionId: string;
+  orderId: string;
+  lineId: string;
+  contact: string;
+  facts: Child;
+}
+
+/** The page, in the visit's language; the language switch comes back to the same link. */
+function page(v: Visit, title: string, body: Child, status: 200 | 404 | 410 | 409 | 422 = 200) {
+  const t = translator(v.locale);
+  return v.c.html(
+    <Layout t={t} locale={v.locale} title={title} path={v.c.req.path}>
+      <h1>{title}</h1>
+      {body}
+    </Layout>,
+    status,
+  );
+}
+
+function sideOf(step: Step): Side | null {
+  return step === 'partner' || step === 'customer' ? step : null;
+}
+
+/** The email whose match a side shows: the contact's for the partner, the admin's for the customer. */
+function emailFor(v: Visit, state: WizardState, side: Side): string {
+  return side === 'partner' || state.role === 'my_company' ? v.contact : normalizeEmail(state.adminEmail);
+}
+
+async function renderStep(v: Visit, state: WizardState, step: Step, fields: FieldError[] = []) {
+  const t = translator(v.locale);
+  const errors = fieldMessages(t, fields, LABELS);
+  const props = { t, locale: v.locale, state, errors };
+  const steps = path(state);
+  let body: Child = null;
+  let next: 'next' | 'confirm' | null = 'next';
+  const side = sideOf(step);
+  if (step === 'start') body = v.facts;
+  else if (step === 'role') body = <RoleChoice {...props} />;
+  else if (step === 'setup_by') body = <SetupByChoice {...props} />;
+  else if (step === 'admin')
+    body = (
+      <>
+        <EmailField {...props} name="adminEmail" label={t('wizard.admin.label')} />
+        <p class="muted">{t('wizard.admin.one_org')}</p>
+      </>
+    );
+  else if (side) {
+    const email = emailFor(v, state, side);
+    const match = await matchOrganizations(v.ctx, v.subscriptionId, { email, side });
+    const domain = state[`${side}Searched`];
+    const search = domain
+      ? { domain, results: await searchOrganizationsByDomain(v.ctx, v.subscriptionId, { domain, side }) }
+      : null;
+    if (match.outcome === 'taken') next = null;
+    body = <MatchStep {...props} side={side} email={email} match={match} search={search} />;
+  } else {
+    const describe = async (s: Side) => {
+      const choice = choiceOf(state, s);
+      return 'organizationId' in choice ? describeOrganization(v.ctx, choice.organizationId, s) : undefined;
+    };
+    const [partner, customer] = await Promise.all([describe('partner'), describe('customer')]);
+    next = 'confirm';
+    body = (
+      <Review
+        t={t}
+        locale={v.locale}
+        state={state}
+        contact={v.contact}
+        partner={partner}
+        customer={customer}
+      />
+    );
+  }
+  const refusals = fields.filter((f) => !(f.field in LABELS) || !errors[f.field]);
+  return page(
+    v,
+    t(`wizard.${step}.title`),
+    <>
+      <p class="muted">{t('wizard.progress', { step: steps.indexOf(step) + 1, total: steps.length })}</p>
+      {refusals.length ? (
+        <p class="error" role="alert">
+          {refusals.map((f) => errors[f.field] ?? t(`validation.${f.rule}`, { field: f.field })).join(' ')}
+        </p>
+      ) : null}
+      <StepForm
+        t={t}
+        token={v.token}
+        step={step}
+        state={state}
+        next={next}
+        carried={side ? [`${side}Searched`] : []}
+      >
+        {side ? <input type="hidden" name={`${side}Searched`} value={state[`${side}Searched`]} /> : null}
+        {body}
+      </StepForm>
+    </>,
+    fields.length ? 422 : 200,
+  );
+}
+
+/** Checks a step against the database (matching, W5) once its own input is well-formed. */
+async function matchProblems(v: Visit, state: WizardState, step: Step): Promise<FieldError[]> {
+  const side = sideOf(step) ?? (step === 'admin' ? 'customer' : null);
+  if (!side) return [];
+  const email = emailFor(v, state, side);
+  if (step === 'admin' && email === v.contact)
+    return [{ field: 'adminEmail', rule: 'wizard_admin_is_contact' }];
+  const match = await matchOrganizations(v.ctx, v.subscriptionId, { email, side });
+  if (match.outcome === 'taken')
+    return [
+      {
+        field: step === 'admin' ? 'adminEmail' : `${side}Pick`,
+        rule: 'wizard_email_in_other_organization',
+        params: { organization: match.organizationName },
+      },
+    ];
+  if (step === 'admin') return [];
+  const pick = state[`${side}Pick`];
+  if (pick === 'create')
+    return match.outcome === 'exact'
+      ? [{ field: `${side}Pick`, rule: 'wizard_organization_not_offered' }]
+      : [];
+  const domain = state[`${side}Searched`];
+  const offered = [
+    ...(match.outcome === 'exact'
+      ? [match.organization]
+      : match.outcome === 'domain'
+        ? match.candidates
+        : []),
+    ...(domain ? await searchOrganizationsByDomain(v.ctx, v.subscriptionId, { domain, side }) : []),
+  ];
+  return offered.some((o) => o.id === pick)
+    ? []
+    : [{ field: `${side}Pick`, rule: 'wizard_organization_not_offered' }];
+}
+
+/** W2: someone else completes the order: a contact change of this line; this link ends. */
+async function handOff(v: Visit, state: WizardState, step: Step) {
+  const t = translator(v.locale);
+  try {
+    await changeProvisioningContact(v.ctx, v.orderId, v.lineId, {
+      email: state.handoffEmail,
+      applyToAllLines: false,
+    });
+  } catch (error) {
+    if (error instanceof DomainError && error.fields.length) return renderStep(v, state, step, error.fields);
+    throw error;
+  }
+  const to = displayEmail(normalizeEmail(state.handoffEmail));
+  return page(
+    v,
+    t('wizard.handed_off.title'),
+    <p class="notice">{t('wizard.handed_off.detail', { email: to })}</p>,
+  );
+}
+
+async function confirm(v: Visit, state: WizardState) {
+  const t = translator(v.locale);
+  try {
+    const result = await completeMapping(v.ctx, v.subscriptionId, mappingInput(state));
+    if (result.next === 'set_password' || result.next === 'sign_in') return v.c.redirect(result.url, 303);
+    return page(v, t('wizard.done.title'), <p class="notice">{t(`wizard.done.${result.next}`)}</p>);
+  } catch (error) {
+    if (!(error instanceof DomainError) || error.status >= 500) throw error;
+    if (error.fields.length) return renderStep(v, state, 'review', error.fields);
+    return page(
+      v,
+      t(`errors.${error.code}.title`),
+      <p>{t(`errors.${error.code}.detail`, error.params)}</p>,
+      409,
+    );
+  }
+}
+
+async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
+  c.header('Referrer-Policy', 'no-referrer');
+  c.header('Cache-Control', 'no-store');
+  const base = c.get('ctx');
+  const token = c.req.param('token') ?? '';
+  const link = await openSetupLink(base, token);
+  const chosen = [c.req.query('lang'), getCookie(c, LANG_COOKIE)].find(isLocale);
+  // W1: the wizard opens in the email's language unless the visitor chose one.
+  const locale: Locale = chosen ?? (link.state === 'live' ? link.orderLocale : c.get('locale'));
+  const t = translator(locale);
+  const bare = {
+    c,
+    ctx: base,
+    locale,
+    token,
+    subscriptionId: '',
+    orderId: '',
+    lineId: '',
+    contact: '',
+    facts: null,
+  };
+  if (link.state === 'unknown')
+    return page(
+      bare,
+      t('provisioning.setup.invalid_title'),
+      <p>{t('provisioning.setup.invalid_detail')}</p>,
+      404,
+    );
+  if (link.state === 'ended')
+    return page(
+      bare,
+      t(`provisioning.setup.ended.${link.reason}.title`),
+      <p>{t(`provisioning.setup.ended.${link.reason}.detail`, { adminHubUrl: base.config.adminHubUrl })}</p>,
+      410,
+    );
+  const { line } = link;
+  const contact = normalizeEmail(line.provisioningContactEmail);
+  const v: Visit = {
+    ...bare,
+    ctx: {
+      ...base,
+      locale,
+      actor: {
+        type: 'setup_link',
+        linkId: link.linkId,
+        lineId: line.id,
+        subscriptionId: line.subscriptionId,
+        email: contact,
+      },
+    },
+    subscriptionId: line.subscriptionId,
+    orderId: link.orderId,
+    lineId: line.id,
+    contact,
+    facts: (
+      <>
+        <SubscriptionFacts t={t} orderReference={link.orderReference} line={line} />
+        <p>{t('wizard.start.intro')}</p>
+      </>
+    ),
+  };
+  if (!form) return renderStep(v, readState({}), 'start');
+  const state = readState(form);
+  const step: Step = isStep(form.step) ? form.step : 'start';
+  const side = sideOf(step);
+  if (form.nav === 'back') return renderStep(v, state, neighbour(state, step, -1));
+  if (form.nav === 'search' && side) {
+    const domain = toAsciiDomain(typeof form.searchDomain === 'string' ? form.searchDomain : '') ?? '';
+    return renderStep(v, { ...state, [`${side}Searched`]: domain }, step);
+  }
+  const problems = stepProblems(state, step);
+  if (problems.length) return renderStep(v, state, step, problems);
+  if (
+    (step === 'role' && state.role === 'someone_else') ||
+    (step === 'setup_by' && state.setupBy === 'colleague')
+  )
+    return handOff(v, state, step);
+  const unmatched = await matchProblems(v, state, step);
+  if (unmatched.length) return renderStep(v, state, step, unmatched);
+  if (step === 'review') return confirm(v, state);
+  return renderStep(v, state, neighbour(state, step, 1));
+}
+
+/**
+ * `/setup/<token>`: the wizard the provisioning email's *Set up now* button opens (W1–W8). No
+ * sign-in: the token is the key, checked on every request. The token never reaches a log (the
+ * request log masks the path) or another site (no referrer), and no cache keeps the page.
+ */
+export function registerWizardPages(app: Hono<AppEnv>): void {
+  app.get('/setup/:token', (c) => visit(c, null));
+  app.post('/setup/:token', async (c) => visit(c, await c.req.parseBody()));
+}
