@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { domainToASCII, domainToUnicode } from 'node:url';
-import { getDomain } from 'tldts';
+import { getDomain, getPublicSuffix } from 'tldts';
 
 /**
  * Domains as matching needs them (W3). "The domain" of an address is its registrable domain under
@@ -47,4 +47,11 @@ export function isFreeMailDomain(host: string): boolean {
 /** The host part of an address (after the last @), as written. */
 export function emailHost(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
+}
+
+/** A public suffix itself (`co.uk`, `github.io`): no organization's domain, never matched. */
+export function isPublicSuffix(host: string): boolean {
+  const ascii = toAsciiDomain(host);
+  if (!ascii) return false;
+  return getPublicSuffix(ascii, { allowPrivateDomains: true }) === ascii.replace(/\.$/, '');
 }

@@ -1,0 +1,117 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { OrgKind } from '../../platform/context.ts';
+import type { Executor } from '../../platform/db.ts';
+
+/**
+ * The queries behind organization matching (W3). Every lookup is a constant number of statements
+ * whatever the number of candidates: per-candidate figures come from correlated subqueries that
+ * read the users_by_organization_activity index, never from a query per organization.
+ */
+
+/** Who a subscription's mapping is for: the order's owner and placer (mayMapSubscription). */
+export async function findSubscriptionParties(db: Executor, subscriptionId: string) {
+  return db
+    .selectFrom('subscriptions as s')
+    .innerJoin('order_lines as l', 'l.id', 's.line_id')
+    .innerJoin('orders as o', 'o.id', 'l.order_id')
+    .select(['s.id as subscription_id', 'o.partner_org_id', 'o.placed_by_org_id'])
+    .where('s.id', '=', subscriptionId)
+    .executeTakeFirst();
+}
+
+/** The users with these (normalized) addresses and their organizations: the exact matches. */
+export async function findUsersByEmails(db: Executor, emails: string[]) {
+  if (emails.length === 0) return [];
+  return db
+    .selectFrom('users as u')
+    .innerJoin('organizations as o', 'o.id', 'u.organization_id')
+    .select(['u.id as user_id', 'u.email', 'o.id as organization_id', 'o.kind', 'o.name'])
+    .where('u.email', 'in', emails)
+    .execute();
+}
+
+export interface CandidateRow {
+  /** The registrable domain the row was found under, or null when found by id. */
+  query_domain: string | null;
+  id: string;
+  name: string;
+  kind: OrgKind;
+  country: string | null;
+  business_vertical: string | null;
+  matched_domain: string | null;
+  last_active_at: Date | string | null;
+  active_users: number;
+  domains: { domain: string; status: 'verified' | 'claimed' }[] | string | null;
+}
+
+/** Most recent user activity first (organizations without users last), then by name. */
+const CANDIDATE_ORDER = sql`order by act.last_active_at desc nulls last, o.name, o.id`;
+
+/** The statistics every candidate carries, from the organization `o` and its latest user `act`. */
+function candidateColumns(activeSince: Date): RawBuilder<unknown> {
+  return sql`o.id, o.name, o.kind, o.country, o.business_vertical, act.last_active_at,
+    (select count(*) from users au
+      where au.organization_id = o.id and au.last_active_at >= ${activeSince}::timestamptz)::int as active_users,
+    (select json_agg(json_build_object('domain', od.domain, 'status', od.status)
+                     order by od.status = 'verified' desc, od.domain)
+       from organization_domains od where od.organization_id = o.id) as domains`;
+}
+
+const LATEST_USER = sql`left join lateral (
+    select lu.last_active_at from users lu where lu.organization_id = o.id
+    order by lu.last_active_at desc nulls last limit 1) act on true`;
+
+/** A LIKE pattern matching a reversed name's subdomains: 'acme.com' gives 'moc.emca.%'. */
+export function reversedSubdomainPattern(domain: string): string {
+  const reversed = `.${domain}`.split('').reverse().join('');
+  return `${reversed.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Organizations of these kinds whose domains are each registrable domain or one of its subdomains,
+ * at most `limit` per domain. One branch per domain, each with its own bound pattern, so every
+ * branch can use organization_domains_by_reversed (a pattern computed per row could not).
+ */
+export async function findCandidatesByDomains(
+  db: Executor,
+  domains: string[],
+  kinds: OrgKind[],
+  activeSince: Date,
+  limit: number,
+): Promise<CandidateRow[]> {
+  if (domains.length === 0) return [];
+  const branches = domains.map(
+    (
+      domain,
+    ) => sql`(select ${domain}::text as query_domain, m.matched_domain, ${candidateColumns(activeSince)}
+      from (select d.organization_id,
+                   (array_agg(d.domain order by d.domain = ${domain}::text desc, length(d.domain), d.domain))[1]
+                     as matched_domain
+              from organization_domains d
+             where d.domain = ${domain}::text or reverse(d.domain) like ${reversedSubdomainPattern(domain)}::text
+             group by d.organization_id) m
+      join organizations o on o.id = m.organization_id and o.kind = any(${kinds}::text[])
+      ${LATEST_USER}
+      ${CANDIDATE_ORDER}
+      limit ${limit})`,
+  );
+  const { rows } = await sql<CandidateRow>`${sql.join(branches, sql` union all `)}`.execute(db);
+  return rows;
+}
+
+/** These organizations, if of these kinds, as candidates. */
+export async function findCandidatesByIds(
+  db: Executor,
+  ids: string[],
+  kinds: OrgKind[],
+  activeSince: Date,
+): Promise<CandidateRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<CandidateRow>`
+    select null::text as query_domain, null::text as matched_domain, ${candidateColumns(activeSince)}
+      from organizations o
+      ${LATEST_USER}
+     where o.id = any(${ids}::uuid[]) and o.kind = any(${kinds}::text[])
+     ${CANDIDATE_ORDER}`.execute(db);
+  return rows;
+}
