@@ -6,12 +6,20 @@ import type { Executor } from '../../platform/db.ts';
  * this one waits here, then sees it mapped, before it writes any organization or user.
  */
 export async function lockSubscriptionLine(db: Executor, subscriptionId: string) {
-  return db
+  const locked = await db
     .selectFrom('subscriptions as s')
     .innerJoin('order_lines as l', 'l.id', 's.line_id')
-    .select(['s.id', 's.mapped_at', 'l.id as line_id'])
+    .select(['l.id as line_id'])
     .where('s.id', '=', subscriptionId)
     .forUpdate('l')
+    .executeTakeFirst();
+  if (!locked) return undefined;
+  // Read after the lock, in a statement of its own: it sees what the winner of a race committed
+  // (the locking statement re-checks only the line's row, not the subscription's).
+  return db
+    .selectFrom('subscriptions')
+    .select(['id', 'mapped_at'])
+    .where('id', '=', subscriptionId)
     .executeTakeFirst();
 }
 

@@ -2,7 +2,6 @@ import type { Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import type { Ctx } from '../../platform/context.ts';
-import { toAsciiDomain } from '../../platform/domains.ts';
 import { displayEmail, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
 import { type AppEnv, LANG_COOKIE } from '../../platform/http.ts';
@@ -106,9 +105,9 @@ async function renderStep(v: Visit, state: WizardState, step: Step, fields: Fiel
     const email = emailFor(v, state, side);
     const match = await matchOrganizations(v.ctx, v.subscriptionId, { email, side });
     const domain = state[`${side}Searched`];
-    const search = domain
-      ? { domain, results: await searchOrganizationsByDomain(v.ctx, v.subscriptionId, { domain, side }) }
-      : null;
+    const search = domain ? await searchFor(v, domain, side) : null;
+    if (search?.refusal)
+      errors.searchDomain = t(`validation.${search.refusal}`, { field: t('wizard.match.search_label') });
     if (match.outcome === 'taken') next = null;
     body = <MatchStep {...props} side={side} email={email} match={match} search={search} />;
   } else {
@@ -156,6 +155,17 @@ async function renderStep(v: Visit, state: WizardState, step: Step, fields: Fiel
   );
 }
 
+/** The global search by domain; a domain that cannot be searched (free mail, a suffix) says why. */
+async function searchFor(v: Visit, domain: string, side: Side) {
+  try {
+    return { domain, results: await searchOrganizationsByDomain(v.ctx, v.subscriptionId, { domain, side }) };
+  } catch (error) {
+    const rule = error instanceof DomainError ? error.fields[0]?.rule : undefined;
+    if (!rule) throw error;
+    return { domain, results: [], refusal: rule };
+  }
+}
+
 /** Checks a step against the database (matching, W5) once its own input is well-formed. */
 async function matchProblems(v: Visit, state: WizardState, step: Step): Promise<FieldError[]> {
   const side = sideOf(step) ?? (step === 'admin' ? 'customer' : null);
@@ -185,7 +195,7 @@ async function matchProblems(v: Visit, state: WizardState, step: Step): Promise<
       : match.outcome === 'domain'
         ? match.candidates
         : []),
-    ...(domain ? await searchOrganizationsByDomain(v.ctx, v.subscriptionId, { domain, side }) : []),
+    ...(domain ? (await searchFor(v, domain, side)).results : []),
   ];
   return offered.some((o) => o.id === pick)
     ? []
@@ -297,7 +307,7 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
   const side = sideOf(step);
   if (form.nav === 'back') return renderStep(v, state, neighbour(state, step, -1));
   if (form.nav === 'search' && side) {
-    const domain = toAsciiDomain(typeof form.searchDomain === 'string' ? form.searchDomain : '') ?? '';
+    const domain = typeof form.searchDomain === 'string' ? form.searchDomain.trim().slice(0, 253) : '';
     return renderStep(v, { ...state, [`${side}Searched`]: domain }, step);
   }
   const problems = stepProblems(state, step);

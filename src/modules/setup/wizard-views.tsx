@@ -318,11 +318,17 @@ function SearchBox(
   return (
     <div class="field search">
       <label for={id}>{t('wizard.match.search_label')}</label>
-      <input id={id} name="searchDomain" value={props.search?.domain ?? ''} />
+      <input
+        id={id}
+        name="searchDomain"
+        value={props.search?.domain ?? ''}
+        {...invalid(props.errors, 'searchDomain')}
+      />
+      <FieldMessage errors={props.errors} field="searchDomain" />
       <button type="submit" name="nav" value="search" class="secondary">
         {t('wizard.match.search')}
       </button>
-      {props.search?.domain ? (
+      {props.search?.domain && !props.errors.searchDomain ? (
         <p class="muted" role="status">
           {t('wizard.match.search_results', {
             count: props.search.results.length,
