@@ -206,11 +206,13 @@ for (const engine of testEngines()) {
         .sort();
       assert.deepEqual(ids, [
         'changeProvisioningContact',
+        'completeMapping',
         'createOrder',
         'createSupportCase',
         'getLineHistory',
         'getOrder',
         'getOrderLine',
+        'getSetup',
         'getSupportCase',
         'listOrders',
         'listSupportCases',
