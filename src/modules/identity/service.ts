@@ -1,5 +1,6 @@
 import { type Ctx, inTransaction, type OrgKind, type Role } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db.ts';
+import { toAsciiDomain } from '../../platform/domains.ts';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
@@ -10,6 +11,7 @@ import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
 } from '../../platform/limits.ts';
+import { isCountryCode, isTimeZone } from '../../platform/regions.ts';
 import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
 import { unprintable } from '../../platform/text.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -37,8 +39,18 @@ export async function createOrganization(ctx: Ctx, input: NewOrganization): Prom
   else if (nameProblem) fields.push({ field: 'name', rule: nameProblem });
   else if (name.length > ORGANIZATION_NAME_MAX_LENGTH)
     fields.push({ field: 'name', rule: 'max_length', params: { count: ORGANIZATION_NAME_MAX_LENGTH } });
-  if (input.country && !COUNTRY_CODE_PATTERN.test(input.country))
+  if (input.country && !(COUNTRY_CODE_PATTERN.test(input.country) && isCountryCode(input.country)))
     fields.push({ field: 'country', rule: 'country' });
+  // The dispatch query computes midnight in this zone: an unknown name would break it for everyone.
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
+    fields.push({ field: 'timeZone', rule: 'time_zone' });
+  const domains: { domain: string; status: 'verified' | 'claimed' }[] = [];
+  for (const [i, d] of (input.domains ?? []).entries()) {
+    const ascii = toAsciiDomain(d.domain);
+    if (ascii === null || !isValidEmailAddress(`a@${ascii}`))
+      fields.push({ field: `domains.${i}`, rule: 'invalid' });
+    else domains.push({ domain: ascii, status: d.status });
+  }
   if (fields.length) throw validationFailed(fields);
   return inTransaction(ctx, async (tx) => {
     const org = await repo.insertOrganization(tx.db, {
@@ -50,7 +62,6 @@ export async function createOrganization(ctx: Ctx, input: NewOrganization): Prom
       ...(input.timeZone ? { time_zone: input.timeZone } : {}),
       account_rep_email: input.accountRepEmail ? normalizeEmail(input.accountRepEmail) : null,
     });
-    const domains = (input.domains ?? []).map((d) => ({ domain: d.domain.toLowerCase(), status: d.status }));
     await repo.insertDomains(tx.db, org.id, domains).catch((error: unknown) => {
       if (isUniqueViolation(error, 'organization_domains_verified_once')) {
         throw new DomainError('domain_taken', 409, {}, [{ field: 'domains', rule: 'domain_taken' }]);
