@@ -8,7 +8,7 @@ import {
   findLiveInvitation,
   type LiveInvitation,
 } from '../identity/invitations.ts';
-import { newPasswordProblems, setFirstPassword, startSession } from '../identity/service.ts';
+import { newPasswordProblems, setFirstPassword, startSession, userByEmail } from '../identity/service.ts';
 
 /**
  * Redeeming an invitation (W4, W7): a user without a password chooses one, the invitation is used
@@ -56,7 +56,21 @@ export async function redeemInvitation(
     fields.push({ field: 'confirmation', rule: 'password_mismatch' });
   if (fields.length) throw validationFailed(fields);
   const passwordHash = await hashPassword(input.password);
-  return inTransaction(ctx, async (tx) => {
+  const user = await userByEmail(ctx, invitation.email);
+  if (!user) throw notFound();
+  // From here on the invited user acts (and is recorded in the history) as themselves.
+  const asUser: Ctx = {
+    ...ctx,
+    actor: {
+      type: 'user',
+      userId: user.id,
+      orgId: user.organization_id,
+      orgKind: user.org_kind,
+      role: user.role,
+      email: user.email,
+    },
+  };
+  return inTransaction(asUser, async (tx) => {
     // The conditional updates decide a race: the second redemption finds the invitation used.
     if (!(await consumeInvitation(tx, invitation.id))) throw gone();
     if (!(await setFirstPassword(tx, invitation.userId, passwordHash))) throw gone();
