@@ -14,7 +14,8 @@ export async function customerOrganization(
   name: string,
   admin: { email: string; password?: string; locale?: 'en' | 'uk' },
 ): Promise<{ orgId: string; adminId: string; domain: string }> {
-  const domain = `${name.toLowerCase().replace(/[^a-z]/g, '')}-${randomBytes(3).toString('hex')}.example`;
+  const slug = name.toLowerCase().replace(/[^a-z]/g, '') || 'org';
+  const domain = `${slug}-${randomBytes(3).toString('hex')}.example`;
   const org = await identity.createOrganization(h.ctx, {
     kind: 'customer',
     name,
