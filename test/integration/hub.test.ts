@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { getHub } from '../../src/modules/hub/service.ts';
 import { createInvitation } from '../../src/modules/identity/invitations.ts';
 import * as identity from '../../src/modules/identity/service.ts';
 import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
@@ -234,6 +235,64 @@ for (const engine of testEngines()) {
     });
   });
 
+  describe(`the admin hub's cost and partner users (${engine})`, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness(engine);
+    });
+    after(() => h.close());
+
+    it('reads a partner hub in the same number of queries however many customers it manages', async () => {
+      const partner = await h.tenant('partner', 'Counting Partners');
+      const user = await addUser(h, partner.orgId, 'user@counting.example', 'partner_user', PASSWORD);
+      let queries = 0;
+      const counted = h.db.withPlugin({
+        transformQuery: (args) => {
+          queries += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      });
+      const asAdmin = async () => {
+        const admin = await identity.userByEmail(h.ctx, partner.email);
+        const actor = {
+          type: 'user' as const,
+          userId: admin?.id ?? '',
+          orgId: partner.orgId,
+          orgKind: 'partner' as const,
+          role: 'partner_admin' as const,
+          email: partner.email,
+        };
+        queries = 0;
+        const view = await getHub({ ...h.ctx, db: counted, actor });
+        return { view, queries };
+      };
+      const first = await customerOrganization(h, 'First Customer', { email: 'a@first.example' });
+      const firstSub = await mappedSubscription(h, partner, first.orgId);
+      await addSiteAndLocation(h, firstSub, first.orgId, 'first-site');
+      const one = await asAdmin();
+      assert.equal(one.view.managedCustomers.length, 1);
+      for (let i = 0; i < 4; i += 1) {
+        const c = await customerOrganization(h, `More Customer ${i}`, { email: `a@more${i}.example` });
+        for (let j = 0; j < 2; j += 1) {
+          const sub = await mappedSubscription(h, partner, c.orgId);
+          await addSiteAndLocation(h, sub, c.orgId, `more-${i}-${j}`);
+        }
+      }
+      const many = await asAdmin();
+      assert.equal(many.view.managedCustomers.length, 5);
+      assert.equal(many.view.pendingSetups.length, 9);
+      assert.equal(many.queries, one.queries);
+
+      // A partner user sees the customers and pending setups, not the organization's users.
+      const { cookie } = await signIn(h, user.email);
+      const html = await (await get(h, '/hub', cookie)).text();
+      assert.match(html, /More Customer 3/);
+      assert.match(html, new RegExp(`href="/hub/setups/${firstSub}"`));
+      assert.doesNotMatch(html, /Your organization<\/h2>|user@counting\.example<\/td>/);
+    });
+  });
+
   describe(`invitations (${engine})`, () => {
     let h: Harness;
     let org: Awaited<ReturnType<typeof customerOrganization>>;
@@ -299,6 +358,25 @@ for (const engine of testEngines()) {
       }
       assert.ok(!h.logs.join('').includes(token), 'the token never reaches the log');
       assert.match(h.logs.join(''), /\/hub\/invitations\/\[token\]/);
+    });
+
+    it("opens in the invitee's language unless this browser chose one", async () => {
+      const user = await identity.createUser(h.ctx, {
+        organizationId: org.orgId,
+        email: 'italiano@invited.example',
+        role: 'customer_admin',
+        locale: 'it',
+      });
+      const { token } = await createInvitation(h.ctx, {
+        userId: user.id,
+        organizationId: org.orgId,
+        purpose: 'set_password',
+      });
+      assert.match(await (await h.app.request(`/hub/invitations/${token}`)).text(), /Imposta la password/);
+      const chosen = await h.app.request(`/hub/invitations/${token}`, {
+        headers: { Cookie: 'provisio_lang=ru' },
+      });
+      assert.match(await chosen.text(), /Задайте пароль/);
     });
 
     it('answers unknown tokens with 404 and expired ones with 410', async () => {

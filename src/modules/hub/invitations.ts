@@ -24,7 +24,7 @@ export function invitationTarget(invitation: Pick<LiveInvitation, 'subscriptionI
 }
 
 export type OpenedInvitation =
-  | { kind: 'set_password'; email: string; purpose: LiveInvitation['purpose'] }
+  | { kind: 'set_password'; email: string; purpose: LiveInvitation['purpose']; locale: string }
   | { kind: 'sign_in'; next: string };
 
 async function liveOrRefuse(ctx: Ctx, token: string): Promise<LiveInvitation> {
@@ -36,7 +36,12 @@ async function liveOrRefuse(ctx: Ctx, token: string): Promise<LiveInvitation> {
 export async function openInvitation(ctx: Ctx, token: string): Promise<OpenedInvitation> {
   const invitation = await liveOrRefuse(ctx, token);
   if (invitation.hasPassword) return { kind: 'sign_in', next: invitationTarget(invitation) };
-  return { kind: 'set_password', email: displayEmail(invitation.email), purpose: invitation.purpose };
+  return {
+    kind: 'set_password',
+    email: displayEmail(invitation.email),
+    purpose: invitation.purpose,
+    locale: invitation.locale,
+  };
 }
 
 export async function redeemInvitation(

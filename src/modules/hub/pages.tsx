@@ -108,13 +108,17 @@ export function registerHubPages(app: Hono<UserEnv>, config: Config): void {
   // The token is the key: nothing on these pages may leak it onwards.
   const noReferrer = (c: Context) => c.header('Referrer-Policy', 'no-referrer');
 
+  // The invitee's own language, unless they chose one on this browser.
+  const pageLocale = (c: Context<UserEnv>, invitee: string): Locale =>
+    !isLocale(getCookie(c, LANG_COOKIE)) && isLocale(invitee) ? invitee : c.get('locale');
+
   app.get(invitationPath, async (c) => {
     noReferrer(c);
     const opened = await openInvitation(c.get('ctx'), c.req.param('token'));
     if (opened.kind === 'sign_in') return c.redirect(`/login?next=${encodeURIComponent(opened.next)}`, 303);
     return c.html(
       <InvitationPage
-        locale={c.get('locale')}
+        locale={pageLocale(c, opened.locale)}
         path={c.req.path}
         email={opened.email}
         purpose={opened.purpose}
@@ -145,9 +149,9 @@ export function registerHubPages(app: Hono<UserEnv>, config: Config): void {
       return c.redirect(result.next, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.status !== 422) throw error;
-      const locale = c.get('locale');
       const opened = await openInvitation(ctx, token);
       if (opened.kind !== 'set_password') throw error;
+      const locale = pageLocale(c, opened.locale);
       const errors = fieldMessages(translator(locale), error.fields, INVITATION_LABELS);
       c.status(422);
       return c.html(
