@@ -10,6 +10,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { sql } from 'kysely';
 import { registerBackofficePages } from './modules/backoffice/pages.tsx';
 import { registerHubPages } from './modules/hub/pages.tsx';
+import { registerHubRoutes } from './modules/hub/routes.ts';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
@@ -173,6 +174,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerOrderRoutes(api);
   registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
+  registerHubRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({

@@ -293,6 +293,76 @@ for (const engine of testEngines()) {
     });
   });
 
+  describe(`the admin hub's API (${engine})`, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness(engine);
+    });
+    after(() => h.close());
+
+    it('lists the customers a partner key manages and asks them for full admin', async () => {
+      const partner = await h.tenant('partner', 'Api Partners');
+      const stranger = await h.tenant('partner', 'Stranger Partners');
+      const customer = await customerOrganization(h, 'Api Customer', { email: 'admin@api-customer.example' });
+      const pending = await mappedSubscription(h, partner, customer.orgId);
+      await addSiteAndLocation(h, pending, customer.orgId, 'api-site');
+      const provisioned = await mappedSubscription(h, partner, customer.orgId);
+      await markProvisioned(h, provisioned);
+      const alone = await customerOrganization(h, 'Alone', { email: 'admin@alone.example' });
+      await mappedSubscription(h, partner, alone.orgId, { access: null, setupAssignee: 'customer' });
+
+      const res = await h.api(partner, 'GET', '/api/v1/hub/customers');
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as {
+        customers: {
+          id: string;
+          access: string;
+          subscriptions: {
+            id: string;
+            state: string;
+            setupUrl: string | null;
+            meetingSites: { name: string }[];
+          }[];
+        }[];
+      };
+      assert.deepEqual(
+        body.customers.map((c) => [c.id, c.access]),
+        [[customer.orgId, 'provisioning_admin']],
+      );
+      const subs = new Map(body.customers[0]?.subscriptions.map((s) => [s.id, s]));
+      assert.equal(subs.get(pending)?.setupUrl, `http://provisio.test/hub/setups/${pending}`);
+      assert.deepEqual(
+        subs.get(pending)?.meetingSites.map((s) => s.name),
+        ['api-site'],
+      );
+      assert.equal(subs.get(provisioned)?.state, 'provisioned');
+      assert.equal(subs.get(provisioned)?.setupUrl, null);
+      assert.deepEqual(
+        ((await (await h.api(stranger, 'GET', '/api/v1/hub/customers')).json()) as { customers: [] })
+          .customers,
+        [],
+      );
+
+      const path = `/api/v1/hub/customers/${customer.orgId}/full-admin-request`;
+      assert.equal((await h.api(stranger, 'POST', path)).status, 404);
+      assert.equal(
+        (await h.api(partner, 'POST', `/api/v1/hub/customers/${alone.orgId}/full-admin-request`)).status,
+        404,
+      );
+      const first = await h.api(partner, 'POST', path);
+      assert.equal(first.status, 202);
+      assert.deepEqual(await first.json(), { status: 'requested' });
+      assert.deepEqual(await (await h.api(partner, 'POST', path)).json(), { status: 'already_requested' });
+      const email = await h.db
+        .selectFrom('outbox_emails')
+        .select(['to_address', 'text_body'])
+        .where('kind', '=', 'hub.full_admin_request')
+        .executeTakeFirstOrThrow();
+      assert.equal(email.to_address, 'admin@api-customer.example');
+      assert.match(email.text_body, /^Api Partners asks to become a full admin of Api Customer\./);
+    });
+  });
+
   describe(`invitations (${engine})`, () => {
     let h: Harness;
     let org: Awaited<ReturnType<typeof customerOrganization>>;

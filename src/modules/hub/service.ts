@@ -17,7 +17,8 @@ import * as repo from './repository.ts';
  * so another organization's ids are simply not found.
  */
 
-type UserActor = Extract<Actor, { type: 'user' }>;
+/** Signed-in users; and partners' API keys, for the customers they manage (X1). */
+type HubActor = Extract<Actor, { type: 'user' | 'api_key' }>;
 
 export interface HubOrganization {
   id: string;
@@ -64,16 +65,15 @@ export interface HubView {
   managingPartners: { orgId: string; name: string; access: Access; fullAdminRequestedAt: Date | null }[];
 }
 
-function requireUserActor(ctx: Ctx): UserActor {
-  if (ctx.actor.type !== 'user') throw notFound();
+function requireHubActor(ctx: Ctx): HubActor {
+  if (ctx.actor.type !== 'user' && ctx.actor.type !== 'api_key') throw notFound();
   return ctx.actor;
 }
 
-function isPartnerSide(actor: UserActor): boolean {
-  return (
-    (actor.orgKind === 'partner' || actor.orgKind === 'distributor') &&
-    (actor.role === 'partner_admin' || actor.role === 'partner_user')
-  );
+/** Partner and distributor admins and users, and their organizations' API keys (not viewers). */
+function isPartnerSide(actor: HubActor): boolean {
+  if (actor.orgKind !== 'partner' && actor.orgKind !== 'distributor') return false;
+  return actor.type === 'api_key' || actor.role === 'partner_admin' || actor.role === 'partner_user';
 }
 
 type SubscriptionRow = Awaited<ReturnType<typeof repo.findSubscriptions>>[number];
@@ -156,7 +156,7 @@ async function presentOrganizations(
 }
 
 export async function getHub(ctx: Ctx): Promise<HubView> {
-  const actor = requireUserActor(ctx);
+  const actor = requireHubActor(ctx);
   const administers = mayAdministerOrganization(actor, actor.orgId);
   const partnerSide = isPartnerSide(actor);
   const [managed, managing] = await Promise.all([
@@ -209,7 +209,7 @@ export async function requestFullAdmin(
   ctx: Ctx,
   customerOrgId: string,
 ): Promise<'requested' | 'already_requested'> {
-  const actor = requireUserActor(ctx);
+  const actor = requireHubActor(ctx);
   if (!isPartnerSide(actor) || !UUID.test(customerOrgId)) throw notFound();
   return inTransaction(ctx, async (tx) => {
     const relation = await repo.findRelation(tx.db, actor.orgId, customerOrgId);
@@ -229,7 +229,7 @@ export async function requestFullAdmin(
       const email = renderFullAdminRequestEmail(locale, {
         partner: nameOf(actor.orgId),
         customer: nameOf(customerOrgId),
-        requester: displayEmail(actor.email),
+        requester: actor.type === 'user' ? displayEmail(actor.email) : null,
         link: `${ctx.config.publicUrl}/hub#partners`,
       });
       await queueEmail(tx, { kind: 'hub.full_admin_request', to: admin.email, locale, ...email });
@@ -251,7 +251,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A customer admin makes a partner that is its provisioning admin a full admin. */
 export async function grantFullAdmin(ctx: Ctx, partnerOrgId: string): Promise<void> {
-  const actor = requireUserActor(ctx);
+  const actor = requireHubActor(ctx);
   if (!UUID.test(partnerOrgId)) throw notFound();
   if (actor.orgKind !== 'customer' || !mayAdministerOrganization(actor, actor.orgId)) throw notFound();
   await inTransaction(ctx, async (tx) => {
