@@ -76,6 +76,13 @@ describe('set up later, then resume in the admin hub, in Chromium', { skip: chro
     assert.equal(await page.getAttribute('html', 'lang'), 'uk');
     await page.getByRole('heading', { name: 'Установіть пароль' }).waitFor();
     await assertAccessible(page, 'the invitation page');
+    // A mismatch is named on the field, and the page stays accessible.
+    await page.getByLabel('Пароль', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('Пароль ще раз').fill(`${NEW_PASSWORD}!`);
+    await page.getByRole('button', { name: 'Установити пароль і продовжити' }).click();
+    await page.getByRole('alert').waitFor();
+    assert.match((await page.locator('#error-confirmation').textContent()) ?? '', /Пароль ще раз/);
+    await assertAccessible(page, 'the refused invitation form');
     await page.getByLabel('Пароль', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('Пароль ще раз').fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Установити пароль і продовжити' }).click();

@@ -28,12 +28,9 @@ const subscriptionSchema = z
     callingLocations: z.array(
       z.object({ name: z.string(), country: z.string(), city: z.string(), isMain: z.boolean() }),
     ),
-    setupUrl: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'Where service setup continues (S6), while it is pending; null once provisioned.',
-      }),
+    setupUrl: z.string().nullable().openapi({
+      description: 'Where service setup continues (S6), while it is pending; null once provisioned.',
+    }),
   })
   .openapi('HubSubscription');
 

@@ -54,6 +54,8 @@ export interface HubView {
   organization: HubOrganization;
   /** The viewer administers the organization (partner or customer admin). */
   administers: boolean;
+  /** The viewer speaks for a partner or distributor (admin, user or API key): sees managed customers. */
+  partnerSide: boolean;
   subscriptions: HubSubscription[];
   pendingSetups: HubSubscription[];
   managedCustomers: {
@@ -178,6 +180,7 @@ export async function getHub(ctx: Ctx): Promise<HubView> {
   return {
     organization,
     administers,
+    partnerSide,
     subscriptions: own,
     pendingSetups: all.filter((s) => s.pendingForViewer),
     managedCustomers: managed.flatMap((m) => {

@@ -191,7 +191,7 @@ export function HubPage(props: {
     ...view.managedCustomers.map((m) => [m.organization.id, m.organization.name] as [string, string]),
   ]);
   const orgName = (id: string) => names.get(id) ?? '';
-  const partnerSide = view.organization.kind !== 'customer';
+  const { partnerSide } = view;
   return (
     <Layout t={t} locale={locale} title={t('hub.title')} path="/hub" user={props.user}>
       <h1>{t('hub.title')}</h1>
