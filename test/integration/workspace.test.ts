@@ -212,9 +212,11 @@ for (const engine of testEngines()) {
         'getOrder',
         'getOrderLine',
         'getSupportCase',
+        'listManagedCustomers',
         'listOrders',
         'listSupportCases',
         'listTransactions',
+        'requestFullAdmin',
         'resendProvisioningEmail',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);

@@ -128,7 +128,7 @@ export interface NewUser {
 }
 
 /** A new password's problems, under the name of the field that holds it. */
-function newPasswordProblems(password: string, field: string): FieldError[] {
+export function newPasswordProblems(password: string, field: string): FieldError[] {
   if (password.length < PASSWORD_MIN_LENGTH) {
     return [{ field, rule: 'min_length', params: { count: PASSWORD_MIN_LENGTH } }];
   }
@@ -259,6 +259,18 @@ export async function changePassword(ctx: Ctx, change: PasswordChange): Promise<
   });
 }
 
+/**
+ * A user who has never had a password chooses one (an invitation link proved they read the
+ * address). Only while the user still has none: false when a password was set meanwhile.
+ */
+export async function setFirstPassword(ctx: Ctx, userId: string, passwordHash: string): Promise<boolean> {
+  const user = await repo.findUserById(ctx.db, userId);
+  if (!user) return false;
+  if (!(await repo.updateUserPassword(ctx.db, userId, passwordHash, null))) return false;
+  await recordPasswordChanged(ctx, user, 0);
+  return true;
+}
+
 export function userByEmail(ctx: Ctx, email: string) {
   return repo.findUserByEmail(ctx.db, normalizeEmail(email));
 }
@@ -274,15 +286,16 @@ export interface SignInAttempt {
 }
 
 /**
- * Checks a workspace login. Only partner and distributor users may sign in to the commerce
- * workspace. Over-long input is refused before anything is counted or hashed; every other attempt
- * is counted before its password is checked (sign-in-limits.ts).
+ * Checks a login. Partner and distributor users sign in to the commerce workspace, customer users to
+ * the admin hub (the workspace refuses them: middleware.ts). Over-long input is refused before
+ * anything is counted or hashed; every other attempt is counted before its password is checked
+ * (sign-in-limits.ts).
  */
 export async function signIn(
   ctx: Ctx,
   attempt: SignInAttempt,
   ttlHours: number,
-): Promise<{ token: string; expiresAt: Date; locale: string }> {
+): Promise<{ token: string; expiresAt: Date; locale: string; orgKind: OrgKind }> {
   const fields: FieldError[] = [];
   if (attempt.email.length > EMAIL_MAX_LENGTH) {
     fields.push({ field: 'email', rule: 'max_length', params: { count: EMAIL_MAX_LENGTH } });
@@ -298,11 +311,9 @@ export async function signIn(
   await admitSignInAttempt(ctx, keys);
   const user = await repo.findUserByEmail(ctx.db, address);
   const passwordOk = await verifyPassword(attempt.password, user?.password_hash ?? (await decoyHash));
-  if (!user?.password_hash || !passwordOk || user.org_kind === 'customer') {
-    throw new DomainError('invalid_credentials', 401);
-  }
+  if (!user?.password_hash || !passwordOk) throw new DomainError('invalid_credentials', 401);
   await settleSignIn(ctx, keys);
-  return { ...(await startSession(ctx, user.id, ttlHours)), locale: user.locale };
+  return { ...(await startSession(ctx, user.id, ttlHours)), locale: user.locale, orgKind: user.org_kind };
 }
 
 /**
