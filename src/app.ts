@@ -9,6 +9,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { sql } from 'kysely';
 import { registerBackofficePages } from './modules/backoffice/pages.tsx';
+import { registerHubPages } from './modules/hub/pages.tsx';
+import { registerHubRoutes } from './modules/hub/routes.ts';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
@@ -174,6 +176,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
   registerMappingRoutes(api);
+  registerHubRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -216,6 +219,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerTransactionPages(pages);
   registerSupportPages(pages);
   registerBackofficePages(pages);
+  registerHubPages(pages, rt.config);
   // After the order pages: their sign-in guard on /orders/* covers these routes too.
   registerProvisioningPages(pages);
   app.route('/', pages);

@@ -369,6 +369,34 @@ export const DEMO_ORDERS: DemoOrder[] = [
     lines: [{ offer: 'A-CALL', quantity: 90, startInDays: 12, contact: 'telecom-team@acme.example' }],
   },
   {
+    // For the setup wizard: the first line's contact is the partner's own user (exact match to
+    // Northwind), the second's address is unknown but acme.example belongs to Acme and to a stale
+    // duplicate (matching by domain).
+    placedBy: EUROCHANNEL,
+    userEmail: 'sarah.jones@eurochannel.example',
+    resellerOrgId: NORTHWIND,
+    reference: 'EC-IT-1188',
+    customer: 'Acme Manufacturing Inc.',
+    country: 'US',
+    locale: 'en',
+    bookedDaysAgo: 5,
+    lines: [
+      { offer: 'A-WX', quantity: 100, startInDays: 0, contact: 'marco.bianchi@northwind.example' },
+      { offer: 'A-SPK', quantity: 20, startInDays: 0, contact: 'procurement@acme.example' },
+    ],
+  },
+  {
+    // A first-time customer with an internationalized domain: nothing matches, both are created.
+    placedBy: KYIV_CLOUD,
+    userEmail: 'oksana.melnyk@kyivcloud.example',
+    reference: 'KC-0057',
+    customer: 'ТОВ «Зоря»',
+    country: 'UA',
+    locale: 'uk',
+    bookedDaysAgo: 2,
+    lines: [{ offer: 'A-WX', quantity: 30, startInDays: 0, contact: 'olena@зоря.укр' }],
+  },
+  {
     placedBy: KYIV_CLOUD,
     userEmail: 'oksana.melnyk@kyivcloud.example',
     reference: 'KC-0042',

@@ -60,11 +60,12 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Setup links carry their token in the path: the log keeps only which page it was. */
+/** Setup links and invitations carry their token in the path: the log keeps only which page it was. */
 const TOKEN_PATHS = /^\/setup\/[^/]+/;
+const INVITATION_PATHS = /^\/hub\/invitations\/[^/]+/;
 
 export function loggedPath(path: string): string {
-  return path.replace(TOKEN_PATHS, '/setup/[token]');
+  return path.replace(TOKEN_PATHS, '/setup/[token]').replace(INVITATION_PATHS, '/hub/invitations/[token]');
 }
 
 function describeActor(ctx: Ctx): string {

@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { dispatchDueLines } from '../../src/modules/provisioning/service.ts';
 import { type RunningWeb, serveWeb } from '../../src/server.ts';
+import { chromiumSkip, launchChromium } from '../support/browser.ts';
 import { type Harness, orderBody, startHarness, type Tenant } from '../support/harness.ts';
 import { ROOT } from '../support/process.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const skip =
-  !available && !process.env.CI ? `Chromium not found at ${CHROMIUM} (apt-get install chromium)` : false;
 const START = '2026-12-01';
 
 interface Order {
@@ -20,7 +17,7 @@ interface Order {
 }
 
 // In-process server over the test harness: the clock can be moved to the start date so the lines await provisioning.
-describe('provisioning contact actions in Chromium', { skip }, () => {
+describe('provisioning contact actions in Chromium', { skip: chromiumSkip }, () => {
   let h: Harness;
   let web: RunningWeb;
   let browser: Browser;
@@ -58,16 +55,7 @@ describe('provisioning contact actions in Chromium', { skip }, () => {
     partner = await h.tenant('partner', 'Northwind');
     web = await serveWeb(h.rt);
     base = `http://localhost:${web.port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,13 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumSkip, launchChromium } from '../support/browser.ts';
 import { cleanEnv, type RunningServer, startServer, tempDataDir } from '../support/process.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const skip =
-  !available && !process.env.CI ? `Chromium not found at ${CHROMIUM} (apt-get install chromium)` : false;
 const DEMO_PASSWORD = 'e2e-demo-password';
 
 /** A real 1×1 PNG, as a partner's screenshot tool would save it. */
@@ -21,16 +17,13 @@ interface LoadedImage {
   naturalWidth: number;
 }
 
-describe('support cases in Chromium', { skip }, () => {
+describe('support cases in Chromium', { skip: chromiumSkip }, () => {
   let server: RunningServer;
   let browser: Browser;
 
   before(async () => {
     server = await startServer(cleanEnv({ DATA_DIR: tempDataDir(), DEMO_PASSWORD, LOG_LEVEL: 'warn' }));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,35 +1,20 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumSkip, launchChromium } from '../support/browser.ts';
 import { cleanEnv, ROOT, type RunningServer, startServer, tempDataDir } from '../support/process.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-// On a developer machine without Chromium the browser layer is skipped, saying so; in CI it must run.
-const skip =
-  !available && !process.env.CI ? `Chromium not found at ${CHROMIUM} (apt-get install chromium)` : false;
 const DEMO_PASSWORD = 'e2e-demo-password';
 
-describe('commerce workspace in Chromium', { skip }, () => {
+describe('commerce workspace in Chromium', { skip: chromiumSkip }, () => {
   let server: RunningServer;
   let browser: Browser;
 
   before(async () => {
     server = await startServer(cleanEnv({ DATA_DIR: tempDataDir(), DEMO_PASSWORD, LOG_LEVEL: 'warn' }));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

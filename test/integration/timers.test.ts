@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createOrganization, createUser } from '../../src/modules/identity/service.ts';
 import { closeExpiredPolicyWindows, escalateStalledLines } from '../../src/modules/provisioning/timers.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
@@ -107,6 +108,33 @@ for (const engine of testEngines()) {
       assert.equal(escalations.length, 1);
       assert.match(escalations[0]?.parsed.text ?? '', /it0@acme\.example/);
       assert.match(escalations[0]?.parsed.text ?? '', /\/orders\//);
+    });
+
+    it('writes to the representative in their own language when they have an account', async () => {
+      const vendor = await createOrganization(h.ctx, { kind: 'vendor', name: 'Vendor Ops' });
+      await createUser(h.ctx, {
+        organizationId: vendor.id,
+        email: 'olena.rep@vendor.example',
+        role: 'operator',
+        locale: 'uk',
+      });
+      const other = await h.tenant('partner', 'Timers Partner UA');
+      await h.db
+        .updateTable('organizations')
+        .set({ account_rep_email: 'olena.rep@vendor.example' })
+        .where('id', '=', other.orgId)
+        .execute();
+      const { lineIds } = await place(h, other, ['A-WX']);
+      await dispatchAt(h, SENT);
+      h.clock.set(at(1, 6));
+      assert.equal(await escalateStalledLines(h.ctx), 1);
+      const row = await h.db
+        .selectFrom('outbox_emails')
+        .select(['locale', 'to_address'])
+        .where('kind', '=', 'provisioning.escalation')
+        .where('subject_ref', '=', lineIds[0] ?? '')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(row, { locale: 'uk', to_address: 'olena.rep@vendor.example' });
     });
 
     it('does not escalate a line whose link was opened, and counts the day in the partner’s time zone', async () => {

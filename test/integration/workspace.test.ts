@@ -214,9 +214,11 @@ for (const engine of testEngines()) {
         'getOrderLine',
         'getSetup',
         'getSupportCase',
+        'listManagedCustomers',
         'listOrders',
         'listSupportCases',
         'listTransactions',
+        'requestFullAdmin',
         'resendProvisioningEmail',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);

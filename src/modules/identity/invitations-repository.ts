@@ -26,3 +26,12 @@ export async function markInvitationUsed(db: Executor, id: string, at: Date): Pr
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** Whatever invitation a token hash names, live or not: to tell "used or expired" from "unknown". */
+export async function findInvitationByHash(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('user_invitations')
+    .select(['id', 'used_at', 'expires_at'])
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+}

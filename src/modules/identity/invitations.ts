@@ -82,3 +82,13 @@ export async function findLiveInvitation(ctx: Ctx, token: string): Promise<LiveI
 export function consumeInvitation(ctx: Ctx, invitationId: string): Promise<boolean> {
   return repo.markInvitationUsed(ctx.db, invitationId, ctx.clock.now());
 }
+
+/**
+ * Why a token names no live invitation: it was used or has expired ("gone", so the page can say
+ * so), or it names nothing at all.
+ */
+export async function deadInvitationReason(ctx: Ctx, token: string): Promise<'gone' | 'unknown'> {
+  if (!TOKEN_PATTERN.test(token)) return 'unknown';
+  const row = await repo.findInvitationByHash(ctx.db, hashToken(token));
+  return row ? 'gone' : 'unknown';
+}

@@ -24,7 +24,27 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** Workspace pages need a signed-in partner or distributor user; others go to the login page. */
+/**
+ * Pages a customer organization's users may open: the admin hub (and its service setup pages) and
+ * their own account. The commerce workspace (orders, subscriptions, transactions, support, API
+ * keys) is the partners': a customer user asking for it is sent to the hub.
+ */
+const CUSTOMER_PAGES = /^\/(hub|account)(\/|$)/;
+
+/** Where a signed-in user starts: customers in the admin hub, partners in the workspace. */
+export function homeOf(orgKind: string): string {
+  return orgKind === 'customer' ? '/hub' : '/orders';
+}
+
+/** May this user open this page? Customer users only the hub and their account. */
+export function mayOpenPage(orgKind: string, path: string): boolean {
+  return orgKind !== 'customer' || CUSTOMER_PAGES.test(path);
+}
+
+/**
+ * Pages need a signed-in user; others go to the login page. Customer users are kept to the hub and
+ * their account (CUSTOMER_PAGES), whichever module's page they ask for.
+ */
 export function requireUser(): MiddlewareHandler<UserEnv> {
   return async (c, next) => {
     const token = getCookie(c, SESSION_COOKIE);
@@ -37,6 +57,7 @@ export function requireUser(): MiddlewareHandler<UserEnv> {
           : '';
       return c.redirect(`/login${back}`, 303);
     }
+    if (!mayOpenPage(user.orgKind, c.req.path)) return c.redirect(homeOf(user.orgKind), 303);
     // An explicit language choice (cookie, already in ctx) wins over the user's stored language.
     const chosen = isLocale(getCookie(c, LANG_COOKIE));
     const locale = !chosen && isLocale(user.locale) ? user.locale : ctx.locale;

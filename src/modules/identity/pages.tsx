@@ -10,7 +10,7 @@ import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx
 import { Layout } from '../../platform/ui/layout.tsx';
 import { registerAccountPages } from './account-pages.tsx';
 import { registerApiKeyPages } from './api-key-pages.tsx';
-import { SESSION_COOKIE, type UserEnv } from './middleware.ts';
+import { homeOf, mayOpenPage, SESSION_COOKIE, type UserEnv } from './middleware.ts';
 import { safeNext } from './redirect.ts';
 import { signIn, signOut } from './service.ts';
 import { SIGN_IN_LIMITS } from './sign-in-limits.ts';
@@ -93,7 +93,8 @@ export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void 
       if (!getCookie(c, LANG_COOKIE) && isLocale(session.locale)) {
         setCookie(c, LANG_COOKIE, session.locale, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
       }
-      return c.redirect(next, 303);
+      // A customer user starts in the admin hub unless the link asked for one of its pages.
+      return c.redirect(mayOpenPage(session.orgKind, next) ? next : homeOf(session.orgKind), 303);
     } catch (error) {
       if (!(error instanceof DomainError) || ![401, 422, 429].includes(error.status)) throw error;
       c.status(error.status as 401 | 422 | 429);

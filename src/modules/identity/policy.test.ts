@@ -5,6 +5,7 @@ import {
   mayManageApiKeys,
   mayOperate,
   mayPlaceOrders,
+  maySetUpServices,
   orderScope,
   requireAccountable,
   requireCaseOpener,
@@ -99,5 +100,25 @@ describe('operators (the vendor back office)', () => {
     assert.throws(() => requireOperator(user('partner_admin', 'partner')), { code: 'not_found' });
     assert.equal(mayPlaceOrders(vendorKey), false);
     assert.deepEqual(supportCaseScope(user('partner_user', 'distributor')), { orgId: ORG });
+  });
+});
+
+describe('who sets up services', () => {
+  const facts = (customerOrgId: string, partnerManagesCustomer: boolean) => ({
+    order: { partnerOrgId: ORG, placedByOrgId: ORG },
+    partnerOrgId: ORG,
+    customerOrgId,
+    partnerManagesCustomer,
+  });
+
+  it("lets a partner set up an order for its own company, and a customer's only while it manages the customer", () => {
+    assert.equal(maySetUpServices(user('partner_admin', 'partner'), facts(ORG, false)), true);
+    assert.equal(maySetUpServices(user('partner_user', 'partner'), facts(ORG, false)), true);
+    assert.equal(maySetUpServices(user('partner_admin', 'partner'), facts(OTHER, true)), true);
+    assert.equal(maySetUpServices(user('partner_admin', 'partner'), facts(OTHER, false)), false);
+    assert.equal(
+      maySetUpServices(user('customer_admin', 'customer'), { ...facts(ORG, false), partnerOrgId: OTHER }),
+      true,
+    );
   });
 });

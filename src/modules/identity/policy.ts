@@ -134,10 +134,13 @@ export interface SetupAccessFacts {
 export function maySetUpServices(actor: Actor, s: SetupAccessFacts): boolean {
   if (actor.type === 'system') return true;
   if (actor.type === 'user') {
-    if (actor.orgId === s.customerOrgId) return actor.role === 'customer_admin';
+    if (actor.orgId === s.customerOrgId && actor.role === 'customer_admin') return true;
+    // An order "for my company" maps the partner as its own customer: no managed_customers row
+    // (a partner cannot manage itself), and its admins and users set it up.
+    const ownCompany = s.partnerOrgId === s.customerOrgId;
     return (
       actor.orgId === s.partnerOrgId &&
-      s.partnerManagesCustomer &&
+      (s.partnerManagesCustomer || ownCompany) &&
       (actor.role === 'partner_admin' || actor.role === 'partner_user')
     );
   }

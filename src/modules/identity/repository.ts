@@ -76,10 +76,12 @@ export async function updateUserPassword(
   db: Executor,
   userId: string,
   passwordHash: string,
-  expectedHash?: string,
+  /** Only over this hash; null: only while the user has no password yet. */
+  expectedHash?: string | null,
 ): Promise<boolean> {
   let update = db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId);
-  if (expectedHash !== undefined) update = update.where('password_hash', '=', expectedHash);
+  if (expectedHash === null) update = update.where('password_hash', 'is', null);
+  else if (expectedHash !== undefined) update = update.where('password_hash', '=', expectedHash);
   const result = await update.executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }

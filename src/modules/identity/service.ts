@@ -1,5 +1,6 @@
 import { type Ctx, inTransaction, type OrgKind, type Role } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db.ts';
+import { toAsciiDomain } from '../../platform/domains.ts';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
@@ -10,6 +11,7 @@ import {
   PASSWORD_MAX_LENGTH,
   PASSWORD_MIN_LENGTH,
 } from '../../platform/limits.ts';
+import { isCountryCode, isTimeZone } from '../../platform/regions.ts';
 import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
 import { unprintable } from '../../platform/text.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -37,8 +39,18 @@ export async function createOrganization(ctx: Ctx, input: NewOrganization): Prom
   else if (nameProblem) fields.push({ field: 'name', rule: nameProblem });
   else if (name.length > ORGANIZATION_NAME_MAX_LENGTH)
     fields.push({ field: 'name', rule: 'max_length', params: { count: ORGANIZATION_NAME_MAX_LENGTH } });
-  if (input.country && !COUNTRY_CODE_PATTERN.test(input.country))
+  if (input.country && !(COUNTRY_CODE_PATTERN.test(input.country) && isCountryCode(input.country)))
     fields.push({ field: 'country', rule: 'country' });
+  // The dispatch query computes midnight in this zone: an unknown name would break it for everyone.
+  if (input.timeZone !== undefined && !isTimeZone(input.timeZone))
+    fields.push({ field: 'timeZone', rule: 'time_zone' });
+  const domains: { domain: string; status: 'verified' | 'claimed' }[] = [];
+  for (const [i, d] of (input.domains ?? []).entries()) {
+    const ascii = toAsciiDomain(d.domain);
+    if (ascii === null || !isValidEmailAddress(`a@${ascii}`))
+      fields.push({ field: `domains.${i}`, rule: 'invalid' });
+    else domains.push({ domain: ascii, status: d.status });
+  }
   if (fields.length) throw validationFailed(fields);
   return inTransaction(ctx, async (tx) => {
     const org = await repo.insertOrganization(tx.db, {
@@ -50,7 +62,6 @@ export async function createOrganization(ctx: Ctx, input: NewOrganization): Prom
       ...(input.timeZone ? { time_zone: input.timeZone } : {}),
       account_rep_email: input.accountRepEmail ? normalizeEmail(input.accountRepEmail) : null,
     });
-    const domains = (input.domains ?? []).map((d) => ({ domain: d.domain.toLowerCase(), status: d.status }));
     await repo.insertDomains(tx.db, org.id, domains).catch((error: unknown) => {
       if (isUniqueViolation(error, 'organization_domains_verified_once')) {
         throw new DomainError('domain_taken', 409, {}, [{ field: 'domains', rule: 'domain_taken' }]);
@@ -117,7 +128,7 @@ export interface NewUser {
 }
 
 /** A new password's problems, under the name of the field that holds it. */
-function newPasswordProblems(password: string, field: string): FieldError[] {
+export function newPasswordProblems(password: string, field: string): FieldError[] {
   if (password.length < PASSWORD_MIN_LENGTH) {
     return [{ field, rule: 'min_length', params: { count: PASSWORD_MIN_LENGTH } }];
   }
@@ -248,6 +259,18 @@ export async function changePassword(ctx: Ctx, change: PasswordChange): Promise<
   });
 }
 
+/**
+ * A user who has never had a password chooses one (an invitation link proved they read the
+ * address). Only while the user still has none: false when a password was set meanwhile.
+ */
+export async function setFirstPassword(ctx: Ctx, userId: string, passwordHash: string): Promise<boolean> {
+  const user = await repo.findUserById(ctx.db, userId);
+  if (!user) return false;
+  if (!(await repo.updateUserPassword(ctx.db, userId, passwordHash, null))) return false;
+  await recordPasswordChanged(ctx, user, 0);
+  return true;
+}
+
 export function userByEmail(ctx: Ctx, email: string) {
   return repo.findUserByEmail(ctx.db, normalizeEmail(email));
 }
@@ -263,15 +286,16 @@ export interface SignInAttempt {
 }
 
 /**
- * Checks a workspace login. Only partner and distributor users may sign in to the commerce
- * workspace. Over-long input is refused before anything is counted or hashed; every other attempt
- * is counted before its password is checked (sign-in-limits.ts).
+ * Checks a login. Partner and distributor users sign in to the commerce workspace, customer users to
+ * the admin hub (the workspace refuses them: middleware.ts). Over-long input is refused before
+ * anything is counted or hashed; every other attempt is counted before its password is checked
+ * (sign-in-limits.ts).
  */
 export async function signIn(
   ctx: Ctx,
   attempt: SignInAttempt,
   ttlHours: number,
-): Promise<{ token: string; expiresAt: Date; locale: string }> {
+): Promise<{ token: string; expiresAt: Date; locale: string; orgKind: OrgKind }> {
   const fields: FieldError[] = [];
   if (attempt.email.length > EMAIL_MAX_LENGTH) {
     fields.push({ field: 'email', rule: 'max_length', params: { count: EMAIL_MAX_LENGTH } });
@@ -287,11 +311,9 @@ export async function signIn(
   await admitSignInAttempt(ctx, keys);
   const user = await repo.findUserByEmail(ctx.db, address);
   const passwordOk = await verifyPassword(attempt.password, user?.password_hash ?? (await decoyHash));
-  if (!user?.password_hash || !passwordOk || user.org_kind === 'customer') {
-    throw new DomainError('invalid_credentials', 401);
-  }
+  if (!user?.password_hash || !passwordOk) throw new DomainError('invalid_credentials', 401);
   await settleSignIn(ctx, keys);
-  return { ...(await startSession(ctx, user.id, ttlHours)), locale: user.locale };
+  return { ...(await startSession(ctx, user.id, ttlHours)), locale: user.locale, orgKind: user.org_kind };
 }
 
 /**

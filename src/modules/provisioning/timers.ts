@@ -2,9 +2,11 @@ import { z } from 'zod';
 import { isoDate } from '../../platform/clock.ts';
 import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { isLocale } from '../../platform/i18n.ts';
 import { defineJob } from '../../platform/jobs.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
+import { userByEmail } from '../identity/service.ts';
 import { transitionLine } from '../orders/service.ts';
 import { renderEscalationEmail } from './emails/render.ts';
 import * as repo from './timers-repository.ts';
@@ -81,8 +83,10 @@ async function escalateOne(ctx: Ctx, lineId: string): Promise<boolean> {
     const line = await repo.claimEscalation(tx.db, lineId, tx.clock.now());
     if (!line) return false;
     const to = line.accountRepEmail ?? tx.config.escalationEmail;
-    // The account representative works for the vendor: the vendor's language, not the partner's.
-    const locale = tx.config.defaultLocale;
+    // The account representative works for the vendor: their own language when they have an
+    // account here, else the vendor's default; never the partner's.
+    const rep = await userByEmail(tx, to);
+    const locale = rep && isLocale(rep.locale) ? rep.locale : tx.config.defaultLocale;
     const email = renderEscalationEmail({
       locale,
       partnerName: line.partnerName,

@@ -22,6 +22,9 @@ export interface PageChrome {
   user?: { email: string; orgName: string; role?: string };
 }
 
+/** Who finds the admin hub in the navigation: partner admins and users, customer admins. */
+const HUB_ROLES = new Set(['partner_admin', 'partner_user', 'customer_admin']);
+
 function NavLink({ href, path, children }: { href: string; path: string; children?: Child }) {
   const current = path === href || path.startsWith(`${href}/`) || path.startsWith(`${href}?`);
   return (
@@ -76,6 +79,7 @@ function LanguageSwitch({ t, locale, path }: Pick<PageChrome, 't' | 'locale' | '
 
 export function Layout(props: PageChrome & { children?: Child }) {
   const { t, locale, title, user } = props;
+  const customer = user?.role?.startsWith('customer_') ?? false;
   return (
     <>
       {raw('<!doctype html>')}
@@ -94,14 +98,17 @@ export function Layout(props: PageChrome & { children?: Child }) {
             {t('ui.skip_to_content')}
           </a>
           <header class="top">
-            <a class="brand" href="/orders">
+            <a class="brand" href={customer ? '/hub' : '/orders'}>
               {t('ui.product')}
             </a>
             {user ? (
               <nav aria-label={t('ui.main_navigation')}>
-                <NavLink href="/orders" path={props.path}>
-                  {t('orders.title')}
-                </NavLink>
+                {/* Customer users have the admin hub only: the workspace is the partners'. */}
+                {customer ? null : (
+                  <NavLink href="/orders" path={props.path}>
+                    {t('orders.title')}
+                  </NavLink>
+                )}
                 {/* Partners' and distributors' views of their orders (C8, C9). */}
                 {user.role?.startsWith('partner_') ? (
                   <>
@@ -111,11 +118,16 @@ export function Layout(props: PageChrome & { children?: Child }) {
                     <ChangeView t={t} path={props.path} />
                   </>
                 ) : null}
+                {user.role && HUB_ROLES.has(user.role) ? (
+                  <NavLink href="/hub" path={props.path}>
+                    {t('hub.title')}
+                  </NavLink>
+                ) : null}
                 {user.role === 'operator' ? (
                   <NavLink href="/backoffice" path={props.path}>
                     {t('backoffice.title')}
                   </NavLink>
-                ) : (
+                ) : customer ? null : (
                   <NavLink href="/support/cases" path={props.path}>
                     {t('support.title')}
                   </NavLink>

@@ -1,0 +1,287 @@
+import type { Locale, Translate } from '../../platform/i18n.ts';
+import { countryName } from '../../platform/regions.ts';
+import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
+import type { HubOrganization, HubSubscription, HubView } from './service.ts';
+
+export function formatDay(locale: Locale, at: Date): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);
+}
+
+function OrganizationFacts({ t, locale, org }: { t: Translate; locale: Locale; org: HubOrganization }) {
+  return (
+    <dl class="facts">
+      <dt>{t('hub.org.name')}</dt>
+      <dd>{org.name}</dd>
+      <dt>{t('hub.org.kind')}</dt>
+      <dd>{t(`hub.kind.${org.kind}`)}</dd>
+      <dt>{t('hub.org.country')}</dt>
+      <dd>{org.country ? countryName(locale, org.country) : t('hub.none')}</dd>
+      <dt>{t('hub.org.vertical')}</dt>
+      <dd>{org.businessVertical ?? t('hub.none')}</dd>
+      <dt>{t('hub.org.domains')}</dt>
+      <dd>
+        {org.domains.length
+          ? org.domains.map((d, i) => (
+              <>
+                {i > 0 ? ', ' : ''}
+                {d.domain} ({t(`hub.domain_status.${d.status}`)})
+              </>
+            ))
+          : t('hub.none')}
+      </dd>
+      <dt>{t('hub.org.subdomain')}</dt>
+      <dd>{org.subdomain ?? t('hub.none')}</dd>
+    </dl>
+  );
+}
+
+function Users({
+  t,
+  locale,
+  users,
+}: {
+  t: Translate;
+  locale: Locale;
+  users: NonNullable<HubOrganization['users']>;
+}) {
+  return (
+    <table>
+      <caption class="muted">{t('hub.users.caption', { count: users.length })}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('hub.users.email')}</th>
+          <th scope="col">{t('hub.users.role')}</th>
+          <th scope="col">{t('hub.users.last_active')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {users.map((u) => (
+          <tr>
+            <td>{u.email}</td>
+            <td>{t(`hub.role.${u.role}`)}</td>
+            <td>{u.lastActiveAt ? formatDay(locale, u.lastActiveAt) : t('hub.users.never')}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function stateLabel(t: Translate, locale: Locale, s: HubSubscription): string {
+  const state = t(`hub.state.${s.state}`);
+  return s.billingStartedAt
+    ? `${state} · ${t('hub.state.billing_since', { date: formatDay(locale, s.billingStartedAt) })}`
+    : state;
+}
+
+export function Subscriptions(props: {
+  t: Translate;
+  locale: Locale;
+  items: HubSubscription[];
+  label: string;
+}) {
+  const { t, locale, items } = props;
+  if (!items.length) return <p class="muted">{t('hub.subscriptions.none')}</p>;
+  return (
+    <table aria-label={props.label}>
+      <thead>
+        <tr>
+          <th scope="col">{t('hub.subscriptions.id')}</th>
+          <th scope="col">{t('hub.subscriptions.offer')}</th>
+          <th scope="col">{t('hub.subscriptions.state')}</th>
+          <th scope="col">{t('hub.subscriptions.sites')}</th>
+          <th scope="col">{t('hub.subscriptions.locations')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {items.map((s) => (
+          <tr id={`sub-${s.id}`}>
+            <td>
+              {s.id}
+              <br />
+              <span class="muted">{t('hub.subscriptions.order', { number: s.orderNumber })}</span>
+            </td>
+            <td>
+              {s.offer.name} ({s.offer.code}) × {s.quantity}
+              <br />
+              <span class="muted">{s.services.map((x) => t(`service.${x.code}`)).join(', ')}</span>
+            </td>
+            <td>
+              <span class={`status status-${s.state}`}>{stateLabel(t, locale, s)}</span>
+            </td>
+            <td>
+              {s.sites.length
+                ? s.sites
+                    .map((x) =>
+                      t('hub.subscriptions.site', { name: x.name, zone: x.timeZone, count: x.licenses }),
+                    )
+                    .join('; ')
+                : t('hub.none')}
+            </td>
+            <td>
+              {s.locations.length
+                ? s.locations
+                    .map(
+                      (l) =>
+                        `${l.name} (${l.city}, ${countryName(locale, l.country)})${l.isMain ? ` · ${t('hub.subscriptions.main')}` : ''}`,
+                    )
+                    .join('; ')
+                : t('hub.none')}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PendingSetups({
+  t,
+  items,
+  orgName,
+}: {
+  t: Translate;
+  items: HubSubscription[];
+  orgName: (id: string) => string;
+}) {
+  return (
+    <section aria-labelledby="pending-title" id="pending">
+      <h2 id="pending-title">{t('hub.pending.title')}</h2>
+      {items.length ? (
+        <>
+          <p>{t('hub.pending.intro', { count: items.length })}</p>
+          <ul class="pending">
+            {items.map((s) => (
+              <li id={`pending-${s.id}`}>
+                {t('hub.pending.item', { id: s.id, offer: s.offer.name, customer: orgName(s.customerOrgId) })}{' '}
+                <a
+                  href={`/hub/setups/${encodeURIComponent(s.id)}`}
+                  aria-label={t('hub.pending.continue_label', { id: s.id })}
+                >
+                  {t('hub.pending.continue')}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p class="muted">{t('hub.pending.none')}</p>
+      )}
+    </section>
+  );
+}
+
+function accessLabel(t: Translate, locale: Locale, access: string, requestedAt: Date | null): string {
+  const label = t(`hub.access.${access}`);
+  return requestedAt && access === 'provisioning_admin'
+    ? `${label} · ${t('hub.access.requested_on', { date: formatDay(locale, requestedAt) })}`
+    : label;
+}
+
+export function HubPage(props: {
+  t: Translate;
+  locale: Locale;
+  user: PageChrome['user'];
+  view: HubView;
+  done?: string;
+}) {
+  const { t, locale, view } = props;
+  const names = new Map([
+    [view.organization.id, view.organization.name],
+    ...view.managedCustomers.map((m) => [m.organization.id, m.organization.name] as [string, string]),
+  ]);
+  const orgName = (id: string) => names.get(id) ?? '';
+  const { partnerSide } = view;
+  return (
+    <Layout t={t} locale={locale} title={t('hub.title')} path="/hub" user={props.user}>
+      <h1>{t('hub.title')}</h1>
+      <p class="muted">{t('hub.intro', { name: view.organization.name })}</p>
+      {props.done ? (
+        <p class="notice" role="status">
+          {t(`hub.done.${props.done}`)}
+        </p>
+      ) : null}
+      <PendingSetups t={t} items={view.pendingSetups} orgName={orgName} />
+      {view.administers ? (
+        <section aria-labelledby="org-title" id="organization">
+          <h2 id="org-title">{t('hub.org.title')}</h2>
+          <OrganizationFacts t={t} locale={locale} org={view.organization} />
+          {view.organization.users ? <Users t={t} locale={locale} users={view.organization.users} /> : null}
+        </section>
+      ) : null}
+      {view.administers || partnerSide ? (
+        <section aria-labelledby="subs-title" id="subscriptions">
+          <h2 id="subs-title">{t('hub.subscriptions.title')}</h2>
+          <Subscriptions
+            t={t}
+            locale={locale}
+            items={view.subscriptions}
+            label={t('hub.subscriptions.title')}
+          />
+        </section>
+      ) : (
+        <p>{t('hub.not_admin')}</p>
+      )}
+      {partnerSide && (view.administers || view.managedCustomers.length) ? (
+        <section aria-labelledby="customers-title" id="customers">
+          <h2 id="customers-title">{t('hub.customers.title')}</h2>
+          {view.managedCustomers.length ? null : <p class="muted">{t('hub.customers.none')}</p>}
+          {view.managedCustomers.map((m) => (
+            <article
+              id={`customer-${m.organization.id}`}
+              aria-labelledby={`customer-title-${m.organization.id}`}
+            >
+              <h3 id={`customer-title-${m.organization.id}`}>{m.organization.name}</h3>
+              <p>
+                {t('hub.customers.access')}:{' '}
+                <strong>{accessLabel(t, locale, m.access, m.fullAdminRequestedAt)}</strong>
+              </p>
+              {m.access === 'provisioning_admin' && !m.fullAdminRequestedAt ? (
+                <form method="post" action={`/hub/customers/${m.organization.id}/request-full-admin`}>
+                  <button type="submit" aria-describedby={`customer-title-${m.organization.id}`}>
+                    {t('hub.customers.request_full_admin')}
+                  </button>
+                </form>
+              ) : null}
+              <OrganizationFacts t={t} locale={locale} org={m.organization} />
+              <Subscriptions
+                t={t}
+                locale={locale}
+                items={m.subscriptions}
+                label={t('hub.customers.subscriptions_of', { name: m.organization.name })}
+              />
+            </article>
+          ))}
+        </section>
+      ) : null}
+      {view.organization.kind === 'customer' && view.administers ? (
+        <section aria-labelledby="partners-title" id="partners">
+          <h2 id="partners-title">{t('hub.partners.title')}</h2>
+          {view.managingPartners.length ? (
+            <ul>
+              {view.managingPartners.map((p) => (
+                <li id={`partner-${p.orgId}`}>
+                  <strong>{p.name}</strong>: {accessLabel(t, locale, p.access, p.fullAdminRequestedAt)}
+                  {p.access === 'provisioning_admin' ? (
+                    <form
+                      method="post"
+                      action={`/hub/partners/${p.orgId}/grant-full-admin`}
+                      class="inline-form"
+                    >
+                      {' '}
+                      <button type="submit" aria-label={t('hub.partners.grant_label', { name: p.name })}>
+                        {t('hub.partners.grant_full_admin')}
+                      </button>
+                    </form>
+                  ) : null}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">{t('hub.partners.none')}</p>
+          )}
+        </section>
+      ) : null}
+    </Layout>
+  );
+}

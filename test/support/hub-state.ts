@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import * as identity from '../../src/modules/identity/service.ts';
+import { mapSubscription } from '../../src/modules/provisioning/service.ts';
+import type { Role } from '../../src/platform/context.ts';
+import { type Harness, orderBody, type Tenant } from './harness.ts';
+
+/**
+ * The state the admin hub shows, written directly: the wizard (which creates organizations, users,
+ * managed customers and invitations) and service setup are other modules' tests.
+ */
+
+export async function customerOrganization(
+  h: Harness,
+  name: string,
+  admin: { email: string; password?: string; locale?: 'en' | 'uk' },
+): Promise<{ orgId: string; adminId: string; domain: string }> {
+  const slug = name.toLowerCase().replace(/[^a-z]/g, '') || 'org';
+  const domain = `${slug}-${randomBytes(3).toString('hex')}.example`;
+  const org = await identity.createOrganization(h.ctx, {
+    kind: 'customer',
+    name,
+    country: 'UA',
+    businessVertical: 'Retail',
+    domains: [{ domain, status: 'verified' }],
+  });
+  const user = await identity.createUser(h.ctx, {
+    organizationId: org.id,
+    email: admin.email,
+    role: 'customer_admin',
+    locale: admin.locale ?? 'en',
+    ...(admin.password ? { password: admin.password } : {}),
+  });
+  return { orgId: org.id, adminId: user.id, domain };
+}
+
+export async function addUser(h: Harness, orgId: string, email: string, role: Role, password: string) {
+  return identity.createUser(h.ctx, { organizationId: orgId, email, role, password, locale: 'en' });
+}
+
+/** Places an A-WX order as the partner and maps its subscription: a pending setup. */
+export async function mappedSubscription(
+  h: Harness,
+  partner: Tenant,
+  customerOrgId: string,
+  options: {
+    access?: 'full_admin' | 'provisioning_admin' | null;
+    setupAssignee?: 'partner' | 'customer';
+  } = {},
+): Promise<string> {
+  const res = await h.api(partner, 'POST', '/api/v1/orders', orderBody());
+  if (res.status !== 201) throw new Error(`order refused: ${res.status} ${await res.text()}`);
+  const order = (await res.json()) as { id: string };
+  const sub = await h.db
+    .selectFrom('subscriptions')
+    .innerJoin('order_lines', 'order_lines.id', 'subscriptions.line_id')
+    .select('subscriptions.id')
+    .where('order_lines.order_id', '=', order.id)
+    .executeTakeFirstOrThrow();
+  await mapSubscription(h.ctx, sub.id, {
+    partnerOrgId: partner.orgId,
+    customerOrgId,
+    setupAssignee: options.setupAssignee ?? 'partner',
+  });
+  const access = options.access === undefined ? 'provisioning_admin' : options.access;
+  if (access && customerOrgId !== partner.orgId) {
+    await h.db
+      .insertInto('managed_customers')
+      .values({
+        partner_org_id: partner.orgId,
+        customer_org_id: customerOrgId,
+        access,
+        granted_at: h.clock.now(),
+      })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  return sub.id;
+}
+
+/** A saved meeting site and main calling location, as service setup leaves them. */
+export async function addSiteAndLocation(h: Harness, subscriptionId: string, orgId: string, site: string) {
+  const now = h.clock.now();
+  await h.db
+    .insertInto('meeting_sites')
+    .values({
+      subscription_id: subscriptionId,
+      organization_id: orgId,
+      name: site,
+      time_zone: 'Europe/Kyiv',
+      licenses: 50,
+      position: 1,
+      created_at: now,
+    })
+    .execute();
+  await h.db
+    .insertInto('calling_locations')
+    .values({
+      subscription_id: subscriptionId,
+      organization_id: orgId,
+      name: 'Kyiv HQ',
+      country: 'UA',
+      address_line1: 'Khreshchatyk 1',
+      city: 'Kyiv',
+      time_zone: 'Europe/Kyiv',
+      language: 'uk',
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+}
+
+/** Marks a subscription provisioned and billing, as Provision does. */
+export async function markProvisioned(h: Harness, subscriptionId: string) {
+  const now = h.clock.now();
+  await h.db
+    .updateTable('subscriptions')
+    .set({ provisioned_at: now, billing_started_at: now, billing_start_reason: 'provisioned' })
+    .where('id', '=', subscriptionId)
+    .execute();
+}
