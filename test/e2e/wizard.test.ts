@@ -200,8 +200,13 @@ describe('the setup wizard in Chromium', { skip: chromiumSkip }, () => {
 
   it('someone else completes this order: the link moves to them and the old one says why', async () => {
     const u = unique();
-    const link = await setupLink(`first-${u}@acme.example`);
+    const link = await setupLink(`first-${u}@acme.example`, 'pt-BR');
     const page = await open(link);
+    assert.equal(await page.getAttribute('html', 'lang'), 'pt-BR');
+    // The language switch works on the wizard too (W1).
+    await page.getByLabel('Idioma').selectOption('en');
+    await page.getByRole('button', { name: 'Alterar' }).click();
+    await page.getByRole('heading', { name: 'Set up your subscription' }).waitFor();
     await next(page, 'Next');
     await page.getByLabel('I want someone else to complete this order').check();
     await page
