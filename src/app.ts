@@ -20,6 +20,7 @@ import { registerSubscriptionPages } from './modules/provisioning/subscriptions-
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
+import { registerServiceSetupPages } from './modules/setup/service-pages.tsx';
 import { registerServiceSetupRoutes } from './modules/setup/service-routes.ts';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
@@ -216,6 +217,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerTransactionPages(pages);
   registerSupportPages(pages);
   registerBackofficePages(pages);
+  registerServiceSetupPages(pages);
   // After the order pages: their sign-in guard on /orders/* covers these routes too.
   registerProvisioningPages(pages);
   app.route('/', pages);
