@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { releaseAbandonedReservations } from '../../src/modules/setup/jobs.ts';
-import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { type MappedSubscription, mappedSubscription } from '../support/mapped-subscription.ts';
 
 const HOUR = 3_600_000;
@@ -425,6 +425,46 @@ for (const engine of testEngines()) {
       );
       assert.equal(setup.next, 'meetings', 'the setup resumes where its reservations were lost');
       assert.equal(await audits(m.subscriptionId, 'setup.reservations_released'), 1);
+    });
+
+    it('serves the setup pages to who may set up: sign-in first, 404 for another tenant, field errors on 422', async () => {
+      const m = await mappedSubscription(h, { quantity: 20 });
+      const url = `/hub/setups/${m.subscriptionId}`;
+      let res = await h.app.request(url);
+      assert.equal(res.status, 303);
+      assert.match(res.headers.get('location') ?? '', /^\/login\?next=/);
+      const stranger = await h.tenant('partner');
+      res = await h.app.request(url, { headers: { Cookie: await h.signIn(stranger) } });
+      assert.equal(res.status, 404);
+      const cookie = await h.signIn(m.partner);
+      res = await h.app.request(url, { headers: { Cookie: cookie } });
+      assert.equal(res.status, 200);
+      const html = await res.text();
+      assert.match(html, /href="\/hub"/, 'Set up later goes back to the hub');
+      assert.match(html, new RegExp(`href="${url}\\?step=meetings"`));
+      res = await h.app.request(`${url}/site-name-check?name_0=ab`, { headers: { Cookie: cookie } });
+      assert.match(await res.text(), /3 to 63 lowercase letters/);
+      res = await h.app.request(`${url}/meetings`, {
+        ...formPost({
+          count: '2',
+          name_0: 'pages-one',
+          tz_0: 'UTC',
+          licences_0: '5',
+          name_1: 'pages-two',
+          tz_1: 'UTC',
+          licences_1: '5',
+          action: 'next',
+        }),
+        headers: { ...formPost({}).headers, Cookie: cookie },
+      });
+      assert.equal(res.status, 422);
+      assert.match(await res.text(), /the licences add up to 10, but 20 were ordered/);
+      res = await h.app.request(`${url}/meetings`, {
+        ...formPost({ count: '1', name_0: 'pages-one', tz_0: 'UTC', action: 'next' }),
+        headers: { ...formPost({}).headers, Cookie: cookie },
+      });
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get('location'), `${url}?step=calling`);
     });
 
     it('writes the order summary PDF in the reader’s language, Cyrillic included', async () => {

@@ -6,26 +6,22 @@ import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { provisionSubscription } from './provision.ts';
+import { ProvisionStep, ReviewStep, StepNav, SummaryStep } from './service-review.tsx';
+import { saveCallingLocation, saveEnterpriseSubdomain, saveMeetingSites } from './service-saves.ts';
 import {
   CallingStep,
   EnterpriseStep,
   type Errors,
-  Facts,
   MeetingsStep,
   pageUrl,
-  ReviewStep,
   type Screen,
   type SiteDraft,
-  StepNav,
 } from './service-views.tsx';
 import {
   checkSiteNameAvailability,
   checkSubdomainAvailability,
   MAX_SITES,
   type SetupProgress,
-  saveCallingLocation,
-  saveEnterpriseSubdomain,
-  saveMeetingSites,
   setupProgress,
 } from './services.ts';
 import { orderSummaryPdf } from './summary-pdf.ts';
@@ -112,7 +108,6 @@ function sitesFromForm(form: Record<string, string | File>): SiteDraft[] {
 function screenBody(c: C, p: SetupProgress, screen: Screen) {
   const locale = c.get('locale');
   const t = translator(locale);
-  const id = p.setup.subscriptionId;
   switch (screen) {
     case 'meetings':
       return <MeetingsStep t={t} p={p} sites={sitesFrom(p)} errors={{}} />;
@@ -126,47 +121,10 @@ function screenBody(c: C, p: SetupProgress, screen: Screen) {
     case 'enterprise':
       return <EnterpriseStep t={t} p={p} value={p.subdomain ?? ''} errors={{}} checked={null} />;
     case 'provision':
-      return (
-        <form method="post" action={`/hub/setups/${id}/provision`} class="card">
-          <h2>{t('services.provision.title')}</h2>
-          <p>{t('services.provision.intro')}</p>
-          <Facts t={t} locale={locale} p={p} />
-          {p.missing.length ? (
-            <>
-              <p>{t('services.provision.missing')}</p>
-              <ul>
-                {p.missing.map((s) => (
-                  <li>
-                    <a href={pageUrl(id, s)}>{t(`services.step.${s}`)}</a>
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : (
-            <button type="submit">{t('services.provision.button')}</button>
-          )}
-        </form>
-      );
+      return <ProvisionStep t={t} locale={locale} p={p} />;
     case 'done':
     case 'summary':
-      return (
-        <section class="card">
-          <h2>{t('services.summary.title')}</h2>
-          <p role="status">{t(screen === 'done' ? 'services.summary.intro' : 'services.summary.closed')}</p>
-          <Facts t={t} locale={locale} p={p} />
-          <p class="prov-buttons">
-            {screen === 'done' ? (
-              <a class="button" href={pageUrl(id, 'summary')}>
-                {t('services.summary.close')}
-              </a>
-            ) : (
-              <a class="button" href={`/hub/setups/${id}/summary.pdf`} download>
-                {t('services.summary.download')}
-              </a>
-            )}
-          </p>
-        </section>
-      );
+      return <SummaryStep t={t} locale={locale} p={p} closed={screen === 'summary'} />;
     default:
       return <ReviewStep t={t} p={p} />;
   }

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../platform/http.ts';
 import { problemSchema } from '../../platform/openapi.ts';
 import { provisionSubscription } from './provision.ts';
+import { saveCallingLocation, saveEnterpriseSubdomain, saveMeetingSites } from './service-saves.ts';
 import {
   availabilitySchema,
   callingLocationSchema,
@@ -16,9 +17,6 @@ import {
   checkSiteNameAvailability,
   checkSubdomainAvailability,
   type SetupProgress,
-  saveCallingLocation,
-  saveEnterpriseSubdomain,
-  saveMeetingSites,
   setupProgress,
 } from './services.ts';
 import { orderSummaryPdf } from './summary-pdf.ts';

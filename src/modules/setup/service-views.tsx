@@ -1,7 +1,6 @@
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryOptions, TIME_ZONES } from '../../platform/regions.ts';
 import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
-import { formatDate } from '../provisioning/emails/layout.ts';
 import { LOCATION_LANGUAGES, type SetupProgress, type SetupStep } from './services.ts';
 
 /** The wizard's screens (seed 004, "Servizi di fornitura"): one step per page, each saved on Next. */
@@ -18,27 +17,6 @@ export interface SiteDraft {
 
 export const pageUrl = (id: string, step?: Screen) => `/hub/setups/${id}${step ? `?step=${step}` : ''}`;
 
-export function StepNav(props: { t: Translate; p: SetupProgress; current: Screen }) {
-  const { t, p } = props;
-  const screens: Screen[] = ['review', ...p.steps, 'provision', 'summary'];
-  const current = props.current === 'done' ? 'summary' : props.current;
-  return (
-    <nav aria-label={t('services.steps_label')}>
-      <ol class="subnav">
-        {screens.map((s) => {
-          const done = (p.steps as Screen[]).includes(s) && !(p.missing as Screen[]).includes(s);
-          const label = `${t(`services.step.${s}`)}${done ? ` (${t('services.step_done')})` : ''}`;
-          return (
-            <li {...(s === current ? { 'aria-current': 'step' } : {})}>
-              {s === current ? <strong>{label}</strong> : label}
-            </li>
-          );
-        })}
-      </ol>
-    </nav>
-  );
-}
-
 function TimeZoneSelect(props: { id: string; name: string; value: string; errors: Errors; field: string }) {
   return (
     <select id={props.id} name={props.name} {...invalid(props.errors, props.field)}>
@@ -48,55 +26,6 @@ function TimeZoneSelect(props: { id: string; name: string; value: string; errors
         </option>
       ))}
     </select>
-  );
-}
-
-export function ReviewStep(props: { t: Translate; p: SetupProgress }) {
-  const { t, p } = props;
-  const s = p.setup;
-  return (
-    <section class="card">
-      <h2>{t('services.review.heading')}</h2>
-      <p>{t('services.review.intro')}</p>
-      <dl class="facts">
-        <dt>{t('services.summary.order')}</dt>
-        <dd>{`${s.order.number} · ${s.order.reference}`}</dd>
-        <dt>{t('services.summary.subscription')}</dt>
-        <dd>{s.subscriptionId}</dd>
-        <dt>{t('services.summary.offer')}</dt>
-        <dd>{`${s.offer.name} (${s.offer.code})`}</dd>
-        <dt>{t('services.summary.partner')}</dt>
-        <dd>{s.mapping.partner.name}</dd>
-        <dt>{t('services.summary.customer')}</dt>
-        <dd>{s.mapping.customer.name}</dd>
-      </dl>
-      <table>
-        <caption>{t('services.review.services')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('services.review.services')}</th>
-            <th scope="col">{t('services.review.quantity')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {s.services.map((svc) => (
-            <tr>
-              <td>{t(`services.service.${svc.code}`)}</td>
-              <td>{svc.quantity}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      <p class="prov-buttons">
-        <a class="button" href={pageUrl(s.subscriptionId, p.next === 'done' ? 'summary' : p.next)}>
-          {t('services.review.set_up_now')}
-        </a>{' '}
-        <a class="button secondary" href="/hub">
-          {t('services.review.set_up_later')}
-        </a>
-      </p>
-      <p class="muted">{t('services.review.later_note')}</p>
-    </section>
   );
 }
 
@@ -296,50 +225,5 @@ export function EnterpriseStep(props: {
         </button>
       </p>
     </form>
-  );
-}
-
-export function Facts(props: { t: Translate; locale: Locale; p: SetupProgress }) {
-  const { t, locale, p } = props;
-  const s = p.setup;
-  return (
-    <dl class="facts">
-      <dt>{t('services.summary.order')}</dt>
-      <dd>{`${s.order.number} · ${s.order.reference}`}</dd>
-      <dt>{t('services.summary.subscription')}</dt>
-      <dd>{s.subscriptionId}</dd>
-      <dt>{t('services.summary.customer')}</dt>
-      <dd>{s.mapping.customer.name}</dd>
-      {p.sites.map((site) => (
-        <>
-          <dt>{t('services.summary.site')}</dt>
-          <dd>{`${site.name} · ${site.timeZone} · ${t('services.meetings.licences')}: ${site.licenses}`}</dd>
-        </>
-      ))}
-      {p.location ? (
-        <>
-          <dt>{t('services.summary.location')}</dt>
-          <dd>{`${p.location.name}, ${p.location.city}`}</dd>
-        </>
-      ) : null}
-      {p.subdomain ? (
-        <>
-          <dt>{t('services.summary.subdomain')}</dt>
-          <dd>{p.subdomain}</dd>
-        </>
-      ) : null}
-      {s.billingStartedAt && s.billingStartReason ? (
-        <>
-          <dt>{t('services.summary.billing_start')}</dt>
-          <dd>{`${formatDate(locale, s.billingStartedAt.toISOString())} (${t(`services.billing_reason.${s.billingStartReason}`)})`}</dd>
-        </>
-      ) : null}
-      {s.provisionedAt ? (
-        <>
-          <dt>{t('services.summary.provisioned_at')}</dt>
-          <dd>{formatDate(locale, s.provisionedAt.toISOString())}</dd>
-        </>
-      ) : null}
-    </dl>
   );
 }
