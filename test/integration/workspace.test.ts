@@ -206,16 +206,24 @@ for (const engine of testEngines()) {
         .sort();
       assert.deepEqual(ids, [
         'changeProvisioningContact',
+        'checkSiteNameAvailability',
+        'checkSubdomainAvailability',
         'createOrder',
         'createSupportCase',
         'getLineHistory',
         'getOrder',
         'getOrderLine',
+        'getOrderSummaryPdf',
+        'getServiceSetup',
         'getSupportCase',
         'listOrders',
         'listSupportCases',
         'listTransactions',
+        'provisionSubscription',
         'resendProvisioningEmail',
+        'saveCallingLocation',
+        'saveEnterpriseSubdomain',
+        'saveMeetingSites',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);
       const page = await (await h.app.request('/api/docs')).text();
