@@ -22,6 +22,8 @@ import { registerSubscriptionPages } from './modules/provisioning/subscriptions-
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
+import { registerServiceSetupPages } from './modules/setup/service-pages.tsx';
+import { registerServiceSetupRoutes } from './modules/setup/service-routes.ts';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
@@ -175,6 +177,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
   registerHubRoutes(api);
+  registerServiceSetupRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -218,6 +221,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerSupportPages(pages);
   registerBackofficePages(pages);
   registerHubPages(pages, rt.config);
+  registerServiceSetupPages(pages);
   // After the order pages: their sign-in guard on /orders/* covers these routes too.
   registerProvisioningPages(pages);
   app.route('/', pages);
