@@ -22,6 +22,8 @@ import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
 import { registerMappingRoutes } from './modules/setup/mapping-routes.ts';
+import { registerServiceSetupPages } from './modules/setup/service-pages.tsx';
+import { registerServiceSetupRoutes } from './modules/setup/service-routes.ts';
 import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
@@ -177,6 +179,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerSupportRoutes(api);
   registerMappingRoutes(api);
   registerHubRoutes(api);
+  registerServiceSetupRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({
@@ -220,6 +223,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerSupportPages(pages);
   registerBackofficePages(pages);
   registerHubPages(pages, rt.config);
+  registerServiceSetupPages(pages);
   // After the order pages: their sign-in guard on /orders/* covers these routes too.
   registerProvisioningPages(pages);
   app.route('/', pages);

@@ -30,6 +30,7 @@ const settingsSchema = z.object({
     .optional(),
   DEFAULT_LOCALE: z.enum(['en', 'it', 'pt-BR', 'ru', 'uk']).default('en'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  SETUP_RESERVATION_HOURS: z.coerce.number().int().min(1).max(720).default(48),
   SESSION_COOKIE_SECURE: booleanFlag.default(true),
   TRUST_PROXY: booleanFlag.default(false),
   NODE_ENV: z.string().default('development'),
@@ -61,6 +62,8 @@ export interface Config {
   catalogFile: string;
   defaultLocale: Settings['DEFAULT_LOCALE'];
   sessionTtlHours: number;
+  /** How long a saved site name or subdomain stays reserved for an unprovisioned setup. */
+  setupReservationHours: number;
   sessionCookieSecure: boolean;
   /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
   trustProxy: boolean;
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogFile: s.CATALOG_FILE ? path.resolve(s.CATALOG_FILE) : defaultCatalogFile,
     defaultLocale: s.DEFAULT_LOCALE,
     sessionTtlHours: s.SESSION_TTL_HOURS,
+    setupReservationHours: s.SETUP_RESERVATION_HOURS,
     sessionCookieSecure: s.SESSION_COOKIE_SECURE,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,

@@ -4,6 +4,7 @@ import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
+import { releaseReservationsJob } from './modules/setup/jobs.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Ctx } from './platform/context.ts';
@@ -23,6 +24,7 @@ export const JOBS: readonly AnyJob[] = [
   dispatchDue,
   policyWindowJob,
   escalationJob,
+  releaseReservationsJob,
 ];
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */

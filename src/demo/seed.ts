@@ -8,6 +8,7 @@ import { type Ctx, inTransaction } from '../platform/context.ts';
 import { lockForTransaction } from '../platform/db.ts';
 import { randomToken } from '../platform/secrets.ts';
 import { DEMO_ORDERS, DEMO_ORGS } from './data.ts';
+import { PROVISIONED_REFERENCE, provisionDemoLine } from './provisioned.ts';
 
 export interface DemoSummary {
   orgs: { id: string; name: string; kind: string; apiKey: string | null }[];
@@ -94,6 +95,7 @@ async function createDemoTenants(ctx: Ctx, password: string): Promise<void> {
  */
 async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
   const today = isoDate(clock.now());
+  let provisioned: string | undefined;
   for (const order of DEMO_ORDERS) {
     const user = await identity.userByEmail(ctx, order.userEmail);
     const org = DEMO_ORGS.find((o) => o.id === order.placedBy);
@@ -112,7 +114,7 @@ async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
         email: user.email,
       },
     };
-    await createOrder(asPlacer, {
+    const created = await createOrder(asPlacer, {
       reference: order.reference,
       endCustomer: { name: order.customer, country: order.country },
       locale: order.locale,
@@ -124,8 +126,10 @@ async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
         provisioningContactEmail: l.contact,
       })),
     });
+    if (order.reference === PROVISIONED_REFERENCE) provisioned = created.order.lines[0]?.subscriptionId;
   }
   await replayTimers(ctx, clock);
+  if (provisioned) await provisionDemoLine(ctx, provisioned);
 }
 
 async function replayTimers(ctx: Ctx, clock: Clock): Promise<void> {

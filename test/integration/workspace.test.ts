@@ -206,20 +206,28 @@ for (const engine of testEngines()) {
         .sort();
       assert.deepEqual(ids, [
         'changeProvisioningContact',
+        'checkSiteNameAvailability',
+        'checkSubdomainAvailability',
         'completeMapping',
         'createOrder',
         'createSupportCase',
         'getLineHistory',
         'getOrder',
         'getOrderLine',
+        'getOrderSummaryPdf',
+        'getServiceSetup',
         'getSetup',
         'getSupportCase',
         'listManagedCustomers',
         'listOrders',
         'listSupportCases',
         'listTransactions',
+        'provisionSubscription',
         'requestFullAdmin',
         'resendProvisioningEmail',
+        'saveCallingLocation',
+        'saveEnterpriseSubdomain',
+        'saveMeetingSites',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);
       const page = await (await h.app.request('/api/docs')).text();

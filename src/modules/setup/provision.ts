@@ -1,0 +1,115 @@
+import { type Ctx, inTransaction } from '../../platform/context.ts';
+import { DomainError } from '../../platform/errors.ts';
+import type { Locale } from '../../platform/i18n.ts';
+import { queueEmails } from '../../platform/mail/outbox.ts';
+import { recordAudit } from '../audit/service.ts';
+import { transitionLine } from '../orders/service.ts';
+import { renderProvisionedEmail } from './provision-email.ts';
+import { actorUserId, loadForSetUp, progressOf, type SetupProgress } from './services.ts';
+import * as repo from './services-repository.ts';
+
+export interface ProvisionResult {
+  subscriptionId: string;
+  provisionedAt: Date;
+  billingStartedAt: Date;
+  billingStartReason: 'policy' | 'provisioned';
+}
+
+function resultOf(p: SetupProgress): ProvisionResult | null {
+  const s = p.setup;
+  if (!s.provisionedAt || !s.billingStartedAt || !s.billingStartReason) return null;
+  return {
+    subscriptionId: s.subscriptionId,
+    provisionedAt: s.provisionedAt,
+    billingStartedAt: s.billingStartedAt,
+    billingStartReason: s.billingStartReason,
+  };
+}
+
+/**
+ * S5: activates the subscription and starts billing, once. The row lock and the conditional UPDATE
+ * make a second press, a retry or a race answer the first press's result without billing or
+ * emailing again; a line the policy window already billed keeps its first date and reason.
+ */
+export async function provisionSubscription(ctx: Ctx, subscriptionId: string): Promise<ProvisionResult> {
+  const setup = await loadForSetUp(ctx, subscriptionId, { change: false });
+  const already = resultOf(await progressOf(ctx, setup));
+  if (already) return already;
+  await inTransaction(ctx, async (tx) => {
+    const locked = await repo.lockSubscription(tx.db, subscriptionId);
+    if (!locked || locked.provisioned_at) return;
+    // Read again under the lock: the steps saved by now are the ones that count.
+    const progress = await progressOf(tx, setup);
+    if (progress.missing.length) {
+      throw new DomainError(
+        'services_setup_incomplete',
+        409,
+        { missing: progress.missing.join(', ') },
+        progress.missing.map((step) => ({ field: step, rule: 'services_step_incomplete' })),
+      );
+    }
+    const now = tx.clock.now();
+    const row = await repo.markProvisioned(tx.db, subscriptionId, actorUserId(tx), now);
+    if (!row) return;
+    const billingStartedNow = locked.billing_started_at === null;
+    await repo.makeReservationsPermanent(tx.db, subscriptionId);
+    await transitionLine(tx, setup.lineId, 'provisioned', 'provisioned');
+    const orgId = setup.mapping.partner.id;
+    await recordAudit(tx, [
+      {
+        action: 'subscription.provisioned',
+        entityType: 'subscription',
+        entityId: subscriptionId,
+        organizationId: orgId,
+        payload: { billingStartedNow },
+      },
+      ...(billingStartedNow
+        ? [
+            {
+              action: 'subscription.billing_started' as const,
+              entityType: 'subscription',
+              entityId: subscriptionId,
+              organizationId: orgId,
+              payload: { reason: 'provisioned' as const },
+            },
+          ]
+        : []),
+    ]);
+    const recipients = await whomToTell(
+      tx,
+      setup.order.id,
+      setup.mapping.partner.id,
+      setup.mapping.customer.id,
+    );
+    const summaryUrl = `${tx.config.publicUrl}/hub/setups/${subscriptionId}`;
+    await queueEmails(
+      tx,
+      recipients.map((r) => ({
+        kind: 'setup.provisioned',
+        subjectRef: subscriptionId,
+        to: r.email,
+        locale: r.locale,
+        ...renderProvisionedEmail({
+          locale: r.locale,
+          progress: { ...progress, setup: { ...setup, provisionedAt: now } },
+          billingStartedAt: row.billing_started_at ?? now,
+          billingStartReason: row.billing_start_reason ?? 'provisioned',
+          summaryUrl,
+        }),
+      })),
+    );
+  });
+  const done = resultOf(await progressOf(ctx, await loadForSetUp(ctx, subscriptionId, { change: false })));
+  if (!done) throw new Error(`subscription ${subscriptionId} not provisioned after Provision`);
+  return done;
+}
+
+/** The partner (the order's placer, else its admins) and the customer's admins, each address once. */
+async function whomToTell(ctx: Ctx, orderId: string, partnerOrgId: string, customerOrgId: string) {
+  const placer = await repo.orderPlacer(ctx.db, orderId);
+  const partner = placer ? [placer] : await repo.organizationAdmins(ctx.db, partnerOrgId, 'partner_admin');
+  const customer = await repo.organizationAdmins(ctx.db, customerOrgId, 'customer_admin');
+  const seen = new Map<string, { email: string; locale: Locale }>();
+  for (const r of [...partner, ...customer]) if (!seen.has(r.email)) seen.set(r.email, r);
+  return [...seen.values()];
+}

@@ -1,0 +1,280 @@
+import type { Context, Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { DomainError } from '../../platform/errors.ts';
+import { translator } from '../../platform/i18n.ts';
+import { fieldMessages } from '../../platform/ui/form.tsx';
+import { Layout } from '../../platform/ui/layout.tsx';
+import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { provisionSubscription } from './provision.ts';
+import { ProvisionStep, ReviewStep, StepNav, SummaryStep } from './service-review.tsx';
+import { saveCallingLocation, saveEnterpriseSubdomain, saveMeetingSites } from './service-saves.ts';
+import {
+  CallingStep,
+  EnterpriseStep,
+  type Errors,
+  MeetingsStep,
+  pageUrl,
+  type Screen,
+  type SiteDraft,
+} from './service-views.tsx';
+import {
+  checkSiteNameAvailability,
+  checkSubdomainAvailability,
+  MAX_SITES,
+  type SetupProgress,
+  setupProgress,
+} from './services.ts';
+import { orderSummaryPdf } from './summary-pdf.ts';
+
+type C = Context<UserEnv>;
+const SCREENS = new Set<Screen>([
+  'review',
+  'meetings',
+  'calling',
+  'enterprise',
+  'provision',
+  'done',
+  'summary',
+]);
+const LABELS: Record<string, string> = {
+  sites: 'services.meetings.licences',
+  name: 'services.calling.name',
+  country: 'services.calling.country',
+  addressLine1: 'services.calling.address_line1',
+  addressLine2: 'services.calling.address_line2',
+  city: 'services.calling.city',
+  stateRegion: 'services.calling.state_region',
+  postalCode: 'services.calling.postal_code',
+  timeZone: 'services.calling.time_zone',
+  language: 'services.calling.language',
+  subdomain: 'services.enterprise.subdomain',
+  ...Object.fromEntries(
+    Array.from({ length: MAX_SITES }, (_, i) => [
+      [`sites[${i}].name`, 'services.meetings.site_name'],
+      [`sites[${i}].timeZone`, 'services.meetings.time_zone'],
+      [`sites[${i}].licenses`, 'services.meetings.licences'],
+    ]).flat(),
+  ),
+};
+
+/** Field errors of a refused step, or rethrows anything else (shown by the error page). */
+function refusal(c: C, error: unknown): Errors {
+  if (error instanceof DomainError && error.fields.length) {
+    return fieldMessages(translator(c.get('locale')), error.fields, LABELS);
+  }
+  throw error;
+}
+
+function page(c: C, p: SetupProgress, screen: Screen, body: Child, status: 200 | 422 = 200) {
+  const locale = c.get('locale');
+  const t = translator(locale);
+  return c.html(
+    <Layout t={t} locale={locale} title={t('services.title')} path={c.req.path} user={c.get('user')}>
+      <h1>{`${t('services.title')}: ${p.setup.mapping.customer.name}`}</h1>
+      <StepNav t={t} p={p} current={screen} />
+      {status === 422 ? (
+        <p class="error" role="alert">
+          {t('services.fix_errors')}
+        </p>
+      ) : null}
+      {body}
+    </Layout>,
+    status,
+  );
+}
+
+function sitesFrom(p: SetupProgress): SiteDraft[] {
+  if (p.sites.length === 0)
+    return [{ name: '', timeZone: 'UTC', earlyRelease: false, licenses: String(p.meetingsQuantity) }];
+  return p.sites.map((s) => ({
+    name: s.name,
+    timeZone: s.timeZone,
+    earlyRelease: s.earlyRelease,
+    licenses: String(s.licenses),
+  }));
+}
+
+function sitesFromForm(form: Record<string, string | File>): SiteDraft[] {
+  const count = Math.min(MAX_SITES, Math.max(1, Number(form.count) || 1));
+  const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
+  return Array.from({ length: count }, (_, i) => ({
+    name: str(`name_${i}`),
+    timeZone: str(`tz_${i}`) || 'UTC',
+    earlyRelease: str(`early_${i}`) === 'yes',
+    licenses: str(`licences_${i}`),
+  }));
+}
+
+function screenBody(c: C, p: SetupProgress, screen: Screen) {
+  const locale = c.get('locale');
+  const t = translator(locale);
+  switch (screen) {
+    case 'meetings':
+      return <MeetingsStep t={t} p={p} sites={sitesFrom(p)} errors={{}} />;
+    case 'calling': {
+      const l = p.location;
+      const values: Record<string, string> = l
+        ? { ...Object.fromEntries(Object.entries(l).map(([k, v]) => [k, v ?? ''])) }
+        : { country: p.setup.order.endCustomerCountry ?? '', language: locale };
+      return <CallingStep t={t} locale={locale} p={p} values={values} errors={{}} />;
+    }
+    case 'enterprise':
+      return <EnterpriseStep t={t} p={p} value={p.subdomain ?? ''} errors={{}} checked={null} />;
+    case 'provision':
+      return <ProvisionStep t={t} locale={locale} p={p} />;
+    case 'done':
+    case 'summary':
+      return <SummaryStep t={t} locale={locale} p={p} closed={screen === 'summary'} />;
+    default:
+      return <ReviewStep t={t} p={p} />;
+  }
+}
+
+/** Where Next goes from a step: the first step still missing, else Provision. */
+function after(p: SetupProgress): string {
+  return pageUrl(p.setup.subscriptionId, p.missing[0] ?? 'provision');
+}
+
+export function registerServiceSetupPages(app: Hono<UserEnv>): void {
+  app.use('/hub/setups/*', requireUser());
+
+  app.get('/hub/setups/:id', async (c) => {
+    const p = await setupProgress(c.get('ctx'), c.req.param('id'));
+    const asked = c.req.query('step') as Screen | undefined;
+    let screen: Screen = asked && SCREENS.has(asked) ? asked : 'review';
+    // A provisioned setup has only its summary; an open one never shows the summary yet.
+    if (p.setup.provisionedAt && screen !== 'done') screen = 'summary';
+    else if (!p.setup.provisionedAt && (screen === 'done' || screen === 'summary')) screen = 'review';
+    if (
+      (screen === 'meetings' || screen === 'calling' || screen === 'enterprise') &&
+      !p.steps.includes(screen)
+    )
+      screen = 'review';
+    return page(c, p, screen, screenBody(c, p, screen));
+  });
+
+  app.get('/hub/setups/:id/site-name-check', async (c) => {
+    const t = translator(c.get('locale'));
+    const entry = Object.entries(c.req.query()).find(([k]) => k.startsWith('name_'));
+    const name = (entry?.[1] ?? '').trim().toLowerCase();
+    if (!name) return c.html('');
+    const result = await checkSiteNameAvailability(c.get('ctx'), name);
+    return c.html(
+      <span>
+        {t(`services.meetings.${result.available ? 'available' : (result.reason ?? 'invalid')}`, { name })}
+      </span>,
+    );
+  });
+
+  app.post('/hub/setups/:id/meetings', async (c) => {
+    const ctx = c.get('ctx');
+    const id = c.req.param('id');
+    const form = await c.req.parseBody();
+    const sites = sitesFromForm(form);
+    const action = typeof form.action === 'string' ? form.action : 'next';
+    const p = await setupProgress(ctx, id);
+    const t = translator(c.get('locale'));
+    if (action === 'add' || action.startsWith('remove_')) {
+      if (action === 'add' && sites.length < MAX_SITES)
+        sites.push({ name: '', timeZone: sites[0]?.timeZone ?? 'UTC', earlyRelease: false, licenses: '' });
+      if (action.startsWith('remove_')) sites.splice(Number(action.slice(7)), 1);
+      return page(c, p, 'meetings', <MeetingsStep t={t} p={p} sites={sites} errors={{}} />);
+    }
+    try {
+      await saveMeetingSites(
+        ctx,
+        id,
+        sites.map((s) => ({
+          name: s.name,
+          timeZone: s.timeZone,
+          earlyRelease: s.earlyRelease,
+          licenses: s.licenses === '' ? undefined : Number(s.licenses),
+        })),
+      );
+    } catch (error) {
+      return page(
+        c,
+        p,
+        'meetings',
+        <MeetingsStep t={t} p={p} sites={sites} errors={refusal(c, error)} />,
+        422,
+      );
+    }
+    return c.redirect(after(await setupProgress(ctx, id)), 303);
+  });
+
+  app.post('/hub/setups/:id/calling', async (c) => {
+    const ctx = c.get('ctx');
+    const id = c.req.param('id');
+    const form = await c.req.parseBody();
+    const values = Object.fromEntries(
+      Object.entries(form).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    try {
+      await saveCallingLocation(ctx, id, values);
+    } catch (error) {
+      const errors = refusal(c, error);
+      const p = await setupProgress(ctx, id);
+      const locale = c.get('locale');
+      return page(
+        c,
+        p,
+        'calling',
+        <CallingStep t={translator(locale)} locale={locale} p={p} values={values} errors={errors} />,
+        422,
+      );
+    }
+    return c.redirect(after(await setupProgress(ctx, id)), 303);
+  });
+
+  app.post('/hub/setups/:id/enterprise', async (c) => {
+    const ctx = c.get('ctx');
+    const id = c.req.param('id');
+    const form = await c.req.parseBody();
+    const value = typeof form.subdomain === 'string' ? form.subdomain.trim().toLowerCase() : '';
+    const t = translator(c.get('locale'));
+    if (form.action === 'check') {
+      const p = await setupProgress(ctx, id);
+      const result = await checkSubdomainAvailability(ctx, value);
+      const checked = t(
+        `services.meetings.${result.available ? 'available' : (result.reason ?? 'invalid')}`,
+        { name: value },
+      );
+      return page(
+        c,
+        p,
+        'enterprise',
+        <EnterpriseStep t={t} p={p} value={value} errors={{}} checked={checked} />,
+      );
+    }
+    try {
+      await saveEnterpriseSubdomain(ctx, id, value);
+    } catch (error) {
+      const errors = refusal(c, error);
+      const p = await setupProgress(ctx, id);
+      return page(
+        c,
+        p,
+        'enterprise',
+        <EnterpriseStep t={t} p={p} value={value} errors={errors} checked={null} />,
+        422,
+      );
+    }
+    return c.redirect(after(await setupProgress(ctx, id)), 303);
+  });
+
+  app.post('/hub/setups/:id/provision', async (c) => {
+    const id = c.req.param('id');
+    await provisionSubscription(c.get('ctx'), id);
+    return c.redirect(pageUrl(id, 'done'), 303);
+  });
+
+  app.get('/hub/setups/:id/summary.pdf', async (c) => {
+    const id = c.req.param('id');
+    const pdf = await orderSummaryPdf(c.get('ctx'), id);
+    return c.body(new Uint8Array(pdf), 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="order-summary-${id}.pdf"`,
+    });
+  });
+}

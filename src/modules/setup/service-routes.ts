@@ -1,0 +1,229 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../../platform/http.ts';
+import { problemSchema } from '../../platform/openapi.ts';
+import { provisionSubscription } from './provision.ts';
+import { saveCallingLocation, saveEnterpriseSubdomain, saveMeetingSites } from './service-saves.ts';
+import {
+  availabilitySchema,
+  callingLocationSchema,
+  meetingSitesBodySchema,
+  provisionResultSchema,
+  setupProgressSchema,
+  siteNameQuerySchema,
+  subdomainBodySchema,
+  subdomainQuerySchema,
+} from './service-schema.ts';
+import {
+  checkSiteNameAvailability,
+  checkSubdomainAvailability,
+  type SetupProgress,
+  setupProgress,
+} from './services.ts';
+import { orderSummaryPdf } from './summary-pdf.ts';
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+const security = [{ bearerAuth: [] }];
+const tags = ['Service setup'];
+const params = z.object({ subscriptionId: z.string().max(40).openapi({ example: 'SUB-1001' }) });
+const refusals = {
+  401: problem('Missing or unknown API key.'),
+  403: problem(
+    'This caller sees the subscription but may not set it up (the customer sets up its own services).',
+  ),
+  404: problem('No such subscription for this caller.'),
+};
+const changeRefusals = {
+  ...refusals,
+  409: problem(
+    '`setup_not_mapped`: map the subscription first; `already_provisioned`: Provision was pressed; `services_step_not_ordered`: the subscription has no such service; `services_subdomain_already_set`: the organization has its subdomain.',
+  ),
+  422: problem('Invalid input, each field named: e.g. a site name taken, licences that do not add up.'),
+};
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+function progressBody(p: SetupProgress): z.infer<typeof setupProgressSchema> {
+  return {
+    subscriptionId: p.setup.subscriptionId,
+    steps: p.steps,
+    missing: p.missing,
+    next: p.next,
+    sites: p.sites,
+    location: p.location,
+    subdomain: p.subdomain,
+    provisionedAt: p.setup.provisionedAt?.toISOString() ?? null,
+    billingStartedAt: p.setup.billingStartedAt?.toISOString() ?? null,
+    billingStartReason: p.setup.billingStartReason,
+  };
+}
+
+const siteAvailability = createRoute({
+  method: 'get',
+  path: '/meeting-sites/availability',
+  operationId: 'checkSiteNameAvailability',
+  summary: 'Is a site URL name available?',
+  description:
+    'Site URL names are unique across every organization; a reservation that ran out counts as free.',
+  tags,
+  security,
+  request: { query: siteNameQuerySchema },
+  responses: { 200: json(availabilitySchema, 'Availability.'), 401: refusals[401] },
+});
+const subdomainAvailability = createRoute({
+  method: 'get',
+  path: '/enterprise-subdomains/availability',
+  operationId: 'checkSubdomainAvailability',
+  summary: 'Is an enterprise subdomain available?',
+  tags,
+  security,
+  request: { query: subdomainQuerySchema },
+  responses: { 200: json(availabilitySchema, 'Availability.'), 401: refusals[401] },
+});
+const getSetupRoute = createRoute({
+  method: 'get',
+  path: '/subscriptions/{subscriptionId}/setup/services',
+  operationId: 'getServiceSetup',
+  summary: 'Service setup progress',
+  description:
+    'The steps this subscription has (by its services), what is saved, and the first incomplete step.',
+  tags,
+  security,
+  request: { params },
+  responses: {
+    200: json(setupProgressSchema, 'The setup.'),
+    ...refusals,
+    409: problem('`setup_not_mapped`.'),
+  },
+});
+const putSites = createRoute({
+  method: 'put',
+  path: '/subscriptions/{subscriptionId}/setup/meeting-sites',
+  operationId: 'saveMeetingSites',
+  summary: 'Save the Meetings sites',
+  description: `Replaces the subscription's sites; their names are reserved until Provision (or released after ${48} hours by default).`,
+  tags,
+  security,
+  request: {
+    params,
+    body: { required: true, content: { 'application/json': { schema: meetingSitesBodySchema } } },
+  },
+  responses: { 200: json(setupProgressSchema, 'The setup after the save.'), ...changeRefusals },
+});
+const putLocation = createRoute({
+  method: 'put',
+  path: '/subscriptions/{subscriptionId}/setup/calling-location',
+  operationId: 'saveCallingLocation',
+  summary: 'Save the main Calling location',
+  tags,
+  security,
+  request: {
+    params,
+    body: { required: true, content: { 'application/json': { schema: callingLocationSchema } } },
+  },
+  responses: { 200: json(setupProgressSchema, 'The setup after the save.'), ...changeRefusals },
+});
+const putSubdomain = createRoute({
+  method: 'put',
+  path: '/subscriptions/{subscriptionId}/setup/enterprise-subdomain',
+  operationId: 'saveEnterpriseSubdomain',
+  summary: 'Save the enterprise subdomain',
+  tags,
+  security,
+  request: {
+    params,
+    body: { required: true, content: { 'application/json': { schema: subdomainBodySchema } } },
+  },
+  responses: { 200: json(setupProgressSchema, 'The setup after the save.'), ...changeRefusals },
+});
+const provisionRoute = createRoute({
+  method: 'post',
+  path: '/subscriptions/{subscriptionId}/provision',
+  operationId: 'provisionSubscription',
+  summary: 'Provision: activate the subscription and start billing',
+  description:
+    'Idempotent: pressing again, retrying or racing answers the same result; billing starts once. A line the policy window already billed keeps its billing start date and reason.',
+  tags,
+  security,
+  request: { params },
+  responses: {
+    200: json(provisionResultSchema, 'The subscription is provisioned.'),
+    ...refusals,
+    409: problem(
+      '`setup_not_mapped`; `services_setup_incomplete`: the steps still missing are listed in `errors`.',
+    ),
+  },
+});
+const summaryRoute = createRoute({
+  method: 'get',
+  path: '/subscriptions/{subscriptionId}/summary.pdf',
+  operationId: 'getOrderSummaryPdf',
+  summary: 'Order summary (PDF)',
+  description: 'In the language of `Accept-Language`.',
+  tags,
+  security,
+  request: { params },
+  responses: {
+    200: {
+      description: 'The PDF.',
+      content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+    },
+    ...refusals,
+    409: problem('`setup_not_mapped`.'),
+  },
+});
+
+export function registerServiceSetupRoutes(api: OpenAPIHono<AppEnv>): void {
+  api.openapi(siteAvailability, async (c) =>
+    c.json(await checkSiteNameAvailability(c.get('ctx'), c.req.valid('query').name), 200),
+  );
+  api.openapi(subdomainAvailability, async (c) =>
+    c.json(await checkSubdomainAvailability(c.get('ctx'), c.req.valid('query').subdomain), 200),
+  );
+  api.openapi(getSetupRoute, async (c) => {
+    const ctx = c.get('ctx');
+    return c.json(progressBody(await setupProgress(ctx, c.req.valid('param').subscriptionId)), 200);
+  });
+  api.openapi(putSites, async (c) => {
+    const ctx = c.get('ctx');
+    const { subscriptionId } = c.req.valid('param');
+    await saveMeetingSites(ctx, subscriptionId, c.req.valid('json').sites);
+    return c.json(progressBody(await setupProgress(ctx, subscriptionId)), 200);
+  });
+  api.openapi(putLocation, async (c) => {
+    const ctx = c.get('ctx');
+    const { subscriptionId } = c.req.valid('param');
+    await saveCallingLocation(ctx, subscriptionId, c.req.valid('json'));
+    return c.json(progressBody(await setupProgress(ctx, subscriptionId)), 200);
+  });
+  api.openapi(putSubdomain, async (c) => {
+    const ctx = c.get('ctx');
+    const { subscriptionId } = c.req.valid('param');
+    await saveEnterpriseSubdomain(ctx, subscriptionId, c.req.valid('json').subdomain);
+    return c.json(progressBody(await setupProgress(ctx, subscriptionId)), 200);
+  });
+  api.openapi(provisionRoute, async (c) => {
+    const result = await provisionSubscription(c.get('ctx'), c.req.valid('param').subscriptionId);
+    return c.json(
+      {
+        subscriptionId: result.subscriptionId,
+        provisionedAt: result.provisionedAt.toISOString(),
+        billingStartedAt: result.billingStartedAt.toISOString(),
+        billingStartReason: result.billingStartReason,
+      },
+      200,
+    );
+  });
+  api.openapi(summaryRoute, async (c) => {
+    const { subscriptionId } = c.req.valid('param');
+    const pdf = await orderSummaryPdf(c.get('ctx'), subscriptionId);
+    return c.body(new Uint8Array(pdf), 200, {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="order-summary-${subscriptionId}.pdf"`,
+    });
+  });
+}

@@ -1,0 +1,252 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../platform/db.ts';
+
+/** The subscription row Provision works on, locked so a second press waits for the first to commit. */
+export async function lockSubscription(db: Executor, subscriptionId: string) {
+  return db
+    .selectFrom('subscriptions')
+    .select(['id', 'provisioned_at', 'billing_started_at', 'billing_start_reason'])
+    .where('id', '=', subscriptionId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function listSites(db: Executor, subscriptionId: string) {
+  return db
+    .selectFrom('meeting_sites')
+    .select(['name', 'time_zone', 'early_release', 'licenses', 'position', 'reserved_until'])
+    .where('subscription_id', '=', subscriptionId)
+    .orderBy('position')
+    .execute();
+}
+
+export async function findMainLocation(db: Executor, subscriptionId: string) {
+  return db
+    .selectFrom('calling_locations')
+    .selectAll()
+    .where('subscription_id', '=', subscriptionId)
+    .where('is_main', '=', true)
+    .executeTakeFirst();
+}
+
+export async function findOrganizationSubdomain(db: Executor, organizationId: string) {
+  return db
+    .selectFrom('enterprise_subdomains')
+    .select(['subdomain', 'subscription_id', 'reserved_until'])
+    .where('organization_id', '=', organizationId)
+    .executeTakeFirst();
+}
+
+/** Who holds a site name now: a provisioned site, or a reservation that has not run out. */
+export async function siteNameHolder(db: Executor, name: string, now: Date) {
+  return db
+    .selectFrom('meeting_sites')
+    .select(['subscription_id'])
+    .where('name', '=', name)
+    .where((eb) => eb.or([eb('reserved_until', 'is', null), eb('reserved_until', '>', now)]))
+    .executeTakeFirst();
+}
+
+export async function subdomainHolder(db: Executor, subdomain: string, now: Date) {
+  return db
+    .selectFrom('enterprise_subdomains')
+    .select(['organization_id'])
+    .where('subdomain', '=', subdomain)
+    .where((eb) => eb.or([eb('reserved_until', 'is', null), eb('reserved_until', '>', now)]))
+    .executeTakeFirst();
+}
+
+/** An expired reservation of these names is free for anyone: drop it before claiming the names. */
+export async function dropExpiredSiteNames(db: Executor, names: string[], now: Date): Promise<void> {
+  if (names.length === 0) return;
+  await db
+    .deleteFrom('meeting_sites')
+    .where('name', 'in', names)
+    .where('reserved_until', 'is not', null)
+    .where('reserved_until', '<=', now)
+    .execute();
+}
+
+export async function dropExpiredSubdomain(db: Executor, subdomain: string, now: Date): Promise<void> {
+  await db
+    .deleteFrom('enterprise_subdomains')
+    .where('subdomain', '=', subdomain)
+    .where('reserved_until', 'is not', null)
+    .where('reserved_until', '<=', now)
+    .execute();
+}
+
+export interface SiteRow {
+  name: string;
+  timeZone: string;
+  earlyRelease: boolean;
+  licenses: number;
+}
+
+/** A save replaces the subscription's sites; the unique name constraint settles races. */
+export async function replaceSites(
+  db: Executor,
+  s: { subscriptionId: string; organizationId: string; reservedUntil: Date; now: Date },
+  sites: SiteRow[],
+): Promise<void> {
+  await db.deleteFrom('meeting_sites').where('subscription_id', '=', s.subscriptionId).execute();
+  await db
+    .insertInto('meeting_sites')
+    .values(
+      sites.map((site, i) => ({
+        subscription_id: s.subscriptionId,
+        organization_id: s.organizationId,
+        name: site.name,
+        time_zone: site.timeZone,
+        early_release: site.earlyRelease,
+        licenses: site.licenses,
+        position: i + 1,
+        reserved_until: s.reservedUntil,
+        created_at: s.now,
+      })),
+    )
+    .execute();
+}
+
+export interface LocationRow {
+  name: string;
+  country: string;
+  address_line1: string;
+  address_line2: string | null;
+  city: string;
+  state_region: string | null;
+  postal_code: string | null;
+  time_zone: string;
+  language: string;
+}
+
+export async function upsertMainLocation(
+  db: Executor,
+  s: { subscriptionId: string; organizationId: string; now: Date },
+  location: LocationRow,
+): Promise<void> {
+  await db
+    .insertInto('calling_locations')
+    .values({
+      ...location,
+      subscription_id: s.subscriptionId,
+      organization_id: s.organizationId,
+      is_main: true,
+      created_at: s.now,
+      updated_at: s.now,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('subscription_id')
+        .where('is_main', '=', true)
+        .doUpdateSet({ ...location, updated_at: s.now }),
+    )
+    .execute();
+}
+
+/** Claims or changes the organization's subdomain, only while it is this subscription's reservation. */
+export async function upsertSubdomain(
+  db: Executor,
+  s: { subscriptionId: string; organizationId: string; reservedUntil: Date; now: Date },
+  subdomain: string,
+): Promise<boolean> {
+  const row = await db
+    .insertInto('enterprise_subdomains')
+    .values({
+      organization_id: s.organizationId,
+      subdomain,
+      subscription_id: s.subscriptionId,
+      reserved_until: s.reservedUntil,
+      created_at: s.now,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('organization_id')
+        .doUpdateSet({ subdomain, reserved_until: s.reservedUntil })
+        .where('enterprise_subdomains.subscription_id', '=', s.subscriptionId)
+        .where('enterprise_subdomains.reserved_until', 'is not', null),
+    )
+    .returning('organization_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The Provision itself: conditional on not being provisioned yet, and keeping a billing start the
+ * policy window already made. Returns nothing when another press got there first.
+ */
+export async function markProvisioned(
+  db: Executor,
+  subscriptionId: string,
+  userId: string | null,
+  now: Date,
+) {
+  return db
+    .updateTable('subscriptions')
+    .set({
+      provisioned_at: now,
+      provisioned_by_user_id: userId,
+      billing_started_at: sql<Date>`coalesce(billing_started_at, ${now})`,
+      billing_start_reason: sql<'policy' | 'provisioned'>`coalesce(billing_start_reason, 'provisioned')`,
+    })
+    .where('id', '=', subscriptionId)
+    .where('provisioned_at', 'is', null)
+    .returning(['provisioned_at', 'billing_started_at', 'billing_start_reason'])
+    .executeTakeFirst();
+}
+
+export async function makeReservationsPermanent(db: Executor, subscriptionId: string): Promise<void> {
+  await db
+    .updateTable('meeting_sites')
+    .set({ reserved_until: null })
+    .where('subscription_id', '=', subscriptionId)
+    .execute();
+  await db
+    .updateTable('enterprise_subdomains')
+    .set({ reserved_until: null })
+    .where('subscription_id', '=', subscriptionId)
+    .execute();
+}
+
+/** Abandoned reservations (only unprovisioned setups have any): deleted, with whose they were. */
+export async function releaseExpiredReservations(db: Executor, now: Date) {
+  const sites = await db
+    .deleteFrom('meeting_sites')
+    .where('reserved_until', 'is not', null)
+    .where('reserved_until', '<=', now)
+    .returning(['subscription_id', 'organization_id'])
+    .execute();
+  const subdomains = await db
+    .deleteFrom('enterprise_subdomains')
+    .where('reserved_until', 'is not', null)
+    .where('reserved_until', '<=', now)
+    .returning(['subscription_id', 'organization_id'])
+    .execute();
+  return { sites, subdomains };
+}
+
+/** Whom Provision tells: an organization's admins, with their language. */
+export async function organizationAdmins(
+  db: Executor,
+  organizationId: string,
+  role: 'partner_admin' | 'customer_admin',
+) {
+  return db
+    .selectFrom('users')
+    .select(['email', 'locale'])
+    .where('organization_id', '=', organizationId)
+    .where('role', '=', role)
+    .orderBy('email')
+    .limit(20)
+    .execute();
+}
+
+/** The user who placed the order, when a person (not an API key) did. */
+export async function orderPlacer(db: Executor, orderId: string) {
+  return db
+    .selectFrom('orders')
+    .innerJoin('users', 'users.id', 'orders.placed_by_user_id')
+    .select(['users.email', 'users.locale'])
+    .where('orders.id', '=', orderId)
+    .executeTakeFirst();
+}

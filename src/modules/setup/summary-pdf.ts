@@ -1,0 +1,136 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import PdfPrinter from 'pdfmake';
+import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import type { Ctx } from '../../platform/context.ts';
+import { type Locale, translator } from '../../platform/i18n.ts';
+import { countryName } from '../../platform/regions.ts';
+import { formatDate } from '../provisioning/emails/layout.ts';
+import { loadForSetUp, progressOf, type SetupProgress } from './services.ts';
+
+/**
+ * The order summary (S7) as a PDF for the reader's records, in their language. DejaVu Sans, because
+ * the standard PDF fonts have no Cyrillic.
+ */
+
+const require = createRequire(import.meta.url);
+const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const printer = new PdfPrinter({
+  DejaVuSans: {
+    normal: path.join(FONT_DIR, 'DejaVuSans.ttf'),
+    bold: path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'),
+    italics: path.join(FONT_DIR, 'DejaVuSans.ttf'),
+    bolditalics: path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'),
+  },
+});
+
+function day(locale: Locale, date: Date): string {
+  return formatDate(locale, date.toISOString());
+}
+
+/** The document, separate from rendering so its content can be read in tests and reused. */
+export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefinitions {
+  const t = translator(locale);
+  const s = p.setup;
+  const fact = (label: string, value: string): Content[] => [{ text: label, bold: true }, value];
+  const table = (rows: Content[][]): Content => ({
+    table: { widths: ['40%', '*'], body: rows },
+    layout: 'lightHorizontalLines',
+    margin: [0, 0, 0, 12],
+  });
+  const content: Content[] = [
+    { text: t('services.summary.title'), fontSize: 18, bold: true, margin: [0, 0, 0, 12] },
+    table([
+      fact(t('services.summary.order'), s.order.number),
+      fact(t('services.summary.reference'), s.order.reference),
+      fact(t('services.summary.subscription'), s.subscriptionId),
+      fact(t('services.summary.offer'), `${s.offer.name} (${s.offer.code})`),
+      ...s.services.map((svc) => fact(t(`services.service.${svc.code}`), String(svc.quantity))),
+      fact(t('services.summary.partner'), s.mapping.partner.name),
+      fact(t('services.summary.customer'), s.mapping.customer.name),
+    ]),
+  ];
+  if (p.sites.length) {
+    content.push({ text: t('services.meetings.title'), fontSize: 13, bold: true, margin: [0, 4, 0, 6] });
+    content.push({
+      table: {
+        headerRows: 1,
+        widths: ['*', '*', 'auto', 'auto'],
+        body: [
+          [
+            t('services.meetings.site_name'),
+            t('services.meetings.time_zone'),
+            t('services.meetings.early_release'),
+            t('services.meetings.licences'),
+          ].map((h) => ({ text: h, bold: true })),
+          ...p.sites.map((site) => [
+            site.name,
+            site.timeZone,
+            t(site.earlyRelease ? 'services.yes' : 'services.no'),
+            String(site.licenses),
+          ]),
+        ],
+      },
+      layout: 'lightHorizontalLines',
+      margin: [0, 0, 0, 12],
+    });
+  }
+  if (p.location) {
+    const l = p.location;
+    content.push({ text: t('services.calling.title'), fontSize: 13, bold: true, margin: [0, 4, 0, 6] });
+    content.push(
+      table([
+        fact(t('services.calling.name'), l.name),
+        fact(
+          t('services.calling.address'),
+          [
+            l.addressLine1,
+            l.addressLine2,
+            [l.postalCode, l.city].filter(Boolean).join(' '),
+            l.stateRegion,
+            countryName(locale, l.country),
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        ),
+        fact(t('services.calling.time_zone'), l.timeZone),
+        fact(t('services.calling.language'), t(`services.languages.${l.language}`)),
+      ]),
+    );
+  }
+  const billing: Content[][] = [];
+  if (p.subdomain) billing.push(fact(t('services.summary.subdomain'), p.subdomain));
+  if (s.billingStartedAt && s.billingStartReason)
+    billing.push(
+      fact(
+        t('services.summary.billing_start'),
+        `${day(locale, s.billingStartedAt)} (${t(`services.billing_reason.${s.billingStartReason}`)})`,
+      ),
+    );
+  if (s.provisionedAt) billing.push(fact(t('services.summary.provisioned_at'), day(locale, s.provisionedAt)));
+  if (billing.length) content.push(table(billing));
+  return {
+    info: { title: `${t('services.summary.title')} ${s.subscriptionId}` },
+    language: locale,
+    content,
+    defaultStyle: { font: 'DejaVuSans', fontSize: 10 },
+    pageMargins: [40, 40, 40, 40],
+  };
+}
+
+export function renderPdf(doc: TDocumentDefinitions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const pdf = printer.createPdfKitDocument(doc);
+    const chunks: Buffer[] = [];
+    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+    pdf.end();
+  });
+}
+
+/** getOrderSummaryPdf: whoever may set the subscription up may download its summary. */
+export async function orderSummaryPdf(ctx: Ctx, subscriptionId: string): Promise<Buffer> {
+  const setup = await loadForSetUp(ctx, subscriptionId, { change: false });
+  return renderPdf(summaryDocument(ctx.locale, await progressOf(ctx, setup)));
+}
