@@ -196,6 +196,14 @@ describe('the setup wizard in Chromium', { skip: chromiumSkip }, () => {
       confirmed.headers().location ?? '',
       /^http:\/\/provisio\.test\/hub\/invitations\/[A-Za-z0-9_-]{43}$/,
     );
+    // W4: the new partner organization's admin sets a password and lands on the service setup.
+    const hub = await page.context().newPage();
+    await hub.goto(local(confirmed.headers().location ?? ''));
+    assert.equal(await hub.getAttribute('html', 'lang'), 'uk');
+    await hub.locator('input[name="password"]').fill('a long new password');
+    await hub.locator('input[name="confirmation"]').fill('a long new password');
+    await hub.locator('input[name="confirmation"]').press('Enter');
+    await hub.waitForURL(/\/hub\/setups\/SUB-\d+/);
   });
 
   it('someone else completes this order: the link moves to them and the old one says why', async () => {
