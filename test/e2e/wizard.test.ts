@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import * as identity from '../../src/modules/identity/service.ts';
 import { dispatchDueLines } from '../../src/modules/provisioning/service.ts';
-import { BUSINESS_VERTICALS } from '../../src/modules/setup/mapping.ts';
+import { BUSINESS_VERTICALS } from '../../src/modules/setup/mapping-input.ts';
 import { countryOptions } from '../../src/platform/regions.ts';
 import { type RunningWeb, serveWeb } from '../../src/server.ts';
 import { axeViolations, chromiumSkip, launchChromium } from '../support/browser.ts';

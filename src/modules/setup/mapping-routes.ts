@@ -2,7 +2,8 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../platform/http.ts';
 import { EMAIL_MAX_LENGTH, ORGANIZATION_NAME_MAX_LENGTH } from '../../platform/limits.ts';
 import { problemSchema } from '../../platform/openapi.ts';
-import { BUSINESS_VERTICALS, completeMapping } from './mapping.ts';
+import { completeMapping } from './mapping.ts';
+import { BUSINESS_VERTICALS } from './mapping-input.ts';
 import { getSetup, type SetupView } from './setup.ts';
 
 const problem = (description: string) => ({

@@ -1,6 +1,6 @@
 import { type Ctx, inTransaction, type TxCtx } from '../../platform/context.ts';
 import { emailHost, isFreeMailDomain, registrableDomain } from '../../platform/domains.ts';
-import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
+import { normalizeEmail } from '../../platform/email.ts';
 import {
   DomainError,
   type FieldError,
@@ -8,45 +8,18 @@ import {
   notFound,
   validationFailed,
 } from '../../platform/errors.ts';
-import { ORGANIZATION_NAME_MAX_LENGTH } from '../../platform/limits.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
-import { isCountryCode } from '../../platform/regions.ts';
-import { unprintable } from '../../platform/text.ts';
 import { recordAudit } from '../audit/service.ts';
 import { createInvitation } from '../identity/invitations.ts';
 import { type MatchSide, matchOrganizations, searchOrganizationsByDomain } from '../identity/matching.ts';
 import { mayMapSubscription } from '../identity/policy.ts';
 import { createOrganization, createUser, organizationNames, userByEmail } from '../identity/service.ts';
 import { mapSubscription } from '../provisioning/service.ts';
+
 import { renderInvitationEmail } from './mapping-email.ts';
+import { checkedAddress, newOrganizationProblems, type OrganizationChoice } from './mapping-input.ts';
 import * as repo from './mapping-repository.ts';
 import { findSetupRow } from './repository.ts';
-
-/** The business verticals a new organization may name (labels under wizard.vertical.*). */
-export const BUSINESS_VERTICALS = [
-  'education',
-  'finance',
-  'government',
-  'healthcare',
-  'manufacturing',
-  'media',
-  'professional_services',
-  'retail',
-  'technology',
-  'other',
-] as const;
-export type BusinessVertical = (typeof BUSINESS_VERTICALS)[number];
-
-export interface NewOrganizationInput {
-  name: string;
-  businessVertical: string;
-  country: string;
-}
-
-/** An existing organization (from a match or a search by domain), or a new one. */
-export type OrganizationChoice =
-  | { organizationId: string; searchedDomain?: string | undefined }
-  | { create: NewOrganizationInput };
 
 export interface MappingInput {
   /** 'customer': this order is for a customer; 'my_company': for the contact's own company. */
@@ -70,33 +43,6 @@ export type MappingResult =
   | { next: 'contact_invited' };
 
 const ERR_ORG_NOT_OFFERED = 'wizard_organization_not_offered';
-
-/** The checks that need no database: each problem named by its field. */
-export function newOrganizationProblems(prefix: string, input: NewOrganizationInput): FieldError[] {
-  const fields: FieldError[] = [];
-  const name = input.name.trim();
-  const odd = unprintable(name);
-  if (!name) fields.push({ field: `${prefix}.name`, rule: 'required' });
-  else if (odd) fields.push({ field: `${prefix}.name`, rule: odd });
-  else if (name.length > ORGANIZATION_NAME_MAX_LENGTH)
-    fields.push({
-      field: `${prefix}.name`,
-      rule: 'max_length',
-      params: { count: ORGANIZATION_NAME_MAX_LENGTH },
-    });
-  if (!(BUSINESS_VERTICALS as readonly string[]).includes(input.businessVertical))
-    fields.push({ field: `${prefix}.businessVertical`, rule: 'required' });
-  if (!isCountryCode(input.country)) fields.push({ field: `${prefix}.country`, rule: 'country' });
-  return fields;
-}
-
-/** The address as stored, or a field error. */
-export function checkedAddress(field: string, value: string | undefined): string | FieldError {
-  const text = (value ?? '').trim();
-  if (!text) return { field, rule: 'required' };
-  if (unprintable(text) || !isValidEmailAddress(text)) return { field, rule: 'email' };
-  return normalizeEmail(text);
-}
 
 /** A new organization's domain: its admin's registrable domain, claimed; none for free mail. */
 function claimedDomains(address: string): { domain: string; status: 'claimed' }[] {

@@ -3,7 +3,7 @@ import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName, countryOptions } from '../../platform/regions.ts';
 import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
 import type { MatchOutcome, OrganizationCandidate } from '../identity/matching.ts';
-import { BUSINESS_VERTICALS } from './mapping.ts';
+import { BUSINESS_VERTICALS } from './mapping-input.ts';
 import type { Side } from './wizard-state.ts';
 import { Radio, type StepProps } from './wizard-views.tsx';
 

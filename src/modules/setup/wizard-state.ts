@@ -1,11 +1,11 @@
 import type { FieldError } from '../../platform/errors.ts';
+import type { MappingInput } from './mapping.ts';
 import {
   checkedAddress,
-  type MappingInput,
   type NewOrganizationInput,
   newOrganizationProblems,
   type OrganizationChoice,
-} from './mapping.ts';
+} from './mapping-input.ts';
 
 /**
  * The wizard keeps every choice in the page (hidden fields), never in the database (W1): leaving
