@@ -15,15 +15,16 @@ import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { registerIdentityPages } from './modules/identity/pages.tsx';
 import { registerOrderPages } from './modules/orders/pages.tsx';
 import { registerOrderRoutes } from './modules/orders/routes.ts';
-import { registerSetupLinkPages } from './modules/provisioning/link-pages.tsx';
 import { registerProvisioningPages } from './modules/provisioning/pages.tsx';
 import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
 import { registerSubscriptionPages } from './modules/provisioning/subscriptions-pages.tsx';
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
+import { registerMappingRoutes } from './modules/setup/mapping-routes.ts';
 import { registerServiceSetupPages } from './modules/setup/service-pages.tsx';
 import { registerServiceSetupRoutes } from './modules/setup/service-routes.ts';
+import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
@@ -176,6 +177,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerOrderRoutes(api);
   registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
+  registerMappingRoutes(api);
   registerHubRoutes(api);
   registerServiceSetupRoutes(api);
 
@@ -204,7 +206,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
 
   registerMailboxPages(app, rt);
   // Setup links: no sign-in, the token is the key.
-  registerSetupLinkPages(app);
+  registerWizardPages(app);
 
   // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
   const publicOrigin = new URL(rt.config.publicUrl).origin;

@@ -73,7 +73,7 @@ for (const engine of testEngines()) {
 
     it('lists only the steps of the ordered services and resumes at the first incomplete one', async () => {
       const m = await mappedSubscription(h, { quantity: 40 });
-      let res = await h.api(m.partner, 'GET', `${base(m.subscriptionId)}/setup`);
+      let res = await h.api(m.partner, 'GET', `${base(m.subscriptionId)}/setup/services`);
       assert.equal(res.status, 200);
       let setup = await body<{ steps: string[]; next: string }>(res);
       assert.deepEqual(setup.steps, ['meetings', 'calling', 'enterprise']);
@@ -87,20 +87,22 @@ for (const engine of testEngines()) {
       assert.equal(saved.sites[0]?.earlyRelease, true);
 
       const meetingsOnly = await mappedSubscription(h, { offer: 'A-SPK', partner: m.partner });
-      setup = await body(await h.api(m.partner, 'GET', `${base(meetingsOnly.subscriptionId)}/setup`));
+      setup = await body(
+        await h.api(m.partner, 'GET', `${base(meetingsOnly.subscriptionId)}/setup/services`),
+      );
       assert.deepEqual(setup.steps, ['meetings', 'enterprise']);
     });
 
     it('refuses setup before mapping, hides other tenants’ subscriptions, forbids a partner the customer keeps out', async () => {
       const unmapped = await mappedSubscription(h, { map: false });
-      let res = await h.api(unmapped.partner, 'GET', `${base(unmapped.subscriptionId)}/setup`);
+      let res = await h.api(unmapped.partner, 'GET', `${base(unmapped.subscriptionId)}/setup/services`);
       assert.equal(res.status, 409);
       assert.equal((await body<Problem>(res)).code, 'setup_not_mapped');
 
       const m = await mappedSubscription(h);
       const stranger: Tenant = await h.tenant('partner');
       for (const [method, path, payload] of [
-        ['GET', `${base(m.subscriptionId)}/setup`, undefined],
+        ['GET', `${base(m.subscriptionId)}/setup/services`, undefined],
         [
           'PUT',
           `${base(m.subscriptionId)}/setup/meeting-sites`,
@@ -421,7 +423,7 @@ for (const engine of testEngines()) {
         undefined,
       );
       const setup = await body<{ next: string }>(
-        await h.api(m.partner, 'GET', `${base(m.subscriptionId)}/setup`),
+        await h.api(m.partner, 'GET', `${base(m.subscriptionId)}/setup/services`),
       );
       assert.equal(setup.next, 'meetings', 'the setup resumes where its reservations were lost');
       assert.equal(await audits(m.subscriptionId, 'setup.reservations_released'), 1);

@@ -108,6 +108,14 @@ export function mayMapSubscription(
   return mayActOnProvisioning(actor, s);
 }
 
+/**
+ * May hand a line over to another provisioning contact (W2, *someone else completes this order*):
+ * the holder of that line's live setup link, for that line only. Resends stay with the order's side.
+ */
+export function mayHandOverLine(actor: Actor, lineId: string): boolean {
+  return actor.type === 'setup_link' && actor.lineId === lineId;
+}
+
 /** What decides who may set up a mapped subscription's services. */
 export interface SetupAccessFacts {
   /** The order's owner and placer: their API keys are the integrator's way in (X1). */

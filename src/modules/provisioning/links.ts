@@ -1,5 +1,6 @@
 import type { Config } from '../../config.ts';
 import { type Ctx, inTransaction } from '../../platform/context.ts';
+import type { Locale } from '../../platform/i18n.ts';
 import { hashToken, randomToken } from '../../platform/secrets.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { OrderLineView } from '../orders/schema.ts';
@@ -39,7 +40,14 @@ export async function issueLinks(
 }
 
 export type SetupLinkState =
-  | { state: 'live'; orderReference: string; line: OrderLineView }
+  | {
+      state: 'live';
+      linkId: string;
+      orderId: string;
+      orderReference: string;
+      orderLocale: Locale;
+      line: OrderLineView;
+    }
   | { state: 'ended'; reason: repo.LinkEndReason }
   | { state: 'unknown' };
 
@@ -71,5 +79,12 @@ export async function openSetupLink(ctx: Ctx, token: string): Promise<SetupLinkS
   const order = await getOrder(asLink, link.order_id);
   const line = order.lines.find((l) => l.id === link.line_id);
   if (!line) return { state: 'unknown' };
-  return { state: 'live', orderReference: order.reference, line };
+  return {
+    state: 'live',
+    linkId: link.id,
+    orderId: order.id,
+    orderReference: order.reference,
+    orderLocale: order.locale,
+    line,
+  };
 }

@@ -8,7 +8,7 @@ import { isInvisibleOnly, unprintable } from '../../platform/text.ts';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames } from '../catalog/service.ts';
-import { mayActOnProvisioning, mayMapSubscription } from '../identity/policy.ts';
+import { mayActOnProvisioning, mayHandOverLine, mayMapSubscription } from '../identity/policy.ts';
 import { canTransition } from '../orders/lifecycle.ts';
 import type { OrderView } from '../orders/schema.ts';
 import { getOrder, lineEtag } from '../orders/service.ts';
@@ -292,7 +292,12 @@ export async function changeProvisioningContact(
   input: { email: string; applyToAllLines: boolean; ifMatch?: string },
 ): Promise<{ transactions: TransactionView[] }> {
   const email = checkedEmail(input.email);
-  await authorizedOrder(ctx, orderId, lineId);
+  if (ctx.actor.type === 'setup_link') {
+    // The link's holder changes its own line only; the order is read as Provisio, for that check.
+    if (!mayHandOverLine(ctx.actor, lineId) || input.applyToAllLines) throw notFound();
+    const order = await getOrder({ ...ctx, actor: { type: 'system', name: 'setup-link' } }, orderId);
+    if (!order.lines.some((l) => l.id === lineId)) throw notFound();
+  } else await authorizedOrder(ctx, orderId, lineId);
   return inTransaction(ctx, async (tx) => {
     const locked = input.applyToAllLines
       ? await repo.lockOrderLines(tx.db, orderId)

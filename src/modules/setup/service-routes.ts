@@ -86,7 +86,7 @@ const subdomainAvailability = createRoute({
 });
 const getSetupRoute = createRoute({
   method: 'get',
-  path: '/subscriptions/{subscriptionId}/setup',
+  path: '/subscriptions/{subscriptionId}/setup/services',
   operationId: 'getServiceSetup',
   summary: 'Service setup progress',
   description:

@@ -1,0 +1,162 @@
+import type { Child } from 'hono/jsx';
+import type { Locale, Translate } from '../../platform/i18n.ts';
+import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
+import { STATE_FIELDS, STEP_FIELDS, type Step, type WizardState } from './wizard-state.ts';
+
+export interface StepProps {
+  t: Translate;
+  locale: Locale;
+  state: WizardState;
+  errors: Record<string, string>;
+}
+
+/** One step's form: the whole state in hidden fields, the step's controls, Back and Next. */
+export function StepForm(props: {
+  t: Translate;
+  token: string;
+  step: Step;
+  state: WizardState;
+  /** Fields this rendering carries itself although the step does not own them. */
+  carried?: string[];
+  next?: 'next' | 'confirm' | null;
+  children?: Child;
+}) {
+  const { t, step, state } = props;
+  const own = new Set<string>([...STEP_FIELDS[step], ...(props.carried ?? [])]);
+  return (
+    <form method="post" action={`/setup/${props.token}`} class="wizard" novalidate>
+      <input type="hidden" name="step" value={step} />
+      {/* Enter in a text field submits with the first button: make that one Next, not Back or Search. */}
+      {props.next === null ? null : (
+        <button type="submit" name="nav" value={props.next ?? 'next'} class="default-submit" tabindex={-1}>
+          {t('wizard.next')}
+        </button>
+      )}
+      {STATE_FIELDS.filter((f) => !own.has(f) && state[f] !== '').map((f) => (
+        <input type="hidden" name={f} value={state[f]} />
+      ))}
+      {props.children}
+      <div class="wizard-nav">
+        {step !== 'start' ? (
+          <button type="submit" name="nav" value="back" class="secondary" formnovalidate>
+            {t('wizard.back')}
+          </button>
+        ) : null}
+        {props.next === null ? null : (
+          <button type="submit" name="nav" value={props.next ?? 'next'}>
+            {props.next === 'confirm' ? t('wizard.confirm') : t('wizard.next')}
+          </button>
+        )}
+      </div>
+      <p class="muted">{t('wizard.unrecognised')}</p>
+    </form>
+  );
+}
+
+export function Radio(props: {
+  name: string;
+  value: string;
+  checked: boolean;
+  label: string;
+  hint?: string;
+}) {
+  const id = `${props.name}-${props.value}`;
+  return (
+    <div class="choice">
+      <input
+        type="radio"
+        id={id}
+        name={props.name}
+        value={props.value}
+        checked={props.checked}
+        {...(props.hint ? { 'aria-describedby': `${id}-hint` } : {})}
+      />
+      <label for={id}>{props.label}</label>
+      {props.hint ? (
+        <p class="muted" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function EmailField(props: StepProps & { name: 'handoffEmail' | 'adminEmail'; label: string }) {
+  const { errors, name } = props;
+  return (
+    <div class="field">
+      <label for={name}>{props.label}</label>
+      <input
+        type="email"
+        id={name}
+        name={name}
+        value={props.state[name]}
+        autocomplete="email"
+        {...invalid(errors, name)}
+      />
+      <FieldMessage errors={errors} field={name} />
+    </div>
+  );
+}
+
+/** W2: who the order is for. */
+export function RoleChoice(props: StepProps) {
+  const { t, state, errors } = props;
+  return (
+    <fieldset {...invalid(errors, 'role')}>
+      <legend>{t('wizard.role.legend')}</legend>
+      <FieldMessage errors={errors} field="role" />
+      <Radio
+        name="role"
+        value="customer"
+        checked={state.role === 'customer'}
+        label={t('wizard.role.customer')}
+      />
+      <Radio
+        name="role"
+        value="my_company"
+        checked={state.role === 'my_company'}
+        label={t('wizard.role.my_company')}
+      />
+      <Radio
+        name="role"
+        value="someone_else"
+        checked={state.role === 'someone_else'}
+        label={t('wizard.role.someone_else')}
+        hint={t('wizard.role.someone_else_hint')}
+      />
+      <EmailField {...props} name="handoffEmail" label={t('wizard.role.handoff_email')} />
+    </fieldset>
+  );
+}
+
+/** W2: who sets up the services. */
+export function SetupByChoice(props: StepProps) {
+  const { t, state, errors } = props;
+  return (
+    <fieldset {...invalid(errors, 'setupBy')}>
+      <legend>{t('wizard.setup_by.legend')}</legend>
+      <FieldMessage errors={errors} field="setupBy" />
+      <Radio
+        name="setupBy"
+        value="self"
+        checked={state.setupBy === 'self'}
+        label={t('wizard.setup_by.self')}
+      />
+      <Radio
+        name="setupBy"
+        value="colleague"
+        checked={state.setupBy === 'colleague'}
+        label={t('wizard.setup_by.colleague')}
+      />
+      <Radio
+        name="setupBy"
+        value="customer"
+        checked={state.setupBy === 'customer'}
+        label={t('wizard.setup_by.customer')}
+        hint={t('wizard.setup_by.customer_hint')}
+      />
+      <EmailField {...props} name="handoffEmail" label={t('wizard.setup_by.colleague_email')} />
+    </fieldset>
+  );
+}
