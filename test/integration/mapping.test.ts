@@ -7,6 +7,11 @@ import type { Ctx } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import type { ProblemBody } from '../../src/platform/http.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { dispatchAt } from '../support/provisioning-state.ts';
+
+const START = '2026-12-01';
+const START_MORNING = new Date(`${START}T09:00:00Z`);
+const LATER = '2026-12-20';
 
 const create = (name: string) => ({
   create: { name, businessVertical: 'technology' as const, country: 'IT' },
@@ -22,18 +27,23 @@ for (const engine of testEngines()) {
     });
     after(() => h?.close());
 
-    /** A new order with one line for `contact`: its ids and subscription. */
-    async function order(contact: string) {
+    /**
+     * A new order with one line for `contact`: its ids and subscription. By default its start date
+     * has come and the provisioning email went out, as before any real setup.
+     */
+    async function order(contact: string, { started = true } = {}) {
+      h.clock.set(START_MORNING);
       const res = await h.api(
         partner,
         'POST',
         '/api/v1/orders',
-        orderBody({}, { provisioningContactEmail: contact }),
+        orderBody({}, { provisioningContactEmail: contact, requestedStartDate: started ? START : LATER }),
       );
       assert.equal(res.status, 201);
       const body = (await res.json()) as { id: string; lines: { id: string; subscriptionId: string }[] };
       const line = body.lines[0];
       assert.ok(line);
+      if (started) await dispatchAt(h, START_MORNING);
       return { orderId: body.id, lineId: line.id, subscriptionId: line.subscriptionId };
     }
     const unique = () => randomBytes(3).toString('hex');
@@ -252,6 +262,24 @@ for (const engine of testEngines()) {
       assert.equal(result.next, 'set_password');
       const user = await identity.userByEmail(h.ctx, `me@mine-${u}.example`);
       assert.equal(user?.role, 'customer_admin');
+    });
+
+    it('refuses a line whose start date has not come: no email went out, nothing is written', async () => {
+      const u = unique();
+      const o = await order(`it@early-${u}.example`, { started: false });
+      const before = await counts();
+      const res = await map(o.subscriptionId, {
+        role: 'customer',
+        setupBy: 'self',
+        partner: create(`Early Partner ${u}`),
+        customerAdminEmail: `admin@early-cust-${u}.example`,
+        customer: create(`Early Customer ${u}`),
+      });
+      assert.equal(res.status, 409);
+      const problem = (await res.json()) as ProblemBody;
+      assert.equal(problem.code, 'setup_not_started');
+      assert.match(problem.detail, /2026-12-20/);
+      assert.deepEqual(await counts(), before);
     });
 
     it('others cannot see or map the subscription', async () => {

@@ -89,7 +89,6 @@ async function resolveSide(
     };
   }
   const kind = side === 'partner' ? 'partner' : 'customer';
-  const role = side === 'partner' ? 'partner_admin' : 'customer_admin';
   let orgId: string;
   let created = false;
   if ('create' in choice) {
@@ -112,8 +111,10 @@ async function resolveSide(
     if (!offered.some((c) => c.id === choice.organizationId)) throw orgNotOffered(side);
     orgId = choice.organizationId;
   }
-  // Joining an existing organization through the wizard gives the side's admin role: whoever holds
-  // the link proved the mailbox, and the organization was picked from what matching offered.
+  // A new partner organization's first user is its admin (W4). Joining an existing partner
+  // organization gives a user's role only: enough to set up its customers, not to run it. The
+  // customer admin named in the wizard is what W5 asks for, so that side joins as an admin.
+  const role = side === 'customer' ? 'customer_admin' : created ? 'partner_admin' : 'partner_user';
   const user = await createUser(tx, { organizationId: orgId, email, role, locale: tx.locale });
   return { orgId, created, userId: user.id, hasPassword: false };
 }
@@ -152,6 +153,9 @@ export async function completeMapping(
   const order = { partnerOrgId: row.order_partner_org_id, placedByOrgId: row.placed_by_org_id };
   if (!mayMapSubscription(ctx.actor, { subscriptionId, ...order })) throw notFound();
   if (row.mapped_at) throw new DomainError('already_mapped', 409);
+  // Before the start date no email went out and the line's lifecycle cannot reach Provision yet.
+  if (row.line_status === 'scheduled')
+    throw new DomainError('setup_not_started', 409, { date: row.requested_start_date });
   const contact = normalizeEmail(
     ctx.actor.type === 'setup_link' ? ctx.actor.email : row.provisioning_contact_email,
   );
