@@ -20,6 +20,7 @@ import { registerSubscriptionPages } from './modules/provisioning/subscriptions-
 import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
+import { registerMatchRoutes } from './modules/setup/match-routes.ts';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
@@ -172,6 +173,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerOrderRoutes(api);
   registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
+  registerMatchRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({

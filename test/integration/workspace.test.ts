@@ -215,7 +215,9 @@ for (const engine of testEngines()) {
         'listOrders',
         'listSupportCases',
         'listTransactions',
+        'matchOrganizations',
         'resendProvisioningEmail',
+        'searchOrganizationsByDomain',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);
       const page = await (await h.app.request('/api/docs')).text();
