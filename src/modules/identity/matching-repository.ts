@@ -19,17 +19,6 @@ export async function findSubscriptionParties(db: Executor, subscriptionId: stri
     .executeTakeFirst();
 }
 
-/** The users with these (normalized) addresses and their organizations: the exact matches. */
-export async function findUsersByEmails(db: Executor, emails: string[]) {
-  if (emails.length === 0) return [];
-  return db
-    .selectFrom('users as u')
-    .innerJoin('organizations as o', 'o.id', 'u.organization_id')
-    .select(['u.id as user_id', 'u.email', 'o.id as organization_id', 'o.kind', 'o.name'])
-    .where('u.email', 'in', emails)
-    .execute();
-}
-
 export interface CandidateRow {
   /** The registrable domain the row was found under, or null when found by id. */
   query_domain: string | null;
@@ -107,11 +96,41 @@ export async function findCandidatesByIds(
   activeSince: Date,
 ): Promise<CandidateRow[]> {
   if (ids.length === 0) return [];
+  return candidatesWhere(db, sql`o.id = any(${ids}::uuid[])`, kinds, activeSince);
+}
+
+/**
+ * The users with these (normalized) addresses, each with its organization as a candidate whatever
+ * its kind (the caller tells an exact match from one of the other side): the exact matches, in one
+ * statement through users_email_unique.
+ */
+export async function findUsersWithOrganizations(
+  db: Executor,
+  emails: string[],
+  activeSince: Date,
+): Promise<(CandidateRow & { email: string; user_id: string })[]> {
+  if (emails.length === 0) return [];
+  const { rows } = await sql<CandidateRow & { email: string; user_id: string }>`
+    select u.email, u.id as user_id, null::text as query_domain, null::text as matched_domain,
+           ${candidateColumns(activeSince)}
+      from users u
+      join organizations o on o.id = u.organization_id
+      ${LATEST_USER}
+     where u.email = any(${emails}::text[])`.execute(db);
+  return rows;
+}
+
+async function candidatesWhere(
+  db: Executor,
+  condition: RawBuilder<unknown>,
+  kinds: OrgKind[],
+  activeSince: Date,
+): Promise<CandidateRow[]> {
   const { rows } = await sql<CandidateRow>`
     select null::text as query_domain, null::text as matched_domain, ${candidateColumns(activeSince)}
       from organizations o
       ${LATEST_USER}
-     where o.id = any(${ids}::uuid[]) and o.kind = any(${kinds}::text[])
+     where ${condition} and o.kind = any(${kinds}::text[])
      ${CANDIDATE_ORDER}`.execute(db);
   return rows;
 }

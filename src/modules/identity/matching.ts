@@ -137,33 +137,34 @@ export async function matchAddresses(
 ): Promise<Map<string, MatchOutcome>> {
   const kinds = SIDE_KINDS[side];
   const normalized = new Map(emails.map((e) => [e, normalizeEmail(e)]));
-  const users = await repo.findUsersByEmails(ctx.db, [...new Set(normalized.values())]);
+  const addresses = [...new Set(normalized.values())];
+  const verdicts = new Map(addresses.map((n) => [n, domainVerdict(n)]));
+  // Exact first; the domain is only looked at for addresses that are nobody's (usually all or none).
+  const users = await repo.findUsersWithOrganizations(ctx.db, addresses, activeSince(ctx));
   const userByEmail = new Map(users.map((u) => [u.email, u]));
-  const exactIds = users.filter((u) => kinds.includes(u.kind)).map((u) => u.organization_id);
-  const verdicts = new Map([...normalized.values()].map((n) => [n, domainVerdict(n)]));
-  const unmatchedDomains = [
+  const domains = [
     ...new Set(
-      [...normalized.values()]
-        .filter((n) => !userByEmail.has(n))
-        .flatMap((n) => {
-          const v = verdicts.get(n);
-          return v?.kind === 'registrable' ? [v.domain] : [];
-        }),
+      addresses.flatMap((n) => {
+        const v = verdicts.get(n);
+        return !userByEmail.has(n) && v?.kind === 'registrable' ? [v.domain] : [];
+      }),
     ),
   ];
-  const [byId, byDomain] = await Promise.all([
-    repo.findCandidatesByIds(ctx.db, [...new Set(exactIds)], kinds, activeSince(ctx)),
-    repo.findCandidatesByDomains(ctx.db, unmatchedDomains, kinds, activeSince(ctx), MAX_CANDIDATES),
-  ]);
+  const byDomain = await repo.findCandidatesByDomains(
+    ctx.db,
+    domains,
+    kinds,
+    activeSince(ctx),
+    MAX_CANDIDATES,
+  );
   const result = new Map<string, MatchOutcome>();
   for (const [given, email] of normalized) {
     const user = userByEmail.get(email);
     if (user) {
-      const row = byId.find((r) => r.id === user.organization_id);
       result.set(
         given,
-        row
-          ? { outcome: 'exact', organization: toCandidate(ctx, row, 'email'), userId: user.user_id }
+        kinds.includes(user.kind)
+          ? { outcome: 'exact', organization: toCandidate(ctx, user, 'email'), userId: user.user_id }
           : { outcome: 'taken', organizationName: user.name },
       );
       continue;
