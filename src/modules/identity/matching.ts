@@ -139,24 +139,25 @@ export async function matchAddresses(
   const normalized = new Map(emails.map((e) => [e, normalizeEmail(e)]));
   const addresses = [...new Set(normalized.values())];
   const verdicts = new Map(addresses.map((n) => [n, domainVerdict(n)]));
-  // Exact first; the domain is only looked at for addresses that are nobody's (usually all or none).
-  const users = await repo.findUsersWithOrganizations(ctx.db, addresses, activeSince(ctx));
-  const userByEmail = new Map(users.map((u) => [u.email, u]));
-  const domains = [
-    ...new Set(
-      addresses.flatMap((n) => {
-        const v = verdicts.get(n);
-        return !userByEmail.has(n) && v?.kind === 'registrable' ? [v.domain] : [];
-      }),
-    ),
-  ];
-  const byDomain = await repo.findCandidatesByDomains(
+  const underDomain = new Map<string, string[]>();
+  for (const address of addresses) {
+    const v = verdicts.get(address);
+    if (v?.kind === 'registrable') underDomain.set(v.domain, [...(underDomain.get(v.domain) ?? []), address]);
+  }
+  // Exact and by domain in one round trip; a domain's candidates are only read when one of its
+  // addresses is nobody's (exact beats domain).
+  const rows = await repo.findMatches(
     ctx.db,
-    domains,
+    addresses,
+    [...underDomain].map(([domain, of]) => ({ domain, emails: of })),
     kinds,
     activeSince(ctx),
     MAX_CANDIDATES,
   );
+  const userByEmail = new Map(
+    rows.flatMap((r) => (r.email && r.user_id ? [[r.email, { ...r, user_id: r.user_id }]] : [])),
+  );
+  const byDomain = rows.filter((r) => r.user_id === null);
   const result = new Map<string, MatchOutcome>();
   for (const [given, email] of normalized) {
     const user = userByEmail.get(email);
