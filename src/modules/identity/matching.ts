@@ -126,7 +126,7 @@ function domainVerdict(normalizedEmail: string): DomainVerdict {
 }
 
 /**
- * Matches several addresses for one side in a constant number of queries (the order page's
+ * Matches several addresses for one side in one statement, however many (the order page's
  * preview). The caller has already checked that the actor may see where they would land.
  * Keys of the result are the addresses as given.
  */
