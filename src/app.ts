@@ -22,6 +22,7 @@ import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
 import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
 import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
 import { registerMappingRoutes } from './modules/setup/mapping-routes.ts';
+import { registerMatchRoutes } from './modules/setup/match-routes.ts';
 import { registerServiceSetupPages } from './modules/setup/service-pages.tsx';
 import { registerServiceSetupRoutes } from './modules/setup/service-routes.ts';
 import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
@@ -180,6 +181,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerMappingRoutes(api);
   registerHubRoutes(api);
   registerServiceSetupRoutes(api);
+  registerMatchRoutes(api);
 
   const document = () =>
     api.getOpenAPI31Document({

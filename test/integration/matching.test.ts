@@ -293,5 +293,34 @@ for (const engine of testEngines()) {
       const domain = outcome(all.get('x@acme.com') as MatchOutcome, 'domain');
       assert.ok(domain.candidates.some((c) => c.name === 'Acme Reseller'));
     });
+
+    it('costs the same number of queries for one address as for many', async () => {
+      let queries = 0;
+      const counting: Ctx = {
+        ...as,
+        db: h.db.withPlugin({
+          transformQuery: (args) => {
+            queries += 1;
+            return args.node;
+          },
+          transformResult: async (args) => args.result,
+        }),
+      };
+      const count = async (emails: string[]) => {
+        queries = 0;
+        await matchAddresses(counting, emails, 'customer');
+        return queries;
+      };
+      const one = await count(['new@acme.com']);
+      const many = await count([
+        'new@acme.com',
+        'a@shared.org',
+        'b@widgets.co.uk',
+        'c@team.github.io',
+        'it@acme.com',
+      ]);
+      assert.equal(one, 1);
+      assert.equal(many, one);
+    });
   });
 }

@@ -222,12 +222,14 @@ for (const engine of testEngines()) {
         'listOrders',
         'listSupportCases',
         'listTransactions',
+        'matchOrganizations',
         'provisionSubscription',
         'requestFullAdmin',
         'resendProvisioningEmail',
         'saveCallingLocation',
         'saveEnterpriseSubdomain',
         'saveMeetingSites',
+        'searchOrganizationsByDomain',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);
       const page = await (await h.app.request('/api/docs')).text();

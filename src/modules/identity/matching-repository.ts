@@ -19,17 +19,6 @@ export async function findSubscriptionParties(db: Executor, subscriptionId: stri
     .executeTakeFirst();
 }
 
-/** The users with these (normalized) addresses and their organizations: the exact matches. */
-export async function findUsersByEmails(db: Executor, emails: string[]) {
-  if (emails.length === 0) return [];
-  return db
-    .selectFrom('users as u')
-    .innerJoin('organizations as o', 'o.id', 'u.organization_id')
-    .select(['u.id as user_id', 'u.email', 'o.id as organization_id', 'o.kind', 'o.name'])
-    .where('u.email', 'in', emails)
-    .execute();
-}
-
 export interface CandidateRow {
   /** The registrable domain the row was found under, or null when found by id. */
   query_domain: string | null;
@@ -68,10 +57,38 @@ export function reversedSubdomainPattern(domain: string): string {
 }
 
 /**
- * Organizations of these kinds whose domains are each registrable domain or one of its subdomains,
- * at most `limit` per domain. One branch per domain, each with its own bound pattern, so every
- * branch can use organization_domains_by_reversed (a pattern computed per row could not).
+ * One branch per registrable domain: organizations of these kinds whose domains are it or one of
+ * its subdomains, at most `limit`. Each branch binds its own pattern, so it can use
+ * organization_domains_by_reversed (a pattern computed per row could not). With `unlessUsers`, the
+ * branch runs only if one of those addresses is nobody's (a one-time filter, checked first).
  */
+function domainBranch(
+  domain: string,
+  kinds: OrgKind[],
+  activeSince: Date,
+  limit: number,
+  unlessUsers?: string[],
+): RawBuilder<unknown> {
+  const gate = unlessUsers
+    ? sql`and exists (select 1 from unnest(${unlessUsers}::text[]) a(email)
+                       where not exists (select 1 from users x where x.email = a.email))`
+    : sql``;
+  return sql`(select null::text as email, null::uuid as user_id, ${domain}::text as query_domain,
+            m.matched_domain, ${candidateColumns(activeSince)}
+      from (select d.organization_id,
+                   (array_agg(d.domain order by d.domain = ${domain}::text desc, length(d.domain), d.domain))[1]
+                     as matched_domain
+              from organization_domains d
+             where (d.domain = ${domain}::text or reverse(d.domain) like ${reversedSubdomainPattern(domain)}::text)
+                   ${gate}
+             group by d.organization_id) m
+      join organizations o on o.id = m.organization_id and o.kind = any(${kinds}::text[])
+      ${LATEST_USER}
+      ${CANDIDATE_ORDER}
+      limit ${limit})`;
+}
+
+/** The global search: organizations under each registrable domain. */
 export async function findCandidatesByDomains(
   db: Executor,
   domains: string[],
@@ -80,21 +97,7 @@ export async function findCandidatesByDomains(
   limit: number,
 ): Promise<CandidateRow[]> {
   if (domains.length === 0) return [];
-  const branches = domains.map(
-    (
-      domain,
-    ) => sql`(select ${domain}::text as query_domain, m.matched_domain, ${candidateColumns(activeSince)}
-      from (select d.organization_id,
-                   (array_agg(d.domain order by d.domain = ${domain}::text desc, length(d.domain), d.domain))[1]
-                     as matched_domain
-              from organization_domains d
-             where d.domain = ${domain}::text or reverse(d.domain) like ${reversedSubdomainPattern(domain)}::text
-             group by d.organization_id) m
-      join organizations o on o.id = m.organization_id and o.kind = any(${kinds}::text[])
-      ${LATEST_USER}
-      ${CANDIDATE_ORDER}
-      limit ${limit})`,
-  );
+  const branches = domains.map((domain) => domainBranch(domain, kinds, activeSince, limit));
   const { rows } = await sql<CandidateRow>`${sql.join(branches, sql` union all `)}`.execute(db);
   return rows;
 }
@@ -107,11 +110,48 @@ export async function findCandidatesByIds(
   activeSince: Date,
 ): Promise<CandidateRow[]> {
   if (ids.length === 0) return [];
+  return candidatesWhere(db, sql`o.id = any(${ids}::uuid[])`, kinds, activeSince);
+}
+
+export type MatchRow = CandidateRow & { email: string | null; user_id: string | null };
+
+/**
+ * Everything a match needs in one statement, one round trip: the users with these (normalized)
+ * addresses, each with its organization whatever its kind (the caller tells an exact match from
+ * the other side's), and, for each registrable domain, its candidates of these kinds unless every
+ * address under it turned out to be a user's. User rows have user_id; domain rows query_domain.
+ */
+export async function findMatches(
+  db: Executor,
+  emails: string[],
+  domains: { domain: string; emails: string[] }[],
+  kinds: OrgKind[],
+  activeSince: Date,
+  limit: number,
+): Promise<MatchRow[]> {
+  if (emails.length === 0) return [];
+  const users = sql`(select u.email, u.id as user_id, null::text as query_domain, null::text as matched_domain,
+           ${candidateColumns(activeSince)}
+      from users u
+      join organizations o on o.id = u.organization_id
+      ${LATEST_USER}
+     where u.email = any(${emails}::text[]))`;
+  const branches = domains.map((d) => domainBranch(d.domain, kinds, activeSince, limit, d.emails));
+  const { rows } = await sql<MatchRow>`${sql.join([users, ...branches], sql` union all `)}`.execute(db);
+  return rows;
+}
+
+async function candidatesWhere(
+  db: Executor,
+  condition: RawBuilder<unknown>,
+  kinds: OrgKind[],
+  activeSince: Date,
+): Promise<CandidateRow[]> {
   const { rows } = await sql<CandidateRow>`
     select null::text as query_domain, null::text as matched_domain, ${candidateColumns(activeSince)}
       from organizations o
       ${LATEST_USER}
-     where o.id = any(${ids}::uuid[]) and o.kind = any(${kinds}::text[])
+     where ${condition} and o.kind = any(${kinds}::text[])
      ${CANDIDATE_ORDER}`.execute(db);
   return rows;
 }

@@ -126,7 +126,7 @@ function domainVerdict(normalizedEmail: string): DomainVerdict {
 }
 
 /**
- * Matches several addresses for one side in a constant number of queries (the order page's
+ * Matches several addresses for one side in one statement, however many (the order page's
  * preview). The caller has already checked that the actor may see where they would land.
  * Keys of the result are the addresses as given.
  */
@@ -137,33 +137,35 @@ export async function matchAddresses(
 ): Promise<Map<string, MatchOutcome>> {
   const kinds = SIDE_KINDS[side];
   const normalized = new Map(emails.map((e) => [e, normalizeEmail(e)]));
-  const users = await repo.findUsersByEmails(ctx.db, [...new Set(normalized.values())]);
-  const userByEmail = new Map(users.map((u) => [u.email, u]));
-  const exactIds = users.filter((u) => kinds.includes(u.kind)).map((u) => u.organization_id);
-  const verdicts = new Map([...normalized.values()].map((n) => [n, domainVerdict(n)]));
-  const unmatchedDomains = [
-    ...new Set(
-      [...normalized.values()]
-        .filter((n) => !userByEmail.has(n))
-        .flatMap((n) => {
-          const v = verdicts.get(n);
-          return v?.kind === 'registrable' ? [v.domain] : [];
-        }),
-    ),
-  ];
-  const [byId, byDomain] = await Promise.all([
-    repo.findCandidatesByIds(ctx.db, [...new Set(exactIds)], kinds, activeSince(ctx)),
-    repo.findCandidatesByDomains(ctx.db, unmatchedDomains, kinds, activeSince(ctx), MAX_CANDIDATES),
-  ]);
+  const addresses = [...new Set(normalized.values())];
+  const verdicts = new Map(addresses.map((n) => [n, domainVerdict(n)]));
+  const underDomain = new Map<string, string[]>();
+  for (const address of addresses) {
+    const v = verdicts.get(address);
+    if (v?.kind === 'registrable') underDomain.set(v.domain, [...(underDomain.get(v.domain) ?? []), address]);
+  }
+  // Exact and by domain in one round trip; a domain's candidates are only read when one of its
+  // addresses is nobody's (exact beats domain).
+  const rows = await repo.findMatches(
+    ctx.db,
+    addresses,
+    [...underDomain].map(([domain, of]) => ({ domain, emails: of })),
+    kinds,
+    activeSince(ctx),
+    MAX_CANDIDATES,
+  );
+  const userByEmail = new Map(
+    rows.flatMap((r) => (r.email && r.user_id ? [[r.email, { ...r, user_id: r.user_id }]] : [])),
+  );
+  const byDomain = rows.filter((r) => r.user_id === null);
   const result = new Map<string, MatchOutcome>();
   for (const [given, email] of normalized) {
     const user = userByEmail.get(email);
     if (user) {
-      const row = byId.find((r) => r.id === user.organization_id);
       result.set(
         given,
-        row
-          ? { outcome: 'exact', organization: toCandidate(ctx, row, 'email'), userId: user.user_id }
+        kinds.includes(user.kind)
+          ? { outcome: 'exact', organization: toCandidate(ctx, user, 'email'), userId: user.user_id }
           : { outcome: 'taken', organizationName: user.name },
       );
       continue;

@@ -6,11 +6,14 @@ import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
+import type { MatchOutcome } from '../identity/matching.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
 import { type OrderProvisioning, orderProvisioning } from '../provisioning/pages.tsx';
 import { type LineTimers, lineTimers } from '../provisioning/timeline.ts';
 import { LineDeadline, LineHistoryDetails } from '../provisioning/timeline.tsx';
+import { MatchPreview } from '../setup/match-preview.tsx';
+import { previewOrderMatches } from '../setup/preview.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { getOrder, listOrders } from './service.ts';
@@ -181,6 +184,7 @@ function OrderPage({
   orgNames,
   provisioning,
   timers,
+  previews,
 }: {
   t: Translate;
   locale: Locale;
@@ -190,6 +194,8 @@ function OrderPage({
   orgNames: Map<string, string>;
   provisioning: OrderProvisioning;
   timers: LineTimers;
+  /** Where each unmapped line's contact would land (issue 7 item 12). */
+  previews: Map<string, MatchOutcome>;
 }) {
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
@@ -247,6 +253,7 @@ function OrderPage({
               <td>{formatDate(locale, line.requestedStartDate)}</td>
               <td>
                 <span class="contact-email">{line.provisioningContactEmail}</span>
+                <MatchPreview t={t} outcome={previews.get(line.id)} />
                 {provisioning.actions(line)}
               </td>
               <td>
@@ -321,6 +328,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
           orgNames={orgNames}
           provisioning={provisioning}
           timers={await lineTimers(c.get('ctx'), order)}
+          previews={await previewOrderMatches(c.get('ctx'), order)}
         />,
       );
     } catch (error) {

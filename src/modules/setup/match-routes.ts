@@ -1,0 +1,155 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { AppEnv } from '../../platform/http.ts';
+import { EMAIL_MAX_LENGTH } from '../../platform/limits.ts';
+import { problemSchema } from '../../platform/openapi.ts';
+import {
+  type MatchOutcome,
+  matchOrganizations,
+  type OrganizationCandidate,
+  searchOrganizationsByDomain,
+} from '../identity/matching.ts';
+
+/** Organization matching over the API (X1): what the wizard's W3–W5 screens show, for integrators. */
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+const security = [{ bearerAuth: [] }];
+const params = z.object({ subscriptionId: z.string().openapi({ example: 'SUB-10000001' }) });
+const sideSchema = z.enum(['partner', 'customer']).openapi('MatchSide', {
+  description: '`partner`: partner and distributor organizations; `customer`: customer organizations.',
+});
+
+const candidateSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    kind: z.enum(['partner', 'distributor', 'customer', 'vendor']),
+    country: z.string().nullable().openapi({ description: 'ISO 3166-1 alpha-2.' }),
+    businessVertical: z.string().nullable(),
+    domains: z
+      .array(z.object({ domain: z.string(), status: z.enum(['verified', 'claimed']) }))
+      .openapi({ description: 'In Unicode, verified first.' }),
+    activeUsers: z.number().int().openapi({ description: 'Users active in the last 90 days.' }),
+    lastUserActivityAt: z.iso.datetime().nullable(),
+    stale: z.boolean().openapi({ description: 'No verified domain and no user activity for a year.' }),
+    matchedBy: z.enum(['email', 'domain', 'search']),
+    matchedDomain: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The organization domain that matched (Unicode).' }),
+  })
+  .openapi('OrganizationCandidate');
+
+const outcomeSchema = z
+  .discriminatedUnion('outcome', [
+    z.object({ outcome: z.literal('exact'), organization: candidateSchema, userId: z.uuid() }),
+    z.object({ outcome: z.literal('domain'), domain: z.string(), candidates: z.array(candidateSchema) }),
+    z.object({
+      outcome: z.literal('none'),
+      reason: z.enum(['no_match', 'free_mail', 'public_suffix']),
+      domain: z.string().nullable(),
+    }),
+    z.object({ outcome: z.literal('taken'), organizationName: z.string() }),
+  ])
+  .openapi('MatchOutcome', {
+    description:
+      '`exact`: the address is a user of an organization of this side; `domain`: organizations of this side own its registrable domain or a subdomain of it (at most 20, most recent user activity first); `none`: create one (`free_mail` and `public_suffix` addresses never match); `taken`: the address belongs to an organization of the other side, and a user belongs to one organization only.',
+  });
+
+const refusals = {
+  401: problem('Missing or unknown API key.'),
+  404: problem('No such subscription, or this caller may not map it.'),
+};
+
+const matchRoute = createRoute({
+  method: 'post',
+  path: '/subscriptions/{subscriptionId}/setup/matches',
+  operationId: 'matchOrganizations',
+  summary: 'Match an address to organizations',
+  description:
+    "Where an address lands on one side of the subscription's mapping (W3–W5): the exact user's organization, the organizations sharing its registrable domain (Public Suffix List, private suffixes included), or none. Internationalized domains are accepted and shown in Unicode. Reading only: nothing is written.",
+  tags: ['Setup'],
+  security,
+  request: {
+    params,
+    body: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              email: z.string().max(EMAIL_MAX_LENGTH).openapi({ example: 'it@acme.com' }),
+              side: sideSchema,
+            })
+            .openapi('MatchRequest'),
+        },
+      },
+    },
+  },
+  responses: {
+    200: { description: 'The outcome.', content: { 'application/json': { schema: outcomeSchema } } },
+    400: problem('`matching_email_invalid`: `email` is not an email address.'),
+    ...refusals,
+    422: problem('Invalid request, e.g. `side` is missing.'),
+  },
+});
+
+const searchRoute = createRoute({
+  method: 'get',
+  path: '/subscriptions/{subscriptionId}/setup/organizations',
+  operationId: 'searchOrganizationsByDomain',
+  summary: 'Search organizations by domain',
+  description:
+    'The global search of W3: organizations of one side whose domains are the registrable domain of `domain` (a domain in Unicode or punycode, or an address) or a subdomain of it. At most 20, most recent user activity first.',
+  tags: ['Setup'],
+  security,
+  request: {
+    params,
+    query: z.object({
+      domain: z.string().max(EMAIL_MAX_LENGTH).openapi({ example: 'acme.com' }),
+      side: sideSchema,
+    }),
+  },
+  responses: {
+    200: {
+      description: 'The organizations found.',
+      content: {
+        'application/json': {
+          schema: z.object({ organizations: z.array(candidateSchema) }).openapi('OrganizationSearchResult'),
+        },
+      },
+    },
+    400: problem(
+      '`matching_domain_refused`: `domain` is a free-mail provider, a public suffix or not a domain name.',
+    ),
+    ...refusals,
+    422: problem('Invalid request, e.g. `side` is missing.'),
+  },
+});
+
+function candidateJson(c: OrganizationCandidate) {
+  return { ...c, lastUserActivityAt: c.lastUserActivityAt?.toISOString() ?? null };
+}
+
+function outcomeJson(o: MatchOutcome) {
+  if (o.outcome === 'exact') return { ...o, organization: candidateJson(o.organization) };
+  if (o.outcome === 'domain') return { ...o, candidates: o.candidates.map(candidateJson) };
+  return o;
+}
+
+export function registerMatchRoutes(api: OpenAPIHono<AppEnv>): void {
+  api.openapi(matchRoute, async (c) => {
+    const { subscriptionId } = c.req.valid('param');
+    const body = c.req.valid('json');
+    const outcome = await matchOrganizations(c.get('ctx'), subscriptionId, body);
+    return c.json(outcomeJson(outcome), 200);
+  });
+  api.openapi(searchRoute, async (c) => {
+    const { subscriptionId } = c.req.valid('param');
+    const query = c.req.valid('query');
+    const found = await searchOrganizationsByDomain(c.get('ctx'), subscriptionId, query);
+    return c.json({ organizations: found.map(candidateJson) }, 200);
+  });
+}
