@@ -99,64 +99,56 @@ export function EmailField(props: StepProps & { name: 'handoffEmail' | 'adminEma
   );
 }
 
+type ChoiceField = 'role' | 'setupBy';
+
+/** A W2 question: radio options in a fieldset, then the address the hand-off option needs. */
+function Choice(
+  props: StepProps & {
+    field: ChoiceField;
+    options: { value: string; hint?: boolean }[];
+    emailLabel: string;
+  },
+) {
+  const { t, state, errors, field } = props;
+  const prefix = field === 'role' ? 'wizard.role' : 'wizard.setup_by';
+  return (
+    <fieldset {...invalid(errors, field)}>
+      <legend>{t(`${prefix}.legend`)}</legend>
+      <FieldMessage errors={errors} field={field} />
+      {props.options.map((o) => (
+        <Radio
+          name={field}
+          value={o.value}
+          checked={state[field] === o.value}
+          label={t(`${prefix}.${o.value}`)}
+          {...(o.hint ? { hint: t(`${prefix}.${o.value}_hint`) } : {})}
+        />
+      ))}
+      <EmailField {...props} name="handoffEmail" label={props.emailLabel} />
+    </fieldset>
+  );
+}
+
 /** W2: who the order is for. */
 export function RoleChoice(props: StepProps) {
-  const { t, state, errors } = props;
   return (
-    <fieldset {...invalid(errors, 'role')}>
-      <legend>{t('wizard.role.legend')}</legend>
-      <FieldMessage errors={errors} field="role" />
-      <Radio
-        name="role"
-        value="customer"
-        checked={state.role === 'customer'}
-        label={t('wizard.role.customer')}
-      />
-      <Radio
-        name="role"
-        value="my_company"
-        checked={state.role === 'my_company'}
-        label={t('wizard.role.my_company')}
-      />
-      <Radio
-        name="role"
-        value="someone_else"
-        checked={state.role === 'someone_else'}
-        label={t('wizard.role.someone_else')}
-        hint={t('wizard.role.someone_else_hint')}
-      />
-      <EmailField {...props} name="handoffEmail" label={t('wizard.role.handoff_email')} />
-    </fieldset>
+    <Choice
+      {...props}
+      field="role"
+      options={[{ value: 'customer' }, { value: 'my_company' }, { value: 'someone_else', hint: true }]}
+      emailLabel={props.t('wizard.role.handoff_email')}
+    />
   );
 }
 
 /** W2: who sets up the services. */
 export function SetupByChoice(props: StepProps) {
-  const { t, state, errors } = props;
   return (
-    <fieldset {...invalid(errors, 'setupBy')}>
-      <legend>{t('wizard.setup_by.legend')}</legend>
-      <FieldMessage errors={errors} field="setupBy" />
-      <Radio
-        name="setupBy"
-        value="self"
-        checked={state.setupBy === 'self'}
-        label={t('wizard.setup_by.self')}
-      />
-      <Radio
-        name="setupBy"
-        value="colleague"
-        checked={state.setupBy === 'colleague'}
-        label={t('wizard.setup_by.colleague')}
-      />
-      <Radio
-        name="setupBy"
-        value="customer"
-        checked={state.setupBy === 'customer'}
-        label={t('wizard.setup_by.customer')}
-        hint={t('wizard.setup_by.customer_hint')}
-      />
-      <EmailField {...props} name="handoffEmail" label={t('wizard.setup_by.colleague_email')} />
-    </fieldset>
+    <Choice
+      {...props}
+      field="setupBy"
+      options={[{ value: 'self' }, { value: 'colleague' }, { value: 'customer', hint: true }]}
+      emailLabel={props.t('wizard.setup_by.colleague_email')}
+    />
   );
 }
