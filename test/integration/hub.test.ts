@@ -110,6 +110,18 @@ for (const engine of testEngines()) {
       assert.match(html, /Grant full admin/);
     });
 
+    it('names a business vertical chosen in the wizard in words, not as its code', async () => {
+      await h.db
+        .updateTable('organizations')
+        .set({ business_vertical: 'professional_services' })
+        .where('id', '=', globex.orgId)
+        .execute();
+      const { cookie } = await signIn(h, 'admin@globex.example');
+      const html = await (await get(h, '/hub', cookie)).text();
+      assert.match(html, /<dd>Professional services<\/dd>/);
+      assert.doesNotMatch(html, /professional_services/);
+    });
+
     it('shows a partner the customers it manages and their pending setups, not customers that set up alone', async () => {
       const { cookie } = await signIn(h, partner.email, partner.password);
       const html = await (await get(h, '/hub', cookie)).text();

@@ -1,6 +1,7 @@
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
 import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
+import { businessVerticalLabel } from '../setup/mapping-input.ts';
 import type { HubOrganization, HubSubscription, HubView } from './service.ts';
 
 export function formatDay(locale: Locale, at: Date): string {
@@ -17,7 +18,7 @@ function OrganizationFacts({ t, locale, org }: { t: Translate; locale: Locale; o
       <dt>{t('hub.org.country')}</dt>
       <dd>{org.country ? countryName(locale, org.country) : t('hub.none')}</dd>
       <dt>{t('hub.org.vertical')}</dt>
-      <dd>{org.businessVertical ?? t('hub.none')}</dd>
+      <dd>{org.businessVertical ? businessVerticalLabel(t, org.businessVertical) : t('hub.none')}</dd>
       <dt>{t('hub.org.domains')}</dt>
       <dd>
         {org.domains.length

@@ -1,5 +1,6 @@
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import type { FieldError } from '../../platform/errors.ts';
+import type { Translate } from '../../platform/i18n.ts';
 import { ORGANIZATION_NAME_MAX_LENGTH } from '../../platform/limits.ts';
 import { isCountryCode } from '../../platform/regions.ts';
 import { unprintable } from '../../platform/text.ts';
@@ -20,6 +21,11 @@ export const BUSINESS_VERTICALS = [
   'other',
 ] as const;
 export type BusinessVertical = (typeof BUSINESS_VERTICALS)[number];
+
+/** A stored business vertical as people read it: the wizard's codes translated, older free text as is. */
+export function businessVerticalLabel(t: Translate, value: string): string {
+  return (BUSINESS_VERTICALS as readonly string[]).includes(value) ? t(`wizard.vertical.${value}`) : value;
+}
 
 export interface NewOrganizationInput {
   name: string;
