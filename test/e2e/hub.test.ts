@@ -39,8 +39,11 @@ describe('set up later, then resume in the admin hub, in Chromium', { skip: chro
   /** Signs in from the keyboard alone: the email field has the focus, Tab to the password, Enter. */
   async function signInByKeyboard(page: Page, email: string, password: string): Promise<void> {
     await page.goto(`${base}/login`);
+    // Autofocus lands a moment after load: typing before it would lose the first keys.
+    await page.locator('input[name="email"]:focus').waitFor();
     await page.keyboard.type(email);
     await page.keyboard.press('Tab');
+    await page.locator('input[name="password"]:focus').waitFor();
     await page.keyboard.type(password);
     await page.keyboard.press('Enter');
   }
