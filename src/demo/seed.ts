@@ -1,7 +1,7 @@
 import * as apiKeys from '../modules/identity/api-keys.ts';
 import * as identity from '../modules/identity/service.ts';
 import { createOrder } from '../modules/orders/service.ts';
-import { dispatchDueLines } from '../modules/provisioning/service.ts';
+import { dispatchDueLines } from '../modules/provisioning/dispatch.ts';
 import { closeExpiredPolicyWindows, escalateStalledLines } from '../modules/provisioning/timers.ts';
 import { addDays, type Clock, isoDate, ManualClock } from '../platform/clock.ts';
 import { type Ctx, inTransaction } from '../platform/context.ts';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { dispatchDueLines } from '../../src/modules/provisioning/service.ts';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import { type RunningWeb, serveWeb } from '../../src/server.ts';
 import { chromiumSkip, launchChromium } from '../support/browser.ts';
 import { type Harness, orderBody, startHarness, type Tenant } from '../support/harness.ts';

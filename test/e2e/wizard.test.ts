@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import * as identity from '../../src/modules/identity/service.ts';
-import { dispatchDueLines } from '../../src/modules/provisioning/service.ts';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import { BUSINESS_VERTICALS } from '../../src/modules/setup/mapping-input.ts';
 import { countryOptions } from '../../src/platform/regions.ts';
 import { type RunningWeb, serveWeb } from '../../src/server.ts';

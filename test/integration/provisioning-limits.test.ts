@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
 import { getOrder } from '../../src/modules/orders/service.ts';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import type { TransactionView } from '../../src/modules/provisioning/schema.ts';
 import {
   changeProvisioningContact,
-  dispatchDueLines,
   lineActionStates,
   resendProvisioningEmail,
 } from '../../src/modules/provisioning/service.ts';

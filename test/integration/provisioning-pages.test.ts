@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
-import { dispatchDueLines, mapSubscription } from '../../src/modules/provisioning/service.ts';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
+import { mapSubscription } from '../../src/modules/provisioning/service.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
 import {
   formPost,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import type { TransactionView } from '../../src/modules/provisioning/schema.ts';
-import { dispatchDueLines, mapSubscription } from '../../src/modules/provisioning/service.ts';
+import { mapSubscription } from '../../src/modules/provisioning/service.ts';
 import type { ProblemBody } from '../../src/platform/http.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { dispatchDueLines } from '../../src/modules/provisioning/service.ts';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
 const LINK = /http:\/\/provisio\.test(\/setup\/[A-Za-z0-9_-]{43})/;

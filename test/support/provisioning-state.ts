@@ -1,4 +1,5 @@
-import { dispatchDueLines, mapSubscription } from '../../src/modules/provisioning/service.ts';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
+import { mapSubscription } from '../../src/modules/provisioning/service.ts';
 import type { Harness } from './harness.ts';
 
 /** Moves the clock to `at` and sends every provisioning email due by then, as the dispatch job does. */

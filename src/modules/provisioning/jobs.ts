@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { defineJob } from '../../platform/jobs.ts';
 import type { MailResultHandler } from '../../platform/mail/outbox.ts';
+import { dispatchDueLines } from './dispatch.ts';
 import { settleTransactions } from './repository.ts';
-import { dispatchDueLines } from './service.ts';
 
 /**
  * Sends the start-date emails of every due line, a batch at a time. Woken when an order starting

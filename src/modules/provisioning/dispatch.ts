@@ -1,0 +1,124 @@
+import { type Ctx, inTransaction } from '../../platform/context.ts';
+import { translator } from '../../platform/i18n.ts';
+import { type EmailToQueue, queueEmails } from '../../platform/mail/outbox.ts';
+import { type AuditEntry, recordAudit } from '../audit/service.ts';
+import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
+import { offerNames } from '../catalog/service.ts';
+import { canTransition } from '../orders/lifecycle.ts';
+import { renderProvisioningEmail } from './emails/render.ts';
+import { issueLinks } from './links.ts';
+import * as repo from './repository.ts';
+
+/**
+ * The start-date dispatch (C3, C11): due lines are claimed in batches and each (order, contact) gets
+ * one provisioning email with a live link per line. Resends and contact changes (service.ts) compose
+ * their emails with the same `composeEmails`.
+ */
+
+/** Lines claimed per transaction: one set-based round of statements per batch, not per line. */
+const DISPATCH_BATCH = 200;
+const FROM = 'scheduled';
+const TO = 'awaiting_provisioning_details';
+
+/**
+ * Sends the start-date email for one batch of due lines: claims them (moving them to Awaiting
+ * Provisioning Details), gives each a live link, and queues one email per (order, contact). Call it
+ * until it returns no lines.
+ */
+export async function dispatchDueLines(
+  ctx: Ctx,
+  options?: { limit?: number },
+): Promise<{ lines: number; emails: number }> {
+  if (!canTransition(FROM, TO)) throw new Error(`lifecycle no longer allows ${FROM} -> ${TO}`);
+  return inTransaction(ctx, async (tx) => {
+    const now = tx.clock.now();
+    const claimed = await repo.claimDueLines(tx.db, now, options?.limit ?? DISPATCH_BATCH, FROM, TO);
+    if (claimed.length === 0) return { lines: 0, emails: 0 };
+    const urls = await issueLinks(
+      tx,
+      claimed.map((l) => ({ lineId: l.id, to: l.provisioning_contact_email })),
+    );
+    const emails = await composeEmails(
+      tx,
+      await repo.findEmailLines(
+        tx.db,
+        claimed.map((l) => l.id),
+      ),
+      urls,
+      false,
+    );
+    await queueEmails(
+      tx,
+      emails.map((e) => ({ ...e, kind: 'provisioning.start' })),
+    );
+    await recordAudit(
+      tx,
+      claimed.flatMap((l): AuditEntry[] => [
+        {
+          action: 'order_line.status_changed',
+          entityType: 'order_line',
+          entityId: l.id,
+          organizationId: l.partner_org_id,
+          payload: { from: FROM, to: TO, reason: 'requested_start_date' },
+        },
+        sentEntry(l.id, l.partner_org_id, l.provisioning_contact_email, 'start'),
+      ]),
+    );
+    return { lines: claimed.length, emails: emails.length };
+  });
+}
+
+export function sentEntry(
+  lineId: string,
+  orgId: string,
+  to: string,
+  messageKind: 'start' | 'resend' | 'contact_changed',
+): AuditEntry<'provisioning.email_sent'> {
+  return {
+    action: 'provisioning.email_sent',
+    entityType: 'order_line',
+    entityId: lineId,
+    organizationId: orgId,
+    payload: { to, messageKind },
+  };
+}
+
+/** One provisioning email per (order, contact), listing that contact's lines with their links. */
+export async function composeEmails(
+  ctx: Ctx,
+  rows: repo.EmailLineRow[],
+  urls: ReadonlyMap<string, string>,
+  resend: boolean,
+): Promise<Omit<EmailToQueue, 'kind'>[]> {
+  const names = await offerNames(ctx);
+  const groups = new Map<string, repo.EmailLineRow[]>();
+  for (const row of rows) {
+    const key = `${row.order_id} ${row.provisioning_contact_email}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()].map((lines) => {
+    const first = lines[0] as repo.EmailLineRow;
+    const t = translator(first.locale);
+    const rendered = renderProvisioningEmail({
+      locale: first.locale,
+      orderReference: first.reference,
+      orderNumber: first.order_number,
+      partnerName: first.partner_name,
+      endCustomerName: first.end_customer_name,
+      contactEmail: first.provisioning_contact_email,
+      sender: ctx.mail.from,
+      resend,
+      lines: lines.map((line) => ({
+        subscriptionId: line.subscription_id,
+        offerName: names.get(line.offer_code) ?? line.offer_code,
+        services: [...line.service_codes]
+          .sort((a, b) => SERVICE_CODES.indexOf(a as ServiceCode) - SERVICE_CODES.indexOf(b as ServiceCode))
+          .map((code) => t(`service.${code}`)),
+        quantity: line.quantity,
+        requestedStartDate: line.requested_start_date,
+        setupUrl: urls.get(line.id) ?? '',
+      })),
+    });
+    return { to: first.provisioning_contact_email, locale: first.locale, ...rendered };
+  });
+}
