@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
-import { getOrder, listOrders } from '../../src/modules/orders/service.ts';
+import { listOrders } from '../../src/modules/orders/search.ts';
+import { getOrder } from '../../src/modules/orders/service.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
 interface OrderJson {

@@ -16,7 +16,8 @@ import { MatchPreview } from '../setup/match-preview.tsx';
 import { previewOrderMatches } from '../setup/preview.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
-import { getOrder, listOrders } from './service.ts';
+import { listOrders } from './search.ts';
+import { getOrder } from './service.ts';
 
 function formatDate(locale: Locale, date: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(

@@ -10,7 +10,8 @@ import {
   orderListSchema,
   orderSchema,
 } from './schema.ts';
-import { createOrder, getOrder, getOrderLine, listOrders } from './service.ts';
+import { listOrders } from './search.ts';
+import { createOrder, getOrder, getOrderLine } from './service.ts';
 
 const problem = (description: string) => ({
   description,
