@@ -123,12 +123,14 @@ async function main(): Promise<number> {
         returning id, reference),
       l as (
         insert into order_lines (order_id, line_number, offer_code, quantity, requested_start_date,
-          provisioning_contact_email, status, status_changed_at, created_at)
-        select o.id, 1, 'A-WX', 10, ${today}::date, 'c' || substr(o.reference, 3) || '@bench.example', 'scheduled', now(), now()
+          provisioning_contact_email, status, status_changed_at, created_at, partner_org_id, placed_by_org_id, order_created_at)
+        select o.id, 1, 'A-WX', 10, ${today}::date, 'c' || substr(o.reference, 3) || '@bench.example', 'scheduled', now(), now(),
+               ${org.id}::uuid, ${org.id}::uuid, now()
         from o
         returning id),
       s as (insert into order_line_services (line_id, service_code, quantity) select id, 'meetings', 10 from l)
-      insert into subscriptions (line_id, created_at) select id, now() from l`.execute(handle.db);
+      insert into subscriptions (line_id, created_at, order_partner_org_id, order_placed_by_org_id)
+      select id, now(), ${org.id}::uuid, ${org.id}::uuid from l`.execute(handle.db);
 
     const start = performance.now();
     let dispatching = true;

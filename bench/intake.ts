@@ -167,6 +167,9 @@ function baselinePhase(
               status: 'scheduled',
               status_changed_at: now,
               created_at: now,
+              partner_org_id: tenant.orgId,
+              placed_by_org_id: tenant.orgId,
+              order_created_at: now,
             })),
           )
           .returning(['id', 'offer_code', 'quantity'])
@@ -185,7 +188,14 @@ function baselinePhase(
           .execute();
         await tx
           .insertInto('subscriptions')
-          .values(lines.map((line) => ({ line_id: line.id, created_at: now })))
+          .values(
+            lines.map((line) => ({
+              line_id: line.id,
+              created_at: now,
+              order_partner_org_id: tenant.orgId,
+              order_placed_by_org_id: tenant.orgId,
+            })),
+          )
           .execute();
       });
     },

@@ -87,11 +87,13 @@ async function main(): Promise<number> {
         values ('M-1', ${partner.id}::uuid, ${partner.id}::uuid, ${key.id}::uuid, 'Customer', now()) returning id),
       l as (
         insert into order_lines (order_id, line_number, offer_code, quantity, requested_start_date,
-          provisioning_contact_email, status, status_changed_at, created_at)
-        select o.id, 1, 'A-WX', 10, current_date, 'it@o5.com', 'awaiting_provisioning_details', now(), now() from o
+          provisioning_contact_email, status, status_changed_at, created_at, partner_org_id, placed_by_org_id, order_created_at)
+        select o.id, 1, 'A-WX', 10, current_date, 'it@o5.com', 'awaiting_provisioning_details', now(), now(),
+               ${partner.id}::uuid, ${partner.id}::uuid, now() from o
         returning id),
       s as (insert into order_line_services (line_id, service_code, quantity) select id, 'meetings', 10 from l)
-      insert into subscriptions (line_id, created_at) select id, now() from l
+      insert into subscriptions (line_id, created_at, order_partner_org_id, order_placed_by_org_id)
+      select id, now(), ${partner.id}::uuid, ${partner.id}::uuid from l
       returning line_id, id as subscription_id`.execute(handle.db);
     const row = rows[0];
     if (!row) throw new Error('could not book the bench line');

@@ -143,7 +143,10 @@ export interface OrderLinesTable {
   line_number: number;
   link_opened_at: Timestamp | null;
   offer_code: string;
+  order_created_at: Timestamp;
   order_id: string;
+  partner_org_id: string;
+  placed_by_org_id: string;
   provisioning_contact_email: string;
   quantity: number;
   requested_start_date: string;
@@ -170,6 +173,7 @@ export interface OrdersTable {
   placed_by_org_id: string;
   placed_by_user_id: string | null;
   reference: string;
+  search_text: Generated<string | null>;
 }
 
 export interface OrganizationDomainsTable {
@@ -262,6 +266,8 @@ export interface SubscriptionsTable {
   line_id: string;
   mapped_at: Timestamp | null;
   mapped_by_user_id: string | null;
+  order_partner_org_id: string;
+  order_placed_by_org_id: string;
   partner_org_id: string | null;
   provisioned_at: Timestamp | null;
   provisioned_by_user_id: string | null;

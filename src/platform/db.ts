@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, type LogEvent, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db-types.ts';
@@ -85,6 +86,8 @@ export async function openPglite(dataDir: string | undefined): Promise<DatabaseH
   try {
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
+      // Trigram indexes serve the part-of-text searches (migration 0006).
+      extensions: { pg_trgm },
       parsers: {
         [pgliteTypes.DATE]: (value: string) => value,
         [pgliteTypes.INT8]: (value: string) => Number(value),

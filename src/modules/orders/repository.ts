@@ -13,7 +13,7 @@ function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope)
 }
 
 export interface NewOrderGraph {
-  order: Omit<Selectable<OrdersTable>, 'order_number'>;
+  order: Omit<Selectable<OrdersTable>, 'order_number' | 'search_text'>;
   lines: {
     id: string;
     line_number: number;
@@ -66,9 +66,11 @@ export async function bookOrderGraph(db: Executor, graph: NewOrderGraph): Promis
       returning order_number
     ), new_lines as (
       insert into order_lines (id, order_id, line_number, offer_code, quantity, requested_start_date,
-                               provisioning_contact_email, status, status_changed_at, created_at)
+                               provisioning_contact_email, status, status_changed_at, created_at,
+                               partner_org_id, placed_by_org_id, order_created_at)
       select l.id, ${order.id}::uuid, l.line_number, l.offer_code, l.quantity, l.requested_start_date, l.email, ${status},
-             ${at}::timestamptz, ${at}::timestamptz
+             ${at}::timestamptz, ${at}::timestamptz, ${order.partner_org_id}::uuid, ${order.placed_by_org_id}::uuid,
+             ${at}::timestamptz
       from unnest(${lines.map((l) => l.id)}::uuid[], ${lines.map((l) => l.line_number)}::int[],
                   ${lines.map((l) => l.offer_code)}::text[], ${lines.map((l) => l.quantity)}::int[],
                   ${lines.map((l) => l.requested_start_date)}::date[], ${lines.map((l) => l.provisioning_contact_email)}::text[])
@@ -81,7 +83,9 @@ export async function bookOrderGraph(db: Executor, graph: NewOrderGraph): Promis
                              ${services.map((s) => s.quantity)}::int[]) as s
       where exists (select 1 from go)
     ), new_subscriptions as (
-      insert into subscriptions (line_id, created_at) select id, ${at}::timestamptz from new_lines returning id, line_id
+      insert into subscriptions (line_id, created_at, order_partner_org_id, order_placed_by_org_id)
+      select id, ${at}::timestamptz, ${order.partner_org_id}::uuid, ${order.placed_by_org_id}::uuid from new_lines
+      returning id, line_id
     )
     select exists (select 1 from go) as booked, (select order_number from new_order) as order_number,
            s.line_id, s.id as subscription_id

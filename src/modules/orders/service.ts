@@ -91,6 +91,9 @@ export async function createOrder(
       first_email_sent_at: null,
       link_opened_at: null,
       escalated_at: null,
+      partner_org_id: order.partner_org_id,
+      placed_by_org_id: order.placed_by_org_id,
+      order_created_at: order.created_at,
       subscription_id: outcome.subscriptionOf.get(line.id) ?? '',
     })),
     services,
@@ -187,7 +190,7 @@ async function prepareBooking(
   };
 }
 
-type OrderRow = NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>;
+type OrderRow = Omit<NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>, 'search_text'>;
 type LineRow = Awaited<ReturnType<typeof repo.findLines>>[number];
 type ServiceRow = { line_id: string; service_code: string; quantity: number };
 

@@ -1,0 +1,74 @@
+-- Order search, the Cloud/SaaS Subscriptions page and the Transaction Manager over millions of
+-- orders in one tenant (docs/adr/0019). A tenant sees the orders it is the partner of or placed;
+-- every list reads one tenant's index in (created_at desc, id desc) order, keyset-paged, and each
+-- kind of search has an index that reaches its rows without reading the rest of the tenant.
+create extension if not exists pg_trgm;
+
+-- What a search finds by part of it: reference, order number and customer name, lower-cased, one
+-- per line (a search text never holds a line break, so a match never spans two fields). Generated,
+-- so every writer keeps it right.
+alter table orders add column search_text text generated always as
+  (lower(reference) || E'\n' || lower(order_number) || E'\n' || lower(end_customer_name)) stored;
+create index orders_search_trgm on orders using gin (search_text gin_trgm_ops);
+-- The operator's lists cross every tenant.
+create index orders_by_created on orders (created_at desc, id desc);
+-- The order's tenant and date, copied onto its lines and subscriptions: the key their copies are
+-- checked against (an order's partner, placer and creation time never change).
+alter table orders add constraint orders_tenant_key unique (id, partner_org_id, placed_by_org_id, created_at);
+
+-- Lines carry their order's tenant and creation time, so that "orders with a line in this status,
+-- starting in this window" and "orders with a contact like this" walk one tenant's lines newest
+-- order first instead of probing every order.
+alter table order_lines
+  add column partner_org_id uuid,
+  add column placed_by_org_id uuid,
+  add column order_created_at timestamptz;
+update order_lines l
+   set partner_org_id = o.partner_org_id, placed_by_org_id = o.placed_by_org_id, order_created_at = o.created_at
+  from orders o
+ where o.id = l.order_id;
+alter table order_lines
+  alter column partner_org_id set not null,
+  alter column placed_by_org_id set not null,
+  alter column order_created_at set not null,
+  add constraint order_lines_order_tenant foreign key (order_id, partner_org_id, placed_by_org_id, order_created_at)
+    references orders (id, partner_org_id, placed_by_org_id, created_at) on delete cascade,
+  add constraint order_lines_tenant_key unique (id, partner_org_id, placed_by_org_id);
+create index order_lines_by_partner on order_lines (partner_org_id, order_created_at desc, order_id desc)
+  include (status, requested_start_date);
+create index order_lines_by_partner_status on order_lines (partner_org_id, status, order_created_at desc, order_id desc)
+  include (requested_start_date);
+-- A distributor's orders for its resellers; orders a partner places for itself are found by partner.
+create index order_lines_by_placer on order_lines (placed_by_org_id, order_created_at desc, order_id desc)
+  include (status, requested_start_date) where placed_by_org_id <> partner_org_id;
+create index order_lines_by_placer_status on order_lines (placed_by_org_id, status, order_created_at desc, order_id desc)
+  include (requested_start_date) where placed_by_org_id <> partner_org_id;
+create index order_lines_contact_trgm on order_lines using gin (provisioning_contact_email gin_trgm_ops);
+
+-- Subscriptions carry their order's tenant (subscriptions.partner_org_id is the organization the
+-- subscription is mapped to, which may differ), for the pending list of the Subscriptions page.
+alter table subscriptions
+  add column order_partner_org_id uuid,
+  add column order_placed_by_org_id uuid;
+update subscriptions s
+   set order_partner_org_id = l.partner_org_id, order_placed_by_org_id = l.placed_by_org_id
+  from order_lines l
+ where l.id = s.line_id;
+alter table subscriptions
+  alter column order_partner_org_id set not null,
+  alter column order_placed_by_org_id set not null,
+  add constraint subscriptions_line_tenant foreign key (line_id, order_partner_org_id, order_placed_by_org_id)
+    references order_lines (id, partner_org_id, placed_by_org_id) on delete cascade;
+create index subscriptions_pending_by_partner on subscriptions (order_partner_org_id, created_at desc, id desc)
+  where mapped_at is null;
+create index subscriptions_pending_by_placer on subscriptions (order_placed_by_org_id, created_at desc, id desc)
+  where mapped_at is null and order_placed_by_org_id <> order_partner_org_id;
+create index subscriptions_pending_by_created on subscriptions (created_at desc, id desc) where mapped_at is null;
+
+-- The Transaction Manager's status filter (failed and submitted are rare).
+create index provisioning_transactions_by_partner_status
+  on provisioning_transactions (partner_org_id, status, created_at desc, id desc);
+create index provisioning_transactions_by_placer_status
+  on provisioning_transactions (placed_by_org_id, status, created_at desc, id desc)
+  where placed_by_org_id <> partner_org_id;
+create index provisioning_transactions_by_created on provisioning_transactions (created_at desc, id desc);
