@@ -131,7 +131,10 @@ export const listOrdersQuerySchema = z.object({
   q: lineText()
     .max(SEARCH_TEXT_MAX_LENGTH)
     .optional()
-    .openapi({ description: 'Order reference or number, customer, contact email or subscription id.' }),
+    .openapi({
+      description:
+        'Part of an order reference, order number, customer name or contact email, or a whole subscription id (any case).',
+    }),
   status: lineStatusSchema.optional(),
   startFrom: isoDate.optional().openapi({ description: 'Lines starting on or after this date.' }),
   startTo: isoDate.optional().openapi({ description: 'Lines starting on or before this date.' }),

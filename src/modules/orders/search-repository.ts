@@ -1,23 +1,22 @@
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
-import type { Database } from '../../db-types.ts';
+import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { LineStatus } from './lifecycle.ts';
 
-function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope): Expression<SqlBool> {
-  if (scope === 'all') return eb.lit(true);
-  return eb.or([
-    eb('orders.partner_org_id', '=', scope.orgId),
-    eb('orders.placed_by_org_id', '=', scope.orgId),
-  ]);
+/** A position in the newest-first order list: the order's creation time to the microsecond, and its id. */
+export interface OrderKeyset {
+  /** 'YYYY-MM-DDTHH:MM:SS.ffffffZ', as PostgreSQL holds it (a JavaScript Date would drop the microseconds). */
+  createdAt: string;
+  id: string;
 }
 
 export interface OrderSearch {
+  /** Part of a reference, order number, customer name or contact email, or a whole subscription id. */
   q?: string;
   status?: LineStatus;
   startFrom?: string;
   startTo?: string;
-  after?: { createdAt: Date; id: string };
+  after?: OrderKeyset;
   limit: number;
 }
 
@@ -25,59 +24,114 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Newest first, keyset-paged on (created_at, id). */
+/**
+ * Who may see an order: its partner, or whoever placed it. An OR of the two would defeat the
+ * newest-first index walk, so a tenant's search runs once per side, each on its own index: the
+ * orders it is the partner of, then those it placed for another partner (never the same order twice).
+ */
+type Side = { column: 'partner' | 'placer'; orgId: string } | 'all';
+
+function sidesOf(scope: OrderScope): Side[] {
+  if (scope === 'all') return ['all'];
+  return [
+    { column: 'partner', orgId: scope.orgId },
+    { column: 'placer', orgId: scope.orgId },
+  ];
+}
+
+/** The side's condition on a table that carries the order's tenant columns under these names. */
+function onSide(side: Side, alias: 'o' | 'l'): RawBuilder<unknown> {
+  if (side === 'all') return sql`true`;
+  const partner = sql.ref(`${alias}.partner_org_id`);
+  const placer = sql.ref(`${alias}.placed_by_org_id`);
+  return side.column === 'partner'
+    ? sql`${partner} = ${side.orgId}::uuid`
+    : sql`${placer} = ${side.orgId}::uuid and ${partner} <> ${side.orgId}::uuid`;
+}
+
+/** Strictly after the keyset position in newest-first order; a row comparison, so the index range is used. */
+function afterKeyset(after: OrderKeyset | undefined, createdAt: string, id: string): RawBuilder<unknown> {
+  if (!after) return sql`true`;
+  return sql`(${sql.ref(createdAt)}, ${sql.ref(id)}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
+}
+
+function lineConditions(search: OrderSearch, alias: string): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (search.status) parts.push(sql`${sql.ref(`${alias}.status`)} = ${search.status}`);
+  if (search.startFrom) parts.push(sql`${sql.ref(`${alias}.requested_start_date`)} >= ${search.startFrom}::date`);
+  if (search.startTo) parts.push(sql`${sql.ref(`${alias}.requested_start_date`)} <= ${search.startTo}::date`);
+  return parts.length ? sql.join(parts, sql` and `) : sql`true`;
+}
+
+function hasLineFilter(search: OrderSearch): boolean {
+  return Boolean(search.status || search.startFrom || search.startTo);
+}
+
+/** With a line filter: some line of the order (not necessarily the one that matched the text) passes it. */
+function orderHasLine(search: OrderSearch, orderId: string): RawBuilder<unknown> {
+  if (!hasLineFilter(search)) return sql`true`;
+  return sql`exists (select 1 from order_lines f where f.order_id = ${sql.ref(orderId)} and ${lineConditions(search, 'f')})`;
+}
+
+/**
+ * The ways an order can qualify, each a newest-first, limited walk or index lookup of its own (the
+ * planner picks, per way, between walking the tenant's index and filtering, when many rows match,
+ * and a trigram or b-tree lookup then a sort, when few do). Their union's first `limit` rows are the
+ * page.
+ */
+function candidateQueries(side: Side, search: OrderSearch): RawBuilder<unknown>[] {
+  const n = search.limit;
+  const orderKeyset = afterKeyset(search.after, 'o.created_at', 'o.id');
+  const lineKeyset = afterKeyset(search.after, 'l.order_created_at', 'l.order_id');
+  if (!search.q) {
+    if (!hasLineFilter(search)) {
+      return [
+        sql`select o.created_at, o.id from orders o where ${onSide(side, 'o')} and ${orderKeyset}
+            order by o.created_at desc, o.id desc limit ${n}`,
+      ];
+    }
+    return [
+      sql`select distinct l.order_created_at as created_at, l.order_id as id from order_lines l
+          where ${onSide(side, 'l')} and ${lineConditions(search, 'l')} and ${lineKeyset}
+          order by l.order_created_at desc, l.order_id desc limit ${n}`,
+    ];
+  }
+  const pattern = likePattern(search.q);
+  return [
+    sql`select o.created_at, o.id from orders o
+        where ${onSide(side, 'o')} and o.search_text like lower(${pattern}) and ${orderKeyset}
+          and ${orderHasLine(search, 'o.id')}
+        order by o.created_at desc, o.id desc limit ${n}`,
+    sql`select distinct l.order_created_at as created_at, l.order_id as id from order_lines l
+        where ${onSide(side, 'l')} and l.provisioning_contact_email ilike ${pattern} and ${lineKeyset}
+          and ${orderHasLine(search, 'l.order_id')}
+        order by l.order_created_at desc, l.order_id desc limit ${n}`,
+    sql`select l.order_created_at as created_at, l.order_id as id
+        from subscriptions s join order_lines l on l.id = s.line_id
+        where s.id = upper(${search.q}) and ${onSide(side, 'l')} and ${lineKeyset}
+          and ${orderHasLine(search, 'l.order_id')}`,
+  ];
+}
+
+/** Newest first, keyset-paged on (created_at, id); no count of the whole tenant. */
 export async function searchOrders(db: Executor, scope: OrderScope, search: OrderSearch) {
-  let query = db
-    .selectFrom('orders')
-    .selectAll('orders')
-    .where((eb) => visibleTo(eb, scope));
-  if (search.q) {
-    const pattern = likePattern(search.q);
-    query = query.where((eb) =>
-      eb.or([
-        eb('orders.reference', 'ilike', pattern),
-        eb('orders.order_number', 'ilike', pattern),
-        eb('orders.end_customer_name', 'ilike', pattern),
-        eb.exists(
-          eb
-            .selectFrom('order_lines as ql')
-            .innerJoin('subscriptions as qs', 'qs.line_id', 'ql.id')
-            .select(sql.lit(1).as('one'))
-            .whereRef('ql.order_id', '=', 'orders.id')
-            .where((inner) =>
-              inner.or([
-                inner('ql.provisioning_contact_email', 'ilike', pattern),
-                inner('qs.id', 'ilike', pattern),
-              ]),
-            ),
-        ),
-      ]),
-    );
-  }
-  if (search.status || search.startFrom || search.startTo) {
-    query = query.where((eb) => {
-      let lines = eb
-        .selectFrom('order_lines as fl')
-        .select(sql.lit(1).as('one'))
-        .whereRef('fl.order_id', '=', 'orders.id');
-      if (search.status) lines = lines.where('fl.status', '=', search.status);
-      if (search.startFrom) lines = lines.where('fl.requested_start_date', '>=', search.startFrom);
-      if (search.startTo) lines = lines.where('fl.requested_start_date', '<=', search.startTo);
-      return eb.exists(lines);
-    });
-  }
-  if (search.after) {
-    const { createdAt, id } = search.after;
-    query = query.where((eb) =>
-      eb.or([
-        eb('orders.created_at', '<', createdAt),
-        eb.and([eb('orders.created_at', '=', createdAt), eb('orders.id', '<', id)]),
-      ]),
-    );
-  }
-  return query
-    .orderBy('orders.created_at', 'desc')
-    .orderBy('orders.id', 'desc')
-    .limit(search.limit)
-    .execute();
+  const candidates = sidesOf(scope).flatMap((side) => candidateQueries(side, search));
+  const union = sql.join(
+    candidates.map((query) => sql`(${query})`),
+    sql` union `,
+  );
+  const { rows } = await sql<{
+    id: string;
+    order_number: string;
+    reference: string;
+    end_customer_name: string;
+    created_at: Date;
+    created_at_exact: string;
+  }>`
+    select o.id, o.order_number, o.reference, o.end_customer_name, o.created_at,
+           to_char(o.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at_exact
+    from (${union}) c join orders o on o.id = c.id
+    order by c.created_at desc, c.id desc
+    limit ${search.limit}`.execute(db);
+  return rows;
 }

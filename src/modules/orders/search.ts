@@ -8,29 +8,28 @@ import * as repo from './search-repository.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface Cursor {
-  createdAt: Date;
-  id: string;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString('base64url');
-}
-
 /**
  * Cursors point at an order, and orders are created "now": a date outside these bounds is forged.
  * PostgreSQL cannot take some of the dates JavaScript can (year 0, -5000, +275760).
  */
 const CURSOR_EARLIEST = Date.UTC(1970, 0, 1);
 const CURSOR_LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const EXACT_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
-function decodeCursor(text: string): Cursor {
+function encodeCursor(at: repo.OrderKeyset): string {
+  return Buffer.from(JSON.stringify([at.createdAt, at.id])).toString('base64url');
+}
+
+function decodeCursor(text: string): repo.OrderKeyset {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [string, string];
-    const at = new Date(createdAt);
-    const time = at.getTime();
-    if (!(time >= CURSOR_EARLIEST && time <= CURSOR_LATEST) || !UUID.test(id)) throw new Error('bad cursor');
-    return { createdAt: at, id };
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) throw new Error('bad cursor');
+    const [createdAt, id] = value as unknown[];
+    if (typeof createdAt !== 'string' || typeof id !== 'string') throw new Error('bad cursor');
+    const time = new Date(createdAt).getTime();
+    const plausible = EXACT_TIMESTAMP.test(createdAt) && time >= CURSOR_EARLIEST && time <= CURSOR_LATEST;
+    if (!plausible || !UUID.test(id)) throw new Error('bad cursor');
+    return { createdAt, id };
   } catch {
     throw validationFailed([{ field: 'cursor', rule: 'cursor' }]);
   }
@@ -56,8 +55,10 @@ export async function listOrders(
     ctx.db,
     page.map((o) => o.id),
   );
+  const linesOf = new Map<string, typeof lines>();
+  for (const line of lines) linesOf.set(line.order_id, [...(linesOf.get(line.order_id) ?? []), line]);
   const items = page.map((order): OrderSummary => {
-    const own = lines.filter((l) => l.order_id === order.id);
+    const own = linesOf.get(order.id) ?? [];
     return {
       id: order.id,
       orderNumber: order.order_number,
@@ -74,6 +75,6 @@ export async function listOrders(
   return {
     items,
     nextCursor:
-      rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
+      rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at_exact, id: last.id }) : null,
   };
 }
