@@ -147,6 +147,7 @@ export interface OrderLinesTable {
   order_id: string;
   partner_org_id: string;
   placed_by_org_id: string;
+  placed_for_other: Generated<boolean | null>;
   provisioning_contact_email: string;
   quantity: number;
   requested_start_date: string;
@@ -172,6 +173,7 @@ export interface OrdersTable {
   placed_by_api_key_id: string | null;
   placed_by_org_id: string;
   placed_by_user_id: string | null;
+  placed_for_other: Generated<boolean | null>;
   reference: string;
   search_text: Generated<string | null>;
 }
@@ -238,6 +240,7 @@ export interface ProvisioningTransactionsTable {
   order_id: string;
   partner_org_id: string;
   placed_by_org_id: string;
+  placed_for_other: Generated<boolean | null>;
   status: 'submitted' | 'sent' | 'failed' | 'completed';
   subscription_id: string;
   type: 'provisioning_email_update' | 'provisioning_email_resend';
@@ -269,6 +272,7 @@ export interface SubscriptionsTable {
   order_partner_org_id: string;
   order_placed_by_org_id: string;
   partner_org_id: string | null;
+  placed_for_other: Generated<boolean | null>;
   provisioned_at: Timestamp | null;
   provisioned_by_user_id: string | null;
   setup_assignee: 'partner' | 'customer' | null;

@@ -12,6 +12,13 @@ alter table orders add column search_text text generated always as
 create index orders_search_trgm on orders using gin (search_text gin_trgm_ops);
 -- The operator's lists cross every tenant.
 create index orders_by_created on orders (created_at desc, id desc);
+-- A distributor's orders for its resellers; the orders a partner places for itself are found by
+-- partner. The planner cannot tell from `placed_by_org_id <> partner_org_id` that placer and partner
+-- are mostly the same organization: it expects a partner's own orders on the placer side too and
+-- walks the wrong index. A stored flag has statistics of its own, and the index holds only those rows.
+alter table orders add column placed_for_other boolean generated always as (placed_by_org_id <> partner_org_id) stored;
+drop index orders_by_placer;
+create index orders_by_placer on orders (placed_by_org_id, created_at desc, id desc) where placed_for_other;
 -- The order's tenant and date, copied onto its lines and subscriptions: the key their copies are
 -- checked against (an order's partner, placer and creation time never change).
 alter table orders add constraint orders_tenant_key unique (id, partner_org_id, placed_by_org_id, created_at);
@@ -22,7 +29,8 @@ alter table orders add constraint orders_tenant_key unique (id, partner_org_id, 
 alter table order_lines
   add column partner_org_id uuid,
   add column placed_by_org_id uuid,
-  add column order_created_at timestamptz;
+  add column order_created_at timestamptz,
+  add column placed_for_other boolean generated always as (placed_by_org_id <> partner_org_id) stored;
 update order_lines l
    set partner_org_id = o.partner_org_id, placed_by_org_id = o.placed_by_org_id, order_created_at = o.created_at
   from orders o
@@ -38,18 +46,19 @@ create index order_lines_by_partner on order_lines (partner_org_id, order_create
   include (status, requested_start_date);
 create index order_lines_by_partner_status on order_lines (partner_org_id, status, order_created_at desc, order_id desc)
   include (requested_start_date);
--- A distributor's orders for its resellers; orders a partner places for itself are found by partner.
+-- The placer side, partial as for orders.
 create index order_lines_by_placer on order_lines (placed_by_org_id, order_created_at desc, order_id desc)
-  include (status, requested_start_date) where placed_by_org_id <> partner_org_id;
+  include (status, requested_start_date) where placed_for_other;
 create index order_lines_by_placer_status on order_lines (placed_by_org_id, status, order_created_at desc, order_id desc)
-  include (requested_start_date) where placed_by_org_id <> partner_org_id;
+  include (requested_start_date) where placed_for_other;
 create index order_lines_contact_trgm on order_lines using gin (provisioning_contact_email gin_trgm_ops);
 
 -- Subscriptions carry their order's tenant (subscriptions.partner_org_id is the organization the
 -- subscription is mapped to, which may differ), for the pending list of the Subscriptions page.
 alter table subscriptions
   add column order_partner_org_id uuid,
-  add column order_placed_by_org_id uuid;
+  add column order_placed_by_org_id uuid,
+  add column placed_for_other boolean generated always as (order_placed_by_org_id <> order_partner_org_id) stored;
 update subscriptions s
    set order_partner_org_id = l.partner_org_id, order_placed_by_org_id = l.placed_by_org_id
   from order_lines l
@@ -62,13 +71,19 @@ alter table subscriptions
 create index subscriptions_pending_by_partner on subscriptions (order_partner_org_id, created_at desc, id desc)
   where mapped_at is null;
 create index subscriptions_pending_by_placer on subscriptions (order_placed_by_org_id, created_at desc, id desc)
-  where mapped_at is null and order_placed_by_org_id <> order_partner_org_id;
+  where mapped_at is null and placed_for_other;
 create index subscriptions_pending_by_created on subscriptions (created_at desc, id desc) where mapped_at is null;
 
--- The Transaction Manager's status filter (failed and submitted are rare).
+-- The Transaction Manager: the placer side as for orders, and the status filter (failed and
+-- submitted are rare).
+alter table provisioning_transactions
+  add column placed_for_other boolean generated always as (placed_by_org_id <> partner_org_id) stored;
+drop index provisioning_transactions_by_placer;
+create index provisioning_transactions_by_placer on provisioning_transactions (placed_by_org_id, created_at desc, id desc)
+  where placed_for_other;
 create index provisioning_transactions_by_partner_status
   on provisioning_transactions (partner_org_id, status, created_at desc, id desc);
 create index provisioning_transactions_by_placer_status
   on provisioning_transactions (placed_by_org_id, status, created_at desc, id desc)
-  where placed_by_org_id <> partner_org_id;
+  where placed_for_other;
 create index provisioning_transactions_by_created on provisioning_transactions (created_at desc, id desc);

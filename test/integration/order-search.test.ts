@@ -120,7 +120,11 @@ for (const engine of testEngines()) {
         where o.reference = 'PO-118'`.execute(h.rt.db);
       const row = rows[0];
       assert.ok(row, 'PO-118 was booked');
-      sample = { reference: row.reference, orderNumber: row.order_number, subscriptionId: row.subscription_id };
+      sample = {
+        reference: row.reference,
+        orderNumber: row.order_number,
+        subscriptionId: row.subscription_id,
+      };
     });
     after(() => h.close());
 
@@ -161,16 +165,15 @@ for (const engine of testEngines()) {
         const seen: number[] = await Promise.all(
           [partner, distributor, reseller, other].map(async (c) => (await pageThrough(c.ctx, { q })).length),
         );
-        assert.equal(
-          seen.filter((n) => n > 0).length,
-          1,
-          `exactly one tenant sees ${q}: ${seen.join(',')}`,
-        );
+        assert.equal(seen.filter((n) => n > 0).length, 1, `exactly one tenant sees ${q}: ${seen.join(',')}`);
       }
       const distributorSees = await scan(h, distributor.orgId, {});
       const resellerSees = await scan(h, reseller.orgId, {});
       const shared = distributorSees.filter((id) => resellerSees.includes(id));
-      assert.ok(shared.length > 0, 'the distributor and its reseller share the orders placed for the reseller');
+      assert.ok(
+        shared.length > 0,
+        'the distributor and its reseller share the orders placed for the reseller',
+      );
       assert.equal(new Set(await pageThrough(distributor.ctx, {})).size, distributorSees.length);
     });
   });

@@ -13,7 +13,7 @@ function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope)
 }
 
 export interface NewOrderGraph {
-  order: Omit<Selectable<OrdersTable>, 'order_number' | 'search_text'>;
+  order: Omit<Selectable<OrdersTable>, 'order_number' | 'search_text' | 'placed_for_other'>;
   lines: {
     id: string;
     line_number: number;

@@ -128,13 +128,10 @@ export const orderSummarySchema = z
 export type OrderSummary = z.infer<typeof orderSummarySchema>;
 
 export const listOrdersQuerySchema = z.object({
-  q: lineText()
-    .max(SEARCH_TEXT_MAX_LENGTH)
-    .optional()
-    .openapi({
-      description:
-        'Part of an order reference, order number, customer name or contact email, or a whole subscription id (any case).',
-    }),
+  q: lineText().max(SEARCH_TEXT_MAX_LENGTH).optional().openapi({
+    description:
+      'Part of an order reference, order number, customer name or contact email, or a whole subscription id (any case).',
+  }),
   status: lineStatusSchema.optional(),
   startFrom: isoDate.optional().openapi({ description: 'Lines starting on or after this date.' }),
   startTo: isoDate.optional().openapi({ description: 'Lines starting on or before this date.' }),

@@ -27,7 +27,8 @@ function likePattern(text: string): string {
 /**
  * Who may see an order: its partner, or whoever placed it. An OR of the two would defeat the
  * newest-first index walk, so a tenant's search runs once per side, each on its own index: the
- * orders it is the partner of, then those it placed for another partner (never the same order twice).
+ * orders it is the partner of, then those it placed for another partner (never the same order twice;
+ * `placed_for_other` is stored, so that the planner knows how rare the second side is).
  */
 type Side = { column: 'partner' | 'placer'; orgId: string } | 'all';
 
@@ -42,11 +43,8 @@ function sidesOf(scope: OrderScope): Side[] {
 /** The side's condition on a table that carries the order's tenant columns under these names. */
 function onSide(side: Side, alias: 'o' | 'l'): RawBuilder<unknown> {
   if (side === 'all') return sql`true`;
-  const partner = sql.ref(`${alias}.partner_org_id`);
-  const placer = sql.ref(`${alias}.placed_by_org_id`);
-  return side.column === 'partner'
-    ? sql`${partner} = ${side.orgId}::uuid`
-    : sql`${placer} = ${side.orgId}::uuid and ${partner} <> ${side.orgId}::uuid`;
+  if (side.column === 'partner') return sql`${sql.ref(`${alias}.partner_org_id`)} = ${side.orgId}::uuid`;
+  return sql`${sql.ref(`${alias}.placed_for_other`)} and ${sql.ref(`${alias}.placed_by_org_id`)} = ${side.orgId}::uuid`;
 }
 
 /** Strictly after the keyset position in newest-first order; a row comparison, so the index range is used. */
@@ -58,7 +56,8 @@ function afterKeyset(after: OrderKeyset | undefined, createdAt: string, id: stri
 function lineConditions(search: OrderSearch, alias: string): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [];
   if (search.status) parts.push(sql`${sql.ref(`${alias}.status`)} = ${search.status}`);
-  if (search.startFrom) parts.push(sql`${sql.ref(`${alias}.requested_start_date`)} >= ${search.startFrom}::date`);
+  if (search.startFrom)
+    parts.push(sql`${sql.ref(`${alias}.requested_start_date`)} >= ${search.startFrom}::date`);
   if (search.startTo) parts.push(sql`${sql.ref(`${alias}.requested_start_date`)} <= ${search.startTo}::date`);
   return parts.length ? sql.join(parts, sql` and `) : sql`true`;
 }

@@ -75,6 +75,8 @@ export async function listOrders(
   return {
     items,
     nextCursor:
-      rows.length > query.limit && last ? encodeCursor({ createdAt: last.created_at_exact, id: last.id }) : null,
+      rows.length > query.limit && last
+        ? encodeCursor({ createdAt: last.created_at_exact, id: last.id })
+        : null,
   };
 }

@@ -94,6 +94,7 @@ export async function createOrder(
       partner_org_id: order.partner_org_id,
       placed_by_org_id: order.placed_by_org_id,
       order_created_at: order.created_at,
+      placed_for_other: order.placed_by_org_id !== order.partner_org_id,
       subscription_id: outcome.subscriptionOf.get(line.id) ?? '',
     })),
     services,
@@ -190,7 +191,10 @@ async function prepareBooking(
   };
 }
 
-type OrderRow = Omit<NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>, 'search_text'>;
+type OrderRow = Omit<
+  NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>,
+  'search_text' | 'placed_for_other'
+>;
 type LineRow = Awaited<ReturnType<typeof repo.findLines>>[number];
 type ServiceRow = { line_id: string; service_code: string; quantity: number };
 
