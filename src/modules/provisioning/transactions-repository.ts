@@ -3,6 +3,7 @@ import type { OrderScope } from '../identity/policy.ts';
 import type { Keyset } from './cursor.ts';
 
 export interface TransactionSearch {
+  /** An exact subscription id, as stored (upper case). */
   subscriptionId?: string;
   type?: 'provisioning_email_update' | 'provisioning_email_resend';
   status?: 'submitted' | 'sent' | 'failed' | 'completed';
@@ -10,14 +11,62 @@ export interface TransactionSearch {
   limit: number;
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+/** Which rows of the tenant one branch reads: each branch is one index walked newest first. */
+type Branch = { partner: string } | { placerOnly: string } | 'all';
 
-/** Newest first, keyset-paged on (created_at, id); the tenant's own columns keep it on its indexes. */
-export async function searchTransactions(db: Executor, scope: OrderScope, search: TransactionSearch) {
+/**
+ * One branch, ordered and limited on its own: the tenant's own columns (partner, or placer for the
+ * orders it placed for others) lead the index, then `(created_at, id)` compared as a row, which the
+ * index reads as one range from the cursor on.
+ */
+function branch(db: Executor, from: Branch, search: TransactionSearch) {
   let query = db
     .selectFrom('provisioning_transactions as t')
+    .select([
+      't.id',
+      't.type',
+      't.subscription_id',
+      't.order_id',
+      't.old_email',
+      't.new_email',
+      't.actor_type',
+      't.actor_label',
+      't.status',
+      't.failure_reason',
+      't.created_at',
+      't.completed_at',
+    ]);
+  if (from !== 'all' && 'partner' in from) query = query.where('t.partner_org_id', '=', from.partner);
+  if (from !== 'all' && 'placerOnly' in from)
+    query = query
+      .where('t.placed_by_org_id', '=', from.placerOnly)
+      .where('t.partner_org_id', '<>', from.placerOnly);
+  if (search.subscriptionId) query = query.where('t.subscription_id', '=', search.subscriptionId);
+  if (search.type) query = query.where('t.type', '=', search.type);
+  if (search.status) query = query.where('t.status', '=', search.status);
+  const after = search.after;
+  if (after)
+    query = query.where(({ eb, refTuple, tuple }) =>
+      eb(refTuple('t.created_at', 't.id'), '<', tuple(after.createdAt, after.id)),
+    );
+  return query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(search.limit);
+}
+
+/**
+ * Newest first, keyset-paged on (created_at, id). A tenant sees the transactions of the orders it is
+ * the partner of, and of those it placed for another partner: the union of two index walks (an OR
+ * of the two would read the whole tenant), each row in exactly one branch.
+ */
+export async function searchTransactions(db: Executor, scope: OrderScope, search: TransactionSearch) {
+  const rows =
+    scope === 'all'
+      ? db.selectFrom(branch(db, 'all', search).as('b')).selectAll()
+      : db
+          .selectFrom(branch(db, { partner: scope.orgId }, search).as('a'))
+          .selectAll()
+          .unionAll(db.selectFrom(branch(db, { placerOnly: scope.orgId }, search).as('b')).selectAll());
+  return db
+    .selectFrom(rows.as('t'))
     .innerJoin('orders', 'orders.id', 't.order_id')
     .select([
       't.id',
@@ -33,24 +82,9 @@ export async function searchTransactions(db: Executor, scope: OrderScope, search
       't.failure_reason as failureReason',
       't.created_at as createdAt',
       't.completed_at as completedAt',
-    ]);
-  if (scope !== 'all') {
-    query = query.where((eb) =>
-      eb.or([eb('t.partner_org_id', '=', scope.orgId), eb('t.placed_by_org_id', '=', scope.orgId)]),
-    );
-  }
-  if (search.subscriptionId)
-    query = query.where('t.subscription_id', 'ilike', likePattern(search.subscriptionId));
-  if (search.type) query = query.where('t.type', '=', search.type);
-  if (search.status) query = query.where('t.status', '=', search.status);
-  if (search.after) {
-    const { createdAt, id } = search.after;
-    query = query.where((eb) =>
-      eb.or([
-        eb('t.created_at', '<', createdAt),
-        eb.and([eb('t.created_at', '=', createdAt), eb('t.id', '<', id)]),
-      ]),
-    );
-  }
-  return query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(search.limit).execute();
+    ])
+    .orderBy('t.created_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(search.limit)
+    .execute();
 }

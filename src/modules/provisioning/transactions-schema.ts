@@ -14,7 +14,10 @@ export const listTransactionsQuerySchema = z.object({
   subscriptionId: lineText()
     .max(SEARCH_TEXT_MAX_LENGTH)
     .optional()
-    .openapi({ example: 'SUB-100001', description: 'All or part of a subscription id.' }),
+    .openapi({
+      example: 'SUB-100001',
+      description: 'An exact subscription id (any case): a part of one matches nothing.',
+    }),
   type: z.enum(TRANSACTION_TYPES).optional(),
   status: z.enum(TRANSACTION_STATUSES).optional(),
   cursor: z
