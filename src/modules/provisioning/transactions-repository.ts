@@ -1,12 +1,15 @@
 import type { Executor } from '../../platform/db.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { Keyset } from './cursor.ts';
+import { TRANSACTION_STATUSES } from './transactions-schema.ts';
+
+type Status = (typeof TRANSACTION_STATUSES)[number];
 
 export interface TransactionSearch {
   /** An exact subscription id, as stored (upper case). */
   subscriptionId?: string;
   type?: 'provisioning_email_update' | 'provisioning_email_resend';
-  status?: 'submitted' | 'sent' | 'failed' | 'completed';
+  status?: Status;
   after?: Keyset;
   limit: number;
 }
@@ -40,7 +43,8 @@ function branch(db: Executor, from: Branch, search: TransactionSearch) {
   if (from !== 'all' && 'placerOnly' in from)
     query = query
       .where('t.placed_by_org_id', '=', from.placerOnly)
-      .where('t.partner_org_id', '<>', from.placerOnly);
+      // Written as the partial indexes' predicate (which implies partner <> placer), so they match.
+      .whereRef('t.placed_by_org_id', '<>', 't.partner_org_id');
   if (search.subscriptionId) query = query.where('t.subscription_id', '=', search.subscriptionId);
   if (search.type) query = query.where('t.type', '=', search.type);
   if (search.status) query = query.where('t.status', '=', search.status);
@@ -58,13 +62,19 @@ function branch(db: Executor, from: Branch, search: TransactionSearch) {
  * of the two would read the whole tenant), each row in exactly one branch.
  */
 export async function searchTransactions(db: Executor, scope: OrderScope, search: TransactionSearch) {
-  const rows =
-    scope === 'all'
-      ? db.selectFrom(branch(db, 'all', search).as('b')).selectAll()
-      : db
-          .selectFrom(branch(db, { partner: scope.orgId }, search).as('a'))
-          .selectAll()
-          .unionAll(db.selectFrom(branch(db, { placerOnly: scope.orgId }, search).as('b')).selectAll());
+  const parts = [];
+  if (scope === 'all') parts.push(branch(db, 'all', search));
+  else {
+    parts.push(branch(db, { partner: scope.orgId }, search));
+    // The placer's only index for these rows is the partial one led by (placer, status): one walk per
+    // status, merged. (The older placer index holds the orders a partner placed for itself too: a
+    // large partner's walk would read all of them to find none.)
+    for (const status of search.status ? [search.status] : TRANSACTION_STATUSES)
+      parts.push(branch(db, { placerOnly: scope.orgId }, { ...search, status }));
+  }
+  const [first, ...rest] = parts.map((p, i) => db.selectFrom(p.as(`b${i}`)).selectAll());
+  if (!first) throw new Error('a transaction search has at least one branch');
+  const rows = rest.reduce((union, part) => union.unionAll(part), first);
   return db
     .selectFrom(rows.as('t'))
     .innerJoin('orders', 'orders.id', 't.order_id')
