@@ -1,12 +1,13 @@
 import type { Executor } from '../../platform/db.ts';
 
-/** Each line's latest provisioning transaction (resend or contact change) of one order. */
-export async function latestTransactionPerLine(db: Executor, orderId: string) {
+/** Each of these lines' latest provisioning transaction (resend or contact change), by its line index. */
+export async function latestTransactionPerLine(db: Executor, lineIds: string[]) {
+  if (lineIds.length === 0) return [];
   return db
     .selectFrom('provisioning_transactions')
     .distinctOn('line_id')
     .select(['line_id', 'status', 'failure_reason', 'new_email', 'type'])
-    .where('order_id', '=', orderId)
+    .where('line_id', 'in', lineIds)
     .orderBy('line_id')
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')

@@ -13,7 +13,18 @@ export interface FailedDelivery {
  * change ended in a failed delivery: the order page offers the troubleshooting steps there.
  */
 export async function failedDeliveries(ctx: Ctx, order: OrderView): Promise<Map<string, FailedDelivery>> {
-  const rows = await latestTransactionPerLine(ctx.db, order.id);
+  return failedDeliveriesOfLines(
+    ctx,
+    order.lines.map((l) => l.id),
+  );
+}
+
+/** The same for lines the caller has already been shown, of any number of orders, in one read. */
+export async function failedDeliveriesOfLines(
+  ctx: Ctx,
+  lineIds: string[],
+): Promise<Map<string, FailedDelivery>> {
+  const rows = await latestTransactionPerLine(ctx.db, lineIds);
   return new Map(
     rows
       .filter((r) => r.status === 'failed')

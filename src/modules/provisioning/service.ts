@@ -30,11 +30,22 @@ async function authorizedOrder(ctx: Ctx, orderId: string, lineId: string): Promi
   return order;
 }
 
-async function placerOf(ctx: Ctx, orderId: string): Promise<{ name: string; email: string | null }> {
-  const row = await repo.findPlacer(ctx.db, orderId);
-  if (!row) throw notFound();
+export type Placer = { name: string; email: string | null };
+
+/** The user who placed the order, by name and address; for API-key orders, the organization. */
+export function placerFrom(row: {
+  org_name: string;
+  user_email: string | null;
+  user_name: string | null;
+}): Placer {
   if (row.user_email) return { name: row.user_name ?? row.user_email, email: row.user_email };
   return { name: row.org_name, email: null };
+}
+
+async function placerOf(ctx: Ctx, orderId: string): Promise<Placer> {
+  const row = await repo.findPlacer(ctx.db, orderId);
+  if (!row) throw notFound();
+  return placerFrom(row);
 }
 
 async function actorColumns(
@@ -350,19 +361,26 @@ export interface LineActionState {
   placer: { name: string; email: string | null };
 }
 
+/** A line's state from what decides it: the caller's rights on the order, and the line's progress. */
+export function lineActionState(
+  rights: boolean,
+  lineId: string,
+  progress: { first_email_sent_at: Date | null; mapped_at: Date | null } | undefined,
+  placer: Placer,
+): LineActionState {
+  const blocked = !rights ? 'no_edit_rights' : progress?.mapped_at ? 'point_of_no_return' : null;
+  return {
+    lineId,
+    mayAct: blocked === null,
+    blocked,
+    resendAvailable: blocked === null && !!progress?.first_email_sent_at,
+    placer,
+  };
+}
+
 export async function lineActionStates(ctx: Ctx, order: OrderView): Promise<LineActionState[]> {
   const rights = mayActOnProvisioning(ctx.actor, order);
   const progress = new Map((await repo.findLineProgress(ctx.db, order.id)).map((p) => [p.id, p]));
   const placer = await placerOf(ctx, order.id);
-  return order.lines.map((line) => {
-    const p = progress.get(line.id);
-    const blocked = !rights ? 'no_edit_rights' : p?.mapped_at ? 'point_of_no_return' : null;
-    return {
-      lineId: line.id,
-      mayAct: blocked === null,
-      blocked,
-      resendAvailable: blocked === null && !!p?.first_email_sent_at,
-      placer,
-    };
-  });
+  return order.lines.map((line) => lineActionState(rights, line.id, progress.get(line.id), placer));
 }

@@ -40,9 +40,7 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
     );
     // Resend and Edit come back here with their outcome, as they do to the order page.
     const done = c.req.query('done');
-    const doneLine = [...actions.orders.values()]
-      .flatMap((o) => o.lines)
-      .find((l) => l.id === c.req.query('line'));
+    const doneLine = actions.lines.get(c.req.query('line') ?? '');
     return c.html(
       <Layout t={t} locale={locale} title={t('subscriptions.title')} path={c.req.path} user={c.get('user')}>
         <script src="/assets/provisioning.js" defer></script>
@@ -130,9 +128,9 @@ function SubscriptionLineActions(props: {
   lineId: string;
 }) {
   const { actions, lineId } = props;
-  const line = actions.orders.get(props.orderId)?.lines.find((l) => l.id === lineId);
+  const line = actions.lines.get(lineId);
   const state = actions.states.get(lineId);
-  if (!line || !state) return null;
+  if (line?.orderId !== props.orderId || !state) return null;
   return (
     <LineProvisioningActions
       t={props.t}

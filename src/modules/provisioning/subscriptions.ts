@@ -7,12 +7,11 @@ import {
   SEARCH_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
 import { lineText } from '../../platform/text.ts';
-import { orderScope } from '../identity/policy.ts';
-import type { OrderView } from '../orders/schema.ts';
-import { getOrder } from '../orders/service.ts';
-import { decodeKeyset, encodeKeyset } from './cursor.ts';
-import { type FailedDelivery, failedDeliveries } from './delivery.ts';
-import { type LineActionState, lineActionStates } from './service.ts';
+import { mayActOnProvisioning, orderScope } from '../identity/policy.ts';
+import { decodeKeyset, encodeKeyset, SUBSCRIPTION_ID, subscriptionIdOf } from './cursor.ts';
+import { type FailedDelivery, failedDeliveriesOfLines } from './delivery.ts';
+import { findActionLinesOfOrders } from './repository.ts';
+import { type LineActionState, lineActionState, placerFrom } from './service.ts';
 import * as repo from './subscriptions-repository.ts';
 import { type LineFacts, lineFacts } from './timeline.ts';
 
@@ -22,8 +21,6 @@ export const listSubscriptionsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
 });
 export type ListSubscriptionsQuery = z.infer<typeof listSubscriptionsQuerySchema>;
-
-const SUBSCRIPTION_ID = /^[A-Z]+-\d+$/;
 
 export type PendingSubscription = Awaited<ReturnType<typeof repo.searchPendingSubscriptions>>[number] & {
   facts: LineFacts | undefined;
@@ -37,8 +34,11 @@ export async function listPendingSubscriptions(
   ctx: Ctx,
   query: ListSubscriptionsQuery,
 ): Promise<{ items: PendingSubscription[]; nextCursor: string | null }> {
+  const subscriptionId = query.q ? subscriptionIdOf(query.q) : null;
+  // q is an exact subscription id (its primary key) or part of a contact email (the trigram index).
   const rows = await repo.searchPendingSubscriptions(ctx.db, orderScope(ctx.actor), {
-    ...(query.q ? { q: query.q } : {}),
+    ...(subscriptionId ? { subscriptionId } : {}),
+    ...(query.q ? { contact: query.q } : {}),
     ...(query.cursor ? { after: decodeKeyset(query.cursor, SUBSCRIPTION_ID) } : {}),
     limit: query.limit + 1,
   });
@@ -57,9 +57,18 @@ export async function listPendingSubscriptions(
   };
 }
 
+/** A line as the actions show it (its contact, for Resend's question and the outcome notice). */
+export interface ActionLine {
+  id: string;
+  orderId: string;
+  subscriptionId: string;
+  provisioningContactEmail: string;
+}
+
 /** What the Resend and Edit actions need for the orders on one page of subscriptions. */
 export interface SubscriptionActions {
-  orders: Map<string, OrderView>;
+  /** Every line of those orders, by id (an outcome may be about a line no longer on the page). */
+  lines: Map<string, ActionLine>;
   states: Map<string, LineActionState>;
   failures: Map<string, FailedDelivery>;
   adminHubUrl: string;
@@ -67,19 +76,29 @@ export interface SubscriptionActions {
   sender: string;
 }
 
+/**
+ * Two reads whatever the size of the page (not five per order, as getOrder and lineActionStates
+ * for each would cost): the lines of the page's orders with their states, then their failures.
+ */
 export async function subscriptionActions(ctx: Ctx, orderIds: string[]): Promise<SubscriptionActions> {
-  const actions: SubscriptionActions = {
-    orders: new Map(),
-    states: new Map(),
-    failures: new Map(),
+  const rows = await findActionLinesOfOrders(ctx.db, [...new Set(orderIds)], orderScope(ctx.actor));
+  const lines = new Map<string, ActionLine>();
+  const states = new Map<string, LineActionState>();
+  for (const r of rows) {
+    lines.set(r.id, {
+      id: r.id,
+      orderId: r.order_id,
+      subscriptionId: r.subscription_id,
+      provisioningContactEmail: r.provisioning_contact_email,
+    });
+    const order = { partnerOrgId: r.partner_org_id, placedByOrgId: r.placed_by_org_id };
+    states.set(r.id, lineActionState(mayActOnProvisioning(ctx.actor, order), r.id, r, placerFrom(r)));
+  }
+  return {
+    lines,
+    states,
+    failures: await failedDeliveriesOfLines(ctx, [...lines.keys()]),
     adminHubUrl: ctx.config.adminHubUrl,
     sender: ctx.config.mailFrom,
   };
-  for (const orderId of new Set(orderIds)) {
-    const order = await getOrder(ctx, orderId);
-    actions.orders.set(orderId, order);
-    for (const state of await lineActionStates(ctx, order)) actions.states.set(state.lineId, state);
-    for (const [lineId, failure] of await failedDeliveries(ctx, order)) actions.failures.set(lineId, failure);
-  }
-  return actions;
 }

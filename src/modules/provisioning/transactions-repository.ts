@@ -1,23 +1,82 @@
 import type { Executor } from '../../platform/db.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { Keyset } from './cursor.ts';
+import { TRANSACTION_STATUSES } from './transactions-schema.ts';
+
+type Status = (typeof TRANSACTION_STATUSES)[number];
 
 export interface TransactionSearch {
+  /** An exact subscription id, as stored (upper case). */
   subscriptionId?: string;
   type?: 'provisioning_email_update' | 'provisioning_email_resend';
-  status?: 'submitted' | 'sent' | 'failed' | 'completed';
+  status?: Status;
   after?: Keyset;
   limit: number;
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+/** Which rows of the tenant one branch reads: each branch is one index walked newest first. */
+type Branch = { partner: string } | { placerOnly: string } | 'all';
 
-/** Newest first, keyset-paged on (created_at, id); the tenant's own columns keep it on its indexes. */
-export async function searchTransactions(db: Executor, scope: OrderScope, search: TransactionSearch) {
+/**
+ * One branch, ordered and limited on its own: the tenant's own columns (partner, or placer for the
+ * orders it placed for others) lead the index, then `(created_at, id)` compared as a row, which the
+ * index reads as one range from the cursor on.
+ */
+function branch(db: Executor, from: Branch, search: TransactionSearch) {
   let query = db
     .selectFrom('provisioning_transactions as t')
+    .select([
+      't.id',
+      't.type',
+      't.subscription_id',
+      't.order_id',
+      't.old_email',
+      't.new_email',
+      't.actor_type',
+      't.actor_label',
+      't.status',
+      't.failure_reason',
+      't.created_at',
+      't.completed_at',
+    ]);
+  if (from !== 'all' && 'partner' in from) query = query.where('t.partner_org_id', '=', from.partner);
+  if (from !== 'all' && 'placerOnly' in from)
+    query = query
+      .where('t.placed_by_org_id', '=', from.placerOnly)
+      // Written as the partial indexes' predicate (which implies partner <> placer), so they match.
+      .whereRef('t.placed_by_org_id', '<>', 't.partner_org_id');
+  if (search.subscriptionId) query = query.where('t.subscription_id', '=', search.subscriptionId);
+  if (search.type) query = query.where('t.type', '=', search.type);
+  if (search.status) query = query.where('t.status', '=', search.status);
+  const after = search.after;
+  if (after)
+    query = query.where(({ eb, refTuple, tuple }) =>
+      eb(refTuple('t.created_at', 't.id'), '<', tuple(after.createdAt, after.id)),
+    );
+  return query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(search.limit);
+}
+
+/**
+ * Newest first, keyset-paged on (created_at, id). A tenant sees the transactions of the orders it is
+ * the partner of, and of those it placed for another partner: the union of two index walks (an OR
+ * of the two would read the whole tenant), each row in exactly one branch.
+ */
+export async function searchTransactions(db: Executor, scope: OrderScope, search: TransactionSearch) {
+  const parts = [];
+  if (scope === 'all') parts.push(branch(db, 'all', search));
+  else {
+    parts.push(branch(db, { partner: scope.orgId }, search));
+    // The placer's only index for these rows is the partial one led by (placer, status): one walk per
+    // status, merged. (The older placer index holds the orders a partner placed for itself too: a
+    // large partner's walk would read all of them to find none.)
+    for (const status of search.status ? [search.status] : TRANSACTION_STATUSES)
+      parts.push(branch(db, { placerOnly: scope.orgId }, { ...search, status }));
+  }
+  const [first, ...rest] = parts.map((p, i) => db.selectFrom(p.as(`b${i}`)).selectAll());
+  if (!first) throw new Error('a transaction search has at least one branch');
+  const rows = rest.reduce((union, part) => union.unionAll(part), first);
+  return db
+    .selectFrom(rows.as('t'))
     .innerJoin('orders', 'orders.id', 't.order_id')
     .select([
       't.id',
@@ -33,24 +92,9 @@ export async function searchTransactions(db: Executor, scope: OrderScope, search
       't.failure_reason as failureReason',
       't.created_at as createdAt',
       't.completed_at as completedAt',
-    ]);
-  if (scope !== 'all') {
-    query = query.where((eb) =>
-      eb.or([eb('t.partner_org_id', '=', scope.orgId), eb('t.placed_by_org_id', '=', scope.orgId)]),
-    );
-  }
-  if (search.subscriptionId)
-    query = query.where('t.subscription_id', 'ilike', likePattern(search.subscriptionId));
-  if (search.type) query = query.where('t.type', '=', search.type);
-  if (search.status) query = query.where('t.status', '=', search.status);
-  if (search.after) {
-    const { createdAt, id } = search.after;
-    query = query.where((eb) =>
-      eb.or([
-        eb('t.created_at', '<', createdAt),
-        eb.and([eb('t.created_at', '=', createdAt), eb('t.id', '<', id)]),
-      ]),
-    );
-  }
-  return query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(search.limit).execute();
+    ])
+    .orderBy('t.created_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(search.limit)
+    .execute();
 }

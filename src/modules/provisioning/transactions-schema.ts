@@ -11,10 +11,10 @@ export const TRANSACTION_TYPES = ['provisioning_email_update', 'provisioning_ema
 export const TRANSACTION_STATUSES = ['submitted', 'sent', 'failed', 'completed'] as const;
 
 export const listTransactionsQuerySchema = z.object({
-  subscriptionId: lineText()
-    .max(SEARCH_TEXT_MAX_LENGTH)
-    .optional()
-    .openapi({ example: 'SUB-100001', description: 'All or part of a subscription id.' }),
+  subscriptionId: lineText().max(SEARCH_TEXT_MAX_LENGTH).optional().openapi({
+    example: 'SUB-100001',
+    description: 'An exact subscription id (any case): a part of one matches nothing.',
+  }),
   type: z.enum(TRANSACTION_TYPES).optional(),
   status: z.enum(TRANSACTION_STATUSES).optional(),
   cursor: z

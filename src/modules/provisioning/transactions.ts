@@ -1,6 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
 import { orderScope } from '../identity/policy.ts';
-import { decodeKeyset, encodeKeyset } from './cursor.ts';
+import { decodeKeyset, encodeKeyset, subscriptionIdOf } from './cursor.ts';
 import { SYSTEM_ACTOR } from './timeline.ts';
 import * as repo from './transactions-repository.ts';
 import type { ListTransactionsQuery, TransactionView } from './transactions-schema.ts';
@@ -16,11 +16,15 @@ export async function listTransactions(
   query: ListTransactionsQuery,
 ): Promise<{ items: TransactionView[]; nextCursor: string | null }> {
   const scope = orderScope(ctx.actor);
+  const after = query.cursor ? decodeKeyset(query.cursor, UUID) : undefined;
+  const subscriptionId = query.subscriptionId ? subscriptionIdOf(query.subscriptionId) : undefined;
+  // Text that cannot be a whole subscription id matches none: nothing to read.
+  if (subscriptionId === null) return { items: [], nextCursor: null };
   const rows = await repo.searchTransactions(ctx.db, scope, {
-    ...(query.subscriptionId ? { subscriptionId: query.subscriptionId } : {}),
+    ...(subscriptionId ? { subscriptionId } : {}),
     ...(query.type ? { type: query.type } : {}),
     ...(query.status ? { status: query.status } : {}),
-    ...(query.cursor ? { after: decodeKeyset(query.cursor, UUID) } : {}),
+    ...(after ? { after } : {}),
     limit: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);
