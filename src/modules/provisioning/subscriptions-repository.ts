@@ -33,26 +33,9 @@ function branch(db: Executor, from: Branch, match: 'none' | 'id' | 'contact', se
   if (from !== 'all' && 'placerOnly' in from)
     query = query
       .where('s.order_placed_by_org_id', '=', from.placerOnly)
-      // Written as the partial index's predicate (which implies partner <> placer), so it matches.
-      .whereRef('s.order_placed_by_org_id', '<>', 's.order_partner_org_id')
-      // Evaluated once, first: a partner that places no orders for others (most of them) skips
-      // the branch, whatever plan the planner, which cannot tell, chose for it. Ordered as the
-      // partial index is, so that the index (not a scan of the table) answers.
-      .where((eb) =>
-        eb(
-          eb
-            .selectFrom('subscriptions as any_placed')
-            .select('any_placed.id')
-            .where('any_placed.mapped_at', 'is', null)
-            .where('any_placed.order_placed_by_org_id', '=', from.placerOnly)
-            .whereRef('any_placed.order_placed_by_org_id', '<>', 'any_placed.order_partner_org_id')
-            .orderBy('any_placed.created_at', 'desc')
-            .orderBy('any_placed.id', 'desc')
-            .limit(1),
-          'is not',
-          null,
-        ),
-      );
+      // The partial placer index's predicate: a stored flag, whose statistics tell the planner how
+      // rare these rows are (it cannot tell from comparing the two columns).
+      .where('s.placed_for_other', '=', true);
   if (from !== 'all' && 'anyOf' in from) {
     // Only beside an exact id: one row read by its primary key, so the OR costs nothing.
     const org = from.anyOf;

@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/db.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { Keyset } from './cursor.ts';
-import { TRANSACTION_STATUSES } from './transactions-schema.ts';
+import type { TRANSACTION_STATUSES } from './transactions-schema.ts';
 
 type Status = (typeof TRANSACTION_STATUSES)[number];
 
@@ -43,8 +43,9 @@ function branch(db: Executor, from: Branch, search: TransactionSearch) {
   if (from !== 'all' && 'placerOnly' in from)
     query = query
       .where('t.placed_by_org_id', '=', from.placerOnly)
-      // Written as the partial indexes' predicate (which implies partner <> placer), so they match.
-      .whereRef('t.placed_by_org_id', '<>', 't.partner_org_id');
+      // The partial placer indexes' predicate: a stored flag, whose statistics tell the planner how
+      // rare these rows are (it cannot tell from comparing the two columns).
+      .where('t.placed_for_other', '=', true);
   if (search.subscriptionId) query = query.where('t.subscription_id', '=', search.subscriptionId);
   if (search.type) query = query.where('t.type', '=', search.type);
   if (search.status) query = query.where('t.status', '=', search.status);
@@ -66,11 +67,7 @@ export async function searchTransactions(db: Executor, scope: OrderScope, search
   if (scope === 'all') parts.push(branch(db, 'all', search));
   else {
     parts.push(branch(db, { partner: scope.orgId }, search));
-    // The placer's only index for these rows is the partial one led by (placer, status): one walk per
-    // status, merged. (The older placer index holds the orders a partner placed for itself too: a
-    // large partner's walk would read all of them to find none.)
-    for (const status of search.status ? [search.status] : TRANSACTION_STATUSES)
-      parts.push(branch(db, { placerOnly: scope.orgId }, { ...search, status }));
+    parts.push(branch(db, { placerOnly: scope.orgId }, search));
   }
   const [first, ...rest] = parts.map((p, i) => db.selectFrom(p.as(`b${i}`)).selectAll());
   if (!first) throw new Error('a transaction search has at least one branch');
