@@ -33,7 +33,7 @@ import { createBenchDatabase, envInt, round1 } from './support.ts';
 const CATALOG_FILE = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
 const OFFERS = ['A-WX', 'A-SPK', 'A-FLEX'] as const;
 const LINES_PER_ORDER = 3;
-const TARGET_RATIO = 0.5;
+const TARGET_RATIO = 0.7;
 
 interface LinePayload {
   offer: string;

@@ -43,7 +43,9 @@ export type BookingOutcome =
  */
 export async function bookOrderGraph(db: Executor, graph: NewOrderGraph): Promise<BookingOutcome> {
   const { order, lines, services, status, idempotency } = graph;
-  const at = order.created_at;
+  // One ISO text for the six places the time goes: pg formats a Date parameter in local time, field by
+  // field, each time it is passed.
+  const at = order.created_at.toISOString();
   const { rows } = await sql<{
     booked: boolean;
     order_number: string | null;
