@@ -106,7 +106,9 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   // Pages and API answers are about someone's orders: no cache keeps them, unless a route says otherwise (assets).
   app.use('*', async (c, next) => {
     await next();
-    if (!c.res.headers.has('Cache-Control')) c.header('Cache-Control', 'no-store');
+    // On the response's own headers, as secureHeaders does: c.header() on a finished response has hono
+    // rebuild it around a stream of its body, which sent every JSON answer down the adapter's slow path.
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
   });
   const defaultBodyLimit = bodyLimit({
     maxSize: REQUEST_BODY_MAX_BYTES,

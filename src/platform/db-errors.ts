@@ -7,7 +7,12 @@ const SQLSTATE = /^[0-9A-Z]{5}$/;
 
 /** "insert into orders", "select from order_lines", "with insert into idempotency_keys": a name, no values. */
 export function statementName(sqlText: string): string {
-  const text = sqlText.replace(/\s+/g, ' ').trim().toLowerCase();
+  // A leading comment (the mark of a prepared statement) is not the statement.
+  const text = sqlText
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\/\*.*?\*\/ ?/, '')
+    .toLowerCase();
   const verb = /\b(select|insert|update|delete|begin|commit|rollback|create|alter|drop|lock)\b/.exec(
     text,
   )?.[1];

@@ -8,6 +8,7 @@ import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { nameFailedStatement } from './db-errors.ts';
 import type { Logger } from './logger.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { preparingPool } from './prepared-statements.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -68,7 +69,10 @@ export function connectPostgres(url: string, poolSize = 10, log?: Logger): Datab
   pool.on('connect', (client) => {
     client.on('error', (err) => log?.warn({ err }, 'database connection lost'));
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: onQueryEvent });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    log: onQueryEvent,
+  });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }
 

@@ -1,6 +1,7 @@
 import { type Insertable, type Selectable, sql } from 'kysely';
 import type { OrganizationsTable, UsersTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
+import { prepared } from '../../platform/prepared-statements.ts';
 
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type UserRow = Selectable<UsersTable>;
@@ -159,9 +160,14 @@ export async function insertApiKey(
  * statement records its use when the last recorded one is older than `touchBefore` (or missing):
  * one round trip per request, at most one write per key and interval. Concurrent requests that all
  * see an old `last_used_at` queue on the row, and only the first one's update passes the condition.
+ * Prepared once per connection: every API request runs it (docs/adr/0020).
  */
 export async function resolveLiveApiKey(db: Executor, keyHash: string, at: Date, touchBefore: Date) {
-  const { rows } = await sql<{ id: string; organization_id: string; org_kind: OrganizationRow['kind'] }>`
+  const { rows } = await sql<{
+    id: string;
+    organization_id: string;
+    org_kind: OrganizationRow['kind'];
+  }>`${prepared('resolve_live_api_key')}
     with found as (
       select k.id, k.organization_id, o.kind as org_kind, k.last_used_at
       from api_keys k

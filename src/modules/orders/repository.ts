@@ -1,6 +1,7 @@
 import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Database, OrdersTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
+import { prepared } from '../../platform/prepared-statements.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { LineStatus } from './lifecycle.ts';
 
@@ -37,17 +38,20 @@ export type BookingOutcome =
  * order, its lines, their services and one subscription per line, all or nothing. Data-modifying
  * CTEs share one snapshot and foreign keys are checked at the statement's end, so a whole order
  * costs one round trip. On PostgreSQL a concurrent statement claiming the same key waits for this
- * one and then books nothing.
+ * one and then books nothing. Its text is the same for every order (the key's presence is a parameter),
+ * so it is prepared once per connection (docs/adr/0020).
  */
 export async function bookOrderGraph(db: Executor, graph: NewOrderGraph): Promise<BookingOutcome> {
   const { order, lines, services, status, idempotency } = graph;
-  const at = order.created_at;
+  // One ISO text for the six places the time goes: pg formats a Date parameter in local time, field by
+  // field, each time it is passed.
+  const at = order.created_at.toISOString();
   const { rows } = await sql<{
     booked: boolean;
     order_number: string | null;
     line_id: string | null;
     subscription_id: string | null;
-  }>`
+  }>`${prepared('book_order_graph')}
     with claim as (
       insert into idempotency_keys (organization_id, key, operation, request_hash, resource_id, created_at)
       select ${order.placed_by_org_id}::uuid, ${idempotency?.key ?? ''}, 'createOrder', ${idempotency?.requestHash ?? ''}, ${order.id}::uuid, ${at}::timestamptz
