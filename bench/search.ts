@@ -9,7 +9,8 @@
  *
  * Env: BENCH_DATABASE_URL (else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test) names
  * the server; a fresh database provisio_bench_<hex> is created on it and dropped at the end (unless
- * BENCH_KEEP=1). BENCH_TENANT_ORDERS (2000000), BENCH_OTHER_PARTNERS (3000), BENCH_REQUESTS (300 per
+ * BENCH_KEEP=1; BENCH_REUSE=<its url> then measures on it again without generating).
+ * BENCH_TENANT_ORDERS (2000000), BENCH_OTHER_PARTNERS (3000), BENCH_REQUESTS (300 per
  * query).
  *
  * Speed is measured, not asserted: the run exits 0 whatever the figures (target: p99 < 50 ms).
@@ -31,7 +32,7 @@ import { connectPostgres } from '../src/platform/db.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { generateSearchData } from './search-data.ts';
-import { createBenchDatabase, envInt, round1 } from './support.ts';
+import { type BenchDatabase, createBenchDatabase, envInt, round1 } from './support.ts';
 
 const CATALOG_FILE = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
 const TARGET_P99_MS = 50;
@@ -91,12 +92,25 @@ interface Case {
   service(ctx: Ctx): Promise<unknown>;
 }
 
+async function existingDatabase(url: string): Promise<BenchDatabase> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ v: string }>(`select current_setting('server_version') as v`);
+    return { url, version: rows[0]?.v.split(' ')[0] ?? '?', drop: async () => undefined };
+  } finally {
+    await client.end();
+  }
+}
+
 async function main(): Promise<number> {
   const tenantOrders = envInt('BENCH_TENANT_ORDERS', 2_000_000);
   const others = envInt('BENCH_OTHER_PARTNERS', 3000);
   const requests = envInt('BENCH_REQUESTS', 300);
   const total = Math.ceil((tenantOrders * 5) / 2);
-  const database = await createBenchDatabase('search');
+  // BENCH_REUSE=<database url> measures again on a database an earlier BENCH_KEEP=1 run generated.
+  const reuse = process.env.BENCH_REUSE;
+  const database = reuse ? await existingDatabase(reuse) : await createBenchDatabase('search');
   if (!database) return 1;
   const handle = connectPostgres(database.url, 4);
   const loader = connectPostgres(database.url, 1);
@@ -111,21 +125,32 @@ async function main(): Promise<number> {
       database: handle,
     });
     const system = rt.systemContext('bench');
-    const partner = await identity.createOrganization(system, { kind: 'partner', name: 'Big Distributor' });
-    const key = await apiKeys.createApiKey(system, partner.id, 'bench');
     const email = 'admin@big-distributor.example';
     const password = 'correct horse battery';
-    await identity.createUser(system, {
-      organizationId: partner.id,
-      email,
-      role: 'partner_admin',
-      password,
-      locale: 'en',
-    });
-
-    const genStart = performance.now();
-    await generateSearchData(loader.db, { tenantOrgId: partner.id, apiKeyId: key.id, total, others });
-    const genSeconds = (performance.now() - genStart) / 1000;
+    let genSeconds = 0;
+    let partner: { id: string };
+    if (reuse) {
+      const { rows } = await sql<{
+        id: string;
+      }>`select id from organizations where name = 'Big Distributor'`.execute(handle.db);
+      if (!rows[0]) throw new Error('BENCH_REUSE names a database without the benchmark tenant');
+      partner = rows[0];
+    } else {
+      partner = await identity.createOrganization(system, { kind: 'partner', name: 'Big Distributor' });
+      await identity.createUser(system, {
+        organizationId: partner.id,
+        email,
+        role: 'partner_admin',
+        password,
+        locale: 'en',
+      });
+    }
+    const key = await apiKeys.createApiKey(system, partner.id, 'bench');
+    if (!reuse) {
+      const genStart = performance.now();
+      await generateSearchData(loader.db, { tenantOrgId: partner.id, apiKeyId: key.id, total, others });
+      genSeconds = (performance.now() - genStart) / 1000;
+    }
     const { rows: counts } = await sql<{ tenant: number; all: number; lines: number; transactions: number }>`
       select (select count(*) from orders where partner_org_id = ${partner.id}) as tenant,
              (select count(*) from orders) as all,
@@ -290,7 +315,7 @@ async function main(): Promise<number> {
     await recorder.close().catch(() => undefined);
     await loader.close().catch(() => undefined);
     await handle.close().catch(() => undefined);
-    if (process.env.BENCH_KEEP === '1') console.log(`search: kept ${database.url}`);
+    if (process.env.BENCH_KEEP === '1' || reuse) console.log(`search: kept ${database.url}`);
     else await database.drop();
   }
 }
