@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type TFunction } from 'i18next';
+import { PROJECT_DIR } from '../paths.ts';
 
 export const LOCALES = ['en', 'it', 'pt-BR', 'ru', 'uk'] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -13,7 +14,7 @@ export const LOCALE_NAMES: Record<Locale, string> = {
   uk: 'Українська',
 };
 
-const localesDir = path.resolve(import.meta.dirname, '..', '..', 'locales');
+const localesDir = path.join(PROJECT_DIR, 'locales');
 
 export type Catalog = { [key: string]: string | Catalog };
 

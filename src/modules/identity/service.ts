@@ -122,6 +122,8 @@ export interface NewUser {
   email: string;
   role: Role;
   password?: string;
+  /** Instead of `password`, one hashPassword() result: the demo gives many users one password, hashed once. */
+  passwordHash?: string;
   displayName?: string | null;
   locale?: Locale;
   lastActiveAt?: Date | null;
@@ -149,7 +151,8 @@ export async function createUser(ctx: Ctx, input: NewUser): Promise<repo.UserRow
   }
   if (input.password !== undefined) fields.push(...newPasswordProblems(input.password, 'password'));
   if (fields.length) throw validationFailed(fields);
-  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const passwordHash =
+    input.passwordHash ?? (input.password === undefined ? null : await hashPassword(input.password));
   return inTransaction(ctx, async (tx) => {
     const user = await repo
       .insertUser(tx.db, {
