@@ -180,6 +180,8 @@ async function main(): Promise<number> {
     const yearAgo = isoDate(new Date(Date.now() - 365 * 86_400_000));
     const yearAgoPlus = isoDate(new Date(Date.now() - 351 * 86_400_000));
     const sampleSub = `SUB-${10_000_000 + g * 3 + 1}`;
+    // The newest orders' subscriptions are still pending (order total - 10 is the tenant's).
+    const pendingSub = `SUB-${10_000_000 + (total - 10) * 3 + 1}`;
 
     const orderCase = (name: string, query: Record<string, string>): Case => ({
       name,
@@ -204,7 +206,9 @@ async function main(): Promise<number> {
       orderCase('orders: subscription id', { q: sampleSub }),
       orderCase('orders: part of a customer name (common)', { q: 'quasar' }),
       orderCase('orders: part of a customer name (rare)', { q: 'harbor pharma 42' }),
-      orderCase('orders: part of a contact email', { q: '@c31337.' }),
+      orderCase('orders: part of a contact email (common)', { q: 'it3@' }),
+      orderCase('orders: part of a contact email (rare)', { q: '@c31337.' }),
+      orderCase('orders: start of a reference', { q: `PO-${g / 10}` }),
       orderCase('orders: matches nothing', { q: 'no-such-order-anywhere' }),
       {
         name: 'transactions: first page',
@@ -238,14 +242,19 @@ async function main(): Promise<number> {
         service: (ctx) => listPendingSubscriptions(ctx, { limit: 25, cursor: subCursor }),
       },
       {
-        name: 'subscriptions page: part of a contact email',
-        path: '/subscriptions?q=it3%40c4',
-        service: (ctx) => listPendingSubscriptions(ctx, { limit: 25, q: 'it3@c4' }),
+        name: 'subscriptions page: part of a contact email (common)',
+        path: '/subscriptions?q=it3%40',
+        service: (ctx) => listPendingSubscriptions(ctx, { limit: 25, q: 'it3@' }),
+      },
+      {
+        name: 'subscriptions page: part of a contact email (rare)',
+        path: '/subscriptions?q=%40c31337.',
+        service: (ctx) => listPendingSubscriptions(ctx, { limit: 25, q: '@c31337.' }),
       },
       {
         name: 'subscriptions page: subscription id',
-        path: `/subscriptions?q=${sampleSub}`,
-        service: (ctx) => listPendingSubscriptions(ctx, { limit: 25, q: sampleSub }),
+        path: `/subscriptions?q=${pendingSub}`,
+        service: (ctx) => listPendingSubscriptions(ctx, { limit: 25, q: pendingSub }),
       },
     ];
 

@@ -175,7 +175,6 @@ export interface OrdersTable {
   placed_by_user_id: string | null;
   placed_for_other: Generated<boolean | null>;
   reference: string;
-  search_text: Generated<string | null>;
 }
 
 export interface OrganizationDomainsTable {

@@ -4,12 +4,11 @@
 -- kind of search has an index that reaches its rows without reading the rest of the tenant.
 create extension if not exists pg_trgm;
 
--- What a search finds by part of it: reference, order number and customer name, lower-cased, one
--- per line (a search text never holds a line break, so a match never spans two fields). Generated,
--- so every writer keeps it right.
-alter table orders add column search_text text generated always as
-  (lower(reference) || E'\n' || lower(order_number) || E'\n' || lower(end_customer_name)) stored;
-create index orders_search_trgm on orders using gin (search_text gin_trgm_ops);
+-- A search finds an order by the start of its reference (so the whole reference too) on a b-tree,
+-- by its whole order number on the existing unique key, and by part of its customer's name on a
+-- trigram index (docs/adr/0019).
+create index orders_reference_prefix on orders (lower(reference) text_pattern_ops);
+create index orders_customer_trgm on orders using gin (end_customer_name gin_trgm_ops);
 -- The operator's lists cross every tenant.
 create index orders_by_created on orders (created_at desc, id desc);
 -- A distributor's orders for its resellers; the orders a partner places for itself are found by

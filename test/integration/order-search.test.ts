@@ -23,18 +23,23 @@ interface Query {
   startTo?: string;
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Every order the caller may see that the query matches, newest first: the slow, obvious way. */
+/**
+ * Every order the caller may see that the query matches, newest first: the slow, obvious way. The
+ * text matches the start of a reference, a whole order number or subscription id, or part of a
+ * customer name or contact email, in any case.
+ */
 async function scan(h: Harness, orgId: string | 'all', query: Query): Promise<string[]> {
-  const p = query.q === undefined ? null : likePattern(query.q);
+  const p = query.q === undefined ? null : `%${escapeLike(query.q)}%`;
+  const start = query.q === undefined ? null : `${escapeLike(query.q)}%`;
   const { rows } = await sql<{ id: string }>`
     select o.id from orders o
     where (${orgId === 'all'} or o.partner_org_id::text = ${orgId} or o.placed_by_org_id::text = ${orgId})
       and (${p}::text is null
-           or lower(o.reference) like lower(${p}) or lower(o.order_number) like lower(${p})
+           or lower(o.reference) like lower(${start}) or o.order_number = upper(${query.q ?? ''})
            or lower(o.end_customer_name) like lower(${p})
            or exists (select 1 from order_lines l where l.order_id = o.id and l.provisioning_contact_email ilike ${p})
            or exists (select 1 from order_lines l join subscriptions s on s.line_id = l.id
@@ -137,7 +142,8 @@ for (const engine of testEngines()) {
       ['a subscription id in lower case', { q: sample.subscriptionId.toLowerCase() }],
       ['part of a contact email', { q: 'voice@customer2' }],
       ['text that matches nothing', { q: 'no-such-order-anywhere' }],
-      ['an underscore, literally', { q: '_x' }],
+      ['the start of a reference', { q: 'po-11' }],
+      ['an underscore, literally', { q: 'PO-18_' }],
       ['a percent sign, literally', { q: '100%' }],
       ['two characters', { q: 'lo' }],
       ['a line status', { status: 'closed' }],

@@ -14,7 +14,7 @@ function visibleTo(eb: ExpressionBuilder<Database, 'orders'>, scope: OrderScope)
 }
 
 export interface NewOrderGraph {
-  order: Omit<Selectable<OrdersTable>, 'order_number' | 'search_text' | 'placed_for_other'>;
+  order: Omit<Selectable<OrdersTable>, 'order_number' | 'placed_for_other'>;
   lines: {
     id: string;
     line_number: number;

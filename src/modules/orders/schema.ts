@@ -130,7 +130,7 @@ export type OrderSummary = z.infer<typeof orderSummarySchema>;
 export const listOrdersQuerySchema = z.object({
   q: lineText().max(SEARCH_TEXT_MAX_LENGTH).optional().openapi({
     description:
-      'Part of an order reference, order number, customer name or contact email, or a whole subscription id (any case).',
+      'The start of an order reference, a whole order number or subscription id, or part of a customer name or contact email (any case).',
   }),
   status: lineStatusSchema.optional(),
   startFrom: isoDate.optional().openapi({ description: 'Lines starting on or after this date.' }),

@@ -11,7 +11,7 @@ export interface OrderKeyset {
 }
 
 export interface OrderSearch {
-  /** Part of a reference, order number, customer name or contact email, or a whole subscription id. */
+  /** The start of a reference, a whole order number or subscription id, or part of a customer name or contact email. */
   q?: string;
   status?: LineStatus;
   startFrom?: string;
@@ -20,8 +20,9 @@ export interface OrderSearch {
   limit: number;
 }
 
-function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The text with LIKE's wildcards and escape character taken literally. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /**
@@ -76,7 +77,8 @@ function orderHasLine(search: OrderSearch, orderId: string): RawBuilder<unknown>
  * The ways an order can qualify, each a newest-first, limited walk or index lookup of its own (the
  * planner picks, per way, between walking the tenant's index and filtering, when many rows match,
  * and a trigram or b-tree lookup then a sort, when few do). Their union's first `limit` rows are the
- * page.
+ * page. Identifiers are matched whole (the reference by its start) on b-trees: a trigram search for
+ * `PRV-1234567` reads the long posting lists of trigrams every order number shares.
  */
 function candidateQueries(side: Side, search: OrderSearch): RawBuilder<unknown>[] {
   const n = search.limit;
@@ -95,14 +97,18 @@ function candidateQueries(side: Side, search: OrderSearch): RawBuilder<unknown>[
           order by l.order_created_at desc, l.order_id desc limit ${n}`,
     ];
   }
-  const pattern = likePattern(search.q);
-  return [
+  const part = `%${escapeLike(search.q)}%`;
+  const start = `${escapeLike(search.q)}%`;
+  const byOrder = (condition: RawBuilder<unknown>) =>
     sql`select o.created_at, o.id from orders o
-        where ${onSide(side, 'o')} and o.search_text like lower(${pattern}) and ${orderKeyset}
-          and ${orderHasLine(search, 'o.id')}
-        order by o.created_at desc, o.id desc limit ${n}`,
+        where ${onSide(side, 'o')} and ${condition} and ${orderKeyset} and ${orderHasLine(search, 'o.id')}
+        order by o.created_at desc, o.id desc limit ${n}`;
+  return [
+    byOrder(sql`lower(o.reference) like lower(${start})`),
+    byOrder(sql`o.order_number = upper(${search.q})`),
+    byOrder(sql`o.end_customer_name ilike ${part}`),
     sql`select distinct l.order_created_at as created_at, l.order_id as id from order_lines l
-        where ${onSide(side, 'l')} and l.provisioning_contact_email ilike ${pattern} and ${lineKeyset}
+        where ${onSide(side, 'l')} and l.provisioning_contact_email ilike ${part} and ${lineKeyset}
           and ${orderHasLine(search, 'l.order_id')}
         order by l.order_created_at desc, l.order_id desc limit ${n}`,
     sql`select l.order_created_at as created_at, l.order_id as id

@@ -191,10 +191,7 @@ async function prepareBooking(
   };
 }
 
-type OrderRow = Omit<
-  NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>,
-  'search_text' | 'placed_for_other'
->;
+type OrderRow = Omit<NonNullable<Awaited<ReturnType<typeof repo.findOrder>>>, 'placed_for_other'>;
 type LineRow = Awaited<ReturnType<typeof repo.findLines>>[number];
 type ServiceRow = { line_id: string; service_code: string; quantity: number };
 
