@@ -10,7 +10,7 @@ import type { Db } from '../src/platform/db.ts';
  * closed by the policy window (half of those still unmapped), the rest are provisioned. Every tenth
  * order has three lines, the others one. Customer names are two words from two lists and a number;
  * contacts are it<(g+n)%7>@c<(g/3)%50000>.example. One in ten of the big tenant's lines has a transaction
- * (resend or contact change), 1% of them failed.
+ * (resend or contact change), 1% of them failed and 1% still submitted.
  */
 export interface SearchData {
   tenantOrgId: string;
@@ -166,10 +166,10 @@ export async function generateSearchData(db: Db, data: SearchData): Promise<void
       select case when g % 20 < 10 then 'provisioning_email_resend' else 'provisioning_email_update' end,
              md5('line' || g || '-1')::uuid, 'SUB-' || (10000000 + g * 3 + 1), md5('order' || g)::uuid,
              ${tenant}, ${tenant}, 'it@c' || (g % 50000) || '.example', 'new' || g || '@c' || (g % 50000) || '.example',
-             'system', case when g % 100 = 7 then 'failed' when g % 100 = 17 then 'submitted' else 'sent' end,
+             'system', case when g % 1000 = 11 then 'failed' when g % 1000 = 21 then 'submitted' else 'sent' end,
              ${created('g')} + interval '1 day', ${created('g')} + interval '1 day'
       from generate_series(1, ${total}::int) g
-      where g % 5 < 2 and g % 10 in (1, 7)`.execute(db);
+      where g % 5 < 2 and g % 10 = 1`.execute(db);
   });
   await sql`select setval('order_number_seq', ${1_000_000 + total + 1})`.execute(db);
   await sql`select setval('subscription_number_seq', ${10_000_000 + total * 3 + 10})`.execute(db);
