@@ -9,8 +9,9 @@ import type { Db } from '../src/platform/db.ts';
  * 0.5% have lines still scheduled, the next 1.5% await provisioning, one in ten of the rest was
  * closed by the policy window (half of those still unmapped), the rest are provisioned. Every tenth
  * order has three lines, the others one. Customer names are two words from two lists and a number;
- * contacts are it<(g+n)%7>@c<(g/3)%50000>.example. One in ten of the big tenant's lines has a transaction
- * (resend or contact change), 1% of them failed and 1% still submitted.
+ * contacts are it<(g+n)%7>@c<(g/3)%50000>.example. A quarter of the big tenant's orders (g % 10 = 1)
+ * has a transaction on its first line (resend or contact change), 1% of them failed and 1% still
+ * submitted.
  */
 export interface SearchData {
   tenantOrgId: string;
