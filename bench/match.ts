@@ -28,30 +28,10 @@ import { connectPostgres } from '../src/platform/db.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { generate } from './match-data.ts';
-import { createBenchDatabase, envInt, round1 } from './support.ts';
+import { createBenchDatabase, envInt, round1, timed } from './support.ts';
 
 const CATALOG_FILE = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
 const TARGET_P99_MS = 5;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function timed(
-  count: number,
-  work: (i: number) => Promise<unknown>,
-): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < Math.min(50, count); i++) await work(count + i); // warm-up
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    await work(i);
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const ms = (n: number) => Math.round(n * 100) / 100;
-  return { p50: ms(percentile(times, 50)), p99: ms(percentile(times, 99)) };
-}
 
 /** A pseudo-random organization number, the same in every run. */
 const pick = (i: number, orgs: number) => ((i * 2_654_435_761) % orgs) + 1;

@@ -32,32 +32,10 @@ import { connectPostgres } from '../src/platform/db.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { createRuntime } from '../src/runtime.ts';
 import { generateSearchData } from './search-data.ts';
-import { type BenchDatabase, createBenchDatabase, envInt, round1 } from './support.ts';
+import { type BenchDatabase, createBenchDatabase, envInt, round1, type Timing, timed } from './support.ts';
 
 const CATALOG_FILE = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
 const TARGET_P99_MS = 50;
-
-interface Timing {
-  p50: number;
-  p99: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-async function timed(count: number, work: () => Promise<unknown>): Promise<Timing> {
-  for (let i = 0; i < Math.min(20, count); i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const started = performance.now();
-    await work();
-    times.push(performance.now() - started);
-  }
-  times.sort((a, b) => a - b);
-  const ms = (n: number) => Math.round(n * 100) / 100;
-  return { p50: ms(percentile(times, 50)), p99: ms(percentile(times, 99)) };
-}
 
 interface Statement {
   sql: string;
@@ -289,10 +267,14 @@ async function main(): Promise<number> {
     for (const c of cases) {
       const answer = (await c.service(ctx)) as { items: unknown[] };
       const statements = recorder.take();
-      const app = await timed(requests, () => request(c.path));
-      const bareTiming = await timed(requests, async () => {
-        for (const s of statements) await bare.query(s.sql, [...s.parameters]);
-      });
+      const app = await timed(requests, () => request(c.path), 20);
+      const bareTiming = await timed(
+        requests,
+        async () => {
+          for (const s of statements) await bare.query(s.sql, [...s.parameters]);
+        },
+        20,
+      );
       results.push({
         name: c.name,
         rows: answer.items.length,

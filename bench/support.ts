@@ -89,3 +89,30 @@ async function dropDatabase(bench: string, serverUrl: string, name: string): Pro
     await dropper.end().catch(() => undefined);
   }
 }
+
+export interface Timing {
+  p50: number;
+  p99: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Runs `work` `count` times one at a time, after `warmup` untimed runs; p50 and p99 in ms. */
+export async function timed(
+  count: number,
+  work: (i: number) => Promise<unknown>,
+  warmup = 50,
+): Promise<Timing> {
+  for (let i = 0; i < Math.min(warmup, count); i++) await work(count + i);
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await work(i);
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const ms = (n: number) => Math.round(n * 100) / 100;
+  return { p50: ms(percentile(times, 50)), p99: ms(percentile(times, 99)) };
+}
