@@ -9,7 +9,7 @@ import type { Db } from '../src/platform/db.ts';
  * 0.5% have lines still scheduled, the next 1.5% await provisioning, one in ten of the rest was
  * closed by the policy window (half of those still unmapped), the rest are provisioned. Every tenth
  * order has three lines, the others one. Customer names are two words from two lists and a number;
- * contacts are it<(g+n)%7>@c<(g/3)%50000>.example. A quarter of the big tenant's orders (g % 10 = 1)
+ * contacts are given.family@<customer's two words>.example, 40 given and 40 family names. A quarter of the big tenant's orders (g % 10 = 1)
  * has a transaction on its first line (resend or contact change), 1% of them failed and 1% still
  * submitted.
  */
@@ -115,7 +115,93 @@ export const SECOND_WORDS = [
   'Telecom',
 ];
 
-const literalArray = (words: string[]) => sql.raw(`array[${words.map((w) => `'${w}'`).join(',')}]`);
+export const GIVEN_NAMES = [
+  'Ana',
+  'Marco',
+  'Olena',
+  'Ivan',
+  'Giulia',
+  'Pedro',
+  'Maria',
+  'Taras',
+  'Lucia',
+  'Sergei',
+  'Chiara',
+  'Joao',
+  'Irina',
+  'Paolo',
+  'Beatriz',
+  'Dmytro',
+  'Elena',
+  'Rafael',
+  'Sofia',
+  'Andrii',
+  'Laura',
+  'Tiago',
+  'Natalia',
+  'Luca',
+  'Camila',
+  'Oksana',
+  'Matteo',
+  'Fernanda',
+  'Pavel',
+  'Sara',
+  'Bruno',
+  'Yulia',
+  'Davide',
+  'Larissa',
+  'Mykola',
+  'Anna',
+  'Gabriel',
+  'Daria',
+  'Simone',
+  'Vitoria',
+];
+export const FAMILY_NAMES = [
+  'Rossi',
+  'Silva',
+  'Ivanova',
+  'Kovalenko',
+  'Bianchi',
+  'Santos',
+  'Petrov',
+  'Shevchenko',
+  'Romano',
+  'Oliveira',
+  'Smirnova',
+  'Bondarenko',
+  'Colombo',
+  'Souza',
+  'Kuznetsov',
+  'Tkachenko',
+  'Ricci',
+  'Pereira',
+  'Popova',
+  'Melnyk',
+  'Marino',
+  'Costa',
+  'Sokolov',
+  'Kravchenko',
+  'Greco',
+  'Rodrigues',
+  'Lebedeva',
+  'Boyko',
+  'Bruno',
+  'Almeida',
+  'Novikov',
+  'Oliynyk',
+  'Gallo',
+  'Lima',
+  'Morozova',
+  'Lysenko',
+  'Conti',
+  'Carvalho',
+  'Volkov',
+  'Rudenko',
+];
+
+const arrayText = (words: string[]) => `array[${words.map((w) => `'${w}'`).join(',')}]`;
+const literalArray = (words: string[]) => sql.raw(arrayText(words));
 
 export async function generateSearchData(db: Db, data: SearchData): Promise<void> {
   const { total } = data;
@@ -129,6 +215,11 @@ export async function generateSearchData(db: Db, data: SearchData): Promise<void
     sql.raw(`case when (${total} - ${g}) < ${total} * 0.005 then 'scheduled'
       when (${total} - ${g}) < ${total} * 0.02 then 'awaiting_provisioning_details'
       when ${g} % 10 = 3 then 'closed' else 'provisioned' end`);
+  // A contact at the order's customer: given.family@firstword-secondword.example.
+  const contact = (g: string, n: string) =>
+    sql.raw(`lower((${arrayText(GIVEN_NAMES)})[1 + (${g} + ${n}) % 40] || '.' || (${arrayText(FAMILY_NAMES)})[1 + (${g} / 40 + ${n}) % 40]
+      || '@' || (${arrayText(FIRST_WORDS)})[1 + (${g} / 7) % 50] || '-' || (${arrayText(SECOND_WORDS)})[1 + (${g} / 350) % 40]
+      || '.example')`);
   const unmapped = (g: string) => sql.raw(`((${total} - ${g}) < ${total} * 0.02 or ${g} % 20 = 3)`);
 
   await sql`insert into organizations (id, kind, name, created_at)
@@ -148,7 +239,7 @@ export async function generateSearchData(db: Db, data: SearchData): Promise<void
                                        provisioning_contact_email, status, status_changed_at, created_at,
                                        partner_org_id, placed_by_org_id, order_created_at)
       select md5('line' || g || '-' || n)::uuid, md5('order' || g)::uuid, n, 'A-WX', 1,
-             ${created('g')}::date + (g % 20) + n, 'it' || ((g + n) % 7) || '@c' || ((g / 3) % 50000) || '.example',
+             ${created('g')}::date + (g % 20) + n, ${contact('g', 'n')},
              ${status('g')}, ${created('g')}, ${created('g')}, ${owner('g')}, ${owner('g')}, ${created('g')}
       from generate_series(1, ${total}::int) g
       cross join lateral generate_series(1, case when g % 10 = 0 then 3 else 1 end) n`.execute(db);
