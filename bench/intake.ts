@@ -7,7 +7,8 @@
  *
  * Env: BENCH_DATABASE_URL (else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test) names
  * the server; a fresh database provisio_bench_<hex> is created on it and dropped at the end.
- * BENCH_ORDERS (2000), BENCH_CONCURRENCY (16), BENCH_POOL (10), BENCH_ROUNDS (2), BENCH_WARMUP (100).
+ * BENCH_ORDERS (2000), BENCH_CONCURRENCY (16), BENCH_POOL (10), BENCH_ROUNDS (3), BENCH_WARMUP (1000: orders of
+ * each side before the rounds; with 100, V8 was still optimising the API's code through its first round).
  * BENCH_CPU_PROFILE=<dir> also writes a V8 CPU profile of each measured phase (api-r1.cpuprofile,
  * baseline-r1.cpuprofile, ...) into <dir>, so the two sides can be compared function by function.
  *
@@ -238,8 +239,8 @@ async function main(): Promise<number> {
   const orders = envInt('BENCH_ORDERS', 2000);
   const concurrency = envInt('BENCH_CONCURRENCY', 16);
   const poolSize = envInt('BENCH_POOL', 10);
-  const rounds = envInt('BENCH_ROUNDS', 2);
-  const warmup = envInt('BENCH_WARMUP', 100);
+  const rounds = envInt('BENCH_ROUNDS', 3);
+  const warmup = envInt('BENCH_WARMUP', 1000);
 
   const database = await createBenchDatabase('intake');
   if (!database) return 1;
