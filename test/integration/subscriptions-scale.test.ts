@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from 'kysely';
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  sql,
+} from 'kysely';
 import * as identity from '../../src/modules/identity/service.ts';
 import {
   listPendingSubscriptions,
@@ -166,6 +171,22 @@ for (const engine of testEngines()) {
         return counter.count;
       }
       assert.equal(await statements(25), await statements(5));
+    });
+
+    it('pages through subscriptions written microseconds apart, as plain SQL writes them', async () => {
+      // Within one millisecond: a cursor that kept only milliseconds would skip or repeat these.
+      await sql`update subscriptions set created_at = timestamptz '2026-11-21 10:00:00.000100+00'
+                  + (ascii(right(id, 1)) % 7) * interval '1 microsecond'
+                where order_placed_by_org_id = ${distributor.orgId}::uuid`.execute(h.db);
+      const whole = await everything(as(distributor, 'distributor'));
+      assert.ok(new Set(whole.map((s) => s.createdAt.toISOString())).size === 1);
+      for (const limit of [1, 3]) {
+        const paged = await everything(as(distributor, 'distributor'), undefined, limit);
+        assert.deepEqual(
+          paged.map((s) => s.subscriptionId),
+          whole.map((s) => s.subscriptionId),
+        );
+      }
     });
   });
 }

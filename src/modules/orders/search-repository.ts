@@ -1,14 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
+import { afterKeyset, exactTime, type Keyset } from '../../platform/keyset.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { LineStatus } from './lifecycle.ts';
-
-/** A position in the newest-first order list: the order's creation time to the microsecond, and its id. */
-export interface OrderKeyset {
-  /** 'YYYY-MM-DDTHH:MM:SS.ffffffZ', as PostgreSQL holds it (a JavaScript Date would drop the microseconds). */
-  createdAt: string;
-  id: string;
-}
 
 export interface OrderSearch {
   /** The start of a reference, a whole order number or subscription id, or part of a customer name or contact email. */
@@ -16,7 +10,7 @@ export interface OrderSearch {
   status?: LineStatus;
   startFrom?: string;
   startTo?: string;
-  after?: OrderKeyset;
+  after?: Keyset;
   limit: number;
 }
 
@@ -48,10 +42,8 @@ function onSide(side: Side, alias: 'o' | 'l'): RawBuilder<unknown> {
   return sql`${sql.ref(`${alias}.placed_for_other`)} and ${sql.ref(`${alias}.placed_by_org_id`)} = ${side.orgId}::uuid`;
 }
 
-/** Strictly after the keyset position in newest-first order; a row comparison, so the index range is used. */
-function afterKeyset(after: OrderKeyset | undefined, createdAt: string, id: string): RawBuilder<unknown> {
-  if (!after) return sql`true`;
-  return sql`(${sql.ref(createdAt)}, ${sql.ref(id)}) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`;
+function after(search: OrderSearch, createdAt: string, id: string): RawBuilder<unknown> {
+  return search.after ? afterKeyset(search.after, createdAt, id) : sql`true`;
 }
 
 function lineConditions(search: OrderSearch, alias: string): RawBuilder<unknown> {
@@ -82,8 +74,8 @@ function orderHasLine(search: OrderSearch, orderId: string): RawBuilder<unknown>
  */
 function candidateQueries(side: Side, search: OrderSearch): RawBuilder<unknown>[] {
   const n = search.limit;
-  const orderKeyset = afterKeyset(search.after, 'o.created_at', 'o.id');
-  const lineKeyset = afterKeyset(search.after, 'l.order_created_at', 'l.order_id');
+  const orderKeyset = after(search, 'o.created_at', 'o.id');
+  const lineKeyset = after(search, 'l.order_created_at', 'l.order_id');
   if (!search.q) {
     if (!hasLineFilter(search)) {
       return [
@@ -134,7 +126,7 @@ export async function searchOrders(db: Executor, scope: OrderScope, search: Orde
     created_at_exact: string;
   }>`
     select o.id, o.order_number, o.reference, o.end_customer_name, o.created_at,
-           to_char(o.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at_exact
+           ${exactTime('o.created_at')} as created_at_exact
     from (${union}) c join orders o on o.id = c.id
     order by c.created_at desc, c.id desc
     limit ${search.limit}`.execute(db);

@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db.ts';
+import { afterKeyset, exactTime, type Keyset } from '../../platform/keyset.ts';
 import type { OrderScope } from '../identity/policy.ts';
-import type { Keyset } from './cursor.ts';
 
 function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -54,10 +54,7 @@ function branch(db: Executor, from: Branch, match: 'none' | 'id' | 'contact', se
     if (search.subscriptionId) query = query.where('s.id', '<>', search.subscriptionId);
   }
   const after = search.after;
-  if (after)
-    query = query.where(({ eb, refTuple, tuple }) =>
-      eb(refTuple('s.created_at', 's.id'), '<', tuple(after.createdAt, after.id)),
-    );
+  if (after) query = query.where(afterKeyset(after, 's.created_at', 's.id'));
   return query.orderBy('s.created_at', 'desc').orderBy('s.id', 'desc').limit(search.limit);
 }
 
@@ -87,6 +84,7 @@ export async function searchPendingSubscriptions(db: Executor, scope: OrderScope
     .select([
       's.id as subscriptionId',
       's.created_at as createdAt',
+      exactTime('s.created_at').as('createdAtExact'),
       'l.id as lineId',
       'l.line_number as lineNumber',
       'l.offer_code as offerCode',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Ctx } from '../../platform/context.ts';
+import { decodeKeyset, encodeKeyset } from '../../platform/keyset.ts';
 import {
   CURSOR_MAX_LENGTH,
   PAGE_SIZE_DEFAULT,
@@ -8,7 +9,7 @@ import {
 } from '../../platform/limits.ts';
 import { lineText } from '../../platform/text.ts';
 import { mayActOnProvisioning, orderScope } from '../identity/policy.ts';
-import { decodeKeyset, encodeKeyset, SUBSCRIPTION_ID, subscriptionIdOf } from './cursor.ts';
+import { SUBSCRIPTION_ID, subscriptionIdOf } from './cursor.ts';
 import { type FailedDelivery, failedDeliveriesOfLines } from './delivery.ts';
 import { findActionLinesOfOrders } from './repository.ts';
 import { type LineActionState, lineActionState, placerFrom } from './service.ts';
@@ -52,7 +53,7 @@ export async function listPendingSubscriptions(
     items: page.map((r) => ({ ...r, facts: facts.get(r.lineId) })),
     nextCursor:
       rows.length > query.limit && last
-        ? encodeKeyset({ createdAt: last.createdAt, id: last.subscriptionId })
+        ? encodeKeyset({ createdAt: last.createdAtExact, id: last.subscriptionId })
         : null,
   };
 }

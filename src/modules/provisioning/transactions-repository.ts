@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db.ts';
+import { afterKeyset, exactTime, type Keyset } from '../../platform/keyset.ts';
 import type { OrderScope } from '../identity/policy.ts';
-import type { Keyset } from './cursor.ts';
 import type { TRANSACTION_STATUSES } from './transactions-schema.ts';
 
 type Status = (typeof TRANSACTION_STATUSES)[number];
@@ -50,10 +50,7 @@ function branch(db: Executor, from: Branch, search: TransactionSearch) {
   if (search.type) query = query.where('t.type', '=', search.type);
   if (search.status) query = query.where('t.status', '=', search.status);
   const after = search.after;
-  if (after)
-    query = query.where(({ eb, refTuple, tuple }) =>
-      eb(refTuple('t.created_at', 't.id'), '<', tuple(after.createdAt, after.id)),
-    );
+  if (after) query = query.where(afterKeyset(after, 't.created_at', 't.id'));
   return query.orderBy('t.created_at', 'desc').orderBy('t.id', 'desc').limit(search.limit);
 }
 
@@ -88,6 +85,7 @@ export async function searchTransactions(db: Executor, scope: OrderScope, search
       't.status',
       't.failure_reason as failureReason',
       't.created_at as createdAt',
+      exactTime('t.created_at').as('createdAtExact'),
       't.completed_at as completedAt',
     ])
     .orderBy('t.created_at', 'desc')

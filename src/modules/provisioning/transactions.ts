@@ -1,6 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
+import { decodeKeyset, encodeKeyset } from '../../platform/keyset.ts';
 import { orderScope } from '../identity/policy.ts';
-import { decodeKeyset, encodeKeyset, subscriptionIdOf } from './cursor.ts';
+import { subscriptionIdOf } from './cursor.ts';
 import { SYSTEM_ACTOR } from './timeline.ts';
 import * as repo from './transactions-repository.ts';
 import type { ListTransactionsQuery, TransactionView } from './transactions-schema.ts';
@@ -45,6 +46,8 @@ export async function listTransactions(
       completedAt: r.completedAt?.toISOString() ?? null,
     })),
     nextCursor:
-      rows.length > query.limit && last ? encodeKeyset({ createdAt: last.createdAt, id: last.id }) : null,
+      rows.length > query.limit && last
+        ? encodeKeyset({ createdAt: last.createdAtExact, id: last.id })
+        : null,
   };
 }
