@@ -117,6 +117,10 @@ for (const engine of testEngines()) {
       const ru = await refusedWith(await check(a, 'ru'), 'setup_name_checks_rate_limited');
       assert.match(ru.detail, /не более 5 имён.*через \d+ минут/);
       assert.equal((await check(b)).status, 200, 'another partner is not held back');
+      // At once, as a script would: exactly the allowance passes, on any number of connections.
+      const c = await h.tenant('partner');
+      const burst = await Promise.all(Array.from({ length: 9 }, () => check(c)));
+      assert.deepEqual(burst.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 429, 429, 429, 429]);
       const sub = await h.api(
         a,
         'GET',
