@@ -31,6 +31,10 @@ const settingsSchema = z.object({
   DEFAULT_LOCALE: z.enum(['en', 'it', 'pt-BR', 'ru', 'uk']).default('en'),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   SETUP_RESERVATION_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  SETUP_RESERVATION_MAX_DAYS: z.coerce.number().int().min(1).max(90).default(7),
+  SETUP_ORGANIZATIONS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+  SETUP_NAME_CHECKS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  SETUP_NAMES_RESERVED_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(100),
   SESSION_COOKIE_SECURE: booleanFlag.default(true),
   TRUST_PROXY: booleanFlag.default(false),
   NODE_ENV: z.string().default('development'),
@@ -64,6 +68,14 @@ export interface Config {
   sessionTtlHours: number;
   /** How long a saved site name or subdomain stays reserved for an unprovisioned setup. */
   setupReservationHours: number;
+  /** However often it is renewed, a setup holds a name at most this long from its first reservation. */
+  setupReservationMaxDays: number;
+  /** Organizations the wizard or the API may create per hour, per partner organization or per setup link. */
+  setupOrganizationsPerHour: number;
+  /** Site name and subdomain availability checks per hour, per organization or per setup link. */
+  setupNameChecksPerHour: number;
+  /** Site names and subdomains newly reserved per hour, per organization or per setup link. */
+  setupNamesReservedPerHour: number;
   sessionCookieSecure: boolean;
   /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
   trustProxy: boolean;
@@ -138,6 +150,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultLocale: s.DEFAULT_LOCALE,
     sessionTtlHours: s.SESSION_TTL_HOURS,
     setupReservationHours: s.SETUP_RESERVATION_HOURS,
+    setupReservationMaxDays: s.SETUP_RESERVATION_MAX_DAYS,
+    setupOrganizationsPerHour: s.SETUP_ORGANIZATIONS_PER_HOUR,
+    setupNameChecksPerHour: s.SETUP_NAME_CHECKS_PER_HOUR,
+    setupNamesReservedPerHour: s.SETUP_NAMES_RESERVED_PER_HOUR,
     sessionCookieSecure: s.SESSION_COOKIE_SECURE,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,

@@ -245,11 +245,25 @@ export interface ProvisioningTransactionsTable {
   type: 'provisioning_email_update' | 'provisioning_email_resend';
 }
 
+export interface RateLimitBucketsTable {
+  hits: number;
+  key_hash: string;
+  limit_name: string;
+  window_started_at: Timestamp;
+}
+
 export interface SessionsTable {
   created_at: Timestamp;
   expires_at: Timestamp;
   token_hash: string;
   user_id: string;
+}
+
+export interface SetupNameHoldsTable {
+  first_reserved_at: Timestamp;
+  kind: 'site' | 'subdomain';
+  name: string;
+  subscription_id: string;
 }
 
 export interface SignInAttemptsTable {
@@ -356,7 +370,9 @@ export interface Database {
   outbox_emails: OutboxEmailsTable;
   provisioning_links: ProvisioningLinksTable;
   provisioning_transactions: ProvisioningTransactionsTable;
+  rate_limit_buckets: RateLimitBucketsTable;
   sessions: SessionsTable;
+  setup_name_holds: SetupNameHoldsTable;
   sign_in_attempts: SignInAttemptsTable;
   subscriptions: SubscriptionsTable;
   support_case_attachments: SupportCaseAttachmentsTable;

@@ -247,6 +247,60 @@ for (const engine of testEngines()) {
       );
     });
 
+    it('refuses NUL, half surrogate pairs, control characters and invisible-only text in every calling location field', async () => {
+      const m = await mappedSubscription(h);
+      const textFields = [
+        'name',
+        'addressLine1',
+        'addressLine2',
+        'city',
+        'stateRegion',
+        'postalCode',
+      ] as const;
+      const bad = [
+        ['Mi\u0000lano', 'control_characters'],
+        ['Mi\ud800lano', 'unpaired_surrogate'],
+        ['Mi\u001blano', 'control_characters'],
+        ['Mi\nlano', 'control_characters'],
+        ['\u200b\u2060', 'invisible_only'],
+      ] as const;
+      for (const field of textFields) {
+        for (const [value, rule] of bad) {
+          const res = await h.api(
+            m.partner,
+            'PUT',
+            `${base(m.subscriptionId)}/setup/calling-location`,
+            { ...LOCATION, [field]: value },
+            { 'Accept-Language': 'it' },
+          );
+          assert.equal(res.status, 422, `${field} ${JSON.stringify(value)}: ${await res.clone().text()}`);
+          const problem = await body<Problem>(res);
+          assert.deepEqual(
+            problem.errors?.map((e) => [e.field, e.code]),
+            [[field, rule]],
+          );
+          assert.ok(problem.errors?.[0]?.message.includes(field));
+        }
+      }
+      for (const field of ['country', 'timeZone', 'language'] as const) {
+        const res = await h.api(m.partner, 'PUT', `${base(m.subscriptionId)}/setup/calling-location`, {
+          ...LOCATION,
+          [field]: 'I\u0000T\ud800',
+        });
+        assert.equal(res.status, 422, field);
+        assert.equal((await body<Problem>(res)).errors?.[0]?.field, field);
+      }
+      assert.equal(
+        await h.db
+          .selectFrom('calling_locations')
+          .select('id')
+          .where('subscription_id', '=', m.subscriptionId)
+          .executeTakeFirst(),
+        undefined,
+        'nothing written',
+      );
+    });
+
     it('provisions once: complete steps required, billing and emails once, reservations permanent, no changes after', async () => {
       const m = await mappedSubscription(h);
       let res = await h.api(m.partner, 'POST', `${base(m.subscriptionId)}/provision`);

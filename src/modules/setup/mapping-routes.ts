@@ -144,6 +144,12 @@ const completeMappingRoute = createRoute({
     422: problem(
       'Invalid input, each field named; `wizard_organization_not_offered`: matching does not offer it.',
     ),
+    429: {
+      ...problem(
+        '`setup_organizations_rate_limited`: this organization (or setup link) created its hourly allowance of organizations; nothing was created.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
 

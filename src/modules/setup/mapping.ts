@@ -20,6 +20,7 @@ import { renderInvitationEmail } from './mapping-email.ts';
 import { checkedAddress, newOrganizationProblems, type OrganizationChoice } from './mapping-input.ts';
 import * as repo from './mapping-repository.ts';
 import { findSetupRow } from './repository.ts';
+import { admitMappingCreations } from './setup-limits.ts';
 
 export interface MappingInput {
   /** 'customer': this order is for a customer; 'my_company': for the contact's own company. */
@@ -160,6 +161,7 @@ export async function completeMapping(
     ctx.actor.type === 'setup_link' ? ctx.actor.email : row.provisioning_contact_email,
   );
   const { adminEmail } = checkInput(input, contact);
+  await admitMappingCreations(ctx, input);
   const locale = row.order_locale;
   return inTransaction({ ...ctx, locale }, async (tx) => {
     const locked = await repo.lockSubscriptionLine(tx.db, subscriptionId);

@@ -1,7 +1,8 @@
-import { type Ctx, inTransaction } from '../../platform/context.ts';
+import type { Ctx } from '../../platform/context.ts';
 import { DomainError } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import { queueEmails } from '../../platform/mail/outbox.ts';
+import { inRetriedTransaction } from '../../platform/transaction-retry.ts';
 import { recordAudit } from '../audit/service.ts';
 import { transitionLine } from '../orders/service.ts';
 import { renderProvisionedEmail } from './provision-email.ts';
@@ -35,7 +36,7 @@ export async function provisionSubscription(ctx: Ctx, subscriptionId: string): P
   const setup = await loadForSetUp(ctx, subscriptionId, { change: false });
   const already = resultOf(await progressOf(ctx, setup));
   if (already) return already;
-  await inTransaction(ctx, async (tx) => {
+  await inRetriedTransaction(ctx, async (tx) => {
     const locked = await repo.lockSubscription(tx.db, subscriptionId);
     if (!locked || locked.provisioned_at) return;
     // Read again under the lock: the steps saved by now are the ones that count.

@@ -35,12 +35,40 @@ const refusals = {
   ),
   404: problem('No such subscription for this caller.'),
 };
+const retryAfter = {
+  'Retry-After': { schema: { type: 'integer' as const }, description: 'Seconds to wait.' },
+};
+const checksLimited = {
+  429: {
+    ...problem(
+      '`setup_name_checks_rate_limited`: this organization (or setup link) used its hourly name checks.',
+    ),
+    headers: retryAfter,
+  },
+};
+const conflict = {
+  503: {
+    ...problem(
+      '`transaction_conflict`: a simultaneous change to the same setup won, three times; nothing was saved, try again.',
+    ),
+    headers: retryAfter,
+  },
+};
 const changeRefusals = {
   ...refusals,
+  ...conflict,
+  429: {
+    ...problem(
+      '`setup_reservations_rate_limited`: this organization (or setup link) newly reserved its hourly allowance of site names and subdomains (names the setup already holds are not counted); nothing was saved.',
+    ),
+    headers: retryAfter,
+  },
   409: problem(
     '`setup_not_mapped`: map the subscription first; `already_provisioned`: Provision was pressed; `services_step_not_ordered`: the subscription has no such service; `services_subdomain_already_set`: the organization has its subdomain.',
   ),
-  422: problem('Invalid input, each field named: e.g. a site name taken, licences that do not add up.'),
+  422: problem(
+    'Invalid input, each field named: e.g. a site name taken, licences that do not add up, `services_reservation_lifetime_over` (the setup held the name for `SETUP_RESERVATION_MAX_DAYS` without Provision).',
+  ),
 };
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -72,7 +100,7 @@ const siteAvailability = createRoute({
   tags,
   security,
   request: { query: siteNameQuerySchema },
-  responses: { 200: json(availabilitySchema, 'Availability.'), 401: refusals[401] },
+  responses: { 200: json(availabilitySchema, 'Availability.'), 401: refusals[401], ...checksLimited },
 });
 const subdomainAvailability = createRoute({
   method: 'get',
@@ -82,7 +110,7 @@ const subdomainAvailability = createRoute({
   tags,
   security,
   request: { query: subdomainQuerySchema },
-  responses: { 200: json(availabilitySchema, 'Availability.'), 401: refusals[401] },
+  responses: { 200: json(availabilitySchema, 'Availability.'), 401: refusals[401], ...checksLimited },
 });
 const getSetupRoute = createRoute({
   method: 'get',
@@ -153,6 +181,7 @@ const provisionRoute = createRoute({
   responses: {
     200: json(provisionResultSchema, 'The subscription is provisioned.'),
     ...refusals,
+    ...conflict,
     409: problem(
       '`setup_not_mapped`; `services_setup_incomplete`: the steps still missing are listed in `errors`.',
     ),

@@ -1,7 +1,9 @@
-import { type Ctx, inTransaction } from '../../platform/context.ts';
+import type { Ctx, TxCtx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db.ts';
-import { DomainError, type FieldError, validationFailed } from '../../platform/errors.ts';
+import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import { isCountryCode, isTimeZone } from '../../platform/regions.ts';
+import { isInvisibleOnly, unprintable } from '../../platform/text.ts';
+import { inRetriedTransaction } from '../../platform/transaction-retry.ts';
 import { recordAudit } from '../audit/service.ts';
 import {
   type CallingLocation,
@@ -14,11 +16,30 @@ import {
   reservedUntil,
 } from './services.ts';
 import * as repo from './services-repository.ts';
+import { admitReservations } from './setup-limits.ts';
 
 /**
  * The setup steps' saves (S2–S4). Each checks its input whole (field errors naming every field at
  * fault), then writes in one transaction; name uniqueness is the database's, so a race has one winner.
+ * Each transaction first locks the subscription, as Provision does, and checks there that it is not
+ * provisioned: a save and a Provision that race are ordered, and a save never lands after Provision
+ * as a reservation that would later be released (docs/adr/0026).
  */
+
+async function lockUnprovisioned(tx: TxCtx, subscriptionId: string): Promise<void> {
+  const row = await repo.lockSubscription(tx.db, subscriptionId);
+  if (!row) throw notFound();
+  if (row.provisioned_at) throw new DomainError('already_provisioned', 409);
+}
+
+/** Names a setup has held for SETUP_RESERVATION_MAX_DAYS are not renewed: the field saying so. */
+function lifetimeOver(ctx: Ctx, field: string): FieldError {
+  return {
+    field,
+    rule: 'services_reservation_lifetime_over',
+    params: { count: ctx.config.setupReservationMaxDays },
+  };
+}
 
 export async function saveMeetingSites(
   ctx: Ctx,
@@ -73,19 +94,27 @@ export async function saveMeetingSites(
     }
     return found;
   };
+  const held = new Set(progress.sites.map((s) => s.name));
+  await admitReservations(ctx, sites.filter((s) => !held.has(s.name)).length);
   const before = await taken();
   if (before.length) throw validationFailed(before);
   try {
-    await inTransaction(ctx, async (tx) => {
-      await repo.dropExpiredSiteNames(
-        tx.db,
-        sites.map((s) => s.name),
-        now,
-      );
+    await inRetriedTransaction(ctx, async (tx) => {
+      await lockUnprovisioned(tx, subscriptionId);
+      const now = tx.clock.now();
+      const names = sites.map((s) => s.name);
+      const firsts = await repo.firstReservations(tx.db, subscriptionId, 'site', names, now);
+      const reserved = sites.map((s) => ({
+        ...s,
+        reservedUntil: reservedUntil(tx, firsts.get(s.name) ?? now),
+      }));
+      const over = reserved.filter((s) => s.reservedUntil === null);
+      if (over.length) throw validationFailed(over.map((s) => lifetimeOver(tx, `sites[${s.index}].name`)));
+      await repo.dropExpiredSiteNames(tx.db, names, now);
       await repo.replaceSites(
         tx.db,
-        { subscriptionId, organizationId: setup.mapping.customer.id, reservedUntil: reservedUntil(tx), now },
-        sites,
+        { subscriptionId, organizationId: setup.mapping.customer.id, now },
+        reserved.map((s) => ({ ...s, reservedUntil: s.reservedUntil ?? now })),
       );
       await recordAudit(tx, [
         {
@@ -93,7 +122,7 @@ export async function saveMeetingSites(
           entityType: 'subscription',
           entityId: subscriptionId,
           organizationId: setup.mapping.customer.id,
-          payload: { sites: sites.map((s) => s.name) },
+          payload: { sites: names },
         },
       ]);
     });
@@ -116,7 +145,12 @@ function text(
   required: boolean,
 ) {
   const v = (value ?? '').trim();
-  if (required && v.length === 0) fields.push({ field, rule: 'required' });
+  // The printable-text rule of every other field (platform/text.ts), checked first: PostgreSQL
+  // cannot store NUL, and half a surrogate pair cannot be encoded at all.
+  const broken = unprintable(v);
+  if (broken) fields.push({ field, rule: broken });
+  else if (required && v.length === 0) fields.push({ field, rule: 'required' });
+  else if (isInvisibleOnly(v)) fields.push({ field, rule: 'invisible_only' });
   else if (v.length > max) fields.push({ field, rule: 'max_length', params: { count: max } });
   return v.length ? v : null;
 }
@@ -146,7 +180,8 @@ export async function saveCallingLocation(
   if (!(LOCATION_LANGUAGES as readonly string[]).includes(location.language))
     f.push({ field: 'language', rule: 'services_language' });
   if (f.length) throw validationFailed(f);
-  await inTransaction(ctx, async (tx) => {
+  await inRetriedTransaction(ctx, async (tx) => {
+    await lockUnprovisioned(tx, subscriptionId);
     await repo.upsertMainLocation(
       tx.db,
       { subscriptionId, organizationId: setup.mapping.customer.id, now: tx.clock.now() },
@@ -185,16 +220,23 @@ export async function saveEnterpriseSubdomain(
   if (labelProblem(subdomain))
     throw validationFailed([{ field: 'subdomain', rule: 'services_subdomain_invalid' }]);
   const orgId = setup.mapping.customer.id;
-  const now = ctx.clock.now();
-  const holder = await repo.subdomainHolder(ctx.db, subdomain, now);
+  const holder = await repo.subdomainHolder(ctx.db, subdomain, ctx.clock.now());
   const takenError = validationFailed([{ field: 'subdomain', rule: 'services_subdomain_taken' }]);
+  const own = await repo.findOrganizationSubdomain(ctx.db, orgId);
+  const renewal = own?.subscription_id === subscriptionId && own.subdomain === subdomain;
+  await admitReservations(ctx, renewal ? 0 : 1);
   if (holder && holder.organization_id !== orgId) throw takenError;
   try {
-    await inTransaction(ctx, async (tx) => {
+    await inRetriedTransaction(ctx, async (tx) => {
+      await lockUnprovisioned(tx, subscriptionId);
+      const now = tx.clock.now();
+      const firsts = await repo.firstReservations(tx.db, subscriptionId, 'subdomain', [subdomain], now);
+      const until = reservedUntil(tx, firsts.get(subdomain) ?? now);
+      if (!until) throw validationFailed([lifetimeOver(tx, 'subdomain')]);
       await repo.dropExpiredSubdomain(tx.db, subdomain, now);
       const saved = await repo.upsertSubdomain(
         tx.db,
-        { subscriptionId, organizationId: orgId, reservedUntil: reservedUntil(tx), now },
+        { subscriptionId, organizationId: orgId, reservedUntil: until, now },
         subdomain,
       );
       // The organization got its subdomain through another subscription: that one is kept.

@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
 
-/** The subscription row Provision works on, locked so a second press waits for the first to commit. */
+/**
+ * The subscription row, locked: Provision and every save take it first (the same order, so they
+ * never deadlock), so a save either commits before Provision reads the steps or sees it provisioned.
+ */
 export async function lockSubscription(db: Executor, subscriptionId: string) {
   return db
     .selectFrom('subscriptions')
@@ -83,11 +86,14 @@ export interface SiteRow {
   licenses: number;
 }
 
-/** A save replaces the subscription's sites; the unique name constraint settles races. */
+/**
+ * A save replaces the subscription's sites; the unique name constraint settles races. Each site is
+ * reserved until its own time: a renewal never outlasts the name's maximum lifetime.
+ */
 export async function replaceSites(
   db: Executor,
-  s: { subscriptionId: string; organizationId: string; reservedUntil: Date; now: Date },
-  sites: SiteRow[],
+  s: { subscriptionId: string; organizationId: string; now: Date },
+  sites: (SiteRow & { reservedUntil: Date })[],
 ): Promise<void> {
   await db.deleteFrom('meeting_sites').where('subscription_id', '=', s.subscriptionId).execute();
   await db
@@ -101,11 +107,38 @@ export async function replaceSites(
         early_release: site.earlyRelease,
         licenses: site.licenses,
         position: i + 1,
-        reserved_until: s.reservedUntil,
+        reserved_until: site.reservedUntil,
         created_at: s.now,
       })),
     )
     .execute();
+}
+
+/**
+ * When this setup first reserved each of `names` (now, for a name it never held): the record stays
+ * after the reservation ends, so letting a name lapse does not start its lifetime again.
+ */
+export async function firstReservations(
+  db: Executor,
+  subscriptionId: string,
+  kind: 'site' | 'subdomain',
+  names: string[],
+  now: Date,
+): Promise<Map<string, Date>> {
+  if (names.length === 0) return new Map();
+  await db
+    .insertInto('setup_name_holds')
+    .values(names.map((name) => ({ subscription_id: subscriptionId, kind, name, first_reserved_at: now })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const rows = await db
+    .selectFrom('setup_name_holds')
+    .select(['name', 'first_reserved_at'])
+    .where('subscription_id', '=', subscriptionId)
+    .where('kind', '=', kind)
+    .where('name', 'in', names)
+    .execute();
+  return new Map(rows.map((r) => [r.name, r.first_reserved_at]));
 }
 
 export interface LocationRow {

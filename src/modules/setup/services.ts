@@ -3,6 +3,7 @@ import { DomainError, forbidden } from '../../platform/errors.ts';
 import { maySetUpServices } from '../identity/policy.ts';
 import * as repo from './services-repository.ts';
 import { getSetup, type SetupView } from './setup.ts';
+import { admitNameCheck } from './setup-limits.ts';
 
 /**
  * Service setup (S1–S7) of a mapped subscription: meeting sites, the main calling location and the
@@ -142,6 +143,7 @@ export interface Availability {
 /** Is this site URL name free across every organization? (An expired reservation is.) */
 export async function checkSiteNameAvailability(ctx: Ctx, name: string): Promise<Availability> {
   if (ctx.actor.type === 'anonymous') throw forbidden();
+  await admitNameCheck(ctx);
   if (labelProblem(name)) return { available: false, reason: 'invalid' };
   const holder = await repo.siteNameHolder(ctx.db, name, ctx.clock.now());
   return holder ? { available: false, reason: 'taken' } : { available: true, reason: null };
@@ -149,13 +151,27 @@ export async function checkSiteNameAvailability(ctx: Ctx, name: string): Promise
 
 export async function checkSubdomainAvailability(ctx: Ctx, subdomain: string): Promise<Availability> {
   if (ctx.actor.type === 'anonymous') throw forbidden();
+  await admitNameCheck(ctx);
   if (labelProblem(subdomain)) return { available: false, reason: 'invalid' };
   const holder = await repo.subdomainHolder(ctx.db, subdomain, ctx.clock.now());
   return holder ? { available: false, reason: 'taken' } : { available: true, reason: null };
 }
 
-export function reservedUntil(ctx: Ctx): Date {
-  return new Date(ctx.clock.now().getTime() + ctx.config.setupReservationHours * 3600_000);
+/** When a name first reserved at `first` stops being this setup's, unless Provision comes first. */
+export function lifetimeEnd(ctx: Ctx, first: Date): Date {
+  return new Date(first.getTime() + ctx.config.setupReservationMaxDays * 86_400_000);
+}
+
+/**
+ * How long a save (or a renewal, i.e. saving again) reserves a name first reserved at `first`:
+ * SETUP_RESERVATION_HOURS from now, never past the name's lifetime; null once that has ended.
+ */
+export function reservedUntil(ctx: Ctx, first: Date): Date | null {
+  const now = ctx.clock.now();
+  const end = lifetimeEnd(ctx, first);
+  if (end <= now) return null;
+  const renewed = new Date(now.getTime() + ctx.config.setupReservationHours * 3600_000);
+  return renewed < end ? renewed : end;
 }
 
 export function actorUserId(ctx: Ctx): string | null {
