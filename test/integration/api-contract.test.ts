@@ -558,3 +558,19 @@ for (const engine of testEngines()) {
     });
   });
 }
+
+describe('the API document speaks to integrators', () => {
+  it('names no internal step code (W3–W8, S1–S7, C9, X1) in any description', async () => {
+    const h = await startHarness('pglite');
+    try {
+      const text = await (await h.app.request('/api/openapi.json')).text();
+      const descriptions = [...text.matchAll(/"(?:description|summary)":"((?:[^"\\]|\\.)*)"/g)].map(
+        (m) => m[1],
+      );
+      const leaks = descriptions.filter((d) => /\b[WSCX]\d{1,2}\b/.test(d ?? ''));
+      assert.deepEqual(leaks, []);
+    } finally {
+      await h.close();
+    }
+  });
+});
