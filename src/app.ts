@@ -9,6 +9,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { sql } from 'kysely';
 import { registerBackofficePages } from './modules/backoffice/pages.tsx';
+import { registerCatalogRoutes } from './modules/catalog/routes.ts';
 import { registerHubPages } from './modules/hub/pages.tsx';
 import { registerHubRoutes } from './modules/hub/routes.ts';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
@@ -44,6 +45,7 @@ import {
   SUPPORT_REQUEST_BODY_MAX_MEGABYTES,
 } from './platform/limits.ts';
 import { registerMailboxPages } from './platform/mail/mailbox-pages.tsx';
+import { withSharedResponses } from './platform/openapi.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
@@ -178,6 +180,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   api.use('*', requireApiKey());
   registerProvisioningRoutes(api);
   registerOrderRoutes(api);
+  registerCatalogRoutes(api);
   registerProvisioningHistoryRoutes(api);
   registerSupportRoutes(api);
   registerMappingRoutes(api);
@@ -186,11 +189,13 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerMatchRoutes(api);
 
   const document = () =>
-    api.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: API_INFO,
-      servers: [{ url: `${rt.config.publicUrl}/api/v1` }],
-    });
+    withSharedResponses(
+      api.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: API_INFO,
+        servers: [{ url: `${rt.config.publicUrl}/api/v1` }],
+      }),
+    );
   const apiDocs = new Hono<AppEnv>();
   apiDocs.get('/openapi.json', (c) => c.json(document()));
   apiDocs.get('/docs', (c) => c.html(renderApiReference(document(), c.get('locale'))));

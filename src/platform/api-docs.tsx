@@ -29,13 +29,18 @@ interface Operation {
     schema?: SchemaObject;
   }[];
   requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: SchemaObject }> }>;
+  responses?: Record<string, ResponseObject>;
+}
+interface ResponseObject {
+  $ref?: string;
+  description?: string;
+  content?: Record<string, { schema?: SchemaObject }>;
 }
 interface OpenApiDocument {
   info: { title: string; version: string; description?: string };
   servers?: { url: string }[];
   paths?: Record<string, Record<string, Operation>>;
-  components?: { schemas?: Record<string, SchemaObject> };
+  components?: { schemas?: Record<string, SchemaObject>; responses?: Record<string, ResponseObject> };
 }
 
 /** Descriptions use Markdown's `code` spans; render those, leave the rest as text. */
@@ -76,7 +81,7 @@ function Properties({ schema, t }: { schema: SchemaObject; t: Translate }) {
             <td>{typeOf(prop)}</td>
             <td>{schema.required?.includes(name) ? t('apidocs.yes') : ''}</td>
             <td>
-              {prop.description ?? ''}
+              <Prose text={prop.description} />
               {prop.example !== undefined ? (
                 <span class="muted"> {t('apidocs.example', { example: JSON.stringify(prop.example) })}</span>
               ) : null}
@@ -155,7 +160,7 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
                         <li>
                           <code>{p.name}</code> ({p.in}
                           {p.required ? `, ${t('apidocs.required').toLowerCase()}` : ''}): {typeOf(p.schema)}{' '}
-                          {p.description ?? p.schema?.description ?? ''}
+                          <Prose text={p.description ?? p.schema?.description} />
                         </li>
                       ))}
                     </ul>
@@ -169,11 +174,15 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
                 ) : null}
                 <h3>{t('apidocs.responses')}</h3>
                 <ul>
-                  {Object.entries(op.responses ?? {}).map(([status, r]) => {
+                  {Object.entries(op.responses ?? {}).map(([status, own]) => {
+                    // Shared refusals are references to the document's components.
+                    const r = own.$ref
+                      ? (doc.components?.responses?.[own.$ref.split('/').pop() ?? ''] ?? {})
+                      : own;
                     const content = Object.entries(r.content ?? {})[0];
                     return (
                       <li>
-                        <strong>{status}</strong> {r.description}{' '}
+                        <strong>{status}</strong> <Prose text={r.description} />{' '}
                         {content ? (
                           <span class="muted">
                             ({content[0]}: {typeOf(content[1].schema)})

@@ -111,7 +111,7 @@ export function problemResponse(c: Context<AppEnv>, error: DomainError): Respons
   const body = problemBody(error, c.get('locale') ?? 'en', c.get('requestId') ?? '');
   const headers: Record<string, string> = { 'Content-Type': 'application/problem+json' };
   if (error.status === 401) headers['WWW-Authenticate'] = 'Bearer';
-  if (error.status === 503) headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
+  if (error.status === 503 || error.status === 429) headers['Retry-After'] = String(RETRY_AFTER_SECONDS);
   // Rate limits say when the next attempt may succeed.
   if (typeof error.params.retryAfterSeconds === 'number')
     headers['Retry-After'] = String(error.params.retryAfterSeconds);

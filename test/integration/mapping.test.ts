@@ -137,6 +137,7 @@ for (const engine of testEngines()) {
         {
           email: 'x@y.example',
         },
+        { 'If-Match': '*' },
       );
       assert.equal(change.status, 409);
     });

@@ -124,7 +124,7 @@ for (const engine of testEngines()) {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       for (const email of ['not-an-email', 'a\u0000b@acme.example', '', '\u200b']) {
-        const res = await h.api(partner, 'PUT', contactPath(order), { email });
+        const res = await h.api(partner, 'PUT', contactPath(order), { email }, { 'If-Match': '*' });
         assert.equal(res.status, 422, JSON.stringify(email));
         const problem = (await res.json()) as ProblemBody;
         assert.deepEqual(
@@ -152,7 +152,11 @@ for (const engine of testEngines()) {
       await identity.addReseller(h.ctx, distributor.orgId, reseller.orgId);
       const order = await book(partner);
       assert.equal((await h.api(other, 'POST', resendPath(order))).status, 404);
-      assert.equal((await h.api(other, 'PUT', contactPath(order), { email: 'x@acme.example' })).status, 404);
+      assert.equal(
+        (await h.api(other, 'PUT', contactPath(order), { email: 'x@acme.example' }, { 'If-Match': '*' }))
+          .status,
+        404,
+      );
 
       const placedForReseller = await book(
         distributor,
@@ -173,6 +177,7 @@ for (const engine of testEngines()) {
           await changeProvisioningContact(resellerAdmin, placedForReseller.id, lineId, {
             email: 'r@acme.example',
             applyToAllLines: false,
+            ifMatch: '*',
           })
         ).transactions.length,
         1,

@@ -178,6 +178,7 @@ for (const engine of testEngines()) {
         'PUT',
         `/api/v1/orders/${order.id}/lines/${l1.id}/provisioning-contact`,
         { email: 'd@acme.example' },
+        { 'If-Match': '*' },
       );
       assert.equal(refusedChange.status, 409);
       const mappedPage = await h.app.request(path(linksIn(toC[0]?.parsed.text)[0] ?? ''));
@@ -197,6 +198,7 @@ for (const engine of testEngines()) {
         'PUT',
         `/api/v1/orders/${order.id}/lines/${l2.id}/provisioning-contact`,
         { email: 'bounce@acme.example' },
+        { 'If-Match': '*' },
       );
       assert.equal(bounced.status, 200);
       const [failing] = ((await bounced.json()) as { transactions: TransactionView[] }).transactions;

@@ -70,6 +70,7 @@ for (const engine of testEngines()) {
         {
           email: 'ops@acme.example',
         },
+        { 'If-Match': '*' },
       );
       assert.equal(change.status, 200);
       await relayDueEmails(h.ctx);

@@ -37,7 +37,7 @@ for (const engine of testEngines()) {
     /** A contact change before the first email: a completed transaction, nothing sent. */
     async function changeContact(tenant: Tenant, order: OrderJson, email: string) {
       const path = `/api/v1/orders/${order.id}/lines/${order.lines[0]?.id}/provisioning-contact`;
-      assert.equal((await h.api(tenant, 'PUT', path, { email })).status, 200);
+      assert.equal((await h.api(tenant, 'PUT', path, { email }, { 'If-Match': '*' })).status, 200);
     }
     async function everything(tenant: Tenant, query = '', limit = 100): Promise<Item[]> {
       const items: Item[] = [];

@@ -16,6 +16,7 @@ export interface AuditPayloads {
   'provisioning.link_opened': { linkId: string };
   'provisioning.resent': { transactionId: string; to: string };
   'provisioning.contact_changed': { from: string; to: string };
+  'provisioning.started_now': { from: string; to: string };
   'subscription.mapped': {
     partnerOrgId: string;
     customerOrgId: string;

@@ -74,3 +74,9 @@ export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<strin
 export async function offerNames(ctx: Ctx): Promise<ReadonlyMap<string, string>> {
   return (await catalog(ctx)).names;
 }
+
+/** The offers that can be ordered now, by code: what `GET /offers` shows integrators. */
+export async function listActiveOffers(ctx: Ctx): Promise<Offer[]> {
+  const { offers } = await catalog(ctx);
+  return [...offers.values()].filter((o) => o.active).sort((a, b) => a.code.localeCompare(b.code));
+}

@@ -29,7 +29,8 @@ const subscriptionSchema = z
       z.object({ name: z.string(), country: z.string(), city: z.string(), isMain: z.boolean() }),
     ),
     setupUrl: z.string().nullable().openapi({
-      description: 'Where service setup continues (S6), while it is pending; null once provisioned.',
+      description:
+        'Where service setup continues (an absolute URL), while it is pending; null once provisioned.',
     }),
   })
   .openapi('HubSubscription');

@@ -27,12 +27,19 @@ const TO = 'awaiting_provisioning_details';
  */
 export async function dispatchDueLines(
   ctx: Ctx,
-  options?: { limit?: number },
+  options?: { limit?: number; lineIds?: readonly string[] },
 ): Promise<{ lines: number; emails: number }> {
   if (!canTransition(FROM, TO)) throw new Error(`lifecycle no longer allows ${FROM} -> ${TO}`);
   return inTransaction(ctx, async (tx) => {
     const now = tx.clock.now();
-    const claimed = await repo.claimDueLines(tx.db, now, options?.limit ?? DISPATCH_BATCH, FROM, TO);
+    const claimed = await repo.claimDueLines(
+      tx.db,
+      now,
+      options?.limit ?? DISPATCH_BATCH,
+      FROM,
+      TO,
+      options?.lineIds,
+    );
     if (claimed.length === 0) return { lines: 0, emails: 0 };
     const urls = await issueLinks(
       tx,

@@ -16,11 +16,11 @@ import type { TransactionView } from './schema.ts';
 
 export { lineEtag };
 
-const pointOfNoReturn = (ctx: Ctx) =>
+export const pointOfNoReturn = (ctx: Ctx) =>
   new DomainError('point_of_no_return', 409, { adminHubUrl: ctx.config.adminHubUrl });
 
 /** The order (404 when the caller cannot see it or the line), refused with 403 without edit rights. */
-async function authorizedOrder(ctx: Ctx, orderId: string, lineId: string): Promise<OrderView> {
+export async function authorizedOrder(ctx: Ctx, orderId: string, lineId: string): Promise<OrderView> {
   const order = await getOrder(ctx, orderId);
   if (!order.lines.some((l) => l.id === lineId)) throw notFound();
   if (!mayActOnProvisioning(ctx.actor, order)) {
@@ -192,6 +192,10 @@ export async function changeProvisioningContact(
   input: { email: string; applyToAllLines: boolean; ifMatch?: string },
 ): Promise<{ transactions: TransactionView[] }> {
   const email = checkedEmail(input.email);
+  // A partner changes a line it has seen, at the version it saw (RFC 6585): the link's holder changes
+  // only its own line, which nobody else can hand over meanwhile.
+  if (ctx.actor.type !== 'setup_link' && input.ifMatch === undefined)
+    throw new DomainError('precondition_required', 428);
   if (ctx.actor.type === 'setup_link') {
     // The link's holder changes its own line only; the order is read as Provisio, for that check.
     if (!mayHandOverLine(ctx.actor, lineId) || input.applyToAllLines) throw notFound();

@@ -9,6 +9,7 @@ export type LineFacts = Awaited<ReturnType<typeof repo.findLineFacts>>[number];
 
 export type TimelineKind =
   | 'ordered'
+  | 'started_now'
   | 'email_sent'
   | 'link_opened'
   | 'resent'
@@ -112,6 +113,15 @@ export async function getLineHistory(ctx: Ctx, orderId: string, lineId: string):
       params: {},
     },
   ];
+  for (const event of events.filter((e) => e.action === 'provisioning.started_now')) {
+    const payload = payloadOf(event);
+    entries.push({
+      kind: 'started_now',
+      at: event.at.toISOString(),
+      actor: who(event.actorType, event.actorId),
+      params: { from: String(payload.from ?? ''), to: String(payload.to ?? '') },
+    });
+  }
   if (facts.firstEmailSentAt) {
     entries.push({
       kind: 'email_sent',

@@ -4,7 +4,7 @@ import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { FilterErrors, Pager, runListQuery } from './list-page.tsx';
-import { formatInstant } from './timeline.ts';
+import { formatInstant, SYSTEM_ACTOR } from './timeline.ts';
 import { listTransactions } from './transactions.ts';
 import {
   listTransactionsQuerySchema,
@@ -106,7 +106,7 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
                         ? `${tx.oldEmail} → ${tx.newEmail}`
                         : tx.newEmail}
                     </td>
-                    <td>{tx.actor ?? ''}</td>
+                    <td>{tx.actor.type === 'system' ? SYSTEM_ACTOR : (tx.actor.label ?? '')}</td>
                     <td>{formatInstant(locale, tx.createdAt)}</td>
                     <td>
                       <span class={`status tx-${tx.status}`}>{t(`transactions.statuses.${tx.status}`)}</span>

@@ -35,6 +35,7 @@ const listTransactionsRoute = createRoute({
 const entrySchema = z.object({
   kind: z.enum([
     'ordered',
+    'started_now',
     'email_sent',
     'link_opened',
     'resent',

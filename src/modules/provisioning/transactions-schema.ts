@@ -6,6 +6,7 @@ import {
   SEARCH_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
 import { lineText } from '../../platform/text.ts';
+import { transactionSchema } from './schema.ts';
 
 export const TRANSACTION_TYPES = ['provisioning_email_update', 'provisioning_email_resend'] as const;
 export const TRANSACTION_STATUSES = ['submitted', 'sent', 'failed', 'completed'] as const;
@@ -27,24 +28,12 @@ export const listTransactionsQuerySchema = z.object({
 
 export type ListTransactionsQuery = z.infer<typeof listTransactionsQuerySchema>;
 
-export const transactionSchema = z
-  .object({
-    id: z.uuid(),
-    type: z.enum(TRANSACTION_TYPES),
-    subscriptionId: z.string(),
-    orderId: z.uuid(),
-    orderReference: z.string(),
-    oldEmail: z.string().nullable(),
-    newEmail: z.string(),
-    actor: z.string().nullable().openapi({ description: 'Who asked: a user, an API key, or Provisio.' }),
-    status: z.enum(TRANSACTION_STATUSES),
-    failureReason: z.string().nullable(),
-    createdAt: z.iso.datetime(),
-    completedAt: z.iso.datetime().nullable(),
-  })
-  .openapi('ProvisioningTransaction');
+/** A Transaction Manager row: the transaction as resend and contact change answer it, with its order's reference. */
+export const transactionListItemSchema = transactionSchema
+  .extend({ orderReference: z.string() })
+  .openapi('ProvisioningTransactionListItem');
 
-export type TransactionView = z.infer<typeof transactionSchema>;
+export type TransactionListItem = z.infer<typeof transactionListItemSchema>;
 
 export const transactionListSchema = z
   .object({ items: z.array(transactionSchema), nextCursor: z.string().nullable() })

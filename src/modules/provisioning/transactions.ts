@@ -2,9 +2,8 @@ import type { Ctx } from '../../platform/context.ts';
 import { decodeKeyset, encodeKeyset } from '../../platform/keyset.ts';
 import { orderScope } from '../identity/policy.ts';
 import { subscriptionIdOf } from './cursor.ts';
-import { SYSTEM_ACTOR } from './timeline.ts';
 import * as repo from './transactions-repository.ts';
-import type { ListTransactionsQuery, TransactionView } from './transactions-schema.ts';
+import type { ListTransactionsQuery, TransactionListItem } from './transactions-schema.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -15,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function listTransactions(
   ctx: Ctx,
   query: ListTransactionsQuery,
-): Promise<{ items: TransactionView[]; nextCursor: string | null }> {
+): Promise<{ items: TransactionListItem[]; nextCursor: string | null }> {
   const scope = orderScope(ctx.actor);
   const after = query.cursor ? decodeKeyset(query.cursor, UUID) : undefined;
   const subscriptionId = query.subscriptionId ? subscriptionIdOf(query.subscriptionId) : undefined;
@@ -36,10 +35,11 @@ export async function listTransactions(
       type: r.type,
       subscriptionId: r.subscriptionId,
       orderId: r.orderId,
+      lineId: r.lineId,
       orderReference: r.orderReference,
       oldEmail: r.oldEmail,
       newEmail: r.newEmail,
-      actor: r.actorType === 'system' ? SYSTEM_ACTOR : r.actorLabel,
+      actor: { type: r.actorType, label: r.actorLabel },
       status: r.status,
       failureReason: r.failureReason,
       createdAt: r.createdAt.toISOString(),

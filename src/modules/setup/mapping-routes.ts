@@ -106,7 +106,7 @@ const getSetupRoute = createRoute({
   operationId: 'getSetup',
   summary: 'Read a subscription’s setup',
   description:
-    'The subscription with its order, services, and how far mapping (W3–W8) and service setup (S1–S7) have come.',
+    'The subscription with its order, services, and how far mapping to organizations and service setup have come.',
   tags: ['Setup'],
   security,
   request: { params },

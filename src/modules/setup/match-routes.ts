@@ -69,7 +69,7 @@ const matchRoute = createRoute({
   operationId: 'matchOrganizations',
   summary: 'Match an address to organizations',
   description:
-    "Where an address lands on one side of the subscription's mapping (W3–W5): the exact user's organization, the organizations sharing its registrable domain (Public Suffix List, private suffixes included), or none. Internationalized domains are accepted and shown in Unicode. Reading only: nothing is written.",
+    "Where an address lands on one side of the subscription's mapping, as the setup wizard shows it: the exact user's organization, the organizations sharing its registrable domain (Public Suffix List, private suffixes included), or none. Internationalized domains are accepted and shown in Unicode. Reading only: nothing is written.",
   tags: ['Setup'],
   security,
   request: {
@@ -102,7 +102,7 @@ const searchRoute = createRoute({
   operationId: 'searchOrganizationsByDomain',
   summary: 'Search organizations by domain',
   description:
-    'The global search of W3: organizations of one side whose domains are the registrable domain of `domain` (a domain in Unicode or punycode, or an address) or a subdomain of it. At most 20, most recent user activity first.',
+    'The setup wizard’s search by domain: organizations of one side whose domains are the registrable domain of `domain` (a domain in Unicode or punycode, or an address) or a subdomain of it. At most 20, most recent user activity first.',
   tags: ['Setup'],
   security,
   request: {

@@ -1,0 +1,576 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import addFormats from 'ajv-formats';
+import {
+  type Document,
+  OpenAPIBackend,
+  type Operation,
+  SetMatchType,
+  ValidationContext,
+} from 'openapi-backend';
+import { createApp } from '../../src/app.ts';
+import { Caches } from '../../src/platform/cache.ts';
+import { connectPostgres } from '../../src/platform/db.ts';
+import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { customerOrganization, mappedSubscription as hubSubscription } from '../support/hub-state.ts';
+import { type MappedSubscription, mappedSubscription } from '../support/mapped-subscription.ts';
+import { dispatchAt } from '../support/provisioning-state.ts';
+
+/**
+ * The API says exactly what it does: real answers of every operation in the served document, successes
+ * and refusals, checked against that document by a maintained OpenAPI validator (openapi-backend, on
+ * ajv). An operation in the document without a row in CALLS fails the test, as does a status, a content
+ * type, a body or a required header the document does not describe.
+ */
+
+interface Call {
+  method: string;
+  /** Under /api/v1, with its query. */
+  path: string;
+  body?: unknown;
+  /** Sent as it is (malformed JSON, another content type). */
+  raw?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Who calls: the partner unless told (null: no API key). */
+  as?: Tenant | null;
+  status: number;
+}
+
+interface Fixture {
+  partner: Tenant;
+  stranger: Tenant;
+  /** Booked for a later date: nothing sent yet. */
+  future: { orderId: string; lineId: string; subscriptionId: string; etag: string };
+  /** Its provisioning email went out. */
+  sent: { orderId: string; lineId: string; subscriptionId: string; etag: string };
+  /** Sent and unmapped, for the mapping operations. */
+  unmapped: { subscriptionId: string };
+  /** Mapped to the partner (full admin) and a new customer: service setup. */
+  mapped: MappedSubscription;
+  /** A customer whose provisioning admin the partner is. */
+  provisioningAdminOf: string;
+  caseId: string;
+}
+
+const NOWHERE = randomUUID();
+const sub = (id: string) => `/api/v1/subscriptions/${id}`;
+const line = (o: { orderId: string; lineId: string }) => `/api/v1/orders/${o.orderId}/lines/${o.lineId}`;
+const LOCATION = {
+  name: 'Sede di Milano',
+  country: 'IT',
+  addressLine1: 'Via Roma 1',
+  city: 'Milano',
+  postalCode: '20121',
+  timeZone: 'Europe/Rome',
+  language: 'it',
+};
+
+/**
+ * How to call each operation: its first call succeeds (its path also serves the refusals every
+ * operation shares: 401, 405, 400, 415, 503), the others are its own refusals. Rows run in this order.
+ */
+const CALLS: Record<string, (fx: Fixture) => Call[]> = {
+  listOffers: () => [{ method: 'GET', path: '/api/v1/offers', status: 200 }],
+  createOrder: (fx) => {
+    const body = orderBody();
+    return [
+      {
+        method: 'POST',
+        path: '/api/v1/orders',
+        body,
+        headers: { 'Idempotency-Key': body.reference },
+        status: 201,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/orders',
+        body,
+        headers: { 'Idempotency-Key': body.reference },
+        status: 201,
+      },
+      {
+        method: 'POST',
+        path: '/api/v1/orders',
+        body: { ...orderBody(), reference: body.reference },
+        status: 409,
+      },
+      { method: 'POST', path: '/api/v1/orders', body: { reference: 'x' }, status: 422 },
+      { method: 'POST', path: '/api/v1/orders', body: orderBody(), as: fx.stranger, status: 201 },
+    ];
+  },
+  getOrder: (fx) => [
+    { method: 'GET', path: `/api/v1/orders/${fx.sent.orderId}`, status: 200 },
+    { method: 'GET', path: `/api/v1/orders/${NOWHERE}`, status: 404 },
+    { method: 'GET', path: `/api/v1/orders/${fx.sent.orderId}`, as: fx.stranger, status: 404 },
+  ],
+  listOrders: () => [
+    { method: 'GET', path: '/api/v1/orders?limit=2', status: 200 },
+    { method: 'GET', path: '/api/v1/orders?cursor=tampered', status: 422 },
+  ],
+  getOrderLine: (fx) => [
+    { method: 'GET', path: line(fx.sent), status: 200 },
+    { method: 'GET', path: line({ orderId: fx.sent.orderId, lineId: NOWHERE }), status: 404 },
+  ],
+  getLineHistory: (fx) => [
+    { method: 'GET', path: `${line(fx.sent)}/history`, status: 200 },
+    { method: 'GET', path: `${line({ orderId: NOWHERE, lineId: NOWHERE })}/history`, status: 404 },
+  ],
+  changeProvisioningContact: (fx) => [
+    {
+      method: 'PUT',
+      path: `${line(fx.sent)}/provisioning-contact`,
+      body: { email: 'new-it@acme.example' },
+      headers: { 'If-Match': fx.sent.etag },
+      status: 200,
+    },
+    {
+      method: 'PUT',
+      path: `${line(fx.sent)}/provisioning-contact`,
+      body: { email: 'x@acme.example' },
+      status: 428,
+    },
+    {
+      method: 'PUT',
+      path: `${line(fx.sent)}/provisioning-contact`,
+      body: { email: 'x@acme.example', applyToAllLines: true },
+      status: 428,
+    },
+    {
+      method: 'PUT',
+      path: `${line(fx.sent)}/provisioning-contact`,
+      body: { email: 'x@acme.example' },
+      headers: { 'If-Match': '"v0"' },
+      status: 412,
+    },
+    {
+      method: 'PUT',
+      path: `${line(fx.sent)}/provisioning-contact`,
+      body: { email: 'not an address' },
+      headers: { 'If-Match': '*' },
+      status: 422,
+    },
+    {
+      method: 'PUT',
+      path: `${line(fx.mapped)}/provisioning-contact`,
+      body: { email: 'x@acme.example' },
+      headers: { 'If-Match': '*' },
+      status: 409,
+    },
+    {
+      method: 'PUT',
+      path: `${line({ orderId: NOWHERE, lineId: NOWHERE })}/provisioning-contact`,
+      body: { email: 'x@acme.example' },
+      headers: { 'If-Match': '*' },
+      status: 404,
+    },
+  ],
+  resendProvisioningEmail: (fx) => {
+    const resend = `${line(fx.sent)}/provisioning-email/resend`;
+    return [
+      { method: 'POST', path: resend, status: 202 },
+      { method: 'POST', path: resend, status: 202 },
+      { method: 'POST', path: resend, status: 202 },
+      { method: 'POST', path: resend, status: 429 },
+      { method: 'POST', path: `${line(fx.future)}/provisioning-email/resend`, status: 409 },
+      {
+        method: 'POST',
+        path: `${line({ orderId: NOWHERE, lineId: NOWHERE })}/provisioning-email/resend`,
+        status: 404,
+      },
+    ];
+  },
+  startProvisioningNow: (fx) => [
+    { method: 'POST', path: `${line(fx.future)}/provisioning/start-now`, status: 202 },
+    { method: 'POST', path: `${line(fx.future)}/provisioning/start-now`, status: 409 },
+    { method: 'POST', path: `${line(fx.sent)}/provisioning/start-now`, status: 409 },
+    {
+      method: 'POST',
+      path: `${line({ orderId: NOWHERE, lineId: NOWHERE })}/provisioning/start-now`,
+      status: 404,
+    },
+  ],
+  listTransactions: () => [
+    { method: 'GET', path: '/api/v1/transactions', status: 200 },
+    { method: 'GET', path: '/api/v1/transactions?type=provisioning_email_update', status: 200 },
+    { method: 'GET', path: '/api/v1/transactions?cursor=tampered', status: 422 },
+  ],
+  createSupportCase: () => [
+    {
+      method: 'POST',
+      path: '/api/v1/support/cases',
+      body: { requestType: 'resend_provisioning_email', description: 'The contact lost the email.' },
+      status: 201,
+    },
+    { method: 'POST', path: '/api/v1/support/cases', body: { requestType: 'nonsense' }, status: 422 },
+  ],
+  listSupportCases: () => [
+    { method: 'GET', path: '/api/v1/support/cases', status: 200 },
+    { method: 'GET', path: '/api/v1/support/cases?limit=0', status: 422 },
+  ],
+  getSupportCase: (fx) => [
+    { method: 'GET', path: `/api/v1/support/cases/${fx.caseId}`, status: 200 },
+    { method: 'GET', path: `/api/v1/support/cases/${NOWHERE}`, status: 404 },
+  ],
+  listManagedCustomers: () => [{ method: 'GET', path: '/api/v1/hub/customers', status: 200 }],
+  requestFullAdmin: (fx) => [
+    {
+      method: 'POST',
+      path: `/api/v1/hub/customers/${fx.provisioningAdminOf}/full-admin-request`,
+      status: 202,
+    },
+    {
+      method: 'POST',
+      path: `/api/v1/hub/customers/${fx.mapped.customerOrgId}/full-admin-request`,
+      status: 409,
+    },
+    { method: 'POST', path: `/api/v1/hub/customers/${NOWHERE}/full-admin-request`, status: 404 },
+  ],
+  getSetup: (fx) => [
+    { method: 'GET', path: `${sub(fx.mapped.subscriptionId)}/setup`, status: 200 },
+    { method: 'GET', path: `${sub('SUB-0')}/setup`, status: 404 },
+  ],
+  matchOrganizations: (fx) => [
+    {
+      method: 'POST',
+      path: `${sub(fx.unmapped.subscriptionId)}/setup/matches`,
+      body: { email: 'it@acme.example', side: 'customer' },
+      status: 200,
+    },
+    {
+      method: 'POST',
+      path: `${sub(fx.unmapped.subscriptionId)}/setup/matches`,
+      body: { email: 'it@acme.example' },
+      status: 422,
+    },
+    {
+      method: 'POST',
+      path: `${sub('SUB-0')}/setup/matches`,
+      body: { email: 'it@acme.example', side: 'customer' },
+      status: 404,
+    },
+  ],
+  searchOrganizationsByDomain: (fx) => [
+    {
+      method: 'GET',
+      path: `${sub(fx.unmapped.subscriptionId)}/setup/organizations?domain=acme.example&side=customer`,
+      status: 200,
+    },
+    {
+      method: 'GET',
+      path: `${sub(fx.unmapped.subscriptionId)}/setup/organizations?domain=gmail.com&side=customer`,
+      status: 400,
+    },
+    {
+      method: 'GET',
+      path: `${sub(fx.unmapped.subscriptionId)}/setup/organizations?domain=acme.example`,
+      status: 422,
+    },
+  ],
+  completeMapping: (fx) => [
+    {
+      method: 'POST',
+      path: `${sub(fx.unmapped.subscriptionId)}/setup/mapping`,
+      body: {
+        role: 'customer',
+        setupBy: 'self',
+        partner: { create: { name: 'Contract Reseller', businessVertical: 'finance', country: 'IT' } },
+        customerAdminEmail: 'boss@contract-customer.example',
+        customer: { create: { name: 'Contract Customer', businessVertical: 'finance', country: 'IT' } },
+      },
+      status: 200,
+    },
+    { method: 'POST', path: `${sub(fx.unmapped.subscriptionId)}/setup/mapping`, body: {}, status: 422 },
+    {
+      method: 'POST',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/mapping`,
+      body: { role: 'my_company', setupBy: 'self', customer: { organizationId: fx.mapped.customerOrgId } },
+      status: 409,
+    },
+  ],
+  checkSiteNameAvailability: () => [
+    { method: 'GET', path: '/api/v1/meeting-sites/availability?name=contract-site', status: 200 },
+    { method: 'GET', path: '/api/v1/meeting-sites/availability', status: 422 },
+  ],
+  checkSubdomainAvailability: () => [
+    { method: 'GET', path: '/api/v1/enterprise-subdomains/availability?subdomain=contract', status: 200 },
+    { method: 'GET', path: '/api/v1/enterprise-subdomains/availability', status: 422 },
+  ],
+  getServiceSetup: (fx) => [
+    { method: 'GET', path: `${sub(fx.mapped.subscriptionId)}/setup/services`, status: 200 },
+    { method: 'GET', path: `${sub(fx.sent.subscriptionId)}/setup/services`, status: 409 },
+    { method: 'GET', path: `${sub('SUB-0')}/setup/services`, status: 404 },
+  ],
+  saveMeetingSites: (fx) => [
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/meeting-sites`,
+      body: { sites: [{ name: 'contract-site', timeZone: 'Europe/Rome' }] },
+      status: 200,
+    },
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/meeting-sites`,
+      body: { sites: 'x' },
+      status: 422,
+    },
+    {
+      method: 'PUT',
+      path: `${sub(fx.sent.subscriptionId)}/setup/meeting-sites`,
+      body: { sites: [{ name: 'contract-two', timeZone: 'UTC' }] },
+      status: 409,
+    },
+  ],
+  saveCallingLocation: (fx) => [
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/calling-location`,
+      body: LOCATION,
+      status: 200,
+    },
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/calling-location`,
+      body: { ...LOCATION, country: 'XX' },
+      status: 422,
+    },
+  ],
+  saveEnterpriseSubdomain: (fx) => [
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/enterprise-subdomain`,
+      body: { subdomain: 'contract' },
+      status: 200,
+    },
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/enterprise-subdomain`,
+      body: { subdomain: 'not valid!' },
+      status: 422,
+    },
+    {
+      method: 'PUT',
+      path: `${sub(fx.sent.subscriptionId)}/setup/enterprise-subdomain`,
+      body: { subdomain: 'other' },
+      status: 409,
+    },
+  ],
+  provisionSubscription: (fx) => [
+    { method: 'POST', path: `${sub(fx.mapped.subscriptionId)}/provision`, status: 200 },
+    { method: 'POST', path: `${sub(fx.mapped.subscriptionId)}/provision`, status: 200 },
+    { method: 'POST', path: `${sub(fx.sent.subscriptionId)}/provision`, status: 409 },
+  ],
+  // After Provision: before it, the summary is not the order's final one.
+  getOrderSummaryPdf: (fx) => [
+    { method: 'GET', path: `${sub(fx.mapped.subscriptionId)}/summary.pdf`, status: 200 },
+    { method: 'GET', path: `${sub('SUB-0')}/summary.pdf`, status: 404 },
+  ],
+};
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+async function send(app: Harness['app'], fx: Fixture, call: Call): Promise<Response> {
+  const who = call.as === undefined ? fx.partner : call.as;
+  const headers: Record<string, string> = { ...call.headers };
+  if (who) headers.Authorization = `Bearer ${who.apiKey}`;
+  let body: string | undefined;
+  if (call.raw !== undefined || call.body !== undefined) {
+    headers['Content-Type'] = call.contentType ?? 'application/json';
+    body = call.raw ?? JSON.stringify(call.body);
+  }
+  return app.request(call.path, { method: call.method, headers, ...(body === undefined ? {} : { body }) });
+}
+
+/** Checks one real answer against what the document says the operation answers. */
+async function conforms(backend: OpenAPIBackend, operationId: string, call: Call, res: Response) {
+  const where = `${operationId}: ${call.method} ${call.path} answered ${res.status}`;
+  const op = backend.getOperation(operationId) as Operation | undefined;
+  assert.ok(op, `${operationId} is not in the document`);
+  type Documented = { content?: Record<string, { schema?: object }>; headers?: object };
+  const documented = (op.responses as Record<string, Documented> | undefined)?.[String(res.status)];
+  const text = await res.text();
+  assert.ok(documented, `${where}, which the document does not list (${text.slice(0, 200)})`);
+  const type = (res.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
+  if (!documented.content) assert.equal(text, '', `${where} with a body the document does not describe`);
+  else {
+    const media = documented.content[type];
+    assert.ok(media, `${where} as ${type}; the document says ${Object.keys(documented.content).join(', ')}`);
+    if (type.endsWith('json') && media.schema) {
+      const validate = backend.validator.getAjv(ValidationContext.Response).compile(media.schema);
+      assert.ok(
+        validate(JSON.parse(text)),
+        `${where}: ${JSON.stringify(validate.errors)} in ${text.slice(0, 400)}`,
+      );
+    }
+  }
+  const headers = Object.fromEntries(res.headers.entries());
+  const checked = backend.validator.validateResponseHeaders(headers, op, {
+    statusCode: res.status,
+    setMatchType: SetMatchType.Superset,
+  });
+  assert.ok(checked.valid, `${where}: headers ${JSON.stringify(checked.errors)}`);
+}
+
+for (const engine of testEngines()) {
+  describe(`the API document tells the truth (${engine})`, () => {
+    let h: Harness;
+    let backend: OpenAPIBackend;
+    let document: Document;
+    let fx: Fixture;
+    const operations = () =>
+      Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+        METHODS.flatMap((method) => {
+          const op = item?.[method];
+          return op?.operationId ? [{ path, method, operationId: op.operationId, op }] : [];
+        }),
+      );
+
+    before(async () => {
+      h = await startHarness(engine);
+      const res = await h.app.request('/api/openapi.json');
+      document = (await res.json()) as Document;
+      // quick: its own check of the document knows OpenAPI 3.0 only; strict: a $ref to nothing fails here.
+      backend = new OpenAPIBackend({
+        definition: document,
+        strict: true,
+        quick: true,
+        // Formats too: an id that is no uuid, a time that is no date-time, is a mismatch.
+        customizeAjv: (ajv) => {
+          addFormats.default(ajv);
+          return ajv;
+        },
+      });
+      await backend.init();
+
+      const partner = await h.tenant('partner', 'Contract Partner');
+      const stranger = await h.tenant('partner', 'Contract Stranger');
+      const book = async (start: string) => {
+        const placed = await h.api(
+          partner,
+          'POST',
+          '/api/v1/orders',
+          orderBody({}, { requestedStartDate: start }),
+        );
+        assert.equal(placed.status, 201);
+        const order = (await placed.json()) as {
+          id: string;
+          lines: { id: string; subscriptionId: string }[];
+        };
+        const first = order.lines[0];
+        assert.ok(first);
+        return { orderId: order.id, lineId: first.id, subscriptionId: first.subscriptionId };
+      };
+      const sent = await book('2026-12-01');
+      const unmapped = await book('2026-12-01');
+      await dispatchAt(h, new Date('2026-12-01T09:00:00Z'));
+      const future = await book('2027-02-01');
+      const etagOf = async (o: { orderId: string; lineId: string }) =>
+        (await h.api(partner, 'GET', line(o))).headers.get('etag') ?? '';
+      const mapped = await mappedSubscription(h, { partner });
+      const customer = await customerOrganization(h, 'Contract Managed', {
+        email: 'admin@contract-managed.example',
+      });
+      await hubSubscription(h, partner, customer.orgId, { access: 'provisioning_admin' });
+      const opened = await h.api(partner, 'POST', '/api/v1/support/cases', {
+        requestType: 'other',
+        description: 'A case to read.',
+      });
+      assert.equal(opened.status, 201, await opened.clone().text());
+      fx = {
+        partner,
+        stranger,
+        sent: { ...sent, etag: await etagOf(sent) },
+        future: { ...future, etag: await etagOf(future) },
+        unmapped,
+        mapped,
+        provisioningAdminOf: customer.orgId,
+        caseId: ((await opened.json()) as { id: string }).id,
+      };
+    });
+    after(() => h.close());
+
+    it('has a row of calls for every operation in the document, and no row for one it lacks', () => {
+      assert.deepEqual(
+        operations()
+          .map((o) => o.operationId)
+          .sort(),
+        Object.keys(CALLS).sort(),
+      );
+    });
+
+    it('answers every operation, success and refusal, as the document says', async () => {
+      for (const [operationId, calls] of Object.entries(CALLS)) {
+        for (const call of calls(fx)) {
+          const res = await send(h.app, fx, call);
+          const text = await res.clone().text();
+          assert.equal(
+            res.status,
+            call.status,
+            `${operationId}: ${call.method} ${call.path}: ${text.slice(0, 300)}`,
+          );
+          await conforms(backend, operationId, call, res);
+        }
+      }
+    });
+
+    it('documents the refusals every operation shares: 401, 405, and for a body 400 and 415', async () => {
+      const byPath = new Map<string, string[]>();
+      for (const o of operations()) byPath.set(o.path, [...(byPath.get(o.path) ?? []), o.method]);
+      for (const { path, method, operationId, op } of operations()) {
+        const [first] = CALLS[operationId]?.(fx) ?? [];
+        assert.ok(first, `${operationId} has no call`);
+        const refusals: Call[] = [{ ...first, as: null, status: 401 }];
+        const missing = ['delete', 'patch'].find((m) => !byPath.get(path)?.includes(m)) ?? 'options';
+        refusals.push({ ...first, method: missing.toUpperCase(), status: 405 });
+        if (op.requestBody) {
+          refusals.push({ ...first, raw: '{"not json', status: 400 });
+          refusals.push({ ...first, raw: 'text', contentType: 'text/plain', status: 415 });
+        }
+        for (const call of refusals) {
+          const res = await send(h.app, fx, call);
+          assert.equal(
+            res.status,
+            call.status,
+            `${operationId} (${method} ${path}) with ${call.status} expected`,
+          );
+          await conforms(backend, operationId, call, res);
+        }
+      }
+    });
+
+    it('documents 503 with Retry-After on every operation, for a database out of reach', async () => {
+      const down = connectPostgres('postgres://provisio@127.0.0.1:1/unreachable', 1);
+      const app = createApp({ ...h.rt, db: down.db, caches: new Caches() });
+      try {
+        for (const { operationId } of operations()) {
+          const [first] = CALLS[operationId]?.(fx) ?? [];
+          assert.ok(first);
+          const call = { ...first, status: 503 };
+          const res = await send(app, fx, call);
+          assert.equal(res.status, 503, `${operationId} with its database out of reach`);
+          assert.ok(Number(res.headers.get('retry-after')) > 0);
+          await conforms(backend, operationId, call, res);
+        }
+      } finally {
+        await down.close();
+      }
+    });
+  });
+}
+
+describe('the API document speaks to integrators', () => {
+  it('names no internal step code (W3–W8, S1–S7, C9, X1) in any description', async () => {
+    const h = await startHarness('pglite');
+    try {
+      const text = await (await h.app.request('/api/openapi.json')).text();
+      const descriptions = [...text.matchAll(/"(?:description|summary)":"((?:[^"\\]|\\.)*)"/g)].map(
+        (m) => m[1],
+      );
+      const leaks = descriptions.filter((d) => /\b[WSCX]\d{1,2}\b/.test(d ?? ''));
+      assert.deepEqual(leaks, []);
+    } finally {
+      await h.close();
+    }
+  });
+});
