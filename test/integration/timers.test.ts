@@ -206,7 +206,33 @@ for (const engine of testEngines()) {
       const text = toA[0]?.parsed.text ?? '';
       for (const id of many.subscriptionIds) assert.ok(text.includes(id), `${id} is listed`);
       for (const id of few.subscriptionIds) assert.ok((toB[0]?.parsed.text ?? '').includes(id));
-      assert.match(text, /\/backoffice\/escalations/);
+      const listUrl =
+        /http:\/\/provisio\.test(\/backoffice\/escalations\?representative=digest\.a%40vendor\.example)/;
+      assert.match(text, listUrl);
+
+      // The link lists the lines this representative was told about, to an operator.
+      const vendor = await createOrganization(h.ctx, { kind: 'vendor', name: 'Digest Vendor' });
+      const operator = {
+        orgId: vendor.id,
+        apiKey: '',
+        email: 'ops.digest@vendor.example',
+        password: 'operator password 1',
+      };
+      await createUser(h.ctx, {
+        organizationId: vendor.id,
+        email: operator.email,
+        role: 'operator',
+        password: operator.password,
+        locale: 'en',
+      });
+      const list = await h.app.request(listUrl.exec(text)?.[1] ?? '', {
+        headers: { Cookie: await h.signIn(operator) },
+      });
+      assert.equal(list.status, 200);
+      const listed = await list.text();
+      assert.match(listed, /digest\.a@vendor\.example/);
+      for (const id of many.subscriptionIds) assert.ok(listed.includes(id));
+      for (const id of few.subscriptionIds) assert.ok(!listed.includes(id), 'another representative’s line');
       for (const lineId of [...many.lineIds, ...few.lineIds]) {
         assert.ok((await lineRow(h, lineId)).escalated_at, 'marked escalated');
         assert.equal(await auditCount(h, 'provisioning.escalated', lineId), 1);

@@ -107,7 +107,7 @@ async function escalateFor(ctx: Ctx, to: string): Promise<number> {
     const email = renderEscalationDigest({
       locale,
       total: claimed.length,
-      listUrl: `${tx.config.publicUrl}/backoffice/escalations`,
+      listUrl: `${tx.config.publicUrl}/backoffice/escalations?${new URLSearchParams({ representative: to })}`,
       lines: shown.map((l) => ({ ...l, orderUrl: `${tx.config.publicUrl}/orders/${l.orderId}` })),
     });
     await queueEmail(tx, { kind: 'provisioning.escalation', to, locale, ...email });
