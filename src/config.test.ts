@@ -94,6 +94,10 @@ describe('configuration', () => {
         return true;
       },
     );
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example', DEMO_SEED: 'always' }),
+      /DEMO_SEED: "always" is not allowed when NODE_ENV=production/,
+    );
   });
 
   it('names a bad SMTP_URL without echoing its password', () => {

@@ -80,7 +80,7 @@ export interface Config {
   /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
   trustProxy: boolean;
   logLevel: Settings['LOG_LEVEL'];
-  /** NODE_ENV=production: no development mailbox, SMTP_URL required. */
+  /** NODE_ENV=production: no development mailbox, SMTP_URL required, never the demo unasked. */
   production: boolean;
   /** Outgoing mail over SMTP; unset: mail is kept in the database and shown at /dev/mailbox. */
   smtpUrl: string | undefined;
@@ -132,6 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (production && !s.SMTP_URL) {
     throw new ConfigError([
       'SMTP_URL: required when NODE_ENV=production (without it mail would only reach the development mailbox)',
+    ]);
+  }
+  if (production && s.DEMO_SEED === 'always') {
+    // The demo brings an operator account and API keys with a shared password: not for real data.
+    throw new ConfigError([
+      'DEMO_SEED: "always" is not allowed when NODE_ENV=production (the demo creates an operator and API keys); to load it on purpose, run `provisio seed --demo --allow-production`',
     ]);
   }
   const publicUrl = (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');

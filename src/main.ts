@@ -15,7 +15,14 @@ import { createRuntime, JOBS } from './runtime.ts';
 import { type RunningWeb, serveWeb } from './server.ts';
 import { describeFailure } from './startup-failure.ts';
 
-const ROLES: Role[] = ['partner_admin', 'partner_user', 'customer_admin', 'customer_user'];
+const ROLES: Role[] = [
+  'operator',
+  'partner_admin',
+  'partner_user',
+  'partner_viewer',
+  'customer_admin',
+  'customer_user',
+];
 /** Beyond the time running jobs may take to finish (WORKER_DRAIN_SECONDS), what closing may take. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -82,24 +89,9 @@ function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb): void {
 async function start(session: Session): Promise<void> {
   const { config, log } = settings(session);
   const rt = await createRuntime({ config, log });
-  const shouldSeed = config.demoSeed === 'always' || (config.demoSeed === 'auto' && rt.engine === 'pglite');
   try {
-    if (shouldSeed) {
-      const demo = await seedDemo(rt.systemContext('boot'), {
-        onlyIfEmpty: true,
-        ...(config.demoPassword ? { password: config.demoPassword } : {}),
-      });
-      if (demo) {
-        const logins = demo.users
-          .filter((u) => u.role.startsWith('partner') || u.role === 'operator')
-          .map(({ email, role }) => ({ email, role }));
-        // The demo password is shown on purpose: this is a fresh database with demo data only.
-        log.info(
-          { logins, demoPassword: demo.users[0]?.password, url: config.publicUrl },
-          'demo data loaded: sign in with any of these logins',
-        );
-      }
-    }
+    if (config.production) await explainEmptyDatabase(rt, log);
+    else await loadDemoIfEmpty(rt, config, log);
     const web = await serveWeb(rt);
     stopOnSignal(rt, log, web);
     await rt.jobs.startWorkers();
@@ -108,6 +100,45 @@ async function start(session: Session): Promise<void> {
     await rt.close();
     throw error;
   }
+}
+
+/** Outside production, an empty database gets the demo (DEMO_SEED), and its logins are logged. */
+async function loadDemoIfEmpty(rt: Runtime, config: Config, log: Logger): Promise<void> {
+  const shouldSeed = config.demoSeed === 'always' || (config.demoSeed === 'auto' && rt.engine === 'pglite');
+  if (!shouldSeed) return;
+  const demo = await seedDemo(rt.systemContext('boot'), {
+    onlyIfEmpty: true,
+    ...(config.demoPassword ? { password: config.demoPassword } : {}),
+  });
+  if (!demo) return;
+  const logins = demo.users
+    .filter((u) => u.role.startsWith('partner') || u.role === 'operator')
+    .map(({ email, role }) => ({ email, role }));
+  // The demo password is shown on purpose: a development database with demo data only. Never in
+  // production, where this function is not called.
+  log.info(
+    { logins, demoPassword: demo.users[0]?.password, url: config.publicUrl },
+    'demo data loaded: sign in with any of these logins',
+  );
+}
+
+/** In production an empty database stays empty: one line says how to create the first accounts. */
+async function explainEmptyDatabase(rt: Runtime, log: Logger): Promise<void> {
+  if (await identity.hasOrganizations(rt.systemContext('boot'))) return;
+  log.warn(
+    {
+      firstOperator: [
+        'provisio org create --kind vendor --name "<your company>"',
+        'provisio user create --org <id printed above> --role operator --email <address>',
+      ],
+      firstPartner: [
+        'provisio org create --kind partner --name "<partner>" --domain <their email domain>',
+        'provisio user create --org <id printed above> --role partner_admin --email <address>',
+        'provisio apikey create --org <id printed above>',
+      ],
+    },
+    'empty database: no demo in production; create the first operator and partner with the provisio command (see firstOperator, firstPartner)',
+  );
 }
 
 /** The worker role: jobs only, no HTTP. On the embedded database `start` runs them too (one process). */
@@ -176,12 +207,18 @@ function buildProgram(session: Session): Command {
       print({ status: 'migrated' });
     });
 
-  program
+  const seed: Command = program
     .command('seed')
     .description('Load the demo organizations, users and orders; prints logins and API keys as JSON.')
     .requiredOption('--demo', 'load the demo data set (the only data set there is)')
-    .action(async () => {
+    .option('--allow-production', 'load it even when NODE_ENV=production (demo accounts and API keys)')
+    .action(async (opts: { allowProduction?: boolean }) => {
       const { config } = settings(session, 'warn');
+      if (config.production && !opts.allowProduction) {
+        return seed.error(
+          'seed --demo: refused because NODE_ENV=production: the demo creates an operator, partner users sharing one password and API keys. Add --allow-production to load it anyway.',
+        );
+      }
       const password = config.demoPassword;
       print(await withRuntime(session, (ctx) => seedDemo(ctx, password ? { password } : {})));
     });
@@ -192,7 +229,7 @@ function buildProgram(session: Session): Command {
     .description('Create an organization; prints it as JSON.')
     .addOption(
       new Option('--kind <kind>', 'what it is')
-        .choices(['partner', 'distributor', 'customer'])
+        .choices(['vendor', 'partner', 'distributor', 'customer'])
         .makeOptionMandatory(),
     )
     .requiredOption('--name <name>', 'display name')
@@ -205,7 +242,7 @@ function buildProgram(session: Session): Command {
     )
     .action(
       async (opts: {
-        kind: 'partner' | 'distributor' | 'customer';
+        kind: 'vendor' | 'partner' | 'distributor' | 'customer';
         name: string;
         country?: string;
         domain: string[];

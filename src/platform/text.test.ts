@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from '@hono/zod-openapi';
-import { isInvisibleOnly, lineText, requiredText, unprintable } from './text.ts';
+import { identifierText, isInvisibleOnly, lineText, requiredText, unprintable } from './text.ts';
 import { fieldErrorsFromZod } from './validation.ts';
 
 /** The rules a value breaks, as the API would name them. */
@@ -76,5 +76,28 @@ describe('printable text', () => {
     assert.deepEqual(rules(schema, '\u200b'), []);
     assert.deepEqual(rules(schema, '\u0000'), ['control_characters']);
     assert.deepEqual(rules(schema, '\udc00'), ['unpaired_surrogate']);
+  });
+
+  it('identifierText refuses bidirectional controls, one rule per field', () => {
+    const schema = identifierText(20);
+    for (const control of [
+      '\u202a',
+      '\u202b',
+      '\u202c',
+      '\u202d',
+      '\u202e',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200e',
+      '\u200f',
+      '\u061c',
+    ])
+      assert.deepEqual(rules(schema, `PO-${control}1001`), ['bidi_controls'], JSON.stringify(control));
+    assert.deepEqual(rules(schema, '\u202e'), ['invisible_only'], 'nothing visible is said once');
+    assert.deepEqual(rules(schema, 'PO-1001'), []);
+    assert.deepEqual(rules(schema, 'PO-שלום-1'), [], 'right-to-left letters are fine');
+    assert.deepEqual(rules(requiredText(20), 'Acme \u200f'), [], 'names keep direction marks');
   });
 });

@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
  * Free text from callers, kept printable. Each refusal is a rule, i.e. a message-catalog key under
  * `validation.`, so the API and the pages name the field and say what is wrong with it.
  */
-export type TextRule = 'control_characters' | 'unpaired_surrogate' | 'invisible_only';
+export type TextRule = 'control_characters' | 'unpaired_surrogate' | 'invisible_only' | 'bidi_controls';
 
 /**
  * C0 and C1 controls (NUL, tab, line feed, escape, DEL, …) and the Unicode line and paragraph
@@ -93,4 +93,28 @@ export function paragraphText(maxLength: number): z.ZodString {
         message: 'invisible_only' satisfies TextRule,
       })
   );
+}
+
+/**
+ * Unicode bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates
+ * (U+2066–U+2069) and the direction marks (U+200E, U+200F, U+061C). In an identifier they only
+ * make what is shown differ from what is stored ("Trojan Source": `PO-\u202E1001` shows as
+ * "PO-1001" reversed), so a reference someone reads back to support would not be found.
+ */
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
+
+/** True when the text holds a bidirectional control character. */
+export function hasBidiControls(value: string): boolean {
+  return BIDI_CONTROL.test(value);
+}
+
+/**
+ * An identifier-like text (an order reference, an offer code, an idempotency key): `requiredText`,
+ * and no bidirectional controls. Names keep them: a Hebrew or Arabic name may need a direction mark.
+ */
+export function identifierText(maxLength: number): z.ZodString {
+  // Text that shows nothing was already refused as such: one rule per field.
+  return requiredText(maxLength).refine((value) => isInvisibleOnly(value) || !hasBidiControls(value), {
+    message: 'bidi_controls' satisfies TextRule,
+  });
 }

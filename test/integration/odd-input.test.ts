@@ -142,6 +142,38 @@ for (const engine of testEngines()) {
       assert.equal(await countOrders(), orders);
     });
 
+    it('refuses bidirectional controls in the reference and the offer, naming the field', async () => {
+      const orders = await countOrders();
+      const keys = await countKeys();
+      for (const control of [
+        '\u202a',
+        '\u202b',
+        '\u202c',
+        '\u202d',
+        '\u202e',
+        '\u2066',
+        '\u2067',
+        '\u2068',
+        '\u2069',
+        '\u200e',
+        '\u200f',
+      ]) {
+        await refused(orderBody({ reference: `PO-${control}1001` }), 'reference', 'bidi_controls');
+        await refused(orderBody({}, { offer: `A-WX${control}` }), 'lines[0].offer', 'bidi_controls');
+      }
+      // A header cannot carry them (HTTP headers are Latin-1; UTF-8 bytes arrive as C1 controls).
+      assert.equal(await countOrders(), orders);
+      assert.equal(await countKeys(), keys);
+      // A customer's name may be right-to-left and need a direction mark: it is not an identifier.
+      const res = await h.api(
+        partner,
+        'POST',
+        '/api/v1/orders',
+        orderBody({ reference: 'PO-BIDI-NAME', endCustomer: { name: 'שלום Ltd \u200f' } }),
+      );
+      assert.equal(res.status, 201, await res.clone().text());
+    });
+
     it('still takes real text: emoji, joiners inside words, accents, trimmed edges', async () => {
       const res = await h.api(
         partner,

@@ -5,7 +5,14 @@ import type { TransactionView } from '../../src/modules/provisioning/schema.ts';
 import { mapSubscription } from '../../src/modules/provisioning/service.ts';
 import type { ProblemBody } from '../../src/platform/http.ts';
 import { relayDueEmails } from '../../src/platform/mail/outbox.ts';
-import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import {
+  formPost,
+  type Harness,
+  orderBody,
+  startHarness,
+  type Tenant,
+  testEngines,
+} from '../support/harness.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const LINK = /http:\/\/provisio\.test\/setup\/[A-Za-z0-9_-]{43}/g;
@@ -98,13 +105,14 @@ for (const engine of testEngines()) {
       };
       assert.equal(line.status, 'awaiting_provisioning_details');
 
-      // Opening a link shows the line and records the first opening.
+      // Opening a link shows the line; the first step a person posts records the first opening.
       const [link1, link2] = firstLinks as [string, string];
       const page = await h.app.request(path(link1));
       assert.equal(page.status, 200);
       assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
       assert.equal(page.headers.get('cache-control'), 'no-store');
       assert.match(await page.text(), /PO-KIWI/);
+      assert.equal((await h.app.request(path(link1), formPost({ step: 'start', nav: 'next' }))).status, 200);
       const opened = await h.db
         .selectFrom('order_lines')
         .select('link_opened_at')

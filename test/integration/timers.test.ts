@@ -128,13 +128,18 @@ for (const engine of testEngines()) {
       await dispatchAt(h, SENT);
       h.clock.set(at(1, 6));
       assert.equal(await escalateStalledLines(h.ctx), 1);
+      assert.ok((await lineRow(h, lineIds[0] ?? '')).escalated_at);
       const row = await h.db
         .selectFrom('outbox_emails')
-        .select(['locale', 'to_address'])
+        .select(['locale', 'to_address', 'subject'])
         .where('kind', '=', 'provisioning.escalation')
-        .where('subject_ref', '=', lineIds[0] ?? '')
+        .where('to_address', '=', 'olena.rep@vendor.example')
         .executeTakeFirstOrThrow();
-      assert.deepEqual(row, { locale: 'uk', to_address: 'olena.rep@vendor.example' });
+      assert.deepEqual(row, {
+        locale: 'uk',
+        to_address: 'olena.rep@vendor.example',
+        subject: 'Підготовку не розпочато: 1 підписка',
+      });
     });
 
     it('does not escalate a line whose link was opened, and counts the day in the partner’s time zone', async () => {
@@ -159,12 +164,90 @@ for (const engine of testEngines()) {
       assert.equal(await escalateStalledLines(h.ctx), 1);
       assert.equal((await lineRow(h, opened.lineIds[0] ?? '')).escalated_at, null);
       // No account representative: the configured escalation address.
-      const row = await h.db
+      const rows = await h.db
         .selectFrom('outbox_emails')
-        .select('to_address')
-        .where('subject_ref', '=', late.lineIds[0] ?? '')
-        .executeTakeFirstOrThrow();
-      assert.equal(row.to_address, 'escalations@vendor.example');
+        .select('text_body')
+        .where('kind', '=', 'provisioning.escalation')
+        .where('to_address', '=', 'escalations@vendor.example')
+        .execute();
+      assert.equal(rows.length, 1);
+      assert.match(rows[0]?.text_body ?? '', new RegExp(late.subscriptionIds[0] ?? '-'));
+    });
+
+    it('sends one digest per representative per run, listing the lines, each escalated once; a rerun sends nothing', async () => {
+      const withRep = async (name: string, rep: string) => {
+        const tenant = await h.tenant('partner', name);
+        await h.db
+          .updateTable('organizations')
+          .set({ account_rep_email: rep })
+          .where('id', '=', tenant.orgId)
+          .execute();
+        return tenant;
+      };
+      const a = await withRep('Digest Partner A', 'digest.a@vendor.example');
+      const b = await withRep('Digest Partner B', 'digest.b@vendor.example');
+      const many = await place(
+        h,
+        a,
+        Array.from({ length: 50 }, () => 'A-WX'),
+      );
+      const few = await place(h, b, ['A-WX', 'A-SPK']);
+      await dispatchAt(h, SENT);
+      h.clock.set(at(1, 6));
+      const before = sink.received.length;
+      assert.equal(await escalateStalledLines(h.ctx), 52);
+      await relayDueEmails(h.ctx);
+      const mail = (await sink.waitFor(before + 2)).slice(before);
+      const toA = mail.filter((m) => m.envelopeTo.includes('digest.a@vendor.example'));
+      const toB = mail.filter((m) => m.envelopeTo.includes('digest.b@vendor.example'));
+      assert.equal(toA.length, 1, 'one email for 50 lines');
+      assert.equal(toB.length, 1);
+      assert.equal(toA[0]?.parsed.subject, 'Provisioning not started: 50 subscriptions');
+      const text = toA[0]?.parsed.text ?? '';
+      for (const id of many.subscriptionIds) assert.ok(text.includes(id), `${id} is listed`);
+      for (const id of few.subscriptionIds) assert.ok((toB[0]?.parsed.text ?? '').includes(id));
+      const listUrl =
+        /http:\/\/provisio\.test(\/backoffice\/escalations\?representative=digest\.a%40vendor\.example)/;
+      assert.match(text, listUrl);
+
+      // The link lists the lines this representative was told about, to an operator.
+      const vendor = await createOrganization(h.ctx, { kind: 'vendor', name: 'Digest Vendor' });
+      const operator = {
+        orgId: vendor.id,
+        apiKey: '',
+        email: 'ops.digest@vendor.example',
+        password: 'operator password 1',
+      };
+      await createUser(h.ctx, {
+        organizationId: vendor.id,
+        email: operator.email,
+        role: 'operator',
+        password: operator.password,
+        locale: 'en',
+      });
+      const list = await h.app.request(listUrl.exec(text)?.[1] ?? '', {
+        headers: { Cookie: await h.signIn(operator) },
+      });
+      assert.equal(list.status, 200);
+      const listed = await list.text();
+      assert.match(listed, /digest\.a@vendor\.example/);
+      for (const id of many.subscriptionIds) assert.ok(listed.includes(id));
+      for (const id of few.subscriptionIds) assert.ok(!listed.includes(id), 'another representative’s line');
+      for (const lineId of [...many.lineIds, ...few.lineIds]) {
+        assert.ok((await lineRow(h, lineId)).escalated_at, 'marked escalated');
+        assert.equal(await auditCount(h, 'provisioning.escalated', lineId), 1);
+      }
+
+      h.clock.set(at(1, 7));
+      assert.equal(await escalateStalledLines(h.ctx), 0, 'a second run finds nothing');
+      await relayDueEmails(h.ctx);
+      const queued = await h.db
+        .selectFrom('outbox_emails')
+        .select('id')
+        .where('kind', '=', 'provisioning.escalation')
+        .where('to_address', 'in', ['digest.a@vendor.example', 'digest.b@vendor.example'])
+        .execute();
+      assert.equal(queued.length, 2, 'nothing more was queued');
     });
 
     it('closes an A-FLEX line after 7 days and an A-WX line after 30, starting billing once; a mapped line never closes', async () => {

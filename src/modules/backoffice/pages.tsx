@@ -1,5 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
+import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { type Locale, type Translate, translator } from '../../platform/i18n.ts';
 import { SUPPORT_TEXT_MAX_LENGTH } from '../../platform/limits.ts';
@@ -107,11 +108,17 @@ function OrdersPage(
   );
 }
 
-function EscalationsPage(p: Chrome & { lines: EscalatedLine[] }) {
+function EscalationsPage(p: Chrome & { lines: EscalatedLine[]; representative: string | undefined }) {
   const { t, locale } = p;
   return (
     <BackofficeLayout {...p} title={t('backoffice.escalations')}>
       <p class="muted">{t('backoffice.escalations_intro')}</p>
+      {p.representative ? (
+        <p>
+          {t('backoffice.escalations_for', { email: p.representative })}{' '}
+          <a href="/backoffice/escalations">{t('backoffice.all_escalations')}</a>
+        </p>
+      ) : null}
       {p.lines.length === 0 ? (
         <p class="muted">{t('backoffice.no_escalations')}</p>
       ) : (
@@ -250,9 +257,13 @@ export function registerBackofficePages(app: Hono<UserEnv>): void {
     return c.html(<OrdersPage {...chrome(c)} q={q} items={page.items} nextCursor={page.nextCursor} />);
   });
 
-  app.get('/backoffice/escalations', async (c) =>
-    c.html(<EscalationsPage {...chrome(c)} lines={await listEscalatedLines(c.get('ctx'))} />),
-  );
+  app.get('/backoffice/escalations', async (c) => {
+    // The escalation digest links here with its recipient; anything else lists every line.
+    const asked = c.req.query('representative')?.trim() ?? '';
+    const representative = isValidEmailAddress(asked) ? normalizeEmail(asked) : undefined;
+    const lines = await listEscalatedLines(c.get('ctx'), representative);
+    return c.html(<EscalationsPage {...chrome(c)} lines={lines} representative={representative} />);
+  });
 
   app.get('/backoffice/support', async (c) =>
     c.html(<QueuePage {...chrome(c)} cases={await listQueue(c.get('ctx'))} />),

@@ -190,8 +190,13 @@ export async function findSubscriptionInScope(db: Executor, subscriptionId: stri
 }
 
 /** Lines whose account representative was told and whose subscription is still not mapped, oldest escalation first. */
-export async function listEscalatedLines(db: Executor, scope: OrderScope, limit: number) {
-  return db
+export async function listEscalatedLines(
+  db: Executor,
+  scope: OrderScope,
+  limit: number,
+  representative?: { email: string; fallback: string },
+) {
+  let query = db
     .selectFrom('order_lines')
     .innerJoin('orders', 'orders.id', 'order_lines.order_id')
     .innerJoin('subscriptions', 'subscriptions.line_id', 'order_lines.id')
@@ -212,9 +217,11 @@ export async function listEscalatedLines(db: Executor, scope: OrderScope, limit:
     ])
     .where('order_lines.escalated_at', 'is not', null)
     .where('subscriptions.mapped_at', 'is', null)
-    .where((eb) => visibleTo(eb, scope))
-    .orderBy('order_lines.escalated_at')
-    .orderBy('order_lines.id')
-    .limit(limit)
-    .execute();
+    .where((eb) => visibleTo(eb, scope));
+  // The digest's link: the lines one representative was told about (the partner's, else the fallback).
+  if (representative)
+    query = query.where(
+      sql<boolean>`coalesce(partner.account_rep_email, ${representative.fallback}) = ${representative.email}`,
+    );
+  return query.orderBy('order_lines.escalated_at').orderBy('order_lines.id').limit(limit).execute();
 }

@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../../platform/http.ts';
 import { IDEMPOTENCY_KEY_MAX_LENGTH, REQUEST_BODY_MAX_MEGABYTES } from '../../platform/limits.ts';
 import { problemSchema } from '../../platform/openapi.ts';
-import { requiredText } from '../../platform/text.ts';
+import { identifierText } from '../../platform/text.ts';
 import {
   createOrderSchema,
   listOrdersQuerySchema,
@@ -35,7 +35,7 @@ const createOrderRoute = createRoute({
   security,
   request: {
     headers: z.object({
-      'idempotency-key': requiredText(IDEMPOTENCY_KEY_MAX_LENGTH)
+      'idempotency-key': identifierText(IDEMPOTENCY_KEY_MAX_LENGTH)
         .optional()
         .openapi({ description: 'Makes retries safe; scoped to your organization.' }),
     }),

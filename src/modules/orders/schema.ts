@@ -15,14 +15,14 @@ import {
   REFERENCE_MAX_LENGTH,
   SEARCH_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
-import { lineText, requiredText } from '../../platform/text.ts';
+import { identifierText, lineText, requiredText } from '../../platform/text.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 
 const isoDate = z.iso.date().openapi({ example: '2026-12-01', format: 'date' });
 
 const createOrderLineSchema = z
   .object({
-    offer: requiredText(OFFER_CODE_MAX_LENGTH).openapi({
+    offer: identifierText(OFFER_CODE_MAX_LENGTH).openapi({
       example: 'A-WX',
       description: 'Offer code from the catalogue.',
     }),
@@ -43,7 +43,7 @@ const createOrderLineSchema = z
 
 export const createOrderSchema = z
   .object({
-    reference: requiredText(REFERENCE_MAX_LENGTH).openapi({
+    reference: identifierText(REFERENCE_MAX_LENGTH).openapi({
       example: 'PO-1001',
       description: "The partner's purchase order reference.",
     }),

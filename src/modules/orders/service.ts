@@ -324,8 +324,13 @@ export interface EscalatedLine {
 const ESCALATIONS_SHOWN = 200;
 
 /** Lines the account representative was told about whose subscription is not mapped yet. */
-export async function listEscalatedLines(ctx: Ctx): Promise<EscalatedLine[]> {
-  const rows = await repo.listEscalatedLines(ctx.db, orderScope(ctx.actor), ESCALATIONS_SHOWN);
+export async function listEscalatedLines(ctx: Ctx, representative?: string): Promise<EscalatedLine[]> {
+  const rows = await repo.listEscalatedLines(
+    ctx.db,
+    orderScope(ctx.actor),
+    ESCALATIONS_SHOWN,
+    representative ? { email: representative, fallback: ctx.config.escalationEmail } : undefined,
+  );
   return rows.map((r) => ({
     lineId: r.line_id,
     lineNumber: r.line_number,

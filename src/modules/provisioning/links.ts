@@ -52,16 +52,24 @@ export type SetupLinkState =
   | { state: 'unknown' };
 
 /**
- * What a setup link leads to. The first opening of a live link is recorded (once, by a conditional
- * update) as Provisio's own `setup-link` actor: the visitor has no account.
+ * What a setup link leads to. Only a person's use counts as opening it (C10: an opened link stops the
+ * escalation): `used` is true for a request a person made by acting on the page (the wizard's form
+ * posts), never for a GET or HEAD, which mail scanners and link previewers send on their own, many of
+ * them following the link and rendering the page (some run its scripts) before anyone reads the
+ * email. The first use is recorded once, by a conditional update, as Provisio's own `setup-link`
+ * actor: the visitor has no account.
  */
-export async function openSetupLink(ctx: Ctx, token: string): Promise<SetupLinkState> {
+export async function openSetupLink(
+  ctx: Ctx,
+  token: string,
+  options: { used: boolean } = { used: false },
+): Promise<SetupLinkState> {
   if (!TOKEN_PATTERN.test(token)) return { state: 'unknown' };
   const link = await repo.findLinkByHash(ctx.db, hashToken(token));
   if (!link) return { state: 'unknown' };
   if (link.ended_reason) return { state: 'ended', reason: link.ended_reason };
   const asLink: Ctx = { ...ctx, actor: { type: 'system', name: 'setup-link' } };
-  if (!link.opened_at) {
+  if (options.used && !link.opened_at) {
     await inTransaction(asLink, async (tx) => {
       const first = await repo.markLinkOpened(tx.db, link.id, link.line_id, tx.clock.now());
       if (first)

@@ -44,67 +44,75 @@ export async function startPolicyBilling(db: Executor, subscriptionId: string, a
  * opened a link, not mapped, not escalated. The `requested_start_date <= UTC today` bound is implied
  * (no zone is more than a day ahead of UTC) and lets the partial index do the work.
  */
-export async function findEscalationDueLines(
+function escalationDue(now: Date, utcToday: string) {
+  return sql<boolean>`l.link_opened_at is null and l.escalated_at is null and l.status <> 'scheduled'
+    and l.requested_start_date <= ${utcToday}::date
+    and (${now}::timestamptz at time zone p.time_zone)::date >= l.requested_start_date + 1
+    and s.mapped_at is null`;
+}
+
+/** Who is told about a partner's stalled lines: its account representative, else the fallback address. */
+function representative(fallback: string) {
+  return sql<string>`coalesce(p.account_rep_email, ${fallback})`;
+}
+
+/** The representatives with at least one line due for escalation. */
+export async function findEscalationRecipients(
   db: Executor,
   now: Date,
   utcToday: string,
-  afterId: string | null,
-  limit: number,
-) {
-  let query = db
-    .selectFrom('order_lines as l')
-    .innerJoin('subscriptions as s', 's.line_id', 'l.id')
-    .innerJoin('orders', 'orders.id', 'l.order_id')
-    .innerJoin('organizations as p', 'p.id', 'orders.partner_org_id')
-    .select(['l.id as lineId'])
-    .where('l.link_opened_at', 'is', null)
-    .where('l.escalated_at', 'is', null)
-    .where('l.status', '<>', 'scheduled')
-    .where('l.requested_start_date', '<=', utcToday)
-    .where(sql<boolean>`(${now}::timestamptz at time zone p.time_zone)::date >= l.requested_start_date + 1`)
-    .where('s.mapped_at', 'is', null);
-  if (afterId) query = query.where('l.id', '>', afterId);
-  return query.orderBy('l.id').limit(limit).execute();
+  fallback: string,
+): Promise<string[]> {
+  const { rows } = await sql<{ to: string }>`
+    select distinct ${representative(fallback)} as "to"
+    from order_lines l
+    join subscriptions s on s.line_id = l.id
+    join orders o on o.id = l.order_id
+    join organizations p on p.id = o.partner_org_id
+    where ${escalationDue(now, utcToday)}
+    order by 1`.execute(db);
+  return rows.map((r) => r.to);
 }
 
-/** Claims a line's escalation, once; returns what the email needs, or nothing if already claimed. */
-export async function claimEscalation(db: Executor, lineId: string, at: Date) {
-  const claimed = await db
-    .updateTable('order_lines')
-    .set({ escalated_at: at })
-    .where('id', '=', lineId)
-    .where('escalated_at', 'is', null)
-    .where('link_opened_at', 'is', null)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('subscriptions')
-            .select('subscriptions.id')
-            .whereRef('subscriptions.line_id', '=', 'order_lines.id')
-            .where('subscriptions.mapped_at', 'is not', null),
-        ),
-      ),
-    )
-    .returning(['id'])
-    .executeTakeFirst();
-  if (!claimed) return undefined;
+/**
+ * Claims every line due for escalation that one representative hears about, in one conditional
+ * UPDATE: a concurrent run's UPDATE waits for this one, re-checks `escalated_at is null` on the rows
+ * it wanted, and claims none of them twice.
+ */
+export async function claimEscalations(
+  db: Executor,
+  input: { to: string; fallback: string; now: Date; utcToday: string },
+): Promise<{ lineId: string; partnerOrgId: string }[]> {
+  const { rows } = await sql<{ lineId: string; partnerOrgId: string }>`
+    update order_lines l set escalated_at = ${input.now}
+    from subscriptions s, orders o, organizations p
+    where s.line_id = l.id and o.id = l.order_id and p.id = o.partner_org_id
+      and ${escalationDue(input.now, input.utcToday)}
+      and ${representative(input.fallback)} = ${input.to}
+    returning l.id as "lineId", o.partner_org_id as "partnerOrgId"`.execute(db);
+  return rows;
+}
+
+/** What the digest shows of the first `limit` of these lines, oldest start date first. */
+export async function escalatedLineDetails(db: Executor, lineIds: string[], limit: number) {
   return db
     .selectFrom('order_lines as l')
     .innerJoin('subscriptions as s', 's.line_id', 'l.id')
     .innerJoin('orders', 'orders.id', 'l.order_id')
     .innerJoin('organizations as p', 'p.id', 'orders.partner_org_id')
     .select([
-      'l.id as lineId',
       'l.order_id as orderId',
       'l.provisioning_contact_email as contactEmail',
       'l.requested_start_date as requestedStartDate',
       's.id as subscriptionId',
       'orders.reference as orderReference',
       'orders.order_number as orderNumber',
-      'orders.partner_org_id as partnerOrgId',
       'p.name as partnerName',
-      'p.account_rep_email as accountRepEmail',
     ])
-    .where('l.id', '=', lineId)
-    .executeTakeFirstOrThrow();
+    .where(sql<boolean>`l.id = any(${lineIds}::uuid[])`)
+    .orderBy('l.requested_start_date')
+    .orderBy('orders.reference')
+    .orderBy('l.line_number')
+    .limit(limit)
+    .execute();
 }

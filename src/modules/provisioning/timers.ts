@@ -8,7 +8,7 @@ import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
 import { userByEmail } from '../identity/service.ts';
 import { transitionLine } from '../orders/service.ts';
-import { renderEscalationEmail } from './emails/render.ts';
+import { ESCALATION_DIGEST_LINES, renderEscalationDigest } from './emails/escalation.ts';
 import * as repo from './timers-repository.ts';
 
 /** Lines handled per query; the handlers loop until nothing is due. */
@@ -59,61 +59,71 @@ async function closeOne(
   }
 }
 
+/** Audit entries written per statement: a backlog of 200,000 lines is many statements, not one. */
+const AUDIT_CHUNK = 1000;
+
 /**
  * C10: one day after the Requested Start Date (in the partner's time zone) with no link opened, the
- * account representative is asked to reach out, once per line. Returns how many were escalated.
+ * account representative is asked to reach out, once per line, in one digest per representative per
+ * run: a backlog of thousands of lines is one email, not thousands. Returns how many lines it escalated.
  */
 export async function escalateStalledLines(ctx: Ctx, signal?: AbortSignal): Promise<number> {
+  const now = ctx.clock.now();
+  const recipients = await repo.findEscalationRecipients(
+    ctx.db,
+    now,
+    isoDate(now),
+    ctx.config.escalationEmail,
+  );
   let escalated = 0;
-  let afterId: string | null = null;
-  while (!signal?.aborted) {
-    const now = ctx.clock.now();
-    const due = await repo.findEscalationDueLines(ctx.db, now, isoDate(now), afterId, BATCH);
-    for (const { lineId } of due) {
-      afterId = lineId;
-      if (await escalateOne(ctx, lineId)) escalated += 1;
-    }
-    if (due.length < BATCH) break;
+  for (const to of recipients) {
+    if (signal?.aborted) break;
+    escalated += await escalateFor(ctx, to);
   }
   return escalated;
 }
 
-async function escalateOne(ctx: Ctx, lineId: string): Promise<boolean> {
+/** Claims one representative's due lines and queues their digest, in one transaction. */
+async function escalateFor(ctx: Ctx, to: string): Promise<number> {
   return inTransaction(ctx, async (tx) => {
-    const line = await repo.claimEscalation(tx.db, lineId, tx.clock.now());
-    if (!line) return false;
-    const to = line.accountRepEmail ?? tx.config.escalationEmail;
+    const now = tx.clock.now();
+    const claimed = await repo.claimEscalations(tx.db, {
+      to,
+      fallback: tx.config.escalationEmail,
+      now,
+      utcToday: isoDate(now),
+    });
+    // Another run got there first: nothing to say.
+    if (claimed.length === 0) return 0;
     // The account representative works for the vendor: their own language when they have an
     // account here, else the vendor's default; never the partner's.
     const rep = await userByEmail(tx, to);
     const locale = rep && isLocale(rep.locale) ? rep.locale : tx.config.defaultLocale;
-    const email = renderEscalationEmail({
+    const shown = await repo.escalatedLineDetails(
+      tx.db,
+      claimed.map((c) => c.lineId),
+      ESCALATION_DIGEST_LINES,
+    );
+    const email = renderEscalationDigest({
       locale,
-      partnerName: line.partnerName,
-      orderReference: line.orderReference,
-      orderNumber: line.orderNumber,
-      subscriptionId: line.subscriptionId,
-      contactEmail: line.contactEmail,
-      requestedStartDate: line.requestedStartDate,
-      orderUrl: `${tx.config.publicUrl}/orders/${line.orderId}`,
+      total: claimed.length,
+      listUrl: `${tx.config.publicUrl}/backoffice/escalations?${new URLSearchParams({ representative: to })}`,
+      lines: shown.map((l) => ({ ...l, orderUrl: `${tx.config.publicUrl}/orders/${l.orderId}` })),
     });
-    await queueEmail(tx, {
-      kind: 'provisioning.escalation',
-      subjectRef: line.lineId,
-      to,
-      locale,
-      ...email,
-    });
-    await recordAudit(tx, [
-      {
-        action: 'provisioning.escalated',
-        entityType: 'order_line',
-        entityId: line.lineId,
-        organizationId: line.partnerOrgId,
-        payload: { to },
-      },
-    ]);
-    return true;
+    await queueEmail(tx, { kind: 'provisioning.escalation', to, locale, ...email });
+    for (let i = 0; i < claimed.length; i += AUDIT_CHUNK) {
+      await recordAudit(
+        tx,
+        claimed.slice(i, i + AUDIT_CHUNK).map((line) => ({
+          action: 'provisioning.escalated' as const,
+          entityType: 'order_line',
+          entityId: line.lineId,
+          organizationId: line.partnerOrgId,
+          payload: { to },
+        })),
+      );
+    }
+    return claimed.length;
   });
 }
 

@@ -99,7 +99,8 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
   c.header('Cache-Control', 'no-store');
   const base = c.get('ctx');
   const token = c.req.param('token') ?? '';
-  const link = await openSetupLink(base, token);
+  // A GET (or HEAD) may be a mail scanner: only a posted step is a person using the link.
+  const link = await openSetupLink(base, token, { used: form !== null });
   const chosen = [c.req.query('lang'), getCookie(c, LANG_COOKIE)].find(isLocale);
   // W1: the wizard opens in the email's language unless the visitor chose one.
   const locale: Locale = chosen ?? (link.state === 'live' ? link.orderLocale : c.get('locale'));

@@ -4,7 +4,6 @@ import { LOCALES, translator } from '../../../platform/i18n.ts';
 import {
   type ProvisioningEmailInput,
   renderContactChangedNotice,
-  renderEscalationEmail,
   renderProvisioningEmail,
 } from './render.ts';
 
@@ -137,41 +136,4 @@ describe('contact changed notice', () => {
       assert.doesNotMatch(email.text, /https?:/);
     });
   }
-});
-
-describe('escalation email', () => {
-  for (const locale of LOCALES) {
-    it(`${locale}: tells the account representative which subscription and links the order`, () => {
-      const email = renderEscalationEmail({
-        locale,
-        partnerName: 'Northwind',
-        orderReference: 'PO-4711',
-        orderNumber: '100045',
-        subscriptionId: 'SUB-1001',
-        contactEmail: 'it@acme.example',
-        requestedStartDate: '2026-12-01',
-        orderUrl: 'https://provisio.test/orders/abc',
-      });
-      for (const part of [email.html, email.text]) {
-        assert.ok(
-          part.includes('SUB-1001') && part.includes('Northwind') && part.includes('it@acme.example'),
-        );
-        assert.ok(part.includes('https://provisio.test/orders/abc'));
-      }
-      assert.match(email.subject, /PO-4711/);
-    });
-  }
-  it('is in Ukrainian for uk', () => {
-    const email = renderEscalationEmail({
-      locale: 'uk',
-      partnerName: 'P',
-      orderReference: 'R',
-      orderNumber: 'N',
-      subscriptionId: 'S',
-      contactEmail: 'c@x.example',
-      requestedStartDate: '2026-12-01',
-      orderUrl: 'https://x.example/o',
-    });
-    assert.match(email.text, /Підготовку не розпочато/);
-  });
 });
