@@ -9,6 +9,9 @@ interface Lane {
   waiting: Array<{ go: () => void; giveUp: () => void }>;
 }
 
+/** However long the time limit, a refused caller is asked to wait no longer than this. */
+const RETRY_AFTER_MAX_SECONDS = 30;
+
 /** PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout. */
 const QUERY_CANCELED = '57014';
 
@@ -59,9 +62,9 @@ export class ReadGate {
     });
   }
 
-  /** Seconds a refused caller should wait: by then a running read has finished or been stopped. */
+  /** Seconds a refused caller should wait: by then a running read has usually finished or been stopped. */
   private get retryAfterSeconds(): number {
-    return Math.max(1, Math.ceil(this.limits.timeoutMs / 1000));
+    return Math.min(RETRY_AFTER_MAX_SECONDS, Math.max(1, Math.ceil(this.limits.timeoutMs / 1000)));
   }
 
   /** Runs `read` in the caller's share, each of its statements bounded by the time limit. */

@@ -149,6 +149,8 @@ for (const engine of testEngines()) {
       ['an underscore, literally', { q: 'PO-18_' }],
       ['a percent sign, literally', { q: '100%' }],
       ['two characters', { q: 'lo' }],
+      ['the start of a reference in two characters', { q: 'po' }],
+      ['no three letters or digits in a row', { q: 'o.e' }],
       ['a line status', { status: 'closed' }],
       ['a start-date window', { startFrom: '2026-12-10', startTo: '2026-12-20' }],
       ['a status and a window', { status: 'awaiting_provisioning_details', startFrom: '2026-12-05' }],
