@@ -138,6 +138,10 @@ for (const engine of testEngines()) {
       // Two characters still find references by their start.
       const start = await h.api(a, 'GET', '/api/v1/orders?q=bu&limit=5');
       assert.equal(((await start.json()) as { items: unknown[] }).items.length, 5);
+      // The orders page says why a short text found no names.
+      const cookie = await h.signIn(a);
+      const page = await (await h.app.request('/orders?q=ph', { headers: { Cookie: cookie } })).text();
+      assert.match(page, /Names and contact emails are searched from 3 letters or digits in a row/);
       const part = await h.api(a, 'GET', '/api/v1/orders?q=pha&limit=5');
       assert.equal(((await part.json()) as { items: unknown[] }).items.length, 5);
     });
