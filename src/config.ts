@@ -19,6 +19,9 @@ const settingsSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
+  LIST_QUERY_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
+  LIST_QUERIES_PER_TENANT: z.coerce.number().int().min(1).max(100).default(3),
+  LIST_QUEUE_PER_TENANT: z.coerce.number().int().min(0).max(1000).default(20),
   WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   DATA_DIR: z.string().min(1).default('./data'),
   DEMO_SEED: z.enum(['auto', 'always', 'never']).default('auto'),
@@ -56,6 +59,14 @@ export interface Config {
   publicUrl: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /**
+   * List and search pages and API calls (docs/adr/0024): how long one of their statements may run
+   * (PostgreSQL's statement_timeout), how many a tenant runs at once in this process, and how many
+   * more may wait for a turn before the next is refused with 429.
+   */
+  listQueryTimeoutMs: number;
+  listQueriesPerTenant: number;
+  listQueuePerTenant: number;
   /** Jobs of one kind a process runs at once. */
   workerConcurrency: number;
   /** On SIGTERM/SIGINT, how long running jobs may take to finish before they are failed (and retried). */
@@ -147,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     databaseUrl: s.DATABASE_URL,
     databasePoolSize: s.DATABASE_POOL_SIZE,
+    listQueryTimeoutMs: s.LIST_QUERY_TIMEOUT_MS,
+    listQueriesPerTenant: s.LIST_QUERIES_PER_TENANT,
+    listQueuePerTenant: s.LIST_QUEUE_PER_TENANT,
     workerConcurrency: s.WORKER_CONCURRENCY,
     workerDrainSeconds: s.WORKER_DRAIN_SECONDS,
     dataDir: path.resolve(s.DATA_DIR),

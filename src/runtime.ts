@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
 import { purgeExpiredSessions } from './modules/identity/jobs.ts';
@@ -15,6 +16,7 @@ import type { Logger } from './platform/logger.ts';
 import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mail/outbox.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
+import { ReadGate } from './platform/read-gate.ts';
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
@@ -59,6 +61,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     }));
   const clock = options.clock ?? systemClock;
   const caches = new Caches();
+  const reads = ReadGate.fromConfig(handle.engine, config);
   const mail: Mailer = {
     transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : mailboxTransport(handle.db, clock),
     from: config.mailFrom,
@@ -78,6 +81,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       jobs,
       mail,
       config,
+      reads,
     };
   };
   const jobs = createJobRuntime({
@@ -96,6 +100,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     caches,
     jobs,
     mail,
+    reads,
+    ping: async () => {
+      if (handle.ping) await handle.ping();
+      else await sql`select 1`.execute(handle.db);
+    },
     systemContext,
     close: async () => {
       try {

@@ -6,6 +6,7 @@ import type { Locale } from './i18n.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { ReadGate } from './read-gate.ts';
 
 export type OrgKind = 'partner' | 'distributor' | 'customer' | 'vendor';
 export type Role =
@@ -47,6 +48,8 @@ export interface Ctx {
   mail: Mailer;
   /** The settings, read once at boot (public URL for links, sender address, …). */
   config: Config;
+  /** List and search reads run through it: a fair share of the database per tenant, and a time limit. */
+  reads: ReadGate;
 }
 
 /** A context whose database is an open transaction. */

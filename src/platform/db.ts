@@ -31,9 +31,37 @@ export async function lockForTransaction(db: Tx, name: string): Promise<void> {
 
 export type Engine = 'postgres' | 'pglite';
 
+/**
+ * Runs `read` with each of its statements limited to `timeoutMs` (PostgreSQL's statement_timeout,
+ * local to a read-only transaction, so the pool's connections keep their defaults). A statement
+ * that runs longer is cancelled with SQLSTATE 57014. PGlite runs in this thread and never
+ * interrupts a statement (statement_timeout has no effect there), so there `read` runs as it is.
+ * Inside a caller's transaction the limit is not changed.
+ */
+export async function withStatementTimeout<T>(
+  db: Executor,
+  engine: Engine,
+  timeoutMs: number,
+  read: (db: Executor) => Promise<T>,
+): Promise<T> {
+  if (engine !== 'postgres' || db.isTransaction) return read(db);
+  return (db as Db)
+    .transaction()
+    .setAccessMode('read only')
+    .execute(async (tx) => {
+      await sql`select set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(tx);
+      return read(tx);
+    });
+}
+
 export interface DatabaseHandle {
   db: Db;
   engine: Engine;
+  /**
+   * Whether the database answers, for /healthz: on PostgreSQL over a connection of its own, so
+   * that a pool whose every connection is busy does not make a working database look down.
+   */
+  ping?(): Promise<void>;
   /** The embedded database itself, for what must speak to it directly (the job queue). */
   pglite?: PGlite;
   close(): Promise<void>;
@@ -56,6 +84,9 @@ const pgTypes = {
   },
 };
 
+/** A database that does not answer /healthz within this time is as good as down for a load balancer. */
+export const HEALTH_CHECK_TIMEOUT_MS = 2000;
+
 export function connectPostgres(url: string, poolSize = 10, log?: Logger): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
@@ -75,7 +106,30 @@ export function connectPostgres(url: string, poolSize = 10, log?: Logger): Datab
     dialect: new PostgresDialect({ pool: preparingPool(pool) }),
     log: onQueryEvent,
   });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  // One connection outside the pool for the health check, kept open and replaced when it drops.
+  const health = new pg.Pool({
+    connectionString: url,
+    max: 1,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: HEALTH_CHECK_TIMEOUT_MS,
+    statement_timeout: HEALTH_CHECK_TIMEOUT_MS,
+    application_name: 'provisio health check',
+  });
+  health.on('error', (err) => log?.warn({ err }, 'health check connection lost'));
+  return {
+    db,
+    engine: 'postgres',
+    ping: async () => {
+      await health.query('select 1');
+    },
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        await health.end();
+      }
+    },
+  };
 }
 
 /** See openPglite: the embedded database's page cache, resident in this process. */

@@ -41,6 +41,7 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       jobs: rt.jobs,
       mail: rt.mail,
       config: rt.config,
+      reads: rt.reads,
     });
     c.header('X-Request-Id', requestId);
     const started = performance.now();

@@ -6,6 +6,7 @@ import type { Db, Engine } from './db.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { ReadGate } from './read-gate.ts';
 
 /**
  * Everything a Provisio process runs on, built once (src/runtime.ts) and handed to `start`, the
@@ -22,6 +23,10 @@ export interface Runtime {
   readonly jobs: JobRuntime;
   /** Outgoing mail: SMTP when SMTP_URL is set, else the development mailbox. */
   readonly mail: Mailer;
+  /** Each tenant's share of the database for list and search reads (docs/adr/0024). */
+  readonly reads: ReadGate;
+  /** Resolves when the database answers (/healthz), without waiting for a free pool connection. */
+  ping(): Promise<void>;
   /** A context for work Provisio does on its own behalf (boot, CLI, jobs), named for the logs and history. */
   systemContext(name: string): Ctx;
   close(): Promise<void>;

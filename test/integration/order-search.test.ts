@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { listOrders } from '../../src/modules/orders/search.ts';
 import type { Ctx } from '../../src/platform/context.ts';
+import { searchesPartOfText } from '../../src/platform/search-text.ts';
 import { type Harness, startHarness, testEngines } from '../support/harness.ts';
 
 /**
@@ -30,18 +31,20 @@ function escapeLike(text: string): string {
 /**
  * Every order the caller may see that the query matches, newest first: the slow, obvious way. The
  * text matches the start of a reference, a whole order number or subscription id, or part of a
- * customer name or contact email, in any case.
+ * customer name or contact email, in any case: part of a text only when it has three letters or
+ * digits in a row (shorter text has no trigram to look up, docs/adr/0024).
  */
 async function scan(h: Harness, orgId: string | 'all', query: Query): Promise<string[]> {
   const p = query.q === undefined ? null : `%${escapeLike(query.q)}%`;
+  const partial = query.q !== undefined && searchesPartOfText(query.q);
   const start = query.q === undefined ? null : `${escapeLike(query.q)}%`;
   const { rows } = await sql<{ id: string }>`
     select o.id from orders o
     where (${orgId === 'all'} or o.partner_org_id::text = ${orgId} or o.placed_by_org_id::text = ${orgId})
       and (${p}::text is null
            or lower(o.reference) like lower(${start}) or o.order_number = upper(${query.q ?? ''})
-           or lower(o.end_customer_name) like lower(${p})
-           or exists (select 1 from order_lines l where l.order_id = o.id and l.provisioning_contact_email ilike ${p})
+           or (${partial} and lower(o.end_customer_name) like lower(${p}))
+           or (${partial} and exists (select 1 from order_lines l where l.order_id = o.id and l.provisioning_contact_email ilike ${p}))
            or exists (select 1 from order_lines l join subscriptions s on s.line_id = l.id
                       where l.order_id = o.id and s.id = upper(${query.q ?? ''})))
       and (${!query.status && !query.startFrom && !query.startTo} or exists (
@@ -146,6 +149,8 @@ for (const engine of testEngines()) {
       ['an underscore, literally', { q: 'PO-18_' }],
       ['a percent sign, literally', { q: '100%' }],
       ['two characters', { q: 'lo' }],
+      ['the start of a reference in two characters', { q: 'po' }],
+      ['no three letters or digits in a row', { q: 'o.e' }],
       ['a line status', { status: 'closed' }],
       ['a start-date window', { startFrom: '2026-12-10', startTo: '2026-12-20' }],
       ['a status and a window', { status: 'awaiting_provisioning_details', startFrom: '2026-12-05' }],

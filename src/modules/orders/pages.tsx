@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { LOCALE_NAMES, translator } from '../../platform/i18n.ts';
+import { PART_OF_TEXT_MIN_RUN, searchesPartOfText } from '../../platform/search-text.ts';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -124,6 +125,9 @@ function OrdersListPage(p: ListProps) {
               <li id={`error-${field}`}>{message}</li>
             ))}
           </ul>
+        ) : null}
+        {p.filters.q && !searchesPartOfText(p.filters.q) ? (
+          <p class="muted">{t('orders.short_search', { min: PART_OF_TEXT_MIN_RUN })}</p>
         ) : null}
         {p.items.length === 0 ? (
           <p class="muted">{t('orders.none')}</p>

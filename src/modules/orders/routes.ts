@@ -81,6 +81,18 @@ const listOrdersRoute = createRoute({
     200: { description: 'A page of orders.', content: { 'application/json': { schema: orderListSchema } } },
     401: problems[401],
     422: problems[422],
+    429: {
+      ...problem(
+        '`too_many_list_requests`: your organization already runs as many lists and searches at once as it may; see `Retry-After`.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
+    503: {
+      ...problem(
+        '`query_timeout`: the list took longer than the time allowed and was stopped; narrow it or retry after `Retry-After`. `service_unavailable`: the database is out of reach.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
 

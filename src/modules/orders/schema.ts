@@ -130,7 +130,7 @@ export type OrderSummary = z.infer<typeof orderSummarySchema>;
 export const listOrdersQuerySchema = z.object({
   q: lineText().max(SEARCH_TEXT_MAX_LENGTH).optional().openapi({
     description:
-      'The start of an order reference, a whole order number or subscription id, or part of a customer name or contact email (any case).',
+      'The start of an order reference, a whole order number or subscription id, or part of a customer name or contact email (any case). Part of a name or email is searched only when the text has three letters or digits in a row; shorter text matches references, order numbers and subscription ids only.',
   }),
   status: lineStatusSchema.optional(),
   startFrom: isoDate.optional().openapi({ description: 'Lines starting on or after this date.' }),

@@ -1,11 +1,15 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
 import { afterKeyset, exactTime, type Keyset } from '../../platform/keyset.ts';
+import { searchesPartOfText } from '../../platform/search-text.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { LineStatus } from './lifecycle.ts';
 
 export interface OrderSearch {
-  /** The start of a reference, a whole order number or subscription id, or part of a customer name or contact email. */
+  /**
+   * The start of a reference, a whole order number or subscription id, or (with three letters or
+   * digits in a row, see searchesPartOfText) part of a customer name or contact email.
+   */
   q?: string;
   status?: LineStatus;
   startFrom?: string;
@@ -70,7 +74,9 @@ function orderHasLine(search: OrderSearch, orderId: string): RawBuilder<unknown>
  * planner picks, per way, between walking the tenant's index and filtering, when many rows match,
  * and a trigram or b-tree lookup then a sort, when few do). Their union's first `limit` rows are the
  * page. Identifiers are matched whole (the reference by its start) on b-trees: a trigram search for
- * `PRV-1234567` reads the long posting lists of trigrams every order number shares.
+ * `PRV-1234567` reads the long posting lists of trigrams every order number shares. A text without
+ * three letters or digits in a row has no trigram to look up: it matches identifiers only, since
+ * looking for it inside names and addresses would read every row of the tenant (docs/adr/0024).
  */
 function candidateQueries(side: Side, search: OrderSearch): RawBuilder<unknown>[] {
   const n = search.limit;
@@ -95,29 +101,33 @@ function candidateQueries(side: Side, search: OrderSearch): RawBuilder<unknown>[
     sql`select o.created_at, o.id from orders o
         where ${onSide(side, 'o')} and ${condition} and ${orderKeyset} and ${orderHasLine(search, 'o.id')}
         order by o.created_at desc, o.id desc limit ${n}`;
-  return [
+  const identifiers = [
     byOrder(sql`lower(o.reference) like lower(${start})`),
     byOrder(sql`o.order_number = upper(${search.q})`),
-    byOrder(sql`o.end_customer_name ilike ${part}`),
-    sql`select distinct l.order_created_at as created_at, l.order_id as id from order_lines l
-        where ${onSide(side, 'l')} and l.provisioning_contact_email ilike ${part} and ${lineKeyset}
-          and ${orderHasLine(search, 'l.order_id')}
-        order by l.order_created_at desc, l.order_id desc limit ${n}`,
     sql`select l.order_created_at as created_at, l.order_id as id
         from subscriptions s join order_lines l on l.id = s.line_id
         where s.id = upper(${search.q}) and ${onSide(side, 'l')} and ${lineKeyset}
           and ${orderHasLine(search, 'l.order_id')}`,
   ];
+  if (!searchesPartOfText(search.q)) return identifiers;
+  return [
+    ...identifiers,
+    byOrder(sql`o.end_customer_name ilike ${part}`),
+    sql`select distinct l.order_created_at as created_at, l.order_id as id from order_lines l
+        where ${onSide(side, 'l')} and l.provisioning_contact_email ilike ${part} and ${lineKeyset}
+          and ${orderHasLine(search, 'l.order_id')}
+        order by l.order_created_at desc, l.order_id desc limit ${n}`,
+  ];
 }
 
-/** Newest first, keyset-paged on (created_at, id); no count of the whole tenant. */
-export async function searchOrders(db: Executor, scope: OrderScope, search: OrderSearch) {
+/** The search as one statement (tests EXPLAIN it to see which indexes it may use). */
+export function orderSearchQuery(scope: OrderScope, search: OrderSearch) {
   const candidates = sidesOf(scope).flatMap((side) => candidateQueries(side, search));
   const union = sql.join(
     candidates.map((query) => sql`(${query})`),
     sql` union `,
   );
-  const { rows } = await sql<{
+  return sql<{
     id: string;
     order_number: string;
     reference: string;
@@ -129,6 +139,11 @@ export async function searchOrders(db: Executor, scope: OrderScope, search: Orde
            ${exactTime('o.created_at')} as created_at_exact
     from (${union}) c join orders o on o.id = c.id
     order by c.created_at desc, c.id desc
-    limit ${search.limit}`.execute(db);
+    limit ${search.limit}`;
+}
+
+/** Newest first, keyset-paged on (created_at, id); no count of the whole tenant. */
+export async function searchOrders(db: Executor, scope: OrderScope, search: OrderSearch) {
+  const { rows } = await orderSearchQuery(scope, search).execute(db);
   return rows;
 }

@@ -9,19 +9,31 @@ import * as repo from './search-repository.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function listOrders(
-  ctx: Ctx,
-  query: ListOrdersQuery,
-): Promise<{ items: OrderSummary[]; nextCursor: string | null }> {
+type OrderPage = { items: OrderSummary[]; nextCursor: string | null };
+
+/**
+ * The orders the caller may see that the query matches, newest first. Runs in the caller's
+ * tenant's share of the database, each statement within the list time limit (docs/adr/0024).
+ */
+export async function listOrders(ctx: Ctx, query: ListOrdersQuery): Promise<OrderPage> {
   if (query.startFrom && query.startTo && query.startFrom > query.startTo) {
     throw validationFailed([{ field: 'startTo', rule: 'date_range' }]);
   }
+  const after = query.cursor ? decodeKeyset(query.cursor, UUID) : undefined;
+  return ctx.reads.run(ctx, (read) => readPage(read, query, after));
+}
+
+async function readPage(
+  ctx: Ctx,
+  query: ListOrdersQuery,
+  after: ReturnType<typeof decodeKeyset> | undefined,
+): Promise<OrderPage> {
   const rows = await repo.searchOrders(ctx.db, orderScope(ctx.actor), {
     ...(query.q ? { q: query.q } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.startFrom ? { startFrom: query.startFrom } : {}),
     ...(query.startTo ? { startTo: query.startTo } : {}),
-    ...(query.cursor ? { after: decodeKeyset(query.cursor, UUID) } : {}),
+    ...(after ? { after } : {}),
     limit: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);

@@ -7,6 +7,7 @@ import {
   PAGE_SIZE_MAX,
   SEARCH_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
+import { searchesPartOfText } from '../../platform/search-text.ts';
 import { lineText } from '../../platform/text.ts';
 import { mayActOnProvisioning, orderScope } from '../identity/policy.ts';
 import { SUBSCRIPTION_ID, subscriptionIdOf } from './cursor.ts';
@@ -36,13 +37,27 @@ export async function listPendingSubscriptions(
   query: ListSubscriptionsQuery,
 ): Promise<{ items: PendingSubscription[]; nextCursor: string | null }> {
   const subscriptionId = query.q ? subscriptionIdOf(query.q) : null;
-  // q is an exact subscription id (its primary key) or part of a contact email (the trigram index).
-  const rows = await repo.searchPendingSubscriptions(ctx.db, orderScope(ctx.actor), {
-    ...(subscriptionId ? { subscriptionId } : {}),
-    ...(query.q ? { contact: query.q } : {}),
-    ...(query.cursor ? { after: decodeKeyset(query.cursor, SUBSCRIPTION_ID) } : {}),
-    limit: query.limit + 1,
+  // q is an exact subscription id (its primary key) or part of a contact email (the trigram index),
+  // the latter only with three letters or digits in a row: shorter text has no trigram to look up.
+  const contact = query.q && searchesPartOfText(query.q) ? query.q : undefined;
+  if (query.q && !subscriptionId && !contact) return { items: [], nextCursor: null };
+  const after = query.cursor ? decodeKeyset(query.cursor, SUBSCRIPTION_ID) : undefined;
+  return ctx.reads.run(ctx, async (read) => {
+    const rows = await repo.searchPendingSubscriptions(read.db, orderScope(read.actor), {
+      ...(subscriptionId ? { subscriptionId } : {}),
+      ...(contact ? { contact } : {}),
+      ...(after ? { after } : {}),
+      limit: query.limit + 1,
+    });
+    return pageOf(read, query, rows);
   });
+}
+
+async function pageOf(
+  ctx: Ctx,
+  query: ListSubscriptionsQuery,
+  rows: Awaited<ReturnType<typeof repo.searchPendingSubscriptions>>,
+): Promise<{ items: PendingSubscription[]; nextCursor: string | null }> {
   const page = rows.slice(0, query.limit);
   const facts = await lineFacts(
     ctx,

@@ -29,6 +29,18 @@ const listTransactionsRoute = createRoute({
     },
     401: problem('Missing or unknown API key.'),
     422: problem('Invalid request (e.g. a tampered cursor).'),
+    429: {
+      ...problem(
+        '`too_many_list_requests`: your organization already runs as many lists and searches at once as it may; see `Retry-After`.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
+    503: {
+      ...problem(
+        '`query_timeout`: the list took longer than the time allowed and was stopped; narrow it or retry after `Retry-After`. `service_unavailable`: the database is out of reach.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
 

@@ -20,13 +20,16 @@ export async function listTransactions(
   const subscriptionId = query.subscriptionId ? subscriptionIdOf(query.subscriptionId) : undefined;
   // Text that cannot be a whole subscription id matches none: nothing to read.
   if (subscriptionId === null) return { items: [], nextCursor: null };
-  const rows = await repo.searchTransactions(ctx.db, scope, {
-    ...(subscriptionId ? { subscriptionId } : {}),
-    ...(query.type ? { type: query.type } : {}),
-    ...(query.status ? { status: query.status } : {}),
-    ...(after ? { after } : {}),
-    limit: query.limit + 1,
-  });
+  // In the tenant's share of the database, within the list time limit (docs/adr/0024).
+  const rows = await ctx.reads.run(ctx, (read) =>
+    repo.searchTransactions(read.db, scope, {
+      ...(subscriptionId ? { subscriptionId } : {}),
+      ...(query.type ? { type: query.type } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(after ? { after } : {}),
+      limit: query.limit + 1,
+    }),
+  );
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
   return {
