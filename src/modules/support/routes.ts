@@ -88,7 +88,7 @@ export function registerSupportRoutes(api: OpenAPIHono<AppEnv>): void {
       // The form validator ran on this content type; its type is the union of both bodies.
       const form = c.req.valid('form') as CreateCaseForm;
       const { 'screenshots[]': files = [], ...fields } = form;
-      input = { ...fields, screenshots: await uploadsFromFiles(files) };
+      input = { ...fields, screenshots: uploadsFromFiles(files) };
     } else {
       // Without a JSON content type the validator let the body through unread: it is checked here.
       const body = c.req.valid('json');
