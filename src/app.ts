@@ -140,6 +140,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
     const error = toDomainError(err, rt.log, c.get('requestId'));
     if (c.req.path.startsWith('/api/')) return problemResponse(c, error);
     if (error.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (typeof error.params.retryAfterSeconds === 'number')
+      c.header('Retry-After', String(error.params.retryAfterSeconds));
     return c.html(
       renderErrorPage(c.get('locale') ?? rt.config.defaultLocale, c.req.path, error),
       error.status as ContentfulStatusCode,

@@ -15,6 +15,7 @@ import type { Logger } from './platform/logger.ts';
 import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mail/outbox.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
+import { PdfRenderer } from './platform/pdf/renderer.ts';
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
@@ -64,6 +65,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     from: config.mailFrom,
     onResult: (kind) => MAIL_RESULT_HANDLERS.get(kind),
   };
+  const pdf = new PdfRenderer(log);
   let counter = 0;
   const systemContext = (name: string): Ctx => {
     counter += 1;
@@ -77,6 +79,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       caches,
       jobs,
       mail,
+      pdf,
       config,
     };
   };
@@ -96,11 +99,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     caches,
     jobs,
     mail,
+    pdf,
     systemContext,
     close: async () => {
       try {
         await jobs.stop();
       } finally {
+        await pdf.close();
         await mail.transport.close();
         await handle.close();
       }

@@ -6,6 +6,7 @@ import type { Locale } from './i18n.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { PdfRenderer } from './pdf/renderer.ts';
 
 export type OrgKind = 'partner' | 'distributor' | 'customer' | 'vendor';
 export type Role =
@@ -45,6 +46,8 @@ export interface Ctx {
   jobs: JobQueue;
   /** Where email goes: `queueEmail(ctx, …)` writes to the outbox, the relay sends through this. */
   mail: Mailer;
+  /** Renders PDFs off the main thread (platform/pdf/renderer.ts). */
+  pdf: PdfRenderer;
   /** The settings, read once at boot (public URL for links, sender address, …). */
   config: Config;
 }

@@ -6,6 +6,7 @@ import type { Db, Engine } from './db.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { PdfRenderer } from './pdf/renderer.ts';
 
 /**
  * Everything a Provisio process runs on, built once (src/runtime.ts) and handed to `start`, the
@@ -22,6 +23,8 @@ export interface Runtime {
   readonly jobs: JobRuntime;
   /** Outgoing mail: SMTP when SMTP_URL is set, else the development mailbox. */
   readonly mail: Mailer;
+  /** PDF rendering on worker threads, with its cache and per-caller limit. */
+  readonly pdf: PdfRenderer;
   /** A context for work Provisio does on its own behalf (boot, CLI, jobs), named for the logs and history. */
   systemContext(name: string): Ctx;
   close(): Promise<void>;
