@@ -82,7 +82,8 @@ export function flowingText(value: string, maxWordLength: number): string | PdfT
   let at = 0;
   for (const match of value.matchAll(RTL_RUN)) {
     parts.push(...leftToRight(value.slice(at, match.index), maxWordLength));
-    parts.push(rightToLeft(match[0], maxWordLength * 2));
+    // Hebrew and Arabic letters are narrower than the widest Latin ones the limit is counted in.
+    parts.push(rightToLeft(match[0], Math.floor(maxWordLength * 1.5)));
     at = match.index + match[0].length;
   }
   parts.push(...leftToRight(value.slice(at), maxWordLength));

@@ -45,6 +45,12 @@ const createCaseRoute = createRoute({
     403: problem('Only partners and distributors open cases.'),
     413: problem(`The body is larger than ${SUPPORT_REQUEST_BODY_MAX_MEGABYTES} MB.`),
     422: problem('Invalid request; each error names its field (e.g. `screenshots[0]`).'),
+    503: {
+      ...problem(
+        '`support_uploads_busy`: too many cases with files are being received right now; see `Retry-After`. Nothing was saved.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
 
