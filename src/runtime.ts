@@ -5,6 +5,7 @@ import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
 import { releaseReservationsJob } from './modules/setup/jobs.ts';
+import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Ctx } from './platform/context.ts';
@@ -26,6 +27,7 @@ export const JOBS: readonly AnyJob[] = [
   policyWindowJob,
   escalationJob,
   releaseReservationsJob,
+  sweepOrphanFilesJob,
 ];
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */

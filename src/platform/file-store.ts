@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -78,7 +78,41 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /** Removes files whose database rows were never written (a refused or failed case). */
 export async function removeFiles(filesDir: string, keys: readonly string[]): Promise<void> {
-  await Promise.all(keys.map((key) => rm(resolveKey(filesDir, key), { force: true })));
+  await Promise.all(keys.map((key) => rm(resolvePath(filesDir, key), { force: true })));
+}
+
+/** A key, or a temporary file's path under `tmp/` (an upload cut short). */
+function resolvePath(filesDir: string, keyOrTemp: string): string {
+  if (/^tmp\/[0-9a-f-]{36}\.part$/.test(keyOrTemp)) return path.join(filesDir, 'tmp', keyOrTemp.slice(4));
+  return resolveKey(filesDir, keyOrTemp);
+}
+
+export interface ListedFile {
+  /** What removeFiles takes: the key, or `tmp/<uuid>.part`. */
+  path: string;
+  /** The key a row would name; undefined for a temporary file. */
+  key: string | undefined;
+  modifiedAt: number;
+}
+
+/** Every file of `area` and every temporary file, with when it was last written. */
+export async function listStoredFiles(filesDir: string, area: string): Promise<ListedFile[]> {
+  const names = async (dir: string) => readdir(dir).catch((): string[] => []);
+  const found: ListedFile[] = [];
+  const add = async (relative: string, key: string | undefined) => {
+    const info = await stat(path.join(filesDir, relative)).catch(() => undefined);
+    if (info?.isFile()) found.push({ path: key ?? relative, key, modifiedAt: info.mtimeMs });
+  };
+  for (const name of await names(path.join(filesDir, 'tmp'))) {
+    if (/^[0-9a-f-]{36}\.part$/.test(name)) await add(`tmp/${name}`, undefined);
+  }
+  for (const prefix of await names(path.join(filesDir, area))) {
+    for (const name of await names(path.join(filesDir, area, prefix))) {
+      const key = `${area}/${prefix}/${name}`;
+      if (KEY.test(key)) await add(key, key);
+    }
+  }
+  return found;
 }
 
 /** A file's bytes as a stream; throws ENOENT when it is missing (a bug: rows are written after files). */

@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import { sweepOrphanFiles } from '../../src/modules/support/jobs.ts';
+import { storeFile } from '../../src/platform/file-store.ts';
 import { SUPPORT_SCREENSHOT_MAX_BYTES, SUPPORT_SCREENSHOTS_MAX } from '../../src/platform/limits.ts';
 import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
@@ -225,6 +236,25 @@ for (const engine of testEngines()) {
       assert.equal(image.status, 200);
       assert.ok(Buffer.from(await image.arrayBuffer()).equals(png));
       assert.equal((await page(otherCookie, `/support/cases/${id}/attachments/${row.id}`)).status, 404);
+    });
+
+    it('sweeps away, a day later, a file whose row was never written (a process killed in between)', async () => {
+      const filesDir = path.join(dataDir, 'files');
+      const orphan = await storeFile(filesDir, 'support', new Blob([bigPng(500)]).stream());
+      const temp = path.join(filesDir, 'tmp', `${randomUUID()}.part`);
+      writeFileSync(temp, 'cut short');
+      // Written "now" by the test's clock, which is not the machine's.
+      for (const file of [temp, path.join(filesDir, ...orphan.key.split('/'))])
+        utimesSync(file, h.clock.now(), h.clock.now());
+      const named = await h.db.selectFrom('support_case_attachments').select('storage_key').execute();
+      const onDisk = (key: string) => existsSync(path.join(filesDir, ...key.split('/')));
+      assert.equal((await sweepOrphanFiles(h.ctx)).removed, 0, 'nothing is removed while it is young');
+      assert.ok(onDisk(orphan.key));
+      h.clock.advance(25 * 3_600_000);
+      assert.equal((await sweepOrphanFiles(h.ctx)).removed, 2);
+      assert.equal(onDisk(orphan.key), false);
+      assert.deepEqual(filesUnder(path.join(filesDir, 'tmp')), []);
+      for (const { storage_key } of named) if (storage_key) assert.ok(onDisk(storage_key), storage_key);
     });
   });
 }

@@ -45,6 +45,17 @@ export async function findAttachment(db: Executor, caseId: string, attachmentId:
   return query.executeTakeFirst();
 }
 
+/** Which of these file store keys a screenshot row names. */
+export async function referencedStorageKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('support_case_attachments')
+    .select('storage_key')
+    .where('storage_key', 'in', keys)
+    .execute();
+  return new Set(rows.flatMap((r) => (r.storage_key ? [r.storage_key] : [])));
+}
+
 /** The bytes of a screenshot stored before files moved out of the database (migration 0009). */
 export async function legacyAttachmentContent(db: Executor, attachmentId: string): Promise<Buffer> {
   const row = await db
