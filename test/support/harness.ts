@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -176,7 +176,10 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
       const other = await createRuntime({ config, log, clock, database });
       return { rt: other, app: createApp(other), close: () => other.close() };
     },
-    close: () => rt.close(),
+    async close() {
+      await rt.close();
+      if (files.FILES_DIR) rmSync(files.FILES_DIR, { recursive: true, force: true });
+    },
   };
 }
 
