@@ -28,6 +28,7 @@ import { registerServiceSetupRoutes } from './modules/setup/service-routes.ts';
 import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
+import { supportUploadGate } from './modules/support/upload-gate.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
 import { DomainError, payloadTooLarge, validationFailed } from './platform/errors.ts';
@@ -124,11 +125,17 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
       throw new DomainError('payload_too_large', 413, { megabytes: SUPPORT_REQUEST_BODY_MAX_MEGABYTES });
     },
   });
-  app.use('*', (c, next) =>
-    c.req.method === 'POST' && SUPPORT_CASE_UPLOAD_PATHS.has(c.req.path)
-      ? supportCaseBodyLimit(c, next)
-      : defaultBodyLimit(c, next),
-  );
+  const uploadGate = supportUploadGate(rt.config.supportUploadsConcurrent);
+  app.use('*', (c, next) => {
+    if (!(c.req.method === 'POST' && SUPPORT_CASE_UPLOAD_PATHS.has(c.req.path)))
+      return defaultBodyLimit(c, next);
+    // Only bodies that can carry files wait for a slot; the gate answers before the body is read.
+    if (!/^multipart\/form-data/i.test(c.req.header('content-type') ?? ''))
+      return supportCaseBodyLimit(c, next);
+    return uploadGate(c, async () => {
+      await supportCaseBodyLimit(c, next);
+    });
+  });
 
   app.onError((err, c) => {
     const error = toDomainError(err, rt.log, c.get('requestId'));

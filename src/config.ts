@@ -24,6 +24,8 @@ const settingsSchema = z.object({
   LIST_QUEUE_PER_TENANT: z.coerce.number().int().min(0).max(1000).default(20),
   WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
   DATA_DIR: z.string().min(1).default('./data'),
+  FILES_DIR: z.string().min(1).optional(),
+  SUPPORT_UPLOADS_CONCURRENT: z.coerce.number().int().min(1).max(100).default(4),
   DEMO_SEED: z.enum(['auto', 'always', 'never']).default('auto'),
   DEMO_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   CATALOG_FILE: z
@@ -72,6 +74,10 @@ export interface Config {
   /** On SIGTERM/SIGINT, how long running jobs may take to finish before they are failed (and retried). */
   workerDrainSeconds: number;
   dataDir: string;
+  /** Where uploaded files (support screenshots) are kept: never in the database (ADR 0025). */
+  filesDir: string;
+  /** Support cases with screenshots a process receives at once; more are refused with 503 and Retry-After. */
+  supportUploadsConcurrent: number;
   demoSeed: 'auto' | 'always' | 'never';
   demoPassword: string | undefined;
   catalogFile: string;
@@ -164,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerConcurrency: s.WORKER_CONCURRENCY,
     workerDrainSeconds: s.WORKER_DRAIN_SECONDS,
     dataDir: path.resolve(s.DATA_DIR),
+    filesDir: path.resolve(s.FILES_DIR ?? path.join(s.DATA_DIR, 'files')),
+    supportUploadsConcurrent: s.SUPPORT_UPLOADS_CONCURRENT,
     demoSeed: s.DEMO_SEED,
     demoPassword: s.DEMO_PASSWORD,
     catalogFile: s.CATALOG_FILE ? path.resolve(s.CATALOG_FILE) : defaultCatalogFile,

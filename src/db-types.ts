@@ -293,12 +293,14 @@ export interface SubscriptionsTable {
 
 export interface SupportCaseAttachmentsTable {
   case_id: string;
-  content: Buffer;
+  content: Buffer | null;
   content_type: 'image/png' | 'image/jpeg';
   created_at: Timestamp;
   file_name: string;
   id: Generated<string>;
+  sha256: string;
   size_bytes: number;
+  storage_key: string | null;
 }
 
 export interface SupportCaseMessagesTable {

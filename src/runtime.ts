@@ -6,6 +6,7 @@ import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
 import { releaseReservationsJob } from './modules/setup/jobs.ts';
+import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Ctx } from './platform/context.ts';
@@ -17,6 +18,7 @@ import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mai
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { ReadGate } from './platform/read-gate.ts';
+import { PdfRenderer } from './platform/pdf/renderer.ts';
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
@@ -27,6 +29,7 @@ export const JOBS: readonly AnyJob[] = [
   policyWindowJob,
   escalationJob,
   releaseReservationsJob,
+  sweepOrphanFilesJob,
 ];
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
@@ -67,6 +70,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     from: config.mailFrom,
     onResult: (kind) => MAIL_RESULT_HANDLERS.get(kind),
   };
+  const pdf = new PdfRenderer(log);
   let counter = 0;
   const systemContext = (name: string): Ctx => {
     counter += 1;
@@ -80,6 +84,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       caches,
       jobs,
       mail,
+      pdf,
       config,
       reads,
     };
@@ -105,11 +110,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (handle.ping) await handle.ping();
       else await sql`select 1`.execute(handle.db);
     },
+    pdf,
     systemContext,
     close: async () => {
       try {
         await jobs.stop();
       } finally {
+        await pdf.close();
         await mail.transport.close();
         await handle.close();
       }

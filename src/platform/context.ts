@@ -7,6 +7,7 @@ import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
 import type { ReadGate } from './read-gate.ts';
+import type { PdfRenderer } from './pdf/renderer.ts';
 
 export type OrgKind = 'partner' | 'distributor' | 'customer' | 'vendor';
 export type Role =
@@ -46,6 +47,8 @@ export interface Ctx {
   jobs: JobQueue;
   /** Where email goes: `queueEmail(ctx, …)` writes to the outbox, the relay sends through this. */
   mail: Mailer;
+  /** Renders PDFs off the main thread (platform/pdf/renderer.ts). */
+  pdf: PdfRenderer;
   /** The settings, read once at boot (public URL for links, sender address, …). */
   config: Config;
   /** List and search reads run through it: a fair share of the database per tenant, and a time limit. */

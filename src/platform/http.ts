@@ -40,6 +40,7 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       caches: rt.caches,
       jobs: rt.jobs,
       mail: rt.mail,
+      pdf: rt.pdf,
       config: rt.config,
       reads: rt.reads,
     });

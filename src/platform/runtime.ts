@@ -7,6 +7,7 @@ import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
 import type { ReadGate } from './read-gate.ts';
+import type { PdfRenderer } from './pdf/renderer.ts';
 
 /**
  * Everything a Provisio process runs on, built once (src/runtime.ts) and handed to `start`, the
@@ -27,6 +28,8 @@ export interface Runtime {
   readonly reads: ReadGate;
   /** Resolves when the database answers (/healthz), without waiting for a free pool connection. */
   ping(): Promise<void>;
+  /** PDF rendering on worker threads, with its cache and per-caller limit. */
+  readonly pdf: PdfRenderer;
   /** A context for work Provisio does on its own behalf (boot, CLI, jobs), named for the logs and history. */
   systemContext(name: string): Ctx;
   close(): Promise<void>;

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Hono } from 'hono';
@@ -107,7 +109,12 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
       },
     }),
   );
-  const config = loadConfig({ PUBLIC_URL, CATALOG_FILE, ...settings });
+  // Uploaded files go to a directory of this test's own unless the test names one.
+  const files =
+    settings.DATA_DIR || settings.FILES_DIR
+      ? {}
+      : { FILES_DIR: mkdtempSync(path.join(tmpdir(), 'provisio-files-')) };
+  const config = loadConfig({ PUBLIC_URL, CATALOG_FILE, ...files, ...settings });
   const rt = await createRuntime({ config, log, clock, database: handle });
   const ctx = rt.systemContext('test');
   const app = createApp(rt);
@@ -169,7 +176,10 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
       const other = await createRuntime({ config, log, clock, database });
       return { rt: other, app: createApp(other), close: () => other.close() };
     },
-    close: () => rt.close(),
+    async close() {
+      await rt.close();
+      if (files.FILES_DIR) rmSync(files.FILES_DIR, { recursive: true, force: true });
+    },
   };
 }
 

@@ -192,7 +192,8 @@ const summaryRoute = createRoute({
   path: '/subscriptions/{subscriptionId}/summary.pdf',
   operationId: 'getOrderSummaryPdf',
   summary: 'Order summary (PDF)',
-  description: 'In the language of `Accept-Language`.',
+  description:
+    'The summary of a provisioned subscription, in the language of `Accept-Language`. Available once the subscription is provisioned; each caller may have two summaries being prepared at once.',
   tags,
   security,
   request: { params },
@@ -202,7 +203,17 @@ const summaryRoute = createRoute({
       content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
     },
     ...refusals,
-    409: problem('`setup_not_mapped`.'),
+    409: problem(
+      '`setup_not_mapped`: the subscription is not mapped yet; `summary_not_provisioned`: it is not provisioned yet.',
+    ),
+    429: {
+      ...problem('`summary_busy`: this caller already has two summaries being prepared; see `Retry-After`.'),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
+    503: {
+      ...problem('`service_unavailable`: too many summaries are being prepared; see `Retry-After`.'),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
 

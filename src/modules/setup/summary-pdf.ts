@@ -1,28 +1,24 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import PdfPrinter from 'pdfmake';
 import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
-import type { Ctx } from '../../platform/context.ts';
+import type { Actor, Ctx } from '../../platform/context.ts';
+import { DomainError } from '../../platform/errors.ts';
 import { type Locale, translator } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
 import { formatDate } from '../provisioning/emails/layout.ts';
+import { flowingText } from './pdf-text.ts';
 import { loadForSetUp, progressOf, type SetupProgress } from './services.ts';
 
 /**
- * The order summary (S7) as a PDF for the reader's records, in their language. DejaVu Sans, because
- * the standard PDF fonts have no Cyrillic.
+ * The order summary (S7) as a PDF for the reader's records, in their language, rendered on the
+ * runtime's PDF threads (platform/pdf/renderer.ts) in DejaVu Sans, which has Cyrillic, Hebrew and
+ * Arabic.
  */
 
-const require = createRequire(import.meta.url);
-const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const printer = new PdfPrinter({
-  DejaVuSans: {
-    normal: path.join(FONT_DIR, 'DejaVuSans.ttf'),
-    bold: path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'),
-    italics: path.join(FONT_DIR, 'DejaVuSans.ttf'),
-    bolditalics: path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'),
-  },
-});
+/**
+ * Characters of the widest letters that fit in a column (10 pt DejaVu Sans, ~9.5 pt a letter): the
+ * facts' value column is 60% of the page, a site's name or time zone a quarter of it.
+ */
+const FACT_VALUE_CHARS = 28;
+const SITE_CELL_CHARS = 16;
 
 function day(locale: Locale, date: Date): string {
   return formatDate(locale, date.toISOString());
@@ -32,7 +28,10 @@ function day(locale: Locale, date: Date): string {
 export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefinitions {
   const t = translator(locale);
   const s = p.setup;
-  const fact = (label: string, value: string): Content[] => [{ text: label, bold: true }, value];
+  const fact = (label: string, value: string): Content[] => [
+    { text: label, bold: true },
+    flowingText(value, FACT_VALUE_CHARS),
+  ];
   const table = (rows: Content[][]): Content => ({
     table: { widths: ['40%', '*'], body: rows },
     layout: 'lightHorizontalLines',
@@ -64,8 +63,8 @@ export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefi
             t('services.meetings.licences'),
           ].map((h) => ({ text: h, bold: true })),
           ...p.sites.map((site) => [
-            site.name,
-            site.timeZone,
+            flowingText(site.name, SITE_CELL_CHARS),
+            flowingText(site.timeZone, SITE_CELL_CHARS),
             t(site.earlyRelease ? 'services.yes' : 'services.no'),
             String(site.licenses),
           ]),
@@ -118,19 +117,34 @@ export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefi
   };
 }
 
-export function renderPdf(doc: TDocumentDefinitions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const pdf = printer.createPdfKitDocument(doc);
-    const chunks: Buffer[] = [];
-    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-    pdf.end();
-  });
+/** Who is asking, for the renderer's per-caller limit. */
+function callerOf(actor: Actor): string {
+  switch (actor.type) {
+    case 'user':
+      return `user:${actor.userId}`;
+    case 'api_key':
+      return `api_key:${actor.apiKeyId}`;
+    case 'setup_link':
+      return `setup_link:${actor.linkId}`;
+    case 'system':
+      return `system:${actor.name}`;
+    default:
+      return 'anonymous';
+  }
 }
 
-/** getOrderSummaryPdf: whoever may set the subscription up may download its summary. */
+/**
+ * getOrderSummaryPdf: whoever may set the subscription up may download its summary, once it is
+ * provisioned (before that it would summarise choices that can still change). A caller with two
+ * renders under way is asked to retry (429); a full queue is 503.
+ */
 export async function orderSummaryPdf(ctx: Ctx, subscriptionId: string): Promise<Buffer> {
   const setup = await loadForSetUp(ctx, subscriptionId, { change: false });
-  return renderPdf(summaryDocument(ctx.locale, await progressOf(ctx, setup)));
+  if (!setup.provisionedAt) throw new DomainError('summary_not_provisioned', 409);
+  const doc = summaryDocument(ctx.locale, await progressOf(ctx, setup));
+  const outcome = await ctx.pdf.render(callerOf(ctx.actor), doc);
+  if (outcome.ok) return outcome.bytes;
+  const params = { retryAfterSeconds: outcome.retryAfterSeconds, seconds: outcome.retryAfterSeconds };
+  if (outcome.reason === 'caller_busy') throw new DomainError('summary_busy', 429, params);
+  throw new DomainError('service_unavailable', 503, params);
 }

@@ -346,7 +346,7 @@ export function registerSupportPages(app: Hono<UserEnv>): void {
       if (!parsed.success)
         throw new DomainError('validation_failed', 422, {}, fieldErrorsFromZod(parsed.error.issues, fields));
       const { 'screenshots[]': files = [], ...rest } = parsed.data;
-      const created = await openCase(c.get('ctx'), { ...rest, screenshots: await uploadsFromFiles(files) });
+      const created = await openCase(c.get('ctx'), { ...rest, screenshots: uploadsFromFiles(files) });
       return c.redirect(`/support/cases/${created.id}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
@@ -362,8 +362,9 @@ export function registerSupportPages(app: Hono<UserEnv>): void {
 
   app.get('/support/cases/:caseId/attachments/:attachmentId', async (c) => {
     const file = await getAttachment(c.get('ctx'), c.req.param('caseId'), c.req.param('attachmentId'));
-    return c.body(new Uint8Array(file.content), 200, {
+    return c.body(file.stream, 200, {
       'Content-Type': file.contentType,
+      'Content-Length': String(file.sizeBytes),
       'Content-Disposition': `inline; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, no-store',

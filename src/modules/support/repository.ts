@@ -38,11 +38,33 @@ export async function findAttachment(db: Executor, caseId: string, attachmentId:
   let query = db
     .selectFrom('support_case_attachments as a')
     .innerJoin('support_cases as c', 'c.id', 'a.case_id')
-    .select(['a.file_name', 'a.content_type', 'a.content'])
+    .select(['a.file_name', 'a.content_type', 'a.storage_key'])
     .where('a.id', '=', attachmentId)
     .where('a.case_id', '=', caseId);
   if (scope !== 'all') query = query.where('c.organization_id', '=', scope.orgId);
   return query.executeTakeFirst();
+}
+
+/** Which of these file store keys a screenshot row names. */
+export async function referencedStorageKeys(db: Executor, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('support_case_attachments')
+    .select('storage_key')
+    .where('storage_key', 'in', keys)
+    .execute();
+  return new Set(rows.flatMap((r) => (r.storage_key ? [r.storage_key] : [])));
+}
+
+/** The bytes of a screenshot stored before files moved out of the database (migration 0009). */
+export async function legacyAttachmentContent(db: Executor, attachmentId: string): Promise<Buffer> {
+  const row = await db
+    .selectFrom('support_case_attachments')
+    .select('content')
+    .where('id', '=', attachmentId)
+    .executeTakeFirstOrThrow();
+  if (!row.content) throw new Error('attachment has neither a file nor bytes');
+  return row.content;
 }
 
 export async function listMessages(db: Executor, caseId: string) {

@@ -45,6 +45,12 @@ const createCaseRoute = createRoute({
     403: problem('Only partners and distributors open cases.'),
     413: problem(`The body is larger than ${SUPPORT_REQUEST_BODY_MAX_MEGABYTES} MB.`),
     422: problem('Invalid request; each error names its field (e.g. `screenshots[0]`).'),
+    503: {
+      ...problem(
+        '`support_uploads_busy`: too many cases with files are being received right now; see `Retry-After`. Nothing was saved.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
 
@@ -88,7 +94,7 @@ export function registerSupportRoutes(api: OpenAPIHono<AppEnv>): void {
       // The form validator ran on this content type; its type is the union of both bodies.
       const form = c.req.valid('form') as CreateCaseForm;
       const { 'screenshots[]': files = [], ...fields } = form;
-      input = { ...fields, screenshots: await uploadsFromFiles(files) };
+      input = { ...fields, screenshots: uploadsFromFiles(files) };
     } else {
       // Without a JSON content type the validator let the body through unread: it is checked here.
       const body = c.req.valid('json');

@@ -1,5 +1,6 @@
 import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
+import { openStoredFile, removeFiles, type StoredFile, storeFile } from '../../platform/file-store.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import {
   SUPPORT_SCREENSHOT_MAX_BYTES,
@@ -14,7 +15,10 @@ import { isSubscriptionVisible } from '../orders/service.ts';
 import { renderAnswerEmail } from './email.tsx';
 import * as repo from './repository.ts';
 import type { CaseSummary, CaseView, ListCasesQuery, RequestType } from './schema.ts';
-import { cleanFileName, sniffImageType, type Upload } from './uploads.ts';
+import { cleanFileName, headOf, type ImageType, sniffImageType, type Upload } from './uploads.ts';
+
+/** The file store's folder for screenshots (FILES_DIR/support/…). */
+const FILE_AREA = 'support';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Cases the operators' queue shows at once. */
@@ -27,76 +31,124 @@ export interface NewCase {
   screenshots: Upload[];
 }
 
-function screenshotProblems(screenshots: Upload[]): FieldError[] {
+interface CheckedUpload {
+  upload: Upload;
+  name: string;
+  type: ImageType;
+}
+
+/** Each file's size and signature (its bytes, not its declared type), before anything is stored. */
+async function checkScreenshots(
+  screenshots: Upload[],
+): Promise<{ checked: CheckedUpload[]; fields: FieldError[] }> {
   if (screenshots.length > SUPPORT_SCREENSHOTS_MAX) {
-    return [{ field: 'screenshots', rule: 'max_items', params: { count: SUPPORT_SCREENSHOTS_MAX } }];
+    return {
+      checked: [],
+      fields: [{ field: 'screenshots', rule: 'max_items', params: { count: SUPPORT_SCREENSHOTS_MAX } }],
+    };
   }
-  return screenshots.flatMap((file, i): FieldError[] => {
+  const checked: CheckedUpload[] = [];
+  const fields: FieldError[] = [];
+  for (const [i, upload] of screenshots.entries()) {
     const field = `screenshots[${i}]`;
-    const name = cleanFileName(file.name);
-    if (file.bytes.length > SUPPORT_SCREENSHOT_MAX_BYTES) {
-      return [
-        {
-          field,
-          rule: 'support_file_too_large',
-          params: { name, megabytes: SUPPORT_SCREENSHOT_MAX_MEGABYTES },
-        },
-      ];
+    const name = cleanFileName(upload.name);
+    if (upload.content.size > SUPPORT_SCREENSHOT_MAX_BYTES) {
+      fields.push({
+        field,
+        rule: 'support_file_too_large',
+        params: { name, megabytes: SUPPORT_SCREENSHOT_MAX_MEGABYTES },
+      });
+      continue;
     }
-    return sniffImageType(file.bytes) ? [] : [{ field, rule: 'support_image_type', params: { name } }];
-  });
+    const type = sniffImageType(await headOf(upload.content));
+    if (type) checked.push({ upload, name, type });
+    else fields.push({ field, rule: 'support_image_type', params: { name } });
+  }
+  return { checked, fields };
+}
+
+/** Writes the files to the file store, outside any transaction; on a failure none is left behind. */
+async function storeScreenshots(ctx: Ctx, checked: CheckedUpload[]): Promise<(CheckedUpload & StoredFile)[]> {
+  const stored: (CheckedUpload & StoredFile)[] = [];
+  try {
+    for (const file of checked) {
+      const written = await storeFile(ctx.config.filesDir, FILE_AREA, file.upload.content.stream());
+      stored.push({ ...file, ...written });
+      // What was written is what was checked: a size that changed means the bytes did too.
+      if (written.sizeBytes !== file.upload.content.size) throw new Error('upload changed while stored');
+    }
+  } catch (error) {
+    await removeFiles(
+      ctx.config.filesDir,
+      stored.map((f) => f.key),
+    );
+    throw error;
+  }
+  return stored;
 }
 
 /**
- * Opens a case for the caller's organization with its screenshots, all in one transaction: a file
- * that is not a PNG or JPEG (whatever it claims to be) refuses the whole case.
+ * Opens a case for the caller's organization with its screenshots: a file that is not a PNG or JPEG
+ * (whatever it claims to be) refuses the whole case. Files are written first, then the case and the
+ * rows naming them in one transaction; if that fails, the files are removed, so no row ever names a
+ * missing file and no stored file outlives a refused case.
  */
 export async function openCase(ctx: Ctx, input: NewCase): Promise<{ id: string; caseNumber: string }> {
   const actor = requireCaseOpener(ctx.actor);
-  const fields = screenshotProblems(input.screenshots);
+  const { checked, fields } = await checkScreenshots(input.screenshots);
   if (input.subscriptionId && !(await isSubscriptionVisible(ctx, input.subscriptionId))) {
     fields.unshift({ field: 'subscriptionId', rule: 'support_unknown_subscription' });
   }
   if (fields.length) throw validationFailed(fields);
-  return inTransaction(ctx, async (tx) => {
-    const now = tx.clock.now();
-    const created = await repo.insertCase(tx.db, {
-      organization_id: actor.orgId,
-      opened_by_user_id: actor.type === 'user' ? actor.userId : null,
-      opened_by_api_key_id: actor.type === 'api_key' ? actor.apiKeyId : null,
-      request_type: input.requestType,
-      subscription_id: input.subscriptionId || null,
-      description: input.description,
-      locale: tx.locale,
-      created_at: now,
-      updated_at: now,
-    });
-    await repo.insertAttachments(
-      tx.db,
-      input.screenshots.map((file) => ({
-        case_id: created.id,
-        file_name: cleanFileName(file.name),
-        content_type: sniffImageType(file.bytes) ?? 'image/png',
-        size_bytes: file.bytes.length,
-        content: Buffer.from(file.bytes),
+  const stored = await storeScreenshots(ctx, checked);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const now = tx.clock.now();
+      const created = await repo.insertCase(tx.db, {
+        organization_id: actor.orgId,
+        opened_by_user_id: actor.type === 'user' ? actor.userId : null,
+        opened_by_api_key_id: actor.type === 'api_key' ? actor.apiKeyId : null,
+        request_type: input.requestType,
+        subscription_id: input.subscriptionId || null,
+        description: input.description,
+        locale: tx.locale,
         created_at: now,
-      })),
-    );
-    await recordAudit(tx, [
-      {
-        action: 'support_case.opened',
-        entityType: 'support_case',
-        entityId: created.id,
-        organizationId: actor.orgId,
-        payload: {
-          caseNumber: created.case_number,
-          requestType: input.requestType,
-          screenshots: input.screenshots.length,
+        updated_at: now,
+      });
+      await repo.insertAttachments(
+        tx.db,
+        stored.map((file) => ({
+          case_id: created.id,
+          file_name: file.name,
+          content_type: file.type,
+          size_bytes: file.sizeBytes,
+          sha256: file.sha256,
+          storage_key: file.key,
+          created_at: now,
+        })),
+      );
+      await recordAudit(tx, [
+        {
+          action: 'support_case.opened',
+          entityType: 'support_case',
+          entityId: created.id,
+          organizationId: actor.orgId,
+          payload: {
+            caseNumber: created.case_number,
+            requestType: input.requestType,
+            screenshots: input.screenshots.length,
+          },
         },
-      },
-    ]);
-    return { id: created.id, caseNumber: created.case_number };
-  });
+      ]);
+      return { id: created.id, caseNumber: created.case_number };
+    });
+  } catch (error) {
+    await removeFiles(
+      ctx.config.filesDir,
+      stored.map((f) => f.key),
+    );
+    throw error;
+  }
 }
 
 type CaseRow = NonNullable<Awaited<ReturnType<typeof repo.findCase>>>;
@@ -148,15 +200,26 @@ export async function getCase(ctx: Ctx, caseId: string): Promise<CaseView> {
   };
 }
 
+export interface AttachmentContent {
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  stream: ReadableStream<Uint8Array>;
+}
+
+/** A screenshot's bytes, streamed from the file store (or, for rows older than ADR 0025, the database). */
 export async function getAttachment(
   ctx: Ctx,
   caseId: string,
   attachmentId: string,
-): Promise<{ fileName: string; contentType: string; content: Uint8Array }> {
+): Promise<AttachmentContent> {
   if (!UUID.test(caseId) || !UUID.test(attachmentId)) throw notFound();
   const row = await repo.findAttachment(ctx.db, caseId, attachmentId, supportCaseScope(ctx.actor));
   if (!row) throw notFound();
-  return { fileName: row.file_name, contentType: row.content_type, content: row.content };
+  const meta = { fileName: row.file_name, contentType: row.content_type };
+  if (row.storage_key) return { ...meta, ...(await openStoredFile(ctx.config.filesDir, row.storage_key)) };
+  const content = await repo.legacyAttachmentContent(ctx.db, attachmentId);
+  return { ...meta, sizeBytes: content.length, stream: new Blob([new Uint8Array(content)]).stream() };
 }
 
 function encodeCursor(createdAt: Date, id: string): string {

@@ -1,10 +1,13 @@
 import { SUPPORT_FILE_NAME_MAX_LENGTH } from '../../platform/limits.ts';
 
-/** A file as the caller sent it: its name, the type it claimed, and its bytes. */
+/**
+ * A file as the caller sent it: its name, the type it claimed, and its content, read as a stream when
+ * it is stored (never copied whole into the database).
+ */
 export interface Upload {
   name: string;
   declaredType: string;
-  bytes: Uint8Array;
+  content: Blob;
 }
 
 export type ImageType = 'image/png' | 'image/jpeg';
@@ -32,14 +35,14 @@ export function cleanFileName(name: string): string {
   return [...(printable || 'screenshot')].slice(0, SUPPORT_FILE_NAME_MAX_LENGTH).join('');
 }
 
+/** The first bytes of a file: enough for its signature. */
+export async function headOf(content: Blob): Promise<Uint8Array> {
+  return new Uint8Array(await content.slice(0, PNG_SIGNATURE.length).arrayBuffer());
+}
+
 /** The files of a form, without the empty part a browser sends when no file was chosen. */
-export async function uploadsFromFiles(files: readonly File[]): Promise<Upload[]> {
-  const chosen = files.filter((f) => !(f.size === 0 && f.name === ''));
-  return Promise.all(
-    chosen.map(async (f) => ({
-      name: f.name,
-      declaredType: f.type,
-      bytes: new Uint8Array(await f.arrayBuffer()),
-    })),
-  );
+export function uploadsFromFiles(files: readonly File[]): Upload[] {
+  return files
+    .filter((f) => !(f.size === 0 && f.name === ''))
+    .map((f) => ({ name: f.name, declaredType: f.type, content: f }));
 }
