@@ -17,8 +17,8 @@ import type { Logger } from './platform/logger.ts';
 import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mail/outbox.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
-import { ReadGate } from './platform/read-gate.ts';
 import { PdfRenderer } from './platform/pdf/renderer.ts';
+import { ReadGate } from './platform/read-gate.ts';
 import type { Runtime } from './platform/runtime.ts';
 
 /** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */

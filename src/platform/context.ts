@@ -6,8 +6,8 @@ import type { Locale } from './i18n.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
-import type { ReadGate } from './read-gate.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
+import type { ReadGate } from './read-gate.ts';
 
 export type OrgKind = 'partner' | 'distributor' | 'customer' | 'vendor';
 export type Role =

@@ -6,8 +6,8 @@ import type { Db, Engine } from './db.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
-import type { ReadGate } from './read-gate.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
+import type { ReadGate } from './read-gate.ts';
 
 /**
  * Everything a Provisio process runs on, built once (src/runtime.ts) and handed to `start`, the
