@@ -28,13 +28,17 @@ interface Operation {
     description?: string;
     schema?: SchemaObject;
   }[];
-  requestBody?: { content?: Record<string, { schema?: SchemaObject }> };
+  requestBody?: { content?: Record<string, MediaObject> };
   responses?: Record<string, ResponseObject>;
+}
+interface MediaObject {
+  schema?: SchemaObject;
+  example?: unknown;
 }
 interface ResponseObject {
   $ref?: string;
   description?: string;
-  content?: Record<string, { schema?: SchemaObject }>;
+  content?: Record<string, MediaObject>;
 }
 interface OpenApiDocument {
   info: { title: string; version: string; description?: string };
@@ -93,6 +97,34 @@ function Properties({ schema, t }: { schema: SchemaObject; t: Translate }) {
   );
 }
 
+/** The example a media type shows: its own, or its schema's (a named schema's from the components). */
+export function exampleOf(doc: OpenApiDocument, media: MediaObject | undefined): unknown {
+  if (!media) return undefined;
+  if (media.example !== undefined) return media.example;
+  const schema = media.schema;
+  const name = schema?.$ref?.split('/').pop();
+  return name ? doc.components?.schemas?.[name]?.example : schema?.example;
+}
+
+/** The first success answered as JSON. */
+function successMedia(op: Operation): MediaObject | undefined {
+  const ok = Object.entries(op.responses ?? {}).find(([status]) => status.startsWith('2'));
+  return ok?.[1].content?.['application/json'];
+}
+
+/** An example as formatted JSON: text in a <pre>, so escaped like any other text. */
+function Example(props: { label: string; kind: 'request' | 'response'; value: unknown }) {
+  if (props.value === undefined) return null;
+  return (
+    <>
+      <h3>{props.label}</h3>
+      <pre class={`example example-${props.kind}`}>
+        <code>{JSON.stringify(props.value, null, 2)}</code>
+      </pre>
+    </>
+  );
+}
+
 /** A readable, dependency-free API reference rendered from the same OpenAPI document we serve. */
 export function renderApiReference(openApiDocument: object, locale: Locale): string {
   const t = translator(locale);
@@ -135,8 +167,8 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
             </ul>
           </nav>
           {operations.map(({ method, path, op }) => {
-            const body = op.requestBody?.content?.['application/json']?.schema;
-            const bodyRef = body?.$ref?.split('/').pop();
+            const bodyMedia = op.requestBody?.content?.['application/json'];
+            const bodyRef = bodyMedia?.schema?.$ref?.split('/').pop();
             return (
               <section id={op.operationId}>
                 <h2>
@@ -172,6 +204,11 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
                     <Properties schema={doc.components?.schemas?.[bodyRef] ?? {}} t={t} />
                   </>
                 ) : null}
+                <Example
+                  label={t('apidocs.example_request')}
+                  kind="request"
+                  value={exampleOf(doc, bodyMedia)}
+                />
                 <h3>{t('apidocs.responses')}</h3>
                 <ul>
                   {Object.entries(op.responses ?? {}).map(([status, own]) => {
@@ -192,6 +229,11 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
                     );
                   })}
                 </ul>
+                <Example
+                  label={t('apidocs.example_response')}
+                  kind="response"
+                  value={exampleOf(doc, successMedia(op))}
+                />
               </section>
             );
           })}

@@ -24,13 +24,13 @@ describe('provisioning contact actions in Chromium', { skip: chromiumSkip }, () 
   let partner: Tenant;
   let base: string;
 
-  async function placeOrder(lines: number): Promise<Order> {
+  async function placeOrder(lines: number, start = START): Promise<Order> {
     const res = await h.api(partner, 'POST', '/api/v1/orders', {
       ...orderBody(),
       lines: Array.from({ length: lines }, (_, i) => ({
         offer: 'A-WX',
         quantity: 5,
-        requestedStartDate: START,
+        requestedStartDate: start,
         provisioningContactEmail: `it${i}@acme.example`,
       })),
     });
@@ -38,15 +38,19 @@ describe('provisioning contact actions in Chromium', { skip: chromiumSkip }, () 
     return (await res.json()) as Order;
   }
 
+  /**
+   * Signed in with a session cookie without an expiry: the session's own expiry follows the harness
+   * clock (a fixed day), which the browser compares with the real one, so a cookie the form sets may
+   * arrive already expired.
+   */
   async function signedIn(lang?: string): Promise<Page> {
     const context = await browser.newContext();
+    const [name = '', value = ''] = (await h.signIn(partner)).split('=');
+    await context.addCookies([{ name, value, url: base }]);
     if (lang) await context.addCookies([{ name: 'provisio_lang', value: lang, url: base }]);
     const page = await context.newPage();
-    await page.goto(`${base}/login`);
-    await page.locator('input[name="email"]').fill(partner.email);
-    await page.locator('input[name="password"]').fill(partner.password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/\/orders$/);
+    await page.goto(`${base}/orders`);
+    assert.match(page.url(), /\/orders$/);
     return page;
   }
 
@@ -110,5 +114,55 @@ describe('provisioning contact actions in Chromium', { skip: chromiumSkip }, () 
       path: path.join(ROOT, 'test-results', 'contact-changed-ru.png'),
       fullPage: true,
     });
+  });
+
+  it('starts a future line now from its confirmation dialog; the line then shows it started', async () => {
+    const order = await placeOrder(1, '2027-02-15');
+    const shots = path.join(ROOT, 'test-results');
+    mkdirSync(shots, { recursive: true });
+    // How it looks, in English and Italian, on a phone and on a laptop (not asserted: looked at).
+    for (const [lang, title] of [
+      ['en', 'Start provisioning now?'],
+      ['it', 'Avviare ora il provisioning?'],
+    ] as const) {
+      const page = await signedIn(lang);
+      for (const [width, height] of [
+        [390, 844],
+        [1280, 800],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.goto(`${base}/orders/${order.id}`);
+        await page.screenshot({ path: path.join(shots, `start-now-${lang}-${width}.png`), fullPage: true });
+        await page.locator('#line-1 a[data-dialog^="start-now-"]').click();
+        await page.getByRole('dialog', { name: title }).waitFor();
+        await page.screenshot({ path: path.join(shots, `start-now-dialog-${lang}-${width}.png`) });
+      }
+      await page.context().close();
+    }
+
+    const page = await signedIn();
+    await page.goto(`${base}/orders/${order.id}`);
+    const dialog = page.getByRole('dialog', { name: 'Start provisioning now?' });
+    await page.locator('#line-1').getByRole('link', { name: 'Start now' }).click();
+    await dialog.waitFor();
+    assert.match(
+      (await dialog.textContent()) ?? '',
+      /The start date becomes today and the provisioning email goes to it0@acme\.example now/,
+    );
+    // Cancel changes nothing.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#line-1 .status').textContent(), 'Scheduled');
+
+    await page.locator('#line-1').getByRole('link', { name: 'Start now' }).click();
+    await dialog.getByRole('button', { name: 'Yes' }).click();
+    await page.waitForURL(/done=started_now/);
+    assert.equal(
+      (await page.getByRole('status').textContent())?.trim(),
+      'Provisioning started: the email is on its way to it0@acme.example.',
+    );
+    assert.equal(await page.locator('#line-1').getByRole('link', { name: 'Start now' }).count(), 0);
+    assert.equal(await page.locator('#line-1 .status').textContent(), 'Awaiting Provisioning Details');
+    assert.equal(await page.locator('#line-1 td').nth(4).textContent(), 'Dec 1, 2026');
   });
 });

@@ -36,6 +36,8 @@ interface Call {
   /** Who calls: the partner unless told (null: no API key). */
   as?: Tenant | null;
   status: number;
+  /** The refusal's `code`, where the status alone does not say which refusal it is. */
+  code?: string;
 }
 
 interface Fixture {
@@ -47,6 +49,8 @@ interface Fixture {
   sent: { orderId: string; lineId: string; subscriptionId: string; etag: string };
   /** Sent and unmapped, for the mapping operations. */
   unmapped: { subscriptionId: string };
+  /** Another, for a mapping beyond the hourly allowance of new organizations. */
+  unmappedTwo: { subscriptionId: string };
   /** Mapped to the partner (full admin) and a new customer: service setup. */
   mapped: MappedSubscription;
   /** A customer whose provisioning admin the partner is. */
@@ -57,6 +61,15 @@ interface Fixture {
 const NOWHERE = randomUUID();
 const sub = (id: string) => `/api/v1/subscriptions/${id}`;
 const line = (o: { orderId: string; lineId: string }) => `/api/v1/orders/${o.orderId}/lines/${o.lineId}`;
+/**
+ * Small hourly allowances, so that each limit's 429 is reached by a few calls. The fixture's setup goes
+ * through services (not limited); only the rows below spend the partner's and the stranger's allowances.
+ */
+const LIMITS = {
+  SETUP_ORGANIZATIONS_PER_HOUR: '2',
+  SETUP_NAME_CHECKS_PER_HOUR: '1',
+  SETUP_NAMES_RESERVED_PER_HOUR: '2',
+};
 const LOCATION = {
   name: 'Sede di Milano',
   country: 'IT',
@@ -282,6 +295,20 @@ const CALLS: Record<string, (fx: Fixture) => Call[]> = {
       status: 200,
     },
     { method: 'POST', path: `${sub(fx.unmapped.subscriptionId)}/setup/mapping`, body: {}, status: 422 },
+    // The first row created two organizations: the hour's allowance.
+    {
+      method: 'POST',
+      path: `${sub(fx.unmappedTwo.subscriptionId)}/setup/mapping`,
+      body: {
+        role: 'customer',
+        setupBy: 'self',
+        partner: { create: { name: 'Contract Reseller Two', businessVertical: 'finance', country: 'IT' } },
+        customerAdminEmail: 'boss@contract-customer-two.example',
+        customer: { create: { name: 'Contract Customer Two', businessVertical: 'finance', country: 'IT' } },
+      },
+      status: 429,
+      code: 'setup_organizations_rate_limited',
+    },
     {
       method: 'POST',
       path: `${sub(fx.mapped.subscriptionId)}/setup/mapping`,
@@ -292,10 +319,29 @@ const CALLS: Record<string, (fx: Fixture) => Call[]> = {
   checkSiteNameAvailability: () => [
     { method: 'GET', path: '/api/v1/meeting-sites/availability?name=contract-site', status: 200 },
     { method: 'GET', path: '/api/v1/meeting-sites/availability', status: 422 },
+    {
+      method: 'GET',
+      path: '/api/v1/meeting-sites/availability?name=contract-two',
+      status: 429,
+      code: 'setup_name_checks_rate_limited',
+    },
   ],
-  checkSubdomainAvailability: () => [
-    { method: 'GET', path: '/api/v1/enterprise-subdomains/availability?subdomain=contract', status: 200 },
-    { method: 'GET', path: '/api/v1/enterprise-subdomains/availability', status: 422 },
+  // The partner spent its one check of the hour above: the stranger checks here.
+  checkSubdomainAvailability: (fx) => [
+    {
+      method: 'GET',
+      path: '/api/v1/enterprise-subdomains/availability?subdomain=contract',
+      as: fx.stranger,
+      status: 200,
+    },
+    { method: 'GET', path: '/api/v1/enterprise-subdomains/availability', as: fx.stranger, status: 422 },
+    {
+      method: 'GET',
+      path: '/api/v1/enterprise-subdomains/availability?subdomain=contract',
+      as: fx.stranger,
+      status: 429,
+      code: 'setup_name_checks_rate_limited',
+    },
   ],
   getServiceSetup: (fx) => [
     { method: 'GET', path: `${sub(fx.mapped.subscriptionId)}/setup/services`, status: 200 },
@@ -314,6 +360,20 @@ const CALLS: Record<string, (fx: Fixture) => Call[]> = {
       path: `${sub(fx.mapped.subscriptionId)}/setup/meeting-sites`,
       body: { sites: 'x' },
       status: 422,
+    },
+    // Three names new to the setup, more than the hour allows at all: nothing is saved.
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/meeting-sites`,
+      body: {
+        sites: [
+          { name: 'contract-a', timeZone: 'UTC', licenses: 20 },
+          { name: 'contract-b', timeZone: 'UTC', licenses: 20 },
+          { name: 'contract-c', timeZone: 'UTC', licenses: 10 },
+        ],
+      },
+      status: 429,
+      code: 'setup_reservations_rate_limited',
     },
     {
       method: 'PUT',
@@ -354,6 +414,14 @@ const CALLS: Record<string, (fx: Fixture) => Call[]> = {
       path: `${sub(fx.sent.subscriptionId)}/setup/enterprise-subdomain`,
       body: { subdomain: 'other' },
       status: 409,
+    },
+    // The site and the subdomain above were the hour's two new names.
+    {
+      method: 'PUT',
+      path: `${sub(fx.mapped.subscriptionId)}/setup/enterprise-subdomain`,
+      body: { subdomain: 'contract-two' },
+      status: 429,
+      code: 'setup_reservations_rate_limited',
     },
   ],
   provisionSubscription: (fx) => [
@@ -427,7 +495,7 @@ for (const engine of testEngines()) {
       );
 
     before(async () => {
-      h = await startHarness(engine);
+      h = await startHarness(engine, LIMITS);
       const res = await h.app.request('/api/openapi.json');
       document = (await res.json()) as Document;
       // quick: its own check of the document knows OpenAPI 3.0 only; strict: a $ref to nothing fails here.
@@ -463,6 +531,7 @@ for (const engine of testEngines()) {
       };
       const sent = await book('2026-12-01');
       const unmapped = await book('2026-12-01');
+      const unmappedTwo = await book('2026-12-01');
       await dispatchAt(h, new Date('2026-12-01T09:00:00Z'));
       const future = await book('2027-02-01');
       const etagOf = async (o: { orderId: string; lineId: string }) =>
@@ -483,6 +552,7 @@ for (const engine of testEngines()) {
         sent: { ...sent, etag: await etagOf(sent) },
         future: { ...future, etag: await etagOf(future) },
         unmapped,
+        unmappedTwo,
         mapped,
         provisioningAdminOf: customer.orgId,
         caseId: ((await opened.json()) as { id: string }).id,
@@ -509,6 +579,7 @@ for (const engine of testEngines()) {
             call.status,
             `${operationId}: ${call.method} ${call.path}: ${text.slice(0, 300)}`,
           );
+          if (call.code) assert.equal(JSON.parse(text).code, call.code, `${operationId}: ${text}`);
           await conforms(backend, operationId, call, res);
         }
       }

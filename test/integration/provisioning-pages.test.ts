@@ -107,7 +107,11 @@ for (const engine of testEngines()) {
         '/subscriptions/../login',
         '/\\evil.example',
       ]) {
-        const res = await post(lineUrl(order, 2, 'contact'), { email: 'it2@acme.example', return: target });
+        const res = await post(lineUrl(order, 2, 'contact'), {
+          email: 'it2@acme.example',
+          etag: '*',
+          return: target,
+        });
         assert.equal(res.status, 303);
         assert.match(
           res.headers.get('location') ?? '',
@@ -116,6 +120,7 @@ for (const engine of testEngines()) {
       }
       const res = await post(lineUrl(order, 2, 'contact'), {
         email: 'it2@acme.example',
+        etag: '*',
         return: '/subscriptions?q=SUB',
       });
       assert.equal(res.status, 303);
@@ -190,7 +195,7 @@ for (const engine of testEngines()) {
       sink.reject('bounce@acme.example', 550, 'mailbox unavailable');
       const later = () => h.clock.advance(60_000);
       later();
-      const res = await post(lineUrl(order, 0, 'contact'), { email: 'bounce@acme.example' });
+      const res = await post(lineUrl(order, 0, 'contact'), { email: 'bounce@acme.example', etag: '*' });
       assert.equal(res.status, 303);
       await relayDueEmails(h.ctx);
       const html = await (await page(`/orders/${order.id}`)).text();
@@ -199,7 +204,7 @@ for (const engine of testEngines()) {
       assert.match(html, /requestType=change_provisioning_contact_email/);
       // Changing it again to a working address clears the warning.
       later();
-      await post(lineUrl(order, 0, 'contact'), { email: 'ops@acme.example' });
+      await post(lineUrl(order, 0, 'contact'), { email: 'ops@acme.example', etag: '*' });
       await relayDueEmails(h.ctx);
       assert.doesNotMatch(await (await page(`/orders/${order.id}`)).text(), /could not be delivered/);
     });

@@ -31,7 +31,20 @@ const listOffersRoute = createRoute({
     200: {
       description: 'The offers, by code.',
       content: {
-        'application/json': { schema: z.object({ offers: z.array(offerSchema) }).openapi('OfferList') },
+        'application/json': {
+          schema: z.object({ offers: z.array(offerSchema) }).openapi('OfferList', {
+            example: {
+              offers: [
+                {
+                  code: 'A-WX',
+                  name: 'Collaboration Suite',
+                  services: ['meetings', 'calling'],
+                  policyWindowDays: 30,
+                },
+              ],
+            },
+          }),
+        },
       },
     },
   },

@@ -68,9 +68,42 @@ export const createOrderSchema = z
     lines: z.array(createOrderLineSchema).min(1).max(ORDER_LINES_MAX),
   })
   .strict()
-  .openapi('CreateOrder');
+  .openapi('CreateOrder', {
+    example: {
+      reference: 'PO-1001',
+      endCustomer: { name: 'Acme', country: 'IT' },
+      locale: 'it',
+      lines: [
+        {
+          offer: 'A-WX',
+          quantity: 50,
+          requestedStartDate: '2026-12-01',
+          provisioningContactEmail: 'it@acme.example',
+        },
+      ],
+    },
+  });
 
 export type CreateOrderInput = z.infer<typeof createOrderSchema>;
+
+const ORDER_ID = '6f1c2b9e-8d4a-4e7b-9a3f-2c5d8e1f0a7b';
+const lineExample = {
+  id: '0b9c6a57-4a3e-4f5b-9c1e-2f7d8a1b3c4d',
+  orderId: ORDER_ID,
+  lineNumber: 1,
+  offer: { code: 'A-WX', name: 'Collaboration Suite' },
+  services: [
+    { code: 'meetings', quantity: 50 },
+    { code: 'calling', quantity: 50 },
+  ],
+  quantity: 50,
+  requestedStartDate: '2026-12-01',
+  provisioningContactEmail: 'it@acme.example',
+  status: 'awaiting_provisioning_details',
+  statusChangedAt: '2026-12-01T08:00:00.000Z',
+  subscriptionId: 'SUB-10000001',
+  etag: '"v2"',
+};
 
 export const lineStatusSchema = z.enum(LINE_STATUSES).openapi('LineStatus');
 
@@ -92,7 +125,7 @@ export const orderLineSchema = z
       description: "The line's version, as its `ETag`: send it as `If-Match` when changing the contact.",
     }),
   })
-  .openapi('OrderLine');
+  .openapi('OrderLine', { example: lineExample });
 
 export const orderSchema = z
   .object({
@@ -106,7 +139,19 @@ export const orderSchema = z
     createdAt: z.iso.datetime(),
     lines: z.array(orderLineSchema),
   })
-  .openapi('Order');
+  .openapi('Order', {
+    example: {
+      id: ORDER_ID,
+      orderNumber: 'PRV-100001',
+      reference: 'PO-1001',
+      partnerOrgId: '3d2e1f0a-9b8c-4d7e-8f6a-5b4c3d2e1f0a',
+      placedByOrgId: '3d2e1f0a-9b8c-4d7e-8f6a-5b4c3d2e1f0a',
+      endCustomer: { name: 'Acme', country: 'IT' },
+      locale: 'it',
+      createdAt: '2026-11-21T09:30:00.000Z',
+      lines: [lineExample],
+    },
+  });
 
 export type OrderView = z.infer<typeof orderSchema>;
 export type OrderLineView = z.infer<typeof orderLineSchema>;
@@ -143,4 +188,21 @@ export type ListOrdersQuery = z.infer<typeof listOrdersQuerySchema>;
 
 export const orderListSchema = z
   .object({ items: z.array(orderSummarySchema), nextCursor: z.string().nullable() })
-  .openapi('OrderList');
+  .openapi('OrderList', {
+    example: {
+      items: [
+        {
+          id: ORDER_ID,
+          orderNumber: 'PRV-100001',
+          reference: 'PO-1001',
+          endCustomer: { name: 'Acme' },
+          createdAt: '2026-11-21T09:30:00.000Z',
+          lineCount: 1,
+          statuses: ['awaiting_provisioning_details'],
+          firstStartDate: '2026-12-01',
+          contactEmails: ['it@acme.example'],
+        },
+      ],
+      nextCursor: null,
+    },
+  });

@@ -19,7 +19,9 @@ export function safeReturn(value: unknown, orderId: string): string {
 }
 
 /** The return path with the outcome to announce there. */
-export function withOutcome(path: string, done: 'resent' | 'contact_changed', lineId: string): string {
+export type Outcome = 'resent' | 'contact_changed' | 'started_now';
+
+export function withOutcome(path: string, done: Outcome, lineId: string): string {
   const [base = '', query = ''] = path.split('?');
   const params = new URLSearchParams(query);
   params.set('done', done);
@@ -30,7 +32,7 @@ export function withOutcome(path: string, done: 'resent' | 'contact_changed', li
 export function linePath(
   orderId: string,
   lineId: string,
-  action: 'resend' | 'contact',
+  action: 'resend' | 'contact' | 'start-now',
   back?: string,
 ): string {
   const url = `/orders/${orderId}/lines/${lineId}/${action}`;
@@ -138,11 +140,44 @@ export function LineProvisioningActions(p: LineActionsProps) {
       ) : (
         <span class="muted prov-hint">{t('provisioning_ui.not_sent_yet')}</span>
       )}
+      {state.startNowAvailable ? <StartNow {...p} /> : null}
       <a class="button secondary" href={linePath(p.orderId, line.id, 'contact', p.back)}>
         {t('provisioning_ui.edit')}
       </a>
       {p.failure ? <DeliveryFailure {...p} failure={p.failure} /> : null}
     </div>
+  );
+}
+
+/** Start now, with a confirmation that says what changes: the start date becomes today, the email goes now. */
+function StartNow(p: LineActionsProps) {
+  const { t, line } = p;
+  const dialogId = `start-now-${line.id}`;
+  const titleId = `start-now-title-${line.id}`;
+  return (
+    <>
+      <a
+        class="button"
+        href={linePath(p.orderId, line.id, 'start-now', p.back)}
+        data-dialog={dialogId}
+        aria-haspopup="dialog"
+      >
+        {t('provisioning_ui.start_now')}
+      </a>
+      <dialog id={dialogId} aria-labelledby={titleId} class="prov-dialog">
+        <form method="post" action={linePath(p.orderId, line.id, 'start-now')}>
+          <h2 id={titleId}>{t('provisioning_ui.start_now_title')}</h2>
+          <p>{t('provisioning_ui.start_now_question', { email: line.provisioningContactEmail })}</p>
+          <input type="hidden" name="return" value={p.back} />
+          <div class="prov-buttons">
+            <button type="submit">{t('provisioning_ui.yes')}</button>
+            <button type="submit" formmethod="dialog" formnovalidate class="secondary">
+              {t('provisioning_ui.cancel')}
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </>
   );
 }
 
@@ -176,17 +211,21 @@ export function ProvisioningNotice(props: {
   line: Pick<OrderLineView, 'provisioningContactEmail'> | undefined;
 }) {
   const { t, done, line } = props;
-  if (!line || (done !== 'resent' && done !== 'contact_changed')) return null;
+  const messages: Record<Outcome, string> = {
+    resent: 'provisioning_ui.resent',
+    contact_changed: 'provisioning_ui.contact_updated',
+    started_now: 'provisioning_ui.started_now',
+  };
+  const key = done && Object.hasOwn(messages, done) ? messages[done as Outcome] : undefined;
+  if (!line || !key) return null;
   return (
     <p class="notice" role="status">
-      {done === 'resent'
-        ? t('provisioning_ui.resent', { email: line.provisioningContactEmail })
-        : t('provisioning_ui.contact_updated', { email: line.provisioningContactEmail })}
+      {t(key, { email: line.provisioningContactEmail })}
     </p>
   );
 }
 
-export type FailedAction = 'resend' | 'contact';
+export type FailedAction = 'resend' | 'contact' | 'start_now';
 
 /** The seeds' troubleshooting steps and a support case pre-filled with what failed (C11, C12). */
 export function Troubleshooting(props: {

@@ -26,6 +26,7 @@ import {
   lineActionStates,
   resendProvisioningEmail,
 } from './service.ts';
+import { startProvisioningNow } from './start-now.ts';
 
 type C = Context<UserEnv>;
 
@@ -142,6 +143,34 @@ function ResendPage(p: { c: C; loaded: Loaded; back: string }) {
   );
 }
 
+/** Start now as a page: what the dialog asks, for a browser without script. */
+function StartNowPage(p: { c: C; loaded: Loaded; back: string }) {
+  const { order, line, state } = p.loaded;
+  const ui = chrome(p.c);
+  const t = ui.t;
+  return (
+    <Layout {...ui} title={t('provisioning_ui.start_now_title')}>
+      <p>
+        <a href={p.back}>← {t('provisioning_ui.back')}</a>
+      </p>
+      <h1>{t('provisioning_ui.start_now_title')}</h1>
+      <LineSummary t={t} line={line} />
+      {state.blocked ? (
+        <Blocked t={t} state={state} adminHubUrl={p.c.get('ctx').config.adminHubUrl} />
+      ) : (
+        <form method="post" action={linePath(order.id, line.id, 'start-now')} class="card">
+          <p>{t('provisioning_ui.start_now_question', { email: line.provisioningContactEmail })}</p>
+          <input type="hidden" name="return" value={p.back} />
+          <div class="prov-buttons">
+            <button type="submit">{t('provisioning_ui.yes')}</button>
+            <a href={p.back}>{t('provisioning_ui.cancel')}</a>
+          </div>
+        </form>
+      )}
+    </Layout>
+  );
+}
+
 interface EditForm {
   email: string;
   applyToAllLines: boolean;
@@ -202,6 +231,12 @@ function EditContactPage(p: { c: C; loaded: Loaded; back: string; form: EditForm
   );
 }
 
+const FAILED: Record<FailedAction, string> = {
+  resend: 'provisioning_ui.failed_resend',
+  contact: 'provisioning_ui.failed_edit',
+  start_now: 'provisioning_ui.failed_start_now',
+};
+
 function ProblemPage(p: {
   c: C;
   error: DomainError;
@@ -220,10 +255,11 @@ function ProblemPage(p: {
     error.code === 'resend_rate_limited'
       ? Math.max(1, Math.ceil(Number(error.params.retryAfterSeconds) / 60))
       : 0;
-  const troubleshoot = !['point_of_no_return', 'edit_rights_required', 'resend_before_first_email'].includes(
-    error.code,
-  );
-  const failed = t(p.action === 'resend' ? 'provisioning_ui.failed_resend' : 'provisioning_ui.failed_edit');
+  // Start now is refused only for what the line is (sent, due, mapped): no mail problem to troubleshoot.
+  const troubleshoot =
+    p.action !== 'start_now' &&
+    !['point_of_no_return', 'edit_rights_required', 'resend_before_first_email'].includes(error.code);
+  const failed = t(FAILED[p.action]);
   const description = t(p.action === 'resend' ? 'provisioning_ui.case_resend' : 'provisioning_ui.case_edit', {
     subscription: p.line?.subscriptionId ?? '',
     email: p.attempted ?? p.line?.provisioningContactEmail ?? '',
@@ -294,7 +330,7 @@ function field(body: Record<string, unknown>, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** Resend and Edit of a line's provisioning contact (registered behind the order pages' sign-in). */
+/** Resend, Start now and Edit of a line's provisioning contact (registered behind the order pages' sign-in). */
 export function registerProvisioningPages(app: Hono<UserEnv>): void {
   app.get('/orders/:orderId/lines/:lineId/resend', async (c) => {
     const { orderId, lineId } = c.req.param();
@@ -312,6 +348,25 @@ export function registerProvisioningPages(app: Hono<UserEnv>): void {
       return failure(c, err, 'resend', back);
     }
     return c.redirect(withOutcome(back, 'resent', lineId), 303);
+  });
+
+  app.get('/orders/:orderId/lines/:lineId/start-now', async (c) => {
+    const { orderId, lineId } = c.req.param();
+    const loaded = await load(c.get('ctx'), orderId, lineId);
+    const back = safeReturn(c.req.query('return'), orderId);
+    return c.html(<StartNowPage c={c} loaded={loaded} back={back} />);
+  });
+
+  // The same service as the API's startProvisioningNow: the date becomes today, the email goes now.
+  app.post('/orders/:orderId/lines/:lineId/start-now', async (c) => {
+    const { orderId, lineId } = c.req.param();
+    const back = safeReturn(field(await c.req.parseBody(), 'return'), orderId);
+    try {
+      await startProvisioningNow(c.get('ctx'), orderId, lineId);
+    } catch (err) {
+      return failure(c, err, 'start_now', back);
+    }
+    return c.redirect(withOutcome(back, 'started_now', lineId), 303);
   });
 
   app.get('/orders/:orderId/lines/:lineId/contact', async (c) => {

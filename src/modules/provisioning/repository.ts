@@ -322,11 +322,19 @@ export async function findPlacer(db: Executor, orderId: string) {
 }
 
 /** Per line of an order: whether its first email went out and whether it is mapped. */
-export async function findLineProgress(db: Executor, orderId: string) {
+/** Each line's progress; `starts_later`: its start date is after today in the partner's time zone, as the dispatch reads it. */
+export async function findLineProgress(db: Executor, orderId: string, now: Date) {
   return db
     .selectFrom('order_lines as l')
     .innerJoin('subscriptions as s', 's.line_id', 'l.id')
-    .select(['l.id', 'l.first_email_sent_at', 's.mapped_at'])
+    .innerJoin('orders as o', 'o.id', 'l.order_id')
+    .innerJoin('organizations as p', 'p.id', 'o.partner_org_id')
+    .select(['l.id', 'l.first_email_sent_at', 'l.status', 's.mapped_at'])
+    .select(
+      sql<boolean>`l.requested_start_date > (${now}::timestamptz at time zone p.time_zone)::date`.as(
+        'starts_later',
+      ),
+    )
     .where('l.order_id', '=', orderId)
     .execute();
 }

@@ -15,6 +15,21 @@ export const transactionStatusSchema = z
   });
 export type TransactionStatus = z.infer<typeof transactionStatusSchema>;
 
+export const transactionExample = {
+  id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+  type: 'provisioning_email_update',
+  subscriptionId: 'SUB-10000001',
+  orderId: '6f1c2b9e-8d4a-4e7b-9a3f-2c5d8e1f0a7b',
+  lineId: '0b9c6a57-4a3e-4f5b-9c1e-2f7d8a1b3c4d',
+  oldEmail: 'it@acme.example',
+  newEmail: 'new-it@acme.example',
+  status: 'submitted',
+  failureReason: null,
+  actor: { type: 'api_key', label: 'ERP integration' },
+  createdAt: '2026-12-02T10:15:00.000Z',
+  completedAt: null,
+} as const;
+
 export const transactionSchema = z
   .object({
     id: z.uuid(),
@@ -33,7 +48,7 @@ export const transactionSchema = z
     createdAt: z.iso.datetime(),
     completedAt: z.iso.datetime().nullable(),
   })
-  .openapi('ProvisioningTransaction');
+  .openapi('ProvisioningTransaction', { example: transactionExample });
 
 export interface TransactionView {
   id: string;
@@ -60,8 +75,10 @@ export const changeContactSchema = z
     }),
   })
   .strict()
-  .openapi('ChangeProvisioningContact');
+  .openapi('ChangeProvisioningContact', {
+    example: { email: 'new-it@acme.example', applyToAllLines: false },
+  });
 
 export const changeContactResultSchema = z
   .object({ transactions: z.array(transactionSchema) })
-  .openapi('ProvisioningContactChanged');
+  .openapi('ProvisioningContactChanged', { example: { transactions: [transactionExample] } });

@@ -362,6 +362,8 @@ export interface LineActionState {
   mayAct: boolean;
   blocked: null | 'no_edit_rights' | 'point_of_no_return';
   resendAvailable: boolean /* false before the first email */;
+  /** A line booked for a later day, its email not sent: the partner may start it today. */
+  startNowAvailable: boolean;
   placer: { name: string; email: string | null };
 }
 
@@ -369,7 +371,15 @@ export interface LineActionState {
 export function lineActionState(
   rights: boolean,
   lineId: string,
-  progress: { first_email_sent_at: Date | null; mapped_at: Date | null } | undefined,
+  progress:
+    | {
+        first_email_sent_at: Date | null;
+        mapped_at: Date | null;
+        /** Known where the page reads it (the order page); otherwise Start now is not offered. */
+        status?: string;
+        starts_later?: boolean;
+      }
+    | undefined,
   placer: Placer,
 ): LineActionState {
   const blocked = !rights ? 'no_edit_rights' : progress?.mapped_at ? 'point_of_no_return' : null;
@@ -378,13 +388,20 @@ export function lineActionState(
     mayAct: blocked === null,
     blocked,
     resendAvailable: blocked === null && !!progress?.first_email_sent_at,
+    startNowAvailable:
+      blocked === null &&
+      !progress?.first_email_sent_at &&
+      progress?.status === 'scheduled' &&
+      progress.starts_later === true,
     placer,
   };
 }
 
 export async function lineActionStates(ctx: Ctx, order: OrderView): Promise<LineActionState[]> {
   const rights = mayActOnProvisioning(ctx.actor, order);
-  const progress = new Map((await repo.findLineProgress(ctx.db, order.id)).map((p) => [p.id, p]));
+  const progress = new Map(
+    (await repo.findLineProgress(ctx.db, order.id, ctx.clock.now())).map((p) => [p.id, p]),
+  );
   const placer = await placerOf(ctx, order.id);
   return order.lines.map((line) => lineActionState(rights, line.id, progress.get(line.id), placer));
 }

@@ -6,7 +6,7 @@ import {
   SEARCH_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
 import { lineText } from '../../platform/text.ts';
-import { transactionSchema } from './schema.ts';
+import { transactionExample, transactionSchema } from './schema.ts';
 
 export const TRANSACTION_TYPES = ['provisioning_email_update', 'provisioning_email_resend'] as const;
 export const TRANSACTION_STATUSES = ['submitted', 'sent', 'failed', 'completed'] as const;
@@ -37,4 +37,9 @@ export type TransactionListItem = z.infer<typeof transactionListItemSchema>;
 
 export const transactionListSchema = z
   .object({ items: z.array(transactionSchema), nextCursor: z.string().nullable() })
-  .openapi('ProvisioningTransactionList');
+  .openapi('ProvisioningTransactionList', {
+    example: {
+      items: [{ ...transactionExample, status: 'sent', completedAt: '2026-12-02T10:15:04.000Z' }],
+      nextCursor: null,
+    },
+  });

@@ -54,6 +54,14 @@ const conflict = {
     headers: retryAfter,
   },
 };
+const saveRefusals = {
+  ...refusals,
+  ...conflict,
+  409: problem(
+    '`setup_not_mapped`: map the subscription first; `already_provisioned`: Provision was pressed; `services_step_not_ordered`: the subscription has no such service.',
+  ),
+  422: problem('Invalid input, each field named.'),
+};
 const changeRefusals = {
   ...refusals,
   ...conflict,
@@ -153,7 +161,7 @@ const putLocation = createRoute({
     params,
     body: { required: true, content: { 'application/json': { schema: callingLocationSchema } } },
   },
-  responses: { 200: json(setupProgressSchema, 'The setup after the save.'), ...changeRefusals },
+  responses: { 200: json(setupProgressSchema, 'The setup after the save.'), ...saveRefusals },
 });
 const putSubdomain = createRoute({
   method: 'put',

@@ -32,7 +32,16 @@ export const meetingSiteSchema = z
   })
   .openapi('MeetingSite');
 
-export const meetingSitesBodySchema = z.object({ sites: z.array(meetingSiteSchema).min(1).max(MAX_SITES) });
+export const meetingSitesBodySchema = z
+  .object({ sites: z.array(meetingSiteSchema).min(1).max(MAX_SITES) })
+  .openapi({
+    example: {
+      sites: [
+        { name: 'acme-meet', timeZone: 'Europe/Rome', earlyRelease: false, licenses: 40 },
+        { name: 'acme-training', timeZone: 'Europe/Rome', earlyRelease: false, licenses: 10 },
+      ],
+    },
+  });
 
 export const callingLocationSchema = z
   .object({
@@ -69,7 +78,20 @@ export const setupProgressSchema = z
     billingStartedAt: z.string().nullable(),
     billingStartReason: z.enum(['policy', 'provisioned']).nullable(),
   })
-  .openapi('ServiceSetup');
+  .openapi('ServiceSetup', {
+    example: {
+      subscriptionId: 'SUB-10000001',
+      steps: ['meetings', 'calling'],
+      missing: ['calling'],
+      next: 'calling',
+      sites: [{ name: 'acme-meet', timeZone: 'Europe/Rome', earlyRelease: false, licenses: 50 }],
+      location: null,
+      subdomain: null,
+      provisionedAt: null,
+      billingStartedAt: null,
+      billingStartReason: null,
+    },
+  });
 
 export const provisionResultSchema = z
   .object({
@@ -78,4 +100,11 @@ export const provisionResultSchema = z
     billingStartedAt: z.string(),
     billingStartReason: z.enum(['policy', 'provisioned']),
   })
-  .openapi('ProvisionResult');
+  .openapi('ProvisionResult', {
+    example: {
+      subscriptionId: 'SUB-10000001',
+      provisionedAt: '2026-12-04T11:00:00.000Z',
+      billingStartedAt: '2026-12-04T11:00:00.000Z',
+      billingStartReason: 'provisioned',
+    },
+  });

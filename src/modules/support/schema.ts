@@ -34,7 +34,16 @@ const caseFields = {
   }),
 };
 
-export const createCaseJsonSchema = z.object(caseFields).strict().openapi('CreateSupportCase');
+export const createCaseJsonSchema = z
+  .object(caseFields)
+  .strict()
+  .openapi('CreateSupportCase', {
+    example: {
+      requestType: 'resend_provisioning_email',
+      subscriptionId: 'SUB-10000001',
+      description: 'The contact did not receive the provisioning email; we checked the spam folder.',
+    },
+  });
 
 /** A file part of a multipart body (a browser sends an empty one when no file was chosen). */
 const filePart = z
@@ -75,6 +84,16 @@ export const caseMessageSchema = z
   })
   .openapi('SupportCaseMessage');
 
+const caseSummaryExample = {
+  id: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d',
+  caseNumber: 'CASE-700001',
+  requestType: 'resend_provisioning_email',
+  subscriptionId: 'SUB-10000001',
+  status: 'open',
+  createdAt: '2026-12-03T14:00:00.000Z',
+  updatedAt: '2026-12-03T14:00:00.000Z',
+} as const;
+
 export const caseSummarySchema = z
   .object({
     id: z.uuid(),
@@ -96,7 +115,17 @@ export const caseSchema = caseSummarySchema
     attachments: z.array(attachmentSchema),
     messages: z.array(caseMessageSchema),
   })
-  .openapi('SupportCase');
+  .openapi('SupportCase', {
+    example: {
+      ...caseSummaryExample,
+      organizationId: '3d2e1f0a-9b8c-4d7e-8f6a-5b4c3d2e1f0a',
+      description: 'The contact did not receive the provisioning email; we checked the spam folder.',
+      locale: 'en',
+      closedAt: null,
+      attachments: [],
+      messages: [],
+    },
+  });
 
 export type CaseSummary = z.infer<typeof caseSummarySchema>;
 export type CaseView = z.infer<typeof caseSchema>;
@@ -110,6 +139,6 @@ export type ListCasesQuery = z.infer<typeof listCasesQuerySchema>;
 
 export const caseListSchema = z
   .object({ items: z.array(caseSummarySchema), nextCursor: z.string().nullable() })
-  .openapi('SupportCaseList');
+  .openapi('SupportCaseList', { example: { items: [caseSummaryExample], nextCursor: null } });
 
 export const caseMessageFormSchema = z.object({ body: paragraphText(SUPPORT_TEXT_MAX_LENGTH) });
