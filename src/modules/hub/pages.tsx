@@ -7,7 +7,7 @@ import { isLocale, type Locale, translator } from '../../platform/i18n.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/limits.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
-import { requireUser, SESSION_COOKIE, type UserEnv } from '../identity/middleware.ts';
+import { requireUser, SESSION_COOKIE, sessionCookieMaxAge, type UserEnv } from '../identity/middleware.ts';
 import { openInvitation, redeemInvitation } from './invitations.ts';
 import { getHub, grantFullAdmin, requestFullAdmin } from './service.ts';
 import { HubPage } from './views.tsx';
@@ -142,7 +142,10 @@ export function registerHubPages(app: Hono<UserEnv>, config: Config): void {
       );
       if (result.kind === 'sign_in') return c.redirect(`/login?next=${encodeURIComponent(result.next)}`, 303);
       // The same cookies as a sign-in (identity/pages.tsx).
-      setCookie(c, SESSION_COOKIE, result.token, { ...cookieOptions, expires: result.expiresAt });
+      setCookie(c, SESSION_COOKIE, result.token, {
+        ...cookieOptions,
+        maxAge: sessionCookieMaxAge(c.get('ctx').clock.now(), result.expiresAt),
+      });
       if (!getCookie(c, LANG_COOKIE) && isLocale(result.locale)) {
         setCookie(c, LANG_COOKIE, result.locale, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
       }

@@ -8,6 +8,14 @@ import { resolveSession, type SessionUser } from './service.ts';
 
 export const SESSION_COOKIE = 'provisio_session';
 
+/**
+ * The session cookie's lifetime in seconds, for `Max-Age`: relative, so a browser whose clock disagrees with
+ * the server's (or with a test's moved clock) keeps the cookie exactly as long as the session lasts.
+ */
+export function sessionCookieMaxAge(now: Date, expiresAt: Date): number {
+  return Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
+}
+
 export type UserEnv = AppEnv & { Variables: { user: SessionUser } };
 
 /** API calls authenticate with `Authorization: Bearer <api key>`. */

@@ -10,7 +10,7 @@ import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx
 import { Layout } from '../../platform/ui/layout.tsx';
 import { registerAccountPages } from './account-pages.tsx';
 import { registerApiKeyPages } from './api-key-pages.tsx';
-import { homeOf, mayOpenPage, SESSION_COOKIE, type UserEnv } from './middleware.ts';
+import { homeOf, mayOpenPage, SESSION_COOKIE, sessionCookieMaxAge, type UserEnv } from './middleware.ts';
 import { safeNext } from './redirect.ts';
 import { signIn, signOut } from './service.ts';
 import { SIGN_IN_LIMITS } from './sign-in-limits.ts';
@@ -89,7 +89,10 @@ export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void 
     const client = clientAddress(c, config.trustProxy);
     try {
       const session = await signIn(c.get('ctx'), { email, password, client }, config.sessionTtlHours);
-      setCookie(c, SESSION_COOKIE, session.token, { ...cookieOptions, expires: session.expiresAt });
+      setCookie(c, SESSION_COOKIE, session.token, {
+        ...cookieOptions,
+        maxAge: sessionCookieMaxAge(c.get('ctx').clock.now(), session.expiresAt),
+      });
       if (!getCookie(c, LANG_COOKIE) && isLocale(session.locale)) {
         setCookie(c, LANG_COOKIE, session.locale, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
       }
