@@ -13,6 +13,7 @@ import { createJobRuntime } from './platform/job-runtime.ts';
 import type { AnyJob } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mail/outbox.ts';
+import { newRelayState } from './platform/mail/relay-state.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import type { Runtime } from './platform/runtime.ts';
@@ -62,6 +63,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const mail: Mailer = {
     transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : mailboxTransport(handle.db, clock),
     from: config.mailFrom,
+    relay: newRelayState(),
     onResult: (kind) => MAIL_RESULT_HANDLERS.get(kind),
   };
   let counter = 0;
