@@ -20,6 +20,7 @@ const settingsSchema = z.object({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(10),
   WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   DATA_DIR: z.string().min(1).default('./data'),
   DEMO_SEED: z.enum(['auto', 'always', 'never']).default('auto'),
   DEMO_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
@@ -56,6 +57,11 @@ export interface Config {
   workerConcurrency: number;
   /** On SIGTERM/SIGINT, how long running jobs may take to finish before they are failed (and retried). */
   workerDrainSeconds: number;
+  /**
+   * The longest one job attempt may run before it counts as lost and runs again on any worker: with
+   * pg-boss's maintenance and the retry delay, what bounds recovery after a `kill -9` (ADR 0023).
+   */
+  jobExpireSeconds: number;
   dataDir: string;
   demoSeed: 'auto' | 'always' | 'never';
   demoPassword: string | undefined;
@@ -131,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: s.DATABASE_POOL_SIZE,
     workerConcurrency: s.WORKER_CONCURRENCY,
     workerDrainSeconds: s.WORKER_DRAIN_SECONDS,
+    jobExpireSeconds: s.JOB_EXPIRE_SECONDS,
     dataDir: path.resolve(s.DATA_DIR),
     demoSeed: s.DEMO_SEED,
     demoPassword: s.DEMO_PASSWORD,

@@ -87,6 +87,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
     jobs: JOBS,
     concurrency: config.workerConcurrency,
+    maxExpireInSeconds: config.jobExpireSeconds,
     context: systemContext,
   });
   const runtime: Runtime = {

@@ -29,8 +29,14 @@ export interface SmtpSink {
 }
 
 /** A real SMTP server on a free local port: the relay talks SMTP to it like to any mail server. */
-export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  options: {
+    parse?: boolean /** Each message is answered this much later (a slow server). */;
+    delayMs?: number;
+  } = {},
+): Promise<SmtpSink> {
   const parse = options.parse ?? true;
+  const delayMs = options.delayMs ?? 0;
   const received: ReceivedMail[] = [];
   const rejections = new Map<string, { code: number; message: string }>();
   const waiters: (() => void)[] = [];
@@ -68,12 +74,18 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
             for (const wake of waiters.splice(0)) wake();
             callback();
           };
-          if (parse) PostalMime.parse(raw).then(done, callback);
-          else done({} as Email);
+          const accept = () => {
+            if (parse) PostalMime.parse(raw).then(done, callback);
+            else done({} as Email);
+          };
+          if (delayMs > 0) setTimeout(accept, delayMs);
+          else accept();
         });
       },
     });
     // Replies go out at once: without this, Nagle's algorithm and delayed ACKs add ~40 ms per message.
+    // A client that dies (kill -9) resets its connections: the server's business, not the test's.
+    server.on('error', () => undefined);
     server.server.on('connection', (socket: Socket) => {
       socket.setNoDelay(true);
       const port = socket.remotePort ?? 0;

@@ -56,10 +56,11 @@ const MAX_RETRY_SECONDS = 30 * 60;
 /** Messages the relay could not offer because the server was unreachable wait this long (uncounted). */
 export const OUTAGE_RETRY_SECONDS = FIRST_RETRY_SECONDS;
 /**
- * A claim lasts as long as a relay job's attempt may (DEFAULT_EXPIRE_IN_SECONDS): a killed relay's
- * messages are free again by the time its job runs again elsewhere (ADR 0023).
+ * A claim lasts half of the relay job's attempt (30 s by default), and a relay claims nothing after
+ * its slice (a third of the attempt): a killed relay's messages are free again before its job runs
+ * again elsewhere (ADR 0023). It still outlasts a batch, which SMTP_TIMEOUTS keep short.
  */
-export const CLAIM_LEASE_SECONDS = DEFAULT_EXPIRE_IN_SECONDS;
+export const CLAIM_LEASE_SECONDS = DEFAULT_EXPIRE_IN_SECONDS / 2;
 const RELAY_BATCH = 100;
 const RELAY_LANES = 3;
 
@@ -110,7 +111,11 @@ export interface RelayOutcome {
  * in several processes at once: each message is claimed by one relay. While the server is known to be
  * unreachable, one probe comes first: nothing is claimed (or counted) until the server answers.
  */
-export async function relayDueEmails(ctx: Ctx, signal?: AbortSignal): Promise<RelayOutcome> {
+export async function relayDueEmails(
+  ctx: Ctx,
+  signal?: AbortSignal,
+  leaseSeconds = CLAIM_LEASE_SECONDS,
+): Promise<RelayOutcome> {
   const outcome: RelayOutcome = { sent: 0, failed: 0, retrying: 0 };
   const state = ctx.mail.relay;
   if (state.consecutiveFailures > 0) {
@@ -122,7 +127,7 @@ export async function relayDueEmails(ctx: Ctx, signal?: AbortSignal): Promise<Re
       return outcome;
     }
   }
-  const run: LaneRun = { outcome, outage: false };
+  const run: LaneRun = { outcome, outage: false, leaseSeconds };
   // Several lanes, so that while one records its batch or claims the next, the others keep the SMTP
   // connections busy (one lane left them idle between batches: half the throughput in bench:dispatch).
   await Promise.all(Array.from({ length: RELAY_LANES }, () => relayLane(ctx, run, signal)));
@@ -133,11 +138,12 @@ interface LaneRun {
   outcome: RelayOutcome;
   /** A batch found the server unreachable: the other lanes stop after theirs. */
   outage: boolean;
+  leaseSeconds: number;
 }
 
 async function relayLane(ctx: Ctx, run: LaneRun, signal: AbortSignal | undefined): Promise<void> {
   while (!signal?.aborted && !run.outage) {
-    const batch = await repo.claimDueEmails(ctx.db, ctx.clock.now(), RELAY_BATCH, CLAIM_LEASE_SECONDS, {
+    const batch = await repo.claimDueEmails(ctx.db, ctx.clock.now(), RELAY_BATCH, run.leaseSeconds, {
       firstSeconds: FIRST_RETRY_SECONDS,
       maxSeconds: MAX_RETRY_SECONDS,
     });
@@ -238,7 +244,8 @@ export const relayOutbox = defineJob({
   retry: { limit: 2, delaySeconds: 10 },
   schedule: { cron: '* * * * *', payload: {} },
   async handler(ctx, _payload, job) {
-    const { sent, failed, retrying } = await relayDueEmails(ctx, job.signal);
+    const lease = Math.ceil(job.expireInSeconds / 2);
+    const { sent, failed, retrying } = await relayDueEmails(ctx, job.signal, lease);
     ctx.mail.relay.backlog = await repo.countPending(ctx.db);
     if (sent || failed || retrying)
       ctx.log.info({ sent, failed, retrying, backlog: ctx.mail.relay.backlog }, 'mail relayed');
