@@ -169,9 +169,22 @@ for (const engine of testEngines()) {
           if ((runs.get(payload.key) ?? 0) <= payload.failures) throw new Error('planned failure');
         },
       });
+      // A stately job with more work than one slice: it stops when told and is woken to go on.
+      const slices: string[] = [];
+      const sliced = defineJob({
+        name: 'test.sliced',
+        payload: z.object({}),
+        policy: 'stately',
+        expireInSeconds: 6,
+        async handler(_ctx, _payload, job) {
+          if (slices.length === 0)
+            await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+          slices.push(job.id);
+        },
+      });
       let queue: JobRuntime;
       before(async () => {
-        const jobs: AnyJob[] = [...JOBS, flaky];
+        const jobs: AnyJob[] = [...JOBS, flaky, sliced];
         queue = createJobRuntime({
           db: h.db,
           log: createLogger('silent'),
@@ -203,6 +216,20 @@ for (const engine of testEngines()) {
         assert.equal((await status(ids.stuck))?.state, 'failed');
         assert.deepEqual(Object.fromEntries(runs), { fine: 1, once: 2, never: 3, stuck: 3 });
         assert.ok(aborted.has('stuck'), 'the stuck attempt was told to stop');
+      });
+
+      it('a stately job whose slice ends completes and is woken again to go on', async () => {
+        const ctx = { ...h.ctx, jobs: queue };
+        await queue.wake(ctx, sliced, {});
+        await queue.startWorkers();
+        await eventually('the job runs a second slice', async () => slices.length >= 2);
+        const [first, second] = slices;
+        assert.ok(first && second && first !== second, 'two attempts of two jobs');
+        assert.deepEqual(await queue.status(sliced, first), {
+          id: first,
+          state: 'completed',
+          attempts: 1,
+        });
       });
     });
   });
