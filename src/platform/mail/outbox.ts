@@ -126,6 +126,8 @@ export async function relayDueEmails(
       recordOutage(state, ctx.log, { code: error.code, deferred: 0, at: ctx.clock.now() });
       return outcome;
     }
+    // It answers: the outage is over even if nothing is due.
+    recordSuccess(state, ctx.log, ctx.clock.now());
   }
   const run: LaneRun = { outcome, outage: false, leaseSeconds };
   // Several lanes, so that while one records its batch or claims the next, the others keep the SMTP

@@ -171,23 +171,30 @@ export function pooledSmtp(smtpUrl: string) {
   const transporter = nodemailer.createTransport(url.toString());
   // smtps: nodemailer opens the TLS socket itself (an unconnected plain socket cannot carry implicit TLS).
   if (url.protocol !== 'smtps:')
-    (transporter.transporter as { getSocket?: SMTPPool['getSocket'] }).getSocket = noDelaySocket;
+    (transporter.transporter as { getSocket?: SMTPPool['getSocket'] }).getSocket = noDelaySocket(url);
   return transporter;
 }
 
 /**
- * Hands nodemailer an unconnected socket with Nagle's algorithm off (Node applies it on connect).
- * SMTP is a chatty exchange of small writes; with Nagle on, every message waits out the server's
- * delayed ACK (~40 ms), which held one connection to ~20 messages a second on loopback, against ~550
- * without it (bench:dispatch). nodemailer connects it, so its own timeouts and error handling apply:
- * a socket connected here and failed through this callback instead left the pool's connection slot
- * taken for good (issue 14: one refused connection wedged all mail until a restart).
+ * Opens each SMTP connection with Nagle's algorithm off and hands it to nodemailer at once, still
+ * connecting. SMTP is a chatty exchange of small writes; with Nagle on, every message waits out the
+ * server's delayed ACK (~40 ms), which held one connection to ~20 messages a second on loopback,
+ * against ~550 without it (bench:dispatch). Handed over before the connect completes, the socket's
+ * failure (refused, reset) reaches nodemailer's own handlers, which drop the connection from the pool;
+ * the greeting timeout bounds a connect that hangs. The previous version waited for the connect and
+ * passed a failure back through this callback, a path on which nodemailer's pool keeps the connection's
+ * slot taken for good (issue 14: one refused connection wedged all mail until a restart). nodemailer's
+ * pool uses only `connection` from this callback (an unconnected `socket` is ignored).
  */
-const noDelaySocket: SMTPPool['getSocket'] = (_options, callback) => {
-  const socket = new net.Socket();
-  socket.setNoDelay(true);
-  callback(null, { socket });
-};
+function noDelaySocket(url: URL): SMTPPool['getSocket'] {
+  const port = Number(url.port) || 587;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return (_options, callback) => {
+    const connection = net.connect(port, host);
+    connection.setNoDelay(true);
+    callback(null, { connection });
+  };
+}
 
 /** Development and demo: the full MIME message is stored in `dev_mailbox` and shown at /dev/mailbox. */
 export function mailboxTransport(db: Db, clock: Clock): MailTransport {
