@@ -152,7 +152,8 @@ export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_00
 /**
  * nodemailer's pooled SMTP transport as Provisio configures it (also the dispatch benchmark's baseline):
  * MAIL_CONNECTIONS connections, reused for up to 1000 messages each, Nagle off, SMTP_TIMEOUTS, and no
- * silent resending of a message whose connection closed mid-exchange (the outbox retries it, counted).
+ * silent resending of a message whose connection closed mid-exchange (the outbox retries it, once per
+ * attempt, with the same Message-ID).
  * Query parameters in the URL (`?pool=false`, `?maxConnections=2`, `?greetingTimeout=5000` …) override these.
  */
 export function pooledSmtp(smtpUrl: string) {
@@ -169,7 +170,7 @@ export function pooledSmtp(smtpUrl: string) {
   for (const [key, value] of Object.entries(defaults))
     if (!url.searchParams.has(key)) url.searchParams.set(key, value);
   const transporter = nodemailer.createTransport(url.toString());
-  // smtps: nodemailer opens the TLS socket itself (an unconnected plain socket cannot carry implicit TLS).
+  // smtps: nodemailer opens its own TLS socket (Nagle on): TLS is not started on a socket still connecting.
   if (url.protocol !== 'smtps:')
     (transporter.transporter as { getSocket?: SMTPPool['getSocket'] }).getSocket = noDelaySocket(url);
   return transporter;
