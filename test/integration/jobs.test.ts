@@ -4,16 +4,24 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { loadConfig } from '../../src/config.ts';
 import { purgeExpiredSessions } from '../../src/modules/identity/jobs.ts';
 import { insertSession } from '../../src/modules/identity/repository.ts';
 import * as identity from '../../src/modules/identity/service.ts';
 import { inTransaction } from '../../src/platform/context.ts';
 import { createJobRuntime, type JobRuntime } from '../../src/platform/job-runtime.ts';
-import { type AnyJob, defineJob, enqueue } from '../../src/platform/jobs.ts';
+import {
+  type AnyJob,
+  DEFAULT_EXPIRE_IN_SECONDS,
+  defineJob,
+  enqueue,
+  MAINTENANCE_INTERVAL_SECONDS,
+  POLLING_INTERVAL_SECONDS,
+} from '../../src/platform/jobs.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { bossDatabase } from '../../src/platform/pgboss-db.ts';
 import { JOBS } from '../../src/runtime.ts';
-import { type Harness, startHarness, testEngines } from '../support/harness.ts';
+import { CATALOG_FILE, type Harness, startHarness, testEngines } from '../support/harness.ts';
 import { cleanEnv, runCli, tempDataDir } from '../support/process.ts';
 
 class Rollback extends Error {}
@@ -258,5 +266,23 @@ describe('the worker and job commands', () => {
     const wrong = await runCli(['job', 'send', 'identity.purge-expired-sessions', '--data', '[1]'], env);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /--data is not a payload of identity\.purge-expired-sessions/);
+  });
+});
+
+describe('every job Provisio runs', () => {
+  it('runs again within 2 minutes of a kill -9: expiry + maintenance + first retry + poll (ADR 0023)', () => {
+    const config = loadConfig({ CATALOG_FILE });
+    assert.equal(config.jobExpireSeconds, DEFAULT_EXPIRE_IN_SECONDS);
+    for (const job of JOBS) {
+      // Issue 14: the relays and timers declared 15 minutes, so a killed relay held all mail that long.
+      const expiry = Math.min(job.expireInSeconds, config.jobExpireSeconds);
+      const worst =
+        expiry + 2 * MAINTENANCE_INTERVAL_SECONDS + 2 * job.retry.delaySeconds + POLLING_INTERVAL_SECONDS;
+      assert.ok(
+        job.expireInSeconds <= DEFAULT_EXPIRE_IN_SECONDS,
+        `${job.name} declares ${job.expireInSeconds} s`,
+      );
+      assert.ok(worst <= 120, `${job.name}: ${worst} s`);
+    }
   });
 });
