@@ -55,6 +55,9 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ WORKER_CONCURRENCY: '0' }), /WORKER_CONCURRENCY: .*"0"/);
     assert.throws(() => loadConfig({ WORKER_CONCURRENCY: '2.5' }), /WORKER_CONCURRENCY/);
     assert.throws(() => loadConfig({ WORKER_DRAIN_SECONDS: '-1' }), /WORKER_DRAIN_SECONDS/);
+    assert.equal(config.jobExpireSeconds, 60);
+    assert.equal(loadConfig({ JOB_EXPIRE_SECONDS: '5' }).jobExpireSeconds, 5);
+    assert.throws(() => loadConfig({ JOB_EXPIRE_SECONDS: '4' }), /JOB_EXPIRE_SECONDS/);
   });
 
   it('stops with a message naming each wrong setting', () => {

@@ -23,6 +23,7 @@ const settingsSchema = z.object({
   LIST_QUERIES_PER_TENANT: z.coerce.number().int().min(1).max(100).default(3),
   LIST_QUEUE_PER_TENANT: z.coerce.number().int().min(0).max(1000).default(20),
   WORKER_DRAIN_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   DATA_DIR: z.string().min(1).default('./data'),
   FILES_DIR: z.string().min(1).optional(),
   SUPPORT_UPLOADS_CONCURRENT: z.coerce.number().int().min(1).max(100).default(4),
@@ -73,6 +74,11 @@ export interface Config {
   workerConcurrency: number;
   /** On SIGTERM/SIGINT, how long running jobs may take to finish before they are failed (and retried). */
   workerDrainSeconds: number;
+  /**
+   * The longest one job attempt may run before it counts as lost and runs again on any worker: with
+   * pg-boss's maintenance and the retry delay, what bounds recovery after a `kill -9` (ADR 0023).
+   */
+  jobExpireSeconds: number;
   dataDir: string;
   /** Where uploaded files (support screenshots) are kept: never in the database (ADR 0025). */
   filesDir: string;
@@ -169,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     listQueuePerTenant: s.LIST_QUEUE_PER_TENANT,
     workerConcurrency: s.WORKER_CONCURRENCY,
     workerDrainSeconds: s.WORKER_DRAIN_SECONDS,
+    jobExpireSeconds: s.JOB_EXPIRE_SECONDS,
     dataDir: path.resolve(s.DATA_DIR),
     filesDir: path.resolve(s.FILES_DIR ?? path.join(s.DATA_DIR, 'files')),
     supportUploadsConcurrent: s.SUPPORT_UPLOADS_CONCURRENT,

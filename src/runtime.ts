@@ -15,6 +15,7 @@ import { createJobRuntime } from './platform/job-runtime.ts';
 import type { AnyJob } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
 import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mail/outbox.ts';
+import { newRelayState } from './platform/mail/relay-state.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { PdfRenderer } from './platform/pdf/renderer.ts';
@@ -68,6 +69,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const mail: Mailer = {
     transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : mailboxTransport(handle.db, clock),
     from: config.mailFrom,
+    relay: newRelayState(),
     onResult: (kind) => MAIL_RESULT_HANDLERS.get(kind),
   };
   const pdf = new PdfRenderer(log);
@@ -94,6 +96,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
     jobs: JOBS,
     concurrency: config.workerConcurrency,
+    maxExpireInSeconds: config.jobExpireSeconds,
     context: systemContext,
   });
   const runtime: Runtime = {

@@ -12,6 +12,7 @@ import {
   type JobQueue,
   MAINTENANCE_INTERVAL_SECONDS,
   POLLING_INTERVAL_SECONDS,
+  SLICE_FRACTION,
 } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import { bossDatabase, transactionDatabase } from './pgboss-db.ts';
@@ -52,6 +53,8 @@ export interface JobRuntimeOptions {
   concurrency: number;
   /** The context a handler runs in. */
   context(name: string): Ctx;
+  /** JOB_EXPIRE_SECONDS: no job's attempt may run longer (the bound on recovery after a kill). */
+  maxExpireInSeconds?: number;
 }
 
 type BatchJob = PgBoss.JobWithMetadata<unknown>;
@@ -90,6 +93,7 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
   const { jobs, log } = options;
   const database = bossDatabase(options.db);
   const byName = new Map<string, AnyJob>(jobs.map((job) => [job.name, job]));
+  const expiryOf = (job: AnyJob) => Math.min(job.expireInSeconds, options.maxExpireInSeconds ?? Infinity);
   const onError = (error: unknown) => log.warn({ err: asError(error) }, 'job queue error');
   const boss = new PgBoss({
     db: database,
@@ -101,35 +105,54 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
   });
   boss.on('error', onError);
   const running = new Set<Promise<void>>();
-  const attempts = new Set<AbortController>();
+  /** The running attempts' controllers (slice, deadline): a shutdown aborts both. */
+  const attempts = new Set<AbortController[]>();
   let started = false;
+  let stopping = false;
 
   async function runOne(job: AnyJob, entry: BatchJob): Promise<Outcome> {
     const attempt = entry.retryCount + 1;
     const jobLog = log.child({ job: job.name, jobId: entry.id, attempt });
-    const controller = new AbortController();
-    attempts.add(controller);
-    // Abandoned just before pg-boss would give up on the attempt, so its outcome is ours to record.
-    const limitMs = Math.max(1, Number(entry.expireInSeconds) - DEADLINE_MARGIN_SECONDS) * 1000;
-    const timer = setTimeout(
-      () => controller.abort(new Error(`ran out of time (${Number(entry.expireInSeconds)} s)`)),
-      limitMs,
+    const expireInSeconds = Number(entry.expireInSeconds);
+    // `slice` is the handler's signal (stop starting new work); `deadline` gives up on it, just before
+    // pg-boss would give up on the attempt, so its outcome is ours to record. Shutdown aborts both.
+    const slice = new AbortController();
+    const deadline = new AbortController();
+    const controllers = [slice, deadline];
+    attempts.add(controllers);
+    const sliceTimer = setTimeout(
+      () => slice.abort(new Error(`time slice over (${expireInSeconds} s attempt)`)),
+      Math.max(1, Math.floor(expireInSeconds * SLICE_FRACTION)) * 1000,
+    );
+    const deadlineTimer = setTimeout(
+      () => deadline.abort(new Error(`ran out of time (${expireInSeconds} s)`)),
+      Math.max(1, expireInSeconds - DEADLINE_MARGIN_SECONDS) * 1000,
     );
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
     try {
       const payload = job.payload.parse(entry.data);
       const ctx: Ctx = { ...options.context(`job:${job.name}`), requestId: entry.id, log: jobLog };
-      const work = job.handler(ctx, payload, { id: entry.id, attempt, signal: controller.signal });
-      await Promise.race([work, whenAborted(controller.signal)]);
-      jobLog.info({ ms: ms() }, 'job done');
+      const work = job.handler(ctx, payload, {
+        id: entry.id,
+        attempt,
+        signal: slice.signal,
+        expireInSeconds,
+      });
+      await Promise.race([work, whenAborted(deadline.signal)]);
+      const sliced = slice.signal.aborted && !deadline.signal.aborted && !stopping;
+      jobLog.info({ ms: ms(), ...(sliced ? { sliced } : {}) }, 'job done');
+      // Its slice ended with work perhaps left: a stately job goes on in a fresh attempt.
+      if (sliced && job.policy === 'stately')
+        await boss.send(job.name, entry.data as object).catch((error: unknown) => onError(error));
       return { id: entry.id, ok: true };
     } catch (error) {
       jobLog.warn({ err: error, ms: ms() }, 'job failed');
       return { id: entry.id, ok: false, error };
     } finally {
-      clearTimeout(timer);
-      attempts.delete(controller);
+      clearTimeout(sliceTimer);
+      clearTimeout(deadlineTimer);
+      attempts.delete(controllers);
     }
   }
 
@@ -173,7 +196,7 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
           retryLimit: job.retry.limit,
           retryDelay: job.retry.delaySeconds,
           retryBackoff: job.retry.backoff,
-          expireInSeconds: job.expireInSeconds,
+          expireInSeconds: expiryOf(job),
         };
         // The queue carries the policy, so jobs sent by the scheduler (or by plain SQL) get it too.
         await installer.createQueue(job.name, policy);
@@ -264,10 +287,12 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
     async stop({ drainSeconds = 0 } = {}) {
       if (started) {
         started = false;
+        stopping = true;
         if (attempts.size > 0) log.info({ running: attempts.size, drainSeconds }, 'waiting for running jobs');
         await boss.stop({ graceful: true, wait: true, close: false, timeout: drainSeconds * 1000 });
         // pg-boss has failed what still runs (it will be retried): its handlers are told to stop.
-        for (const controller of attempts) controller.abort(new Error('the worker is shutting down'));
+        for (const controllers of attempts)
+          for (const controller of controllers) controller.abort(new Error('the worker is shutting down'));
         await Promise.allSettled([...running]);
       }
       await database.drain();

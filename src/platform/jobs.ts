@@ -20,10 +20,12 @@ export interface RetryPolicy {
 }
 
 /**
- * Defaults chosen so that a killed worker's job runs again within 2 minutes (ADR 0008): it is seen
- * as lost `expireInSeconds` (60) after it started, pg-boss's maintenance (every
- * MAINTENANCE_INTERVAL_SECONDS, so at most twice that apart) puts it back, the first retry waits 5–10 s,
- * and an idle worker polls every 2 s: 60 + 20 + 10 + 2 = 92 s at worst.
+ * Defaults chosen so that a killed worker's job runs again within 2 minutes (ADR 0008, ADR 0023): it
+ * is seen as lost `expireInSeconds` (60, JOB_EXPIRE_SECONDS caps every job's) after it started,
+ * pg-boss's maintenance (every MAINTENANCE_INTERVAL_SECONDS, so at most twice that apart) puts it
+ * back, the first retry waits delay to 2·delay (5–10 s here, 10–20 s for the relays), and an idle
+ * worker polls every 2 s: 60 + 20 + 20 + 2 = 102 s at worst. No job may declare a longer expiry to
+ * fit long work: long work runs in slices (see RunningJob.signal).
  */
 export const DEFAULT_RETRY: RetryPolicy = { limit: 5, delaySeconds: 5, backoff: true };
 export const DEFAULT_EXPIRE_IN_SECONDS = 60;
@@ -31,17 +33,28 @@ export const MAINTENANCE_INTERVAL_SECONDS = 10;
 export const POLLING_INTERVAL_SECONDS = 2;
 /** A handler is abandoned this long before its attempt expires, so its outcome is recorded first. */
 export const DEADLINE_MARGIN_SECONDS = 1;
+/**
+ * A handler is asked to stop starting new work after this share of its attempt's time: what it has
+ * begun then still has the rest to finish. A `stately` job that stops so is woken again at once, so
+ * long work (a backlog of mail, a day of start dates) goes on in slices, each far from the expiry.
+ */
+export const SLICE_FRACTION = 1 / 3;
 const MIN_EXPIRE_IN_SECONDS = 5;
-/** pg-boss refuses an expiry of 24 hours or more. */
-const MAX_EXPIRE_IN_SECONDS = 23 * 3600;
+/** pg-boss refuses an expiry of 24 hours or more; a job's attempt is a slice, never that long. */
+const MAX_EXPIRE_IN_SECONDS = 3600;
 
 /** What a handler knows about the attempt it is running. */
 export interface RunningJob {
   id: string;
   /** 1 for the first attempt, 2 for the first retry, … */
   attempt: number;
-  /** Aborted when the attempt's time is up or the process stops before it ended: stop early if you can. */
+  /**
+   * Aborted when the attempt's slice is over (SLICE_FRACTION of its time) or the process stops: finish
+   * what is under way, start nothing new, and return. A `stately` job is then woken again to go on.
+   */
   signal: AbortSignal;
+  /** How long this attempt may run in all (e.g. to size a lease on what it claims). */
+  expireInSeconds: number;
 }
 
 export interface JobDefinition<P extends object> {

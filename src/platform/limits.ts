@@ -64,6 +64,14 @@ export const REQUEST_BODY_MAX_BYTES = 1024 * 1024;
 /** The same, in megabytes (MiB): how messages and docs state it. */
 export const REQUEST_BODY_MAX_MEGABYTES = REQUEST_BODY_MAX_BYTES / (1024 * 1024);
 
+/**
+ * A Retry-After for a limit over `windowSeconds`: at least 1 s, never more than the window itself
+ * (a wait computed from a clock that moved back could otherwise be hours: issue 14 saw 4198 s).
+ */
+export function retryAfterWithin(windowSeconds: number, seconds: number): number {
+  return Math.min(windowSeconds, Math.max(1, Math.ceil(seconds)));
+}
+
 /** Resends of one line's provisioning email: at most this many in each window (C4). */
 export const RESEND_LIMITS = [
   { max: 3, windowSeconds: 10 * 60 },

@@ -4,16 +4,24 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { loadConfig } from '../../src/config.ts';
 import { purgeExpiredSessions } from '../../src/modules/identity/jobs.ts';
 import { insertSession } from '../../src/modules/identity/repository.ts';
 import * as identity from '../../src/modules/identity/service.ts';
 import { inTransaction } from '../../src/platform/context.ts';
 import { createJobRuntime, type JobRuntime } from '../../src/platform/job-runtime.ts';
-import { type AnyJob, defineJob, enqueue } from '../../src/platform/jobs.ts';
+import {
+  type AnyJob,
+  DEFAULT_EXPIRE_IN_SECONDS,
+  defineJob,
+  enqueue,
+  MAINTENANCE_INTERVAL_SECONDS,
+  POLLING_INTERVAL_SECONDS,
+} from '../../src/platform/jobs.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { bossDatabase } from '../../src/platform/pgboss-db.ts';
 import { JOBS } from '../../src/runtime.ts';
-import { type Harness, startHarness, testEngines } from '../support/harness.ts';
+import { CATALOG_FILE, type Harness, startHarness, testEngines } from '../support/harness.ts';
 import { cleanEnv, runCli, tempDataDir } from '../support/process.ts';
 
 class Rollback extends Error {}
@@ -161,16 +169,30 @@ for (const engine of testEngines()) {
         async handler(_ctx, payload, job) {
           runs.set(payload.key, (runs.get(payload.key) ?? 0) + 1);
           if (payload.hang) {
-            await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
-            aborted.add(payload.key);
+            // Told to stop at the end of its slice, it hangs on regardless: the deadline gives up on it.
+            job.signal.addEventListener('abort', () => aborted.add(payload.key));
+            await new Promise(() => undefined);
             return;
           }
           if ((runs.get(payload.key) ?? 0) <= payload.failures) throw new Error('planned failure');
         },
       });
+      // A stately job with more work than one slice: it stops when told and is woken to go on.
+      const slices: string[] = [];
+      const sliced = defineJob({
+        name: 'test.sliced',
+        payload: z.object({}),
+        policy: 'stately',
+        expireInSeconds: 6,
+        async handler(_ctx, _payload, job) {
+          if (slices.length === 0)
+            await new Promise((resolve) => job.signal.addEventListener('abort', resolve));
+          slices.push(job.id);
+        },
+      });
       let queue: JobRuntime;
       before(async () => {
-        const jobs: AnyJob[] = [...JOBS, flaky];
+        const jobs: AnyJob[] = [...JOBS, flaky, sliced];
         queue = createJobRuntime({
           db: h.db,
           log: createLogger('silent'),
@@ -203,6 +225,20 @@ for (const engine of testEngines()) {
         assert.deepEqual(Object.fromEntries(runs), { fine: 1, once: 2, never: 3, stuck: 3 });
         assert.ok(aborted.has('stuck'), 'the stuck attempt was told to stop');
       });
+
+      it('a stately job whose slice ends completes and is woken again to go on', async () => {
+        const ctx = { ...h.ctx, jobs: queue };
+        await queue.wake(ctx, sliced, {});
+        await queue.startWorkers();
+        await eventually('the job runs a second slice', async () => slices.length >= 2);
+        const [first, second] = slices;
+        assert.ok(first && second && first !== second, 'two attempts of two jobs');
+        assert.deepEqual(await queue.status(sliced, first), {
+          id: first,
+          state: 'completed',
+          attempts: 1,
+        });
+      });
     });
   });
 }
@@ -230,5 +266,23 @@ describe('the worker and job commands', () => {
     const wrong = await runCli(['job', 'send', 'identity.purge-expired-sessions', '--data', '[1]'], env);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /--data is not a payload of identity\.purge-expired-sessions/);
+  });
+});
+
+describe('every job Provisio runs', () => {
+  it('runs again within 2 minutes of a kill -9: expiry + maintenance + first retry + poll (ADR 0023)', () => {
+    const config = loadConfig({ CATALOG_FILE });
+    assert.equal(config.jobExpireSeconds, DEFAULT_EXPIRE_IN_SECONDS);
+    for (const job of JOBS) {
+      // Issue 14: the relays and timers declared 15 minutes, so a killed relay held all mail that long.
+      const expiry = Math.min(job.expireInSeconds, config.jobExpireSeconds);
+      const worst =
+        expiry + 2 * MAINTENANCE_INTERVAL_SECONDS + 2 * job.retry.delaySeconds + POLLING_INTERVAL_SECONDS;
+      assert.ok(
+        job.expireInSeconds <= DEFAULT_EXPIRE_IN_SECONDS,
+        `${job.name} declares ${job.expireInSeconds} s`,
+      );
+      assert.ok(worst <= 120, `${job.name}: ${worst} s`);
+    }
   });
 });

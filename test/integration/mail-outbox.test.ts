@@ -86,7 +86,7 @@ for (const engine of testEngines()) {
     });
 
     it(`gives up after ${MAX_DELIVERY_ATTEMPTS} temporary failures`, async () => {
-      sink.reject('flaky@acme.example', 421, '4.7.0 Too many connections');
+      sink.reject('flaky@acme.example', 452, '4.2.2 Mailbox full');
       const id = await queueEmail(h.ctx, message('flaky@acme.example'));
       for (let i = 0; i < MAX_DELIVERY_ATTEMPTS; i += 1) {
         await relayDueEmails(h.ctx);

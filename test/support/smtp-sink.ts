@@ -17,48 +17,91 @@ export interface SmtpSink {
   reject(address: string, code: number, message: string): void;
   /** Takes mail for this address again. */
   accept(address: string): void;
+  /** The server goes away: its connections are cut and its port closed (a client gets ECONNREFUSED). */
+  down(): Promise<void>;
+  /** The server comes back on the same port. */
+  up(): Promise<void>;
+  /** The next `count` sessions to send MAIL FROM lose their connection there, without a reply. */
+  dropNextSessions(count: number): void;
   /** Resolves when at least `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
 }
 
 /** A real SMTP server on a free local port: the relay talks SMTP to it like to any mail server. */
-export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  options: {
+    parse?: boolean /** Each message is answered this much later (a slow server). */;
+    delayMs?: number;
+  } = {},
+): Promise<SmtpSink> {
   const parse = options.parse ?? true;
+  const delayMs = options.delayMs ?? 0;
   const received: ReceivedMail[] = [];
   const rejections = new Map<string, { code: number; message: string }>();
   const waiters: (() => void)[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    size: 10 * 1024 * 1024,
-    onRcptTo(address, _session, callback) {
-      const refusal = rejections.get(address.address.toLowerCase());
-      if (!refusal) return callback();
-      const error = new Error(refusal.message) as Error & { responseCode: number };
-      error.responseCode = refusal.code;
-      return callback(error);
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const done = (parsed: Email) => {
-          received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
-          for (const wake of waiters.splice(0)) wake();
-          callback();
-        };
-        if (parse) PostalMime.parse(raw).then(done, callback);
-        else done({} as Email);
-      });
-    },
-  });
-  // Replies go out at once: without this, Nagle's algorithm and delayed ACKs add ~40 ms per message.
-  server.server.on('connection', (socket: Socket) => socket.setNoDelay(true));
+  const sockets = new Map<number, Socket>();
+  let drops = 0;
+  const create = () => {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      size: 10 * 1024 * 1024,
+      onMailFrom(_address, session, callback) {
+        if (drops > 0) {
+          drops -= 1;
+          // Cut at MAIL FROM: no message of this session is half-received, so none can arrive twice.
+          sockets.get(session.remotePort)?.destroy();
+          return;
+        }
+        callback();
+      },
+      onRcptTo(address, _session, callback) {
+        const refusal = rejections.get(address.address.toLowerCase());
+        if (!refusal) return callback();
+        const error = new Error(refusal.message) as Error & { responseCode: number };
+        error.responseCode = refusal.code;
+        return callback(error);
+      },
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const done = (parsed: Email) => {
+            received.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), raw, parsed });
+            for (const wake of waiters.splice(0)) wake();
+            callback();
+          };
+          const accept = () => {
+            if (parse) PostalMime.parse(raw).then(done, callback);
+            else done({} as Email);
+          };
+          if (delayMs > 0) setTimeout(accept, delayMs);
+          else accept();
+        });
+      },
+    });
+    // Replies go out at once: without this, Nagle's algorithm and delayed ACKs add ~40 ms per message.
+    // A client that dies (kill -9) resets its connections: the server's business, not the test's.
+    server.on('error', () => undefined);
+    server.server.on('connection', (socket: Socket) => {
+      socket.setNoDelay(true);
+      const port = socket.remotePort ?? 0;
+      sockets.set(port, socket);
+      socket.once('close', () => sockets.delete(port));
+    });
+    return server;
+  };
+  let server = create();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets.values()) socket.destroy();
+      server.close(() => resolve());
+    });
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
@@ -67,6 +110,14 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
     },
     accept(address) {
       rejections.delete(address.toLowerCase());
+    },
+    down: close,
+    async up() {
+      server = create();
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
+    dropNextSessions(count) {
+      drops = count;
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
@@ -83,6 +134,6 @@ export async function startSmtpSink(options: { parse?: boolean } = {}): Promise<
       }
       return received;
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close,
   };
 }

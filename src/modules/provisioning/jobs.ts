@@ -12,7 +12,6 @@ export const dispatchDue = defineJob({
   name: 'provisioning.dispatch-due',
   payload: z.object({}),
   policy: 'stately',
-  expireInSeconds: 15 * 60,
   retry: { limit: 2, delaySeconds: 10 },
   schedule: { cron: '* * * * *', payload: {} },
   async handler(ctx, _payload, job) {

@@ -1,7 +1,7 @@
 import { type Ctx, inTransaction, type TxCtx } from '../../platform/context.ts';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, forbidden, notFound, validationFailed } from '../../platform/errors.ts';
-import { RESEND_LIMITS } from '../../platform/limits.ts';
+import { RESEND_LIMITS, retryAfterWithin } from '../../platform/limits.ts';
 import { type EmailToQueue, queueEmails } from '../../platform/mail/outbox.ts';
 import { isInvisibleOnly, unprintable } from '../../platform/text.ts';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
@@ -81,15 +81,21 @@ function toView(row: repo.TransactionRow): TransactionView {
   };
 }
 
-/** Seconds until the oldest resend that keeps a window full drops out of it; 0 when one is allowed. */
+/**
+ * Seconds until the oldest resend that keeps a window full drops out of it; 0 when one is allowed.
+ * A resend dated after `now` can only come from a clock that has since moved back: how long ago it
+ * was is unknown, so it is not counted, and the wait never exceeds the window (limits.ts, ADR 0023).
+ */
 export function resendRetryAfterSeconds(resends: Date[], now: Date): number {
   let wait = 0;
   for (const { max, windowSeconds } of RESEND_LIMITS) {
-    const inWindow = resends.filter((at) => at.getTime() > now.getTime() - windowSeconds * 1000);
+    const inWindow = resends.filter(
+      (at) => at.getTime() > now.getTime() - windowSeconds * 1000 && at.getTime() <= now.getTime(),
+    );
     const blocking = inWindow[inWindow.length - max];
     if (blocking) {
       const seconds = Math.ceil((blocking.getTime() + windowSeconds * 1000 - now.getTime()) / 1000);
-      wait = Math.max(wait, seconds, 1);
+      wait = Math.max(wait, retryAfterWithin(windowSeconds, seconds));
     }
   }
   return wait;

@@ -131,7 +131,6 @@ export const policyWindowJob = defineJob({
   name: 'provisioning.policy-window',
   payload: z.object({}),
   policy: 'stately',
-  expireInSeconds: 15 * 60,
   schedule: { cron: '*/5 * * * *', payload: {} },
   async handler(ctx, _payload, job) {
     const closed = await closeExpiredPolicyWindows(ctx, job.signal);
@@ -143,7 +142,6 @@ export const escalationJob = defineJob({
   name: 'provisioning.escalate',
   payload: z.object({}),
   policy: 'stately',
-  expireInSeconds: 15 * 60,
   schedule: { cron: '*/15 * * * *', payload: {} },
   async handler(ctx, _payload, job) {
     const escalated = await escalateStalledLines(ctx, job.signal);

@@ -36,7 +36,6 @@ export const releaseReservationsJob = defineJob({
   name: 'setup.release-reservations',
   payload: z.object({}),
   policy: 'stately',
-  expireInSeconds: 15 * 60,
   schedule: { cron: '*/15 * * * *', payload: {} },
   async handler(ctx) {
     const released = await releaseAbandonedReservations(ctx);

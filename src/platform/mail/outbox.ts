@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type Ctx, inTransaction, type TxCtx } from '../context.ts';
 import type { Locale } from '../i18n.ts';
-import { defineJob, wake } from '../jobs.ts';
+import { DEFAULT_EXPIRE_IN_SECONDS, defineJob, wake } from '../jobs.ts';
+import { type MailRelayState, recordOutage, recordSuccess } from './relay-state.ts';
 import * as repo from './repository.ts';
 import { MailDeliveryError, type MailTransport } from './transport.ts';
 
@@ -31,6 +32,8 @@ export interface Mailer {
   readonly transport: MailTransport;
   /** The sender address (MAIL_FROM) that partners allow-list. */
   readonly from: string;
+  /** How this process's relay is doing (for /healthz and, later, /metrics). */
+  readonly relay: MailRelayState;
   onResult(kind: string): MailResultHandler | undefined;
 }
 
@@ -50,7 +53,14 @@ export interface EmailToQueue {
 export const MAX_DELIVERY_ATTEMPTS = 8;
 const FIRST_RETRY_SECONDS = 30;
 const MAX_RETRY_SECONDS = 30 * 60;
-const CLAIM_LEASE_SECONDS = 120;
+/** Messages the relay could not offer because the server was unreachable wait this long (uncounted). */
+export const OUTAGE_RETRY_SECONDS = FIRST_RETRY_SECONDS;
+/**
+ * A claim lasts half of the relay job's attempt (30 s by default), and a relay claims nothing after
+ * its slice (a third of the attempt): a killed relay's messages are free again before its job runs
+ * again elsewhere (ADR 0023). It still outlasts a batch, which SMTP_TIMEOUTS keep short.
+ */
+export const CLAIM_LEASE_SECONDS = DEFAULT_EXPIRE_IN_SECONDS / 2;
 const RELAY_BATCH = 100;
 const RELAY_LANES = 3;
 
@@ -98,19 +108,47 @@ export interface RelayOutcome {
 
 /**
  * Sends every due message, a batch at a time, until none is left (or `signal` stops it). Safe to run
- * in several processes at once: each message is claimed by one relay.
+ * in several processes at once: each message is claimed by one relay. While the server is known to be
+ * unreachable, one probe comes first: nothing is claimed (or counted) until the server answers.
  */
-export async function relayDueEmails(ctx: Ctx, signal?: AbortSignal): Promise<RelayOutcome> {
+export async function relayDueEmails(
+  ctx: Ctx,
+  signal?: AbortSignal,
+  leaseSeconds = CLAIM_LEASE_SECONDS,
+): Promise<RelayOutcome> {
   const outcome: RelayOutcome = { sent: 0, failed: 0, retrying: 0 };
+  const state = ctx.mail.relay;
+  if (state.consecutiveFailures > 0) {
+    try {
+      await ctx.mail.transport.probe();
+    } catch (error) {
+      if (!(error instanceof MailDeliveryError)) throw error;
+      recordOutage(state, ctx.log, { code: error.code, deferred: 0, at: ctx.clock.now() });
+      return outcome;
+    }
+    // It answers: the outage is over even if nothing is due.
+    recordSuccess(state, ctx.log, ctx.clock.now());
+  }
+  const run: LaneRun = { outcome, outage: false, leaseSeconds };
   // Several lanes, so that while one records its batch or claims the next, the others keep the SMTP
   // connections busy (one lane left them idle between batches: half the throughput in bench:dispatch).
-  await Promise.all(Array.from({ length: RELAY_LANES }, () => relayLane(ctx, outcome, signal)));
+  await Promise.all(Array.from({ length: RELAY_LANES }, () => relayLane(ctx, run, signal)));
   return outcome;
 }
 
-async function relayLane(ctx: Ctx, outcome: RelayOutcome, signal: AbortSignal | undefined): Promise<void> {
-  while (!signal?.aborted) {
-    const batch = await repo.claimDueEmails(ctx.db, ctx.clock.now(), RELAY_BATCH, CLAIM_LEASE_SECONDS);
+interface LaneRun {
+  outcome: RelayOutcome;
+  /** A batch found the server unreachable: the other lanes stop after theirs. */
+  outage: boolean;
+  leaseSeconds: number;
+}
+
+async function relayLane(ctx: Ctx, run: LaneRun, signal: AbortSignal | undefined): Promise<void> {
+  while (!signal?.aborted && !run.outage) {
+    const batch = await repo.claimDueEmails(ctx.db, ctx.clock.now(), RELAY_BATCH, run.leaseSeconds, {
+      firstSeconds: FIRST_RETRY_SECONDS,
+      maxSeconds: MAX_RETRY_SECONDS,
+    });
     if (batch.length === 0) break;
     const results = await Promise.all(
       batch.map(async (email): Promise<[repo.ClaimedEmail, MailResult | MailDeliveryError]> => {
@@ -131,21 +169,38 @@ async function relayLane(ctx: Ctx, outcome: RelayOutcome, signal: AbortSignal | 
         }
       }),
     );
-    await recordResults(ctx, results, outcome);
+    await recordResults(ctx, results, run);
   }
 }
 
 async function recordResults(
   ctx: Ctx,
   results: [repo.ClaimedEmail, MailResult | MailDeliveryError][],
-  outcome: RelayOutcome,
+  run: LaneRun,
 ): Promise<void> {
+  const { outcome } = run;
   const now = ctx.clock.now();
+  const outages = results.filter(
+    (r): r is [repo.ClaimedEmail, MailDeliveryError] => r[1] instanceof MailDeliveryError && r[1].outage,
+  );
+  const deferred: string[] = [];
   await inTransaction(ctx, async (tx) => {
     const sent = results.filter(([, r]) => !(r instanceof MailDeliveryError)).map(([e]) => e.id);
     await repo.markSent(tx.db, sent, now);
     outcome.sent += sent.length;
+    const firstOutage = outages[0]?.[1];
+    if (firstOutage) {
+      const retryAt = new Date(now.getTime() + OUTAGE_RETRY_SECONDS * 1000);
+      await repo.deferWithoutAttempt(
+        tx.db,
+        outages.map(([e]) => e.id),
+        retryAt,
+        firstOutage.reason,
+      );
+      outcome.retrying += outages.length;
+    }
     for (const [email, result] of results) {
+      if (result instanceof MailDeliveryError && result.outage) continue;
       let final: MailResult | undefined = result instanceof MailDeliveryError ? undefined : result;
       if (result instanceof MailDeliveryError) {
         if (result.permanent || email.attempts >= MAX_DELIVERY_ATTEMPTS) {
@@ -156,8 +211,7 @@ async function recordResults(
           const retryAt = new Date(now.getTime() + retryDelaySeconds(email.attempts) * 1000);
           await repo.scheduleRetry(tx.db, email.id, retryAt, result.reason);
           outcome.retrying += 1;
-          // The reason is the server's answer about a mailbox: kind and id are enough for the log.
-          ctx.log.warn({ outbox: email.id, kind: email.kind, attempts: email.attempts }, 'mail deferred');
+          deferred.push(result.code);
         }
       }
       const handler = final ? ctx.mail.onResult(email.kind) : undefined;
@@ -169,6 +223,16 @@ async function recordResults(
         );
     }
   });
+  // Logged once the outcome is recorded, one line per batch; the server's text may name a mailbox,
+  // so only its codes are logged.
+  if (results.length > outages.length) recordSuccess(ctx.mail.relay, ctx.log, now);
+  if (deferred.length)
+    ctx.log.warn({ deferred: deferred.length, codes: [...new Set(deferred)] }, 'mail deferred by the server');
+  const firstOutage = outages[0]?.[1];
+  if (firstOutage) {
+    run.outage = true;
+    recordOutage(ctx.mail.relay, ctx.log, { code: firstOutage.code, deferred: outages.length, at: now });
+  }
 }
 
 /**
@@ -179,11 +243,13 @@ export const relayOutbox = defineJob({
   name: 'mail.relay',
   payload: z.object({}),
   policy: 'stately',
-  expireInSeconds: 15 * 60,
   retry: { limit: 2, delaySeconds: 10 },
   schedule: { cron: '* * * * *', payload: {} },
   async handler(ctx, _payload, job) {
-    const { sent, failed, retrying } = await relayDueEmails(ctx, job.signal);
-    if (sent || failed || retrying) ctx.log.info({ sent, failed, retrying }, 'mail relayed');
+    const lease = Math.ceil(job.expireInSeconds / 2);
+    const { sent, failed, retrying } = await relayDueEmails(ctx, job.signal, lease);
+    ctx.mail.relay.backlog = await repo.countPending(ctx.db);
+    if (sent || failed || retrying)
+      ctx.log.info({ sent, failed, retrying, backlog: ctx.mail.relay.backlog }, 'mail relayed');
   },
 });

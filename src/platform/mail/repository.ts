@@ -32,27 +32,79 @@ export interface ClaimedEmail {
   attempts: number;
 }
 
+/** How the relay spaces retries, for the claim's bound on a clock that went back (see claimDueEmails). */
+export interface RetrySpacing {
+  firstSeconds: number;
+  maxSeconds: number;
+}
+
 /**
  * Claims up to `limit` due messages for `leaseSeconds`: other relays skip them (SKIP LOCKED now, the
  * lease afterwards), and a relay that dies simply lets its lease run out.
+ *
+ * Both times were computed from the clock: a `not_before` or lease further ahead than its nominal
+ * window (the retry delay for that attempt, the lease itself) can only come from a clock that has
+ * since moved back, and counts as passed, so a backwards jump delays mail by at most that window.
  */
 export async function claimDueEmails(
   db: Executor,
   now: Date,
   limit: number,
   leaseSeconds: number,
+  spacing: RetrySpacing,
 ): Promise<ClaimedEmail[]> {
   const until = new Date(now.getTime() + leaseSeconds * 1000);
+  // retryDelaySeconds(attempts) of outbox.ts, in SQL (the first delay before any attempt, which also
+  // bounds an outage's deferral).
+  const window = sql`least(${spacing.maxSeconds}::float8,
+    ${spacing.firstSeconds}::float8 * power(2::float8, greatest(0, attempts - 1))) * interval '1 second'`;
   const { rows } = await sql<ClaimedEmail>`
     update outbox_emails set claimed_until = ${until}, attempts = attempts + 1
     where id in (
       select id from outbox_emails
-      where status = 'pending' and not_before <= ${now} and (claimed_until is null or claimed_until <= ${now})
+      where status = 'pending'
+        and (not_before <= ${now} or not_before > ${now}::timestamptz + ${window})
+        and (claimed_until is null or claimed_until <= ${now} or claimed_until > ${until})
       order by not_before
       limit ${limit}
       for update skip locked)
     returning id, kind, subject_ref, to_address, locale, subject, html, text_body, attempts`.execute(db);
   return rows;
+}
+
+/**
+ * The relay never got to offer these messages (the server was unreachable or dropped the
+ * connection): they wait until `notBefore`, and the claim's attempt is not counted against them, so
+ * an outage of any length never makes a message fail for good.
+ */
+export async function deferWithoutAttempt(
+  db: Executor,
+  ids: string[],
+  notBefore: Date,
+  reason: string,
+): Promise<void> {
+  if (!ids.length) return;
+  await db
+    .updateTable('outbox_emails')
+    .set((eb) => ({
+      not_before: notBefore,
+      claimed_until: null,
+      last_error: reason,
+      attempts: eb('attempts', '-', 1),
+    }))
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .execute();
+}
+
+/** Messages not yet sent or failed: the relay's backlog. */
+export async function countPending(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('outbox_emails')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 export async function markSent(db: Executor, ids: string[], at: Date): Promise<void> {

@@ -20,12 +20,18 @@ export interface OutgoingMail {
 
 /**
  * A delivery that did not happen. `permanent` means the server refused the message for good (SMTP
- * 5xx): retrying will not help. Anything else (4xx, a connection that failed) may work later.
+ * 5xx): retrying will not help. `outage` means the relay did not get to ask about this message (no
+ * connection, a connection that dropped or timed out, a server that would not greet or answered 421
+ * before the envelope): the server, not the message, is the problem. Anything else (a 4xx about the
+ * message) may work later.
  */
 export class MailDeliveryError extends Error {
   constructor(
     readonly permanent: boolean,
     readonly reason: string,
+    /** A short code for logs and the relay's state: `ECONNREFUSED`, `ETIMEDOUT`, `421`, `550` … never an address. */
+    readonly code: string = 'EUNKNOWN',
+    readonly outage: boolean = false,
   ) {
     super(reason);
     this.name = 'MailDeliveryError';
@@ -36,14 +42,33 @@ export interface MailTransport {
   /** 'smtp' sends through SMTP_URL; 'mailbox' keeps the message in the database for /dev/mailbox. */
   readonly kind: 'smtp' | 'mailbox';
   send(mail: OutgoingMail): Promise<void>;
+  /** Resolves when the server answers (a connection and a greeting); rejects with a MailDeliveryError otherwise. */
+  probe(): Promise<void>;
   close(): Promise<void>;
 }
 
 const MAX_REASON_LENGTH = 1000;
+/** Commands whose failure says the server is unavailable, not that it refused a message. */
+const SESSION_COMMANDS = new Set([
+  'CONN',
+  'EHLO',
+  'HELO',
+  'LHLO',
+  'STARTTLS',
+  'AUTH',
+  'AUTH PLAIN',
+  'AUTH LOGIN',
+]);
 
 /** The server's own words (e.g. "550 5.1.1 <x@y>: Recipient address rejected"), never our credentials. */
-function deliveryError(error: unknown): MailDeliveryError {
-  const e = error as { responseCode?: unknown; response?: unknown; code?: unknown; message?: unknown };
+export function deliveryError(error: unknown): MailDeliveryError {
+  const e = error as {
+    responseCode?: unknown;
+    response?: unknown;
+    code?: unknown;
+    message?: unknown;
+    command?: unknown;
+  };
   const code = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const reason =
     typeof e.response === 'string' && e.response
@@ -54,9 +79,24 @@ function deliveryError(error: unknown): MailDeliveryError {
         ]
           .filter(Boolean)
           .join(': ');
+  const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
+  // No reply at all, or a refusal of the session itself (e.g. "421 too busy" as the greeting).
+  const outage = code === undefined || code === 421 || SESSION_COMMANDS.has(command);
+  // nodemailer labels a socket's failure ESOCKET; the system's own code (ECONNREFUSED …) stays in the message.
+  const systemCode = typeof e.message === 'string' ? /\b(E[A-Z]{4,})\b/.exec(e.message)?.[1] : undefined;
+  const shortCode =
+    code !== undefined
+      ? String(code)
+      : e.code === 'ESOCKET' && systemCode
+        ? systemCode
+        : typeof e.code === 'string' && e.code
+          ? e.code
+          : 'EUNKNOWN';
   return new MailDeliveryError(
-    code !== undefined && code >= 500 && code < 600,
+    !outage && code !== undefined && code >= 500 && code < 600,
     reason.slice(0, MAX_REASON_LENGTH),
+    shortCode.slice(0, 32),
+    outage,
   );
 }
 
@@ -87,6 +127,15 @@ export function smtpTransport(smtpUrl: string): MailTransport {
         throw deliveryError(error);
       }
     },
+    async probe() {
+      try {
+        await transporter.verify();
+      } catch (error) {
+        const failure = deliveryError(error);
+        // A server that greets but refuses us is still down for mail.
+        throw new MailDeliveryError(false, failure.reason, failure.code, true);
+      }
+    },
     async close() {
       transporter.close();
     },
@@ -94,52 +143,57 @@ export function smtpTransport(smtpUrl: string): MailTransport {
 }
 
 /**
+ * How long an SMTP exchange may stall before its message counts as not sent (and is retried): a
+ * connection not made, a greeting not received, a reply not received. nodemailer's own defaults (2
+ * minutes, 30 s, 10 minutes) would hold a relay's batch far beyond its job's time (ADR 0023).
+ */
+export const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+/**
  * nodemailer's pooled SMTP transport as Provisio configures it (also the dispatch benchmark's baseline):
- * MAIL_CONNECTIONS connections, reused for up to 1000 messages each, Nagle off. Query parameters in the
- * URL (`?pool=false`, `?maxConnections=2`, `?requireTLS=true` …) override these.
+ * MAIL_CONNECTIONS connections, reused for up to 1000 messages each, Nagle off, SMTP_TIMEOUTS, and no
+ * silent resending of a message whose connection closed mid-exchange (the outbox retries it, once per
+ * attempt, with the same Message-ID).
+ * Query parameters in the URL (`?pool=false`, `?maxConnections=2`, `?greetingTimeout=5000` …) override these.
  */
 export function pooledSmtp(smtpUrl: string) {
   const url = new URL(smtpUrl);
-  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
-  if (!url.searchParams.has('maxConnections'))
-    url.searchParams.set('maxConnections', String(MAIL_CONNECTIONS));
-  if (!url.searchParams.has('maxMessages')) url.searchParams.set('maxMessages', '1000');
+  const defaults: Record<string, string> = {
+    pool: 'true',
+    maxConnections: String(MAIL_CONNECTIONS),
+    maxMessages: '1000',
+    maxRequeues: '0',
+    connectionTimeout: String(SMTP_TIMEOUTS.connectionTimeout),
+    greetingTimeout: String(SMTP_TIMEOUTS.greetingTimeout),
+    socketTimeout: String(SMTP_TIMEOUTS.socketTimeout),
+  };
+  for (const [key, value] of Object.entries(defaults))
+    if (!url.searchParams.has(key)) url.searchParams.set(key, value);
   const transporter = nodemailer.createTransport(url.toString());
-  (transporter.transporter as { getSocket?: SMTPPool['getSocket'] }).getSocket = noDelaySocket(url);
+  // smtps: nodemailer opens its own TLS socket (Nagle on): TLS is not started on a socket still connecting.
+  if (url.protocol !== 'smtps:')
+    (transporter.transporter as { getSocket?: SMTPPool['getSocket'] }).getSocket = noDelaySocket(url);
   return transporter;
 }
 
-const CONNECT_TIMEOUT_MS = 30_000;
-
 /**
- * Opens each SMTP connection with Nagle's algorithm off. SMTP is a chatty exchange of small writes;
- * with Nagle on, every message waits out the server's delayed ACK (~40 ms), which held one
- * connection to ~20 messages a second on loopback, against ~550 without it (bench:dispatch).
- * TLS (smtps, STARTTLS) is still negotiated by nodemailer on top of this socket.
+ * Opens each SMTP connection with Nagle's algorithm off and hands it to nodemailer at once, still
+ * connecting. SMTP is a chatty exchange of small writes; with Nagle on, every message waits out the
+ * server's delayed ACK (~40 ms), which held one connection to ~20 messages a second on loopback,
+ * against ~550 without it (bench:dispatch). Handed over before the connect completes, the socket's
+ * failure (refused, reset) reaches nodemailer's own handlers, which drop the connection from the pool;
+ * the greeting timeout bounds a connect that hangs. The previous version waited for the connect and
+ * passed a failure back through this callback, a path on which nodemailer's pool keeps the connection's
+ * slot taken for good (issue 14: one refused connection wedged all mail until a restart). nodemailer's
+ * pool uses only `connection` from this callback (an unconnected `socket` is ignored).
  */
 function noDelaySocket(url: URL): SMTPPool['getSocket'] {
-  const port = Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587);
+  const port = Number(url.port) || 587;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return (_options, callback) => {
-    const socket = net.connect(port, host);
-    socket.setNoDelay(true);
-    const timer = setTimeout(
-      () =>
-        socket.destroy(
-          new Error(`no SMTP connection to ${host}:${port} within ${CONNECT_TIMEOUT_MS / 1000} s`),
-        ),
-      CONNECT_TIMEOUT_MS,
-    );
-    const onError = (error: Error) => {
-      clearTimeout(timer);
-      callback(error, undefined);
-    };
-    socket.once('error', onError);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      callback(null, { connection: socket });
-    });
+    const connection = net.connect(port, host);
+    connection.setNoDelay(true);
+    callback(null, { connection });
   };
 }
 
@@ -157,6 +211,7 @@ export function mailboxTransport(db: Db, clock: Clock): MailTransport {
         received_at: clock.now(),
       });
     },
+    async probe() {},
     async close() {},
   };
 }
