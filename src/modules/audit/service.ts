@@ -30,7 +30,11 @@ export interface AuditPayloads {
   'setup.subdomain_saved': { subdomain: string };
   'setup.reservations_released': { sites: number; subdomains: number };
   'user.invited': { purpose: 'set_password' | 'set_up_services' };
-  'organization.join_requested': { requestId: string; subscriptionId: string; reason: 'join' | 'partner_access' };
+  'organization.join_requested': {
+    requestId: string;
+    subscriptionId: string;
+    reason: 'join' | 'partner_access';
+  };
   'organization.join_decided': {
     requestId: string;
     subscriptionId: string;

@@ -108,7 +108,7 @@ const awaitingApprovalSchema = z
   })
   .openapi('MappingAwaitingApproval', {
     description:
-      "The chosen organization is an existing one the contact (or the customer admin) does not belong to, or a customer the partner does not manage yet: its admins were asked (hub and email). Nothing is granted and the subscription is not mapped until one approves; then the mapping completes as chosen and the contact is emailed. A refusal leaves the subscription unmapped: choose or create another organization.",
+      'The chosen organization is an existing one the contact (or the customer admin) does not belong to, or a customer the partner does not manage yet: its admins were asked (hub and email). Nothing is granted and the subscription is not mapped until one approves; then the mapping completes as chosen and the contact is emailed. A refusal leaves the subscription unmapped: choose or create another organization.',
   });
 
 const getSetupRoute = createRoute({
