@@ -9,6 +9,7 @@ import { organizationNames } from '../identity/service.ts';
 import { factsOf } from './consent.ts';
 import { renderConsentDecisionEmail } from './consent-email.ts';
 import { type MappingInput, mapInTransaction } from './mapping.ts';
+import { lockSubscriptionLine } from './mapping-repository.ts';
 import { findSetupRow } from './repository.ts';
 
 /** An organization's admins decide a consent request (docs/adr/0022). */
@@ -35,6 +36,9 @@ export async function decideJoinRequest(
   const request = await findJoinRequest(ctx, requestId);
   if (!request || !mayDecideJoinRequest(ctx.actor, request.organizationId)) throw notFound();
   return inTransaction(ctx, async (tx) => {
+    // The line first, as mappings, resends and contact changes lock it: a mapping racing this
+    // decision waits here instead of deadlocking on the request row.
+    await lockSubscriptionLine(tx.db, request.subscriptionId);
     const row = await findSetupRow(tx.db, request.subscriptionId);
     if (!row) throw notFound();
     const stale =

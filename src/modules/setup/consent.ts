@@ -59,6 +59,12 @@ export async function requestConsent(
   input: MappingInput,
   needed: ConsentNeeded,
 ): Promise<MappingResult> {
+  const admins = await organizationAdmins(tx, needed.orgId);
+  // Nobody could ever approve: say so now, with the way out, rather than wait forever.
+  if (!admins.length)
+    throw new DomainError('organization_without_admins', 409, {}, [
+      { field: needed.side, rule: 'organization_without_admins' },
+    ]);
   const id = await insertJoinRequest(tx, {
     subscriptionId: row.subscription_id,
     organizationId: needed.orgId,
@@ -73,7 +79,7 @@ export async function requestConsent(
   const names = await organizationNames(tx, [needed.orgId, row.order_partner_org_id]);
   const organization = names.get(needed.orgId) ?? '';
   const partner = names.get(row.order_partner_org_id) ?? '';
-  for (const admin of await organizationAdmins(tx, needed.orgId)) {
+  for (const admin of admins) {
     await queueEmail(tx, {
       kind: 'consent.request',
       to: admin.email,
