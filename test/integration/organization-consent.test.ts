@@ -293,6 +293,24 @@ for (const engine of testEngines()) {
         await h.api(partner, 'GET', `/api/v1/subscriptions/${o.subscriptionId}/setup`)
       ).json()) as { mapping: unknown };
       assert.equal(setup.mapping, null);
+      // The partner sees the waiting state on the order line, the Subscriptions page and the
+      // Transaction Manager (a resend is still allowed: nothing is mapped).
+      const resend = await h.api(
+        partner,
+        'POST',
+        `/api/v1/orders/${o.orderId}/lines/${o.lineId}/provisioning-email/resend`,
+      );
+      assert.equal(resend.status, 202, await resend.clone().text());
+      const cookie = await h.signIn(partner);
+      const awaiting = new RegExp(`Awaiting organization approval: Known Customer ${u}`);
+      for (const page of [
+        `/orders/${o.orderId}`,
+        '/subscriptions',
+        `/transactions?subscriptionId=${o.subscriptionId}`,
+      ]) {
+        const html = await (await h.app.request(page, { headers: { Cookie: cookie } })).text();
+        assert.match(html, awaiting, page);
+      }
       const [mail] = await outbox(`owner@kc-${u}.example`);
       assert.equal(mail?.locale, 'uk');
       assert.match(mail?.subject ?? '', /потрібне ваше схвалення/);
