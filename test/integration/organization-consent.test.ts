@@ -14,7 +14,7 @@ import {
   type Tenant,
   testEngines,
 } from '../support/harness.ts';
-import { addUser, customerOrganization } from '../support/hub-state.ts';
+import { addUser, customerOrganization, mappedSubscription } from '../support/hub-state.ts';
 
 /**
  * Fault 1 and 2 of issue 14: a setup link or a partner key could join any organization found by
@@ -403,6 +403,39 @@ for (const engine of testEngines()) {
       assert.equal(((await last.json()) as ProblemBody).code, 'organization_search_rate_limited');
       const retry = Number(last.headers.get('Retry-After'));
       assert.ok(retry >= 1 && retry <= 600, String(retry));
+    });
+
+    it("a provisioning admin is refused what a full admin may do: the customer's users and another partner's setup", async () => {
+      const u = unique();
+      const admin = `owner@pa-${u}.example`;
+      const customer = await customerOrganization(h, `Managed ${u}`, { email: admin, password: PASSWORD });
+      const seller = await h.tenant('partner', `Seller ${u}`);
+      const mine = await mappedSubscription(h, partner, customer.orgId, { access: 'provisioning_admin' });
+      const theirs = await mappedSubscription(h, seller, customer.orgId, { access: 'provisioning_admin' });
+      h.clock.set(new Date('2026-12-28T09:00:00Z'));
+      const cookie = await h.signIn(partner);
+      const look = async () => {
+        const hub = await (await h.app.request('/hub', { headers: { Cookie: cookie } })).text();
+        const setup = await h.app.request(`/hub/setups/${theirs}`, { headers: { Cookie: cookie } });
+        return { hub, setupStatus: setup.status };
+      };
+      const before = await look();
+      assert.doesNotMatch(before.hub, new RegExp(admin));
+      assert.match(before.hub, new RegExp(mine));
+      assert.doesNotMatch(before.hub, new RegExp(theirs));
+      assert.equal(before.setupStatus, 404);
+      assert.equal((await h.app.request(`/hub/setups/${mine}`, { headers: { Cookie: cookie } })).status, 200);
+
+      const owner = await signInAs(admin);
+      const granted = await h.app.request(
+        `/hub/partners/${partner.orgId}/grant-full-admin`,
+        formPost({}, { Cookie: owner }),
+      );
+      assert.equal(granted.status, 303);
+      const after = await look();
+      assert.match(after.hub, new RegExp(admin));
+      assert.match(after.hub, new RegExp(theirs));
+      assert.equal(after.setupStatus, 200);
     });
 
     if (engine === 'postgres')

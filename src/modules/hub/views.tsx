@@ -250,6 +250,8 @@ export function HubPage(props: {
                 </form>
               ) : null}
               <OrganizationFacts t={t} locale={locale} org={m.organization} />
+              {/* Only a full admin runs the customer's organization with its admins. */}
+              {m.organization.users ? <Users t={t} locale={locale} users={m.organization.users} /> : null}
               <Subscriptions
                 t={t}
                 locale={locale}
