@@ -65,6 +65,10 @@ export async function requestConsent(
     throw new DomainError('organization_without_admins', 409, {}, [
       { field: needed.side, rule: 'organization_without_admins' },
     ]);
+  // A request made for an earlier contact of the line (the partner changed it) no longer speaks for anyone.
+  const earlier = await joinRequestOf(tx, row.subscription_id);
+  if (earlier?.status === 'pending' && earlier.contactEmail !== contact)
+    await settleJoinRequest(tx, earlier.id, 'withdrawn');
   const id = await insertJoinRequest(tx, {
     subscriptionId: row.subscription_id,
     organizationId: needed.orgId,

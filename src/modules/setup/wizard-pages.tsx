@@ -163,6 +163,8 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
   };
   // While an organization's admins decide, the link shows the wait (and the way out) only.
   let request = await joinRequestOf(v.ctx, v.subscriptionId);
+  // A request made for an earlier contact is not this visitor's to wait on or withdraw.
+  if (request && request.contactEmail !== contact) request = undefined;
   if (request?.status === 'pending' && form?.nav === 'withdraw') {
     await withdrawJoinRequest(v.ctx, v.subscriptionId);
     request = await joinRequestOf(v.ctx, v.subscriptionId);
