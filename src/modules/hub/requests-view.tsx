@@ -3,6 +3,12 @@ import type { Locale, Translate } from '../../platform/i18n.ts';
 import type { OrganizationJoinRequest } from '../identity/join-requests.ts';
 import { formatDay } from './views.tsx';
 
+/** The customer sets up alone (W2): approving gives the partner no access. */
+function alone(r: OrganizationJoinRequest): boolean {
+  const input = r.mappingInput;
+  return typeof input === 'object' && input !== null && 'setupBy' in input && input.setupBy === 'customer';
+}
+
 /**
  * The organization's admins decide who joins it and which partner may reach it (docs/adr/0022).
  * Each request says who, through which order, what approving grants, and the safety stop.
@@ -20,7 +26,7 @@ export function JoinRequests(props: { t: Translate; locale: Locale; items: Organ
           organization: r.organizationName,
         };
         return (
-          <article id={`request-${r.id}`} aria-labelledby={`request-title-${r.id}`} class="card">
+          <article id={`request-${r.id}`} aria-labelledby={`request-title-${r.id}`} class="request">
             <h3 id={`request-title-${r.id}`}>{t(`consent.hub.ask_${r.reason}`, values)}</h3>
             <dl class="facts">
               <dt>{t('consent.hub.order')}</dt>
@@ -44,18 +50,20 @@ export function JoinRequests(props: { t: Translate; locale: Locale; items: Organ
             </dl>
             {r.status === 'pending' ? (
               <>
-                <p>{t(`consent.hub.grants_${r.side}_${r.reason}`, values)}</p>
+                <p>{t(`consent.hub.grants_${r.side}_${r.reason}${alone(r) ? '_alone' : ''}`, values)}</p>
                 <p class="muted">{t('consent.hub.safety')}</p>
-                <form method="post" action={`/hub/requests/${r.id}/approve`} class="inline-form">
-                  <button type="submit" aria-describedby={`request-title-${r.id}`}>
-                    {t('consent.hub.approve')}
-                  </button>
-                </form>{' '}
-                <form method="post" action={`/hub/requests/${r.id}/refuse`} class="inline-form">
-                  <button type="submit" class="secondary" aria-describedby={`request-title-${r.id}`}>
-                    {t('consent.hub.refuse')}
-                  </button>
-                </form>
+                <div class="decide">
+                  <form method="post" action={`/hub/requests/${r.id}/approve`} class="inline-form">
+                    <button type="submit" aria-describedby={`request-title-${r.id}`}>
+                      {t('consent.hub.approve')}
+                    </button>
+                  </form>
+                  <form method="post" action={`/hub/requests/${r.id}/refuse`} class="inline-form">
+                    <button type="submit" class="secondary" aria-describedby={`request-title-${r.id}`}>
+                      {t('consent.hub.refuse')}
+                    </button>
+                  </form>
+                </div>
               </>
             ) : null}
           </article>

@@ -137,6 +137,7 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
     );
   const { line } = link;
   const contact = normalizeEmail(line.provisioningContactEmail);
+  const summary = <SubscriptionFacts t={t} orderReference={link.orderReference} line={line} />;
   const v: Visit = {
     ...bare,
     ctx: {
@@ -151,12 +152,13 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
       },
     },
     subscriptionId: line.subscriptionId,
+    summary,
     orderId: link.orderId,
     lineId: line.id,
     contact,
     facts: (
       <>
-        <SubscriptionFacts t={t} orderReference={link.orderReference} line={line} />
+        {summary}
         <p>{t('wizard.start.intro')}</p>
       </>
     ),

@@ -16,7 +16,7 @@ export function waitingPage(v: Visit, request: JoinRequest) {
     t('consent.waiting.title'),
     <>
       <p class="status status-awaiting_approval">{t('consent.status.awaiting_approval')}</p>
-      {v.facts}
+      {v.summary ?? null}
       <div class="notice" role="status">
         <p>{t(`consent.waiting.detail_${request.reason}`, values)}</p>
         <p>{t('consent.waiting.nothing_granted')}</p>
