@@ -12,6 +12,7 @@ import {
   orderBody,
   startHarness,
   type Tenant,
+  TODAY,
   testEngines,
 } from '../support/harness.ts';
 import { addUser, customerOrganization, mappedSubscription } from '../support/hub-state.ts';
@@ -291,8 +292,12 @@ for (const engine of testEngines()) {
       assert.deepEqual(none, []);
       const setup = (await (
         await h.api(partner, 'GET', `/api/v1/subscriptions/${o.subscriptionId}/setup`)
-      ).json()) as { mapping: unknown };
+      ).json()) as { mapping: unknown; organizationApproval: { status: string; organizationName: string } };
       assert.equal(setup.mapping, null);
+      assert.deepEqual(
+        [setup.organizationApproval.status, setup.organizationApproval.organizationName],
+        ['pending', `Known Customer ${u}`],
+      );
       // The partner sees the waiting state on the order line, the Subscriptions page and the
       // Transaction Manager (a resend is still allowed: nothing is mapped).
       const resend = await h.api(
@@ -410,9 +415,10 @@ for (const engine of testEngines()) {
       const admin = `owner@pa-${u}.example`;
       const customer = await customerOrganization(h, `Managed ${u}`, { email: admin, password: PASSWORD });
       const seller = await h.tenant('partner', `Seller ${u}`);
+      // The helper orders with the default start date: go back to the harness's today.
+      h.clock.set(new Date(`${TODAY}T09:00:00Z`));
       const mine = await mappedSubscription(h, partner, customer.orgId, { access: 'provisioning_admin' });
       const theirs = await mappedSubscription(h, seller, customer.orgId, { access: 'provisioning_admin' });
-      h.clock.set(new Date('2026-12-28T09:00:00Z'));
       const cookie = await h.signIn(partner);
       const look = async () => {
         const hub = await (await h.app.request('/hub', { headers: { Cookie: cookie } })).text();

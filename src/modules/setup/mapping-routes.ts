@@ -48,6 +48,18 @@ const setupSchema = z
     provisionedAt: z.iso.datetime().nullable(),
     billingStartedAt: z.iso.datetime().nullable(),
     billingStartReason: z.enum(['policy', 'provisioned']).nullable(),
+    organizationApproval: z
+      .object({
+        status: z.enum(['pending', 'approved', 'refused', 'withdrawn', 'expired']),
+        organizationName: z.string(),
+        requestedAt: z.iso.datetime(),
+        decidedAt: z.iso.datetime().nullable(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The latest request to an existing organization's admins, when the mapping needed their consent: `pending` while the subscription awaits organization approval; after `refused` or `withdrawn`, map again with another organization.",
+      }),
   })
   .openapi('Setup');
 
@@ -57,6 +69,13 @@ function setupJson(view: SetupView): z.infer<typeof setupSchema> {
     mapping: view.mapping ? { ...view.mapping, mappedAt: view.mapping.mappedAt.toISOString() } : null,
     provisionedAt: view.provisionedAt?.toISOString() ?? null,
     billingStartedAt: view.billingStartedAt?.toISOString() ?? null,
+    organizationApproval: view.organizationApproval
+      ? {
+          ...view.organizationApproval,
+          requestedAt: view.organizationApproval.requestedAt.toISOString(),
+          decidedAt: view.organizationApproval.decidedAt?.toISOString() ?? null,
+        }
+      : null,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
+import { type JoinRequestStatus, latestJoinRequests } from '../identity/join-requests.ts';
 import {
   mayActOnProvisioning,
   mayMapSubscription,
@@ -46,6 +47,13 @@ export interface SetupView {
   provisionedAt: Date | null;
   billingStartedAt: Date | null;
   billingStartReason: 'policy' | 'provisioned' | null;
+  /** The latest request to an organization's admins (docs/adr/0022), if the mapping needed one. */
+  organizationApproval: {
+    status: JoinRequestStatus;
+    organizationName: string;
+    requestedAt: Date;
+    decidedAt: Date | null;
+  } | null;
 }
 
 const SUBSCRIPTION_ID = /^SUB-\d{1,18}$/;
@@ -95,6 +103,7 @@ export async function getSetup(ctx: Ctx, subscriptionId: string): Promise<SetupV
       : null;
   if (!maySeeSetup(ctx, row, await viewerAccess(ctx, mapped))) throw notFound();
   const services = await repo.findLineServices(ctx.db, row.line_id);
+  const approval = (await latestJoinRequests(ctx, [row.subscription_id])).get(row.subscription_id);
   return {
     subscriptionId: row.subscription_id,
     lineId: row.line_id,
@@ -128,5 +137,13 @@ export async function getSetup(ctx: Ctx, subscriptionId: string): Promise<SetupV
     provisionedAt: row.provisioned_at,
     billingStartedAt: row.billing_started_at,
     billingStartReason: row.billing_start_reason,
+    organizationApproval: approval
+      ? {
+          status: approval.status,
+          organizationName: approval.organizationName,
+          requestedAt: approval.requestedAt,
+          decidedAt: approval.decidedAt,
+        }
+      : null,
   };
 }
