@@ -63,7 +63,10 @@ export async function decideJoinRequest(
         actor: { type: 'system' as const, name: 'organization-consent' },
         locale: row.order_locale,
       };
-      await mapInTransaction(system, row, request.mappingInput as MappingInput);
+      const result = await mapInTransaction(system, row, request.mappingInput as MappingInput);
+      // The choices need a second organization's consent too: its request is out, the contact
+      // keeps waiting (and hears when the mapping is done).
+      if (result.next === 'awaiting_approval') return 'approved';
     }
     await tellContact(tx, row, request, to);
     return to;

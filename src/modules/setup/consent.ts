@@ -1,20 +1,18 @@
 import { type Ctx, inTransaction, type TxCtx } from '../../platform/context.ts';
-import { displayEmail, normalizeEmail } from '../../platform/email.ts';
+import { displayEmail } from '../../platform/email.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
 import {
   approvedOrganizations,
-  findJoinRequest,
   insertJoinRequest,
   type JoinRequest,
   latestJoinRequests,
   organizationAdmins,
   settleJoinRequest,
 } from '../identity/join-requests.ts';
-import { mayDecideJoinRequest } from '../identity/policy.ts';
 import { organizationNames } from '../identity/service.ts';
-import { renderConsentDecisionEmail, renderConsentRequestEmail } from './consent-email.ts';
+import { renderConsentRequestEmail } from './consent-email.ts';
 import type { MappingInput, MappingResult } from './mapping.ts';
 import type { findSetupRow } from './repository.ts';
 
@@ -120,7 +118,7 @@ export async function joinRequestOf(ctx: Ctx, subscriptionId: string): Promise<J
 export async function withdrawJoinRequest(ctx: Ctx, subscriptionId: string): Promise<void> {
   if (ctx.actor.type !== 'setup_link' || ctx.actor.subscriptionId !== subscriptionId) throw notFound();
   const request = await joinRequestOf(ctx, subscriptionId);
-  if (!request || request.status !== 'pending') return;
+  if (request?.status !== 'pending') return;
   await inTransaction(ctx, async (tx) => {
     if (!(await settleJoinRequest(tx, request.id, 'withdrawn'))) return;
     await recordAudit(tx, [
