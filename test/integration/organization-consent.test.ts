@@ -357,6 +357,52 @@ for (const engine of testEngines()) {
       assert.notEqual(await mappedAt(o.subscriptionId), null);
     });
 
+    it('two organizations to ask: the partner first, then the customer; mapped after both approve', async () => {
+      const u = unique();
+      const contact = `both@chain-${u}.example`;
+      const owner = `owner@chain-c-${u}.example`;
+      const customer = await customerOrganization(h, `Chain Customer ${u}`, {
+        email: owner,
+        password: PASSWORD,
+      });
+      const o = await order(contact);
+      const res = await h.app.request(
+        o.path,
+        formPost({
+          step: 'review',
+          nav: 'next',
+          role: 'customer',
+          setupBy: 'self',
+          partnerPick: victim.orgId,
+          partnerSearched: victimDomain,
+          adminEmail: owner,
+          customerPick: customer.orgId,
+        }),
+      );
+      assert.match(await res.text(), /Victim Partner/);
+      const first = await h.db
+        .selectFrom('organization_join_requests')
+        .select(['id', 'organization_id'])
+        .where('subscription_id', '=', o.subscriptionId)
+        .executeTakeFirstOrThrow();
+      assert.equal(first.organization_id, victim.orgId);
+      assert.equal(await decideJoinRequest(await userCtx(victim.email), first.id, 'approve'), 'approved');
+      // Still nothing granted: the customer's admins are asked next.
+      assert.equal(await mappedAt(o.subscriptionId), null);
+      assert.equal(await userOf(contact), undefined);
+      const second = await h.db
+        .selectFrom('organization_join_requests')
+        .select(['id', 'organization_id', 'reason'])
+        .where('subscription_id', '=', o.subscriptionId)
+        .where('status', '=', 'pending')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([second.organization_id, second.reason], [customer.orgId, 'partner_access']);
+      assert.match(await (await h.app.request(o.path)).text(), new RegExp(`Chain Customer ${u}`));
+      assert.equal(await decideJoinRequest(await userCtx(owner), second.id, 'approve'), 'approved');
+      assert.notEqual(await mappedAt(o.subscriptionId), null);
+      assert.deepEqual(await userOf(contact), { organization_id: victim.orgId, role: 'partner_user' });
+    });
+
     it('an exact address still maps at once, and a key cannot add a stranger to its own organization', async () => {
       const u = unique();
       const o = await order(partner.email);

@@ -55,7 +55,7 @@ export function findById(db: Executor, id: string) {
     .executeTakeFirst();
 }
 
-/** Each subscription's latest request, whatever its status. */
+/** Each subscription's pending request, else its latest, whatever its status. */
 export async function findLatestOfSubscriptions(db: Executor, subscriptionIds: string[]) {
   if (!subscriptionIds.length) return [];
   return db
@@ -65,6 +65,7 @@ export async function findLatestOfSubscriptions(db: Executor, subscriptionIds: s
     .distinctOn('r.subscription_id')
     .where('r.subscription_id', 'in', subscriptionIds)
     .orderBy('r.subscription_id')
+    .orderBy(sql`r.status = 'pending'`, 'desc')
     .orderBy('r.requested_at', 'desc')
     .orderBy('r.id')
     .execute();
