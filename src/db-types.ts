@@ -184,6 +184,22 @@ export interface OrganizationDomainsTable {
   status: 'verified' | 'claimed';
 }
 
+export interface OrganizationJoinRequestsTable {
+  contact_email: string;
+  decided_at: Timestamp | null;
+  decided_by_user_id: string | null;
+  id: string;
+  mapping_input: Json;
+  organization_id: string;
+  reason: 'join' | 'partner_access';
+  requested_at: Timestamp;
+  requester_locale: 'en' | 'it' | 'pt-BR' | 'ru' | 'uk';
+  side: 'partner' | 'customer';
+  status: Generated<'pending' | 'approved' | 'refused' | 'withdrawn' | 'expired'>;
+  subject_email: string;
+  subscription_id: string;
+}
+
 export interface OrganizationsTable {
   account_rep_email: string | null;
   business_vertical: string | null;
@@ -194,6 +210,12 @@ export interface OrganizationsTable {
   kind: 'partner' | 'distributor' | 'customer' | 'vendor';
   name: string;
   time_zone: Generated<string>;
+}
+
+export interface OrganizationSearchAttemptsTable {
+  attempts: number;
+  key_hash: string;
+  window_started_at: Timestamp;
 }
 
 export interface OutboxEmailsTable {
@@ -368,6 +390,8 @@ export interface Database {
   order_lines: OrderLinesTable;
   orders: OrdersTable;
   organization_domains: OrganizationDomainsTable;
+  organization_join_requests: OrganizationJoinRequestsTable;
+  organization_search_attempts: OrganizationSearchAttemptsTable;
   organizations: OrganizationsTable;
   outbox_emails: OutboxEmailsTable;
   provisioning_links: ProvisioningLinksTable;

@@ -97,3 +97,10 @@ export const SUPPORT_FILE_NAME_MAX_LENGTH = 255;
 export const SUPPORT_REQUEST_BODY_MAX_BYTES =
   SUPPORT_SCREENSHOTS_MAX * SUPPORT_SCREENSHOT_MAX_BYTES + REQUEST_BODY_MAX_BYTES;
 export const SUPPORT_REQUEST_BODY_MAX_MEGABYTES = SUPPORT_REQUEST_BODY_MAX_BYTES / (1024 * 1024);
+
+/**
+ * Searches of all organizations by domain (W3's global search) by one caller (an API key, a setup
+ * link, a user) in each window: enough for a person trying a few spellings, not for enumerating
+ * who is a customer of the vendor. Over it: 429 with Retry-After.
+ */
+export const ORGANIZATION_SEARCH_LIMIT = { max: 20, windowSeconds: 10 * 60 } as const;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
+import { decideJoinRequest } from '../../src/modules/setup/consent-decisions.ts';
 import { completeMapping, type MappingInput } from '../../src/modules/setup/mapping.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
@@ -63,6 +64,21 @@ for (const engine of testEngines()) {
         ),
       );
       return [Number(orgs?.n), Number(users?.n), Number(managed?.n)];
+    };
+    const adminCtx = async (email: string): Promise<Ctx> => {
+      const u = await identity.userByEmail(h.ctx, email);
+      assert.ok(u);
+      return {
+        ...h.ctx,
+        actor: {
+          type: 'user',
+          userId: u.id,
+          orgId: u.organization_id,
+          orgKind: 'customer',
+          role: 'customer_admin',
+          email,
+        },
+      };
     };
     const map = (subscriptionId: string, body: unknown) =>
       h.api(partner, 'POST', `/api/v1/subscriptions/${subscriptionId}/setup/mapping`, body);
@@ -160,18 +176,27 @@ for (const engine of testEngines()) {
         customer: { organizationId: customer.id },
         customerSetsUpServices: true,
       });
-      assert.equal(res.status, 200, await res.clone().text());
-      assert.deepEqual(await res.json(), {
-        next: 'sign_in',
-        url: `/login?next=/hub/setups/${o.subscriptionId}`,
-      });
+      // The customer's admins consent first (docs/adr/0022): nothing is granted before.
+      assert.equal(res.status, 202, await res.clone().text());
+      const { requestId } = (await res.json()) as { requestId: string };
+      assert.equal(
+        (
+          await h.db
+            .selectFrom('managed_customers')
+            .selectAll()
+            .where('customer_org_id', '=', customer.id)
+            .execute()
+        ).length,
+        0,
+      );
+      assert.equal(await decideJoinRequest(await adminCtx(admin), requestId, 'approve'), 'approved');
       const managed = await h.db
         .selectFrom('managed_customers')
         .select('access')
         .where('customer_org_id', '=', customer.id)
         .executeTakeFirstOrThrow();
       assert.equal(managed.access, 'provisioning_admin');
-      const [mail] = await outbox(admin);
+      const mail = (await outbox(admin)).find((m) => m.kind === 'setup.set_up_services');
       assert.equal(mail?.kind, 'setup.set_up_services');
       assert.match(mail?.text_body ?? '', /\/hub\/invitations\/[A-Za-z0-9_-]{43}/);
     });
@@ -184,6 +209,8 @@ for (const engine of testEngines()) {
         domains: [{ domain: `dc-${u}.example`, status: 'verified' }],
       });
       const admin = `new.admin@dc-${u}.example`;
+      const owner = `owner@dc-${u}.example`;
+      await identity.createUser(h.ctx, { organizationId: customer.id, email: owner, role: 'customer_admin' });
       const o = await order(partner.email);
       const res = await map(o.subscriptionId, {
         role: 'customer',
@@ -192,7 +219,11 @@ for (const engine of testEngines()) {
         customerAdminEmail: admin,
         customer: { organizationId: customer.id },
       });
-      assert.deepEqual(await res.json(), { next: 'customer_invited' });
+      // Found by domain only: the customer's admin agrees before the new admin joins.
+      assert.equal(res.status, 202);
+      const { requestId } = (await res.json()) as { requestId: string };
+      assert.equal(await identity.userByEmail(h.ctx, admin), undefined);
+      assert.equal(await decideJoinRequest(await adminCtx(owner), requestId, 'approve'), 'approved');
       const user = await identity.userByEmail(h.ctx, admin);
       assert.equal(user?.organization_id, customer.id);
       assert.equal(user?.role, 'customer_admin');

@@ -87,12 +87,14 @@ for (const engine of testEngines()) {
       );
       assert.equal(res.status, 200);
       const body = (await res.json()) as {
-        organizations: { name: string; matchedBy: string; matchedDomain: string }[];
+        organizations: { name: string; matchedDomain: string; activeUsers?: number }[];
       };
       assert.deepEqual(
-        body.organizations.map((o) => [o.name, o.matchedBy, o.matchedDomain]),
-        [['Acme Corp', 'search', 'пример.рф']],
+        body.organizations.map((o) => [o.name, o.matchedDomain]),
+        [['Acme Corp', 'пример.рф']],
       );
+      // Strangers' organizations are shown by name, not by their people.
+      assert.equal(body.organizations[0]?.activeUsers, undefined);
     });
 
     it('refuses bad input with a localized problem naming the field', async () => {

@@ -31,6 +31,16 @@ export interface AuditPayloads {
   'setup.subdomain_saved': { subdomain: string };
   'setup.reservations_released': { sites: number; subdomains: number };
   'user.invited': { purpose: 'set_password' | 'set_up_services' };
+  'organization.join_requested': {
+    requestId: string;
+    subscriptionId: string;
+    reason: 'join' | 'partner_access';
+  };
+  'organization.join_decided': {
+    requestId: string;
+    subscriptionId: string;
+    status: 'approved' | 'refused' | 'withdrawn';
+  };
   'support_case.opened': { caseNumber: string; requestType: string; screenshots: number };
   'support_case.message_added': { caseNumber: string };
   'support_case.answered': { caseNumber: string; recipients: number };

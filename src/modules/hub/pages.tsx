@@ -8,6 +8,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/limits.
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, SESSION_COOKIE, sessionCookieMaxAge, type UserEnv } from '../identity/middleware.ts';
+import { decideJoinRequest } from '../setup/consent-decisions.ts';
 import { openInvitation, redeemInvitation } from './invitations.ts';
 import { getHub, grantFullAdmin, requestFullAdmin } from './service.ts';
 import { HubPage } from './views.tsx';
@@ -16,7 +17,15 @@ const INVITATION_LABELS = {
   password: 'hub.invitation.password',
   confirmation: 'hub.invitation.confirmation',
 };
-const DONE = new Set(['requested', 'already_requested', 'granted']);
+const DONE = new Set([
+  'requested',
+  'already_requested',
+  'granted',
+  'approved',
+  'refused',
+  'outdated',
+  'decided',
+]);
 
 function InvitationPage(props: {
   locale: Locale;
@@ -102,6 +111,18 @@ export function registerHubPages(app: Hono<UserEnv>, config: Config): void {
   app.post('/hub/partners/:orgId/grant-full-admin', async (c) => {
     await grantFullAdmin(c.get('ctx'), c.req.param('orgId'));
     return c.redirect('/hub?done=granted#partners', 303);
+  });
+
+  // An admin approves or refuses a request to join or reach the organization (docs/adr/0022).
+  app.post('/hub/requests/:id/:decision{approve|refuse}', async (c) => {
+    const decision = c.req.param('decision') === 'approve' ? 'approve' : 'refuse';
+    try {
+      const outcome = await decideJoinRequest(c.get('ctx'), c.req.param('id'), decision);
+      return c.redirect(`/hub?done=${outcome}#requests`, 303);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== 'join_request_decided') throw error;
+      return c.redirect('/hub?done=decided#requests', 303);
+    }
   });
 
   const invitationPath = '/hub/invitations/:token';

@@ -6,7 +6,13 @@ import { DomainError, notFound } from '../../platform/errors.ts';
 import { isLocale } from '../../platform/i18n.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
-import { mayAdministerOrganization, maySetUpServices } from '../identity/policy.ts';
+import { joinRequestsOfOrganization, type OrganizationJoinRequest } from '../identity/join-requests.ts';
+import {
+  mayAdministerOrganization,
+  mayDecideJoinRequest,
+  mayManageCustomerOrganization,
+  maySetUpServices,
+} from '../identity/policy.ts';
 import { renderFullAdminRequestEmail } from './email.tsx';
 import * as repo from './repository.ts';
 
@@ -65,6 +71,8 @@ export interface HubView {
     subscriptions: HubSubscription[];
   }[];
   managingPartners: { orgId: string; name: string; access: Access; fullAdminRequestedAt: Date | null }[];
+  /** Requests to join the organization or reach it, for its admins to decide (docs/adr/0022). */
+  joinRequests: OrganizationJoinRequest[];
 }
 
 function requireHubActor(ctx: Ctx): HubActor {
@@ -81,7 +89,11 @@ function isPartnerSide(actor: HubActor): boolean {
 type SubscriptionRow = Awaited<ReturnType<typeof repo.findSubscriptions>>[number];
 
 /** Subscriptions with their services, sites and locations: three queries for any number of them. */
-async function presentSubscriptions(ctx: Ctx, rows: SubscriptionRow[]): Promise<HubSubscription[]> {
+async function presentSubscriptions(
+  ctx: Ctx,
+  rows: SubscriptionRow[],
+  viewerAccess: Map<string, Access> = new Map(),
+): Promise<HubSubscription[]> {
   const ids = rows.map((r) => r.id);
   const [services, sites, locations] = await Promise.all([
     repo.findLineServices(
@@ -99,6 +111,7 @@ async function presentSubscriptions(ctx: Ctx, rows: SubscriptionRow[]): Promise<
       partnerOrgId,
       customerOrgId,
       partnerManagesCustomer: r.partner_access !== null,
+      viewerAccess: viewerAccess.get(customerOrgId) ?? null,
     });
     return {
       id: r.id,
@@ -168,12 +181,22 @@ export async function getHub(ctx: Ctx): Promise<HubView> {
       : Promise.resolve([]),
   ]);
   const customerIds = managed.map((m) => m.customer_org_id);
-  const [orgs, ownRows, managedRows] = await Promise.all([
-    presentOrganizations(ctx, [actor.orgId, ...customerIds], new Set(administers ? [actor.orgId] : [])),
+  // A full admin runs the customer with its admins: its users and every subscription, whoever sold
+  // it. A provisioning admin sees what it sold (identity/policy.ts, README "Partner access").
+  const access = new Map(managed.map((m) => [m.customer_org_id, m.access]));
+  const fullIds = customerIds.filter((id) => mayManageCustomerOrganization(actor, access.get(id) ?? null));
+  const provisioningIds = customerIds.filter((id) => !fullIds.includes(id));
+  const withUsers = new Set([...(administers ? [actor.orgId] : []), ...fullIds]);
+  const decides = mayDecideJoinRequest(actor, actor.orgId);
+  const [orgs, ownRows, provisioningRows, fullRows, joinRequests] = await Promise.all([
+    presentOrganizations(ctx, [actor.orgId, ...customerIds], withUsers),
     administers || partnerSide ? repo.findSubscriptions(ctx.db, [actor.orgId], null) : Promise.resolve([]),
-    repo.findSubscriptions(ctx.db, customerIds, actor.orgId),
+    repo.findSubscriptions(ctx.db, provisioningIds, actor.orgId),
+    repo.findSubscriptions(ctx.db, fullIds, null),
+    decides ? joinRequestsOfOrganization(ctx, actor.orgId) : Promise.resolve([]),
   ]);
-  const all = await presentSubscriptions(ctx, [...ownRows, ...managedRows]);
+  const managedRows = [...provisioningRows, ...fullRows];
+  const all = await presentSubscriptions(ctx, [...ownRows, ...managedRows], access);
   const own = all.slice(0, ownRows.length);
   const organization = orgs.get(actor.orgId);
   if (!organization) throw notFound();
@@ -201,6 +224,7 @@ export async function getHub(ctx: Ctx): Promise<HubView> {
       access: m.access,
       fullAdminRequestedAt: m.full_admin_requested_at,
     })),
+    joinRequests,
   };
 }
 

@@ -2,7 +2,11 @@ import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
 import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
 import { businessVerticalLabel } from '../setup/mapping-input.ts';
+import { JoinRequests } from './requests-view.tsx';
 import type { HubOrganization, HubSubscription, HubView } from './service.ts';
+
+/** Outcomes of a consent decision: their messages live with the consent texts. */
+const CONSENT_DONE = new Set(['approved', 'refused', 'outdated', 'decided']);
 
 export function formatDay(locale: Locale, at: Date): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);
@@ -199,9 +203,10 @@ export function HubPage(props: {
       <p class="muted">{t('hub.intro', { name: view.organization.name })}</p>
       {props.done ? (
         <p class="notice" role="status">
-          {t(`hub.done.${props.done}`)}
+          {t(`${CONSENT_DONE.has(props.done) ? 'consent' : 'hub'}.done.${props.done}`)}
         </p>
       ) : null}
+      {view.joinRequests.length ? <JoinRequests t={t} locale={locale} items={view.joinRequests} /> : null}
       <PendingSetups t={t} items={view.pendingSetups} orgName={orgName} />
       {view.administers ? (
         <section aria-labelledby="org-title" id="organization">
@@ -245,6 +250,8 @@ export function HubPage(props: {
                 </form>
               ) : null}
               <OrganizationFacts t={t} locale={locale} org={m.organization} />
+              {/* Only a full admin runs the customer's organization with its admins. */}
+              {m.organization.users ? <Users t={t} locale={locale} users={m.organization.users} /> : null}
               <Subscriptions
                 t={t}
                 locale={locale}

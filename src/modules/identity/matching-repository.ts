@@ -155,3 +155,41 @@ async function candidatesWhere(
      ${CANDIDATE_ORDER}`.execute(db);
   return rows;
 }
+
+/**
+ * Counts one search in the caller's fixed window (organization_search_attempts). Answers when the
+ * window started if admitted, or undefined when the window is full. Purges a few expired windows.
+ */
+export async function countOrganizationSearch(
+  db: Executor,
+  keyHash: string,
+  at: Date,
+  windowStart: Date,
+  limit: number,
+): Promise<{ admitted: boolean; windowStartedAt: Date | null }> {
+  const { rows } = await sql<{ admitted: Date | null; current: Date | null }>`
+    with purged as (
+      delete from organization_search_attempts
+      where key_hash in (
+        select key_hash from organization_search_attempts
+        where window_started_at <= ${windowStart}::timestamptz and key_hash <> ${keyHash}::text
+        order by window_started_at limit 20 for update skip locked
+      )
+    ), counted as (
+      insert into organization_search_attempts as a (key_hash, window_started_at, attempts)
+      values (${keyHash}::text, ${at}::timestamptz, 1)
+      on conflict (key_hash) do update set
+        window_started_at = case when a.window_started_at <= ${windowStart}::timestamptz
+          then excluded.window_started_at else a.window_started_at end,
+        attempts = case when a.window_started_at <= ${windowStart}::timestamptz then 1 else a.attempts + 1 end
+      where a.window_started_at <= ${windowStart}::timestamptz or a.attempts < ${limit}::int
+      returning window_started_at
+    )
+    select (select window_started_at from counted) as admitted,
+      (select window_started_at from organization_search_attempts where key_hash = ${keyHash}::text) as current`.execute(
+    db,
+  );
+  const row = rows[0];
+  if (row?.admitted) return { admitted: true, windowStartedAt: new Date(row.admitted) };
+  return { admitted: false, windowStartedAt: row?.current ? new Date(row.current) : null };
+}

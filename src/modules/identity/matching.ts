@@ -9,6 +9,8 @@ import {
 } from '../../platform/domains.ts';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, notFound } from '../../platform/errors.ts';
+import { ORGANIZATION_SEARCH_LIMIT } from '../../platform/limits.ts';
+import { hashToken } from '../../platform/secrets.ts';
 import * as repo from './matching-repository.ts';
 import { mayMapSubscription, mayOperate } from './policy.ts';
 
@@ -257,4 +259,39 @@ export async function describeOrganization(
   if (!UUID.test(organizationId)) return undefined;
   const [row] = await repo.findCandidatesByIds(ctx.db, [organizationId], SIDE_KINDS[side], activeSince(ctx));
   return row ? toCandidate(ctx, row, 'search') : undefined;
+}
+
+/** Who a search is counted against: the key, the subscription behind a link (a resend does not reset it), the user. */
+function searchCaller(ctx: Ctx): string | null {
+  const a = ctx.actor;
+  if (a.type === 'api_key') return `api_key\n${a.apiKeyId}`;
+  if (a.type === 'setup_link') return `subscription\n${a.subscriptionId}`;
+  if (a.type === 'user' && !mayOperate(a)) return `user\n${a.userId}`;
+  return null;
+}
+
+/**
+ * Counts an explicit search of all organizations by domain (not the re-checks a wizard step makes
+ * of a search already shown); refuses it with 429 and the seconds to wait when over the limit.
+ */
+export async function admitOrganizationSearch(ctx: Ctx): Promise<void> {
+  const caller = searchCaller(ctx);
+  if (!caller) return;
+  const now = ctx.clock.now();
+  const windowMs = ORGANIZATION_SEARCH_LIMIT.windowSeconds * 1000;
+  const counted = await repo.countOrganizationSearch(
+    ctx.db,
+    hashToken(`organization_search\n${caller}`),
+    now,
+    new Date(now.getTime() - windowMs),
+    ORGANIZATION_SEARCH_LIMIT.max,
+  );
+  if (counted.admitted) return;
+  const endsAt = (counted.windowStartedAt?.getTime() ?? now.getTime()) + windowMs;
+  // Bounded by the window, whatever the clock did meanwhile.
+  const retryAfterSeconds = Math.min(
+    ORGANIZATION_SEARCH_LIMIT.windowSeconds,
+    Math.max(1, Math.ceil((endsAt - now.getTime()) / 1000)),
+  );
+  throw new DomainError('organization_search_rate_limited', 429, { retryAfterSeconds });
 }

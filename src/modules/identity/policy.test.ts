@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Actor } from '../../platform/context.ts';
 import {
+  mayDecideJoinRequest,
   mayManageApiKeys,
+  mayManageCustomerOrganization,
   mayOperate,
   mayPlaceOrders,
   maySetUpServices,
@@ -120,5 +122,37 @@ describe('who sets up services', () => {
       maySetUpServices(user('customer_admin', 'customer'), { ...facts(ORG, false), partnerOrgId: OTHER }),
       true,
     );
+  });
+});
+
+describe('provisioning admin and full admin (W6)', () => {
+  const THIRD = '00000000-0000-4000-8000-000000000003';
+  // A subscription another partner (THIRD) sold to the customer OTHER; the caller's partner ORG
+  // manages OTHER with the access given.
+  const sold = (viewerAccess: 'full_admin' | 'provisioning_admin') => ({
+    order: { partnerOrgId: THIRD, placedByOrgId: THIRD },
+    partnerOrgId: THIRD,
+    customerOrgId: OTHER,
+    partnerManagesCustomer: true,
+    viewerAccess,
+  });
+
+  it("refuses a provisioning admin what a full admin may do: the customer's users and others' setups", () => {
+    for (const actor of [user('partner_admin', 'partner'), user('partner_user', 'partner'), key('partner')]) {
+      assert.equal(mayManageCustomerOrganization(actor, 'provisioning_admin'), false);
+      assert.equal(mayManageCustomerOrganization(actor, 'full_admin'), true);
+      assert.equal(maySetUpServices(actor, sold('provisioning_admin')), false);
+      assert.equal(maySetUpServices(actor, sold('full_admin')), true);
+    }
+    assert.equal(mayManageCustomerOrganization(user('partner_admin', 'partner'), null), false);
+  });
+
+  it("lets only the organization's own admins decide who joins it", () => {
+    assert.equal(mayDecideJoinRequest(user('partner_admin', 'partner'), ORG), true);
+    assert.equal(mayDecideJoinRequest(user('customer_admin', 'customer'), ORG), true);
+    assert.equal(mayDecideJoinRequest(user('partner_user', 'partner'), ORG), false);
+    assert.equal(mayDecideJoinRequest(user('partner_admin', 'partner'), OTHER), false);
+    assert.equal(mayDecideJoinRequest(key('partner'), ORG), false);
+    assert.equal(mayDecideJoinRequest(system, ORG), false);
   });
 });

@@ -116,6 +116,36 @@ export function mayHandOverLine(actor: Actor, lineId: string): boolean {
   return actor.type === 'setup_link' && actor.lineId === lineId;
 }
 
+/**
+ * May approve or refuse a request to join the organization, or to give a partner access to it
+ * (docs/adr/0022): that organization's own admins, nobody else (not the partner asking, not an
+ * operator, not an API key: consent is a person's).
+ */
+export function mayDecideJoinRequest(actor: Actor, organizationId: string): boolean {
+  return (
+    actor.type === 'user' &&
+    actor.orgId === organizationId &&
+    (actor.role === 'partner_admin' || actor.role === 'customer_admin')
+  );
+}
+
+/** A partner's access to a customer it manages (W6). */
+export type PartnerAccess = 'full_admin' | 'provisioning_admin';
+
+/**
+ * What a partner sees of a customer it manages. A provisioning admin provisioned it (the
+ * customer's admins agreed): it sees the customer's name and the subscriptions it sold, and sets
+ * those up. A full admin (granted by a customer admin) runs the organization with them: it also
+ * sees its users and domains and every subscription of the customer, whoever sold it, and may set
+ * up any of them.
+ */
+export function mayManageCustomerOrganization(actor: Actor, access: PartnerAccess | null): boolean {
+  if (actor.type === 'system') return true;
+  if (access !== 'full_admin') return false;
+  if (actor.type === 'api_key') return actor.orgKind === 'partner' || actor.orgKind === 'distributor';
+  return actor.type === 'user' && (actor.role === 'partner_admin' || actor.role === 'partner_user');
+}
+
 /** What decides who may set up a mapped subscription's services. */
 export interface SetupAccessFacts {
   /** The order's owner and placer: their API keys are the integrator's way in (X1). */
@@ -124,6 +154,11 @@ export interface SetupAccessFacts {
   customerOrgId: string;
   /** The partner organization has a managed_customers row for the customer (any access). */
   partnerManagesCustomer: boolean;
+  /**
+   * The caller's own organization's access to the customer, when the caller is another partner
+   * than the subscription's: a full admin may set up every subscription of the customer.
+   */
+  viewerAccess?: PartnerAccess | null | undefined;
 }
 
 /**
@@ -133,6 +168,13 @@ export interface SetupAccessFacts {
  */
 export function maySetUpServices(actor: Actor, s: SetupAccessFacts): boolean {
   if (actor.type === 'system') return true;
+  if (
+    (actor.type === 'user' || actor.type === 'api_key') &&
+    actor.orgId !== s.partnerOrgId &&
+    actor.orgId !== s.customerOrgId &&
+    mayManageCustomerOrganization(actor, s.viewerAccess ?? null)
+  )
+    return true;
   if (actor.type === 'user') {
     if (actor.orgId === s.customerOrgId && actor.role === 'customer_admin') return true;
     // An order "for my company" maps the partner as its own customer: no managed_customers row

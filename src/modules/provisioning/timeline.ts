@@ -1,11 +1,15 @@
 import type { Ctx } from '../../platform/context.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
+import { latestJoinRequests } from '../identity/join-requests.ts';
 import { getOrderLine } from '../orders/service.ts';
 import * as repo from './timeline-repository.ts';
 
 const DAY_MS = 86_400_000;
 
-export type LineFacts = Awaited<ReturnType<typeof repo.findLineFacts>>[number];
+export type LineFacts = Awaited<ReturnType<typeof repo.findLineFacts>>[number] & {
+  /** The organization whose admins must approve the mapping (docs/adr/0022), while they decide. */
+  awaitingApprovalOf: string | null;
+};
 
 export type TimelineKind =
   | 'ordered'
@@ -53,7 +57,21 @@ export function daysLeft(deadline: Date, now: Date): number {
 /** The timer facts of these lines, by line id (the caller has checked it may see them). */
 export async function lineFacts(ctx: Ctx, lineIds: string[]): Promise<Map<string, LineFacts>> {
   const rows = await repo.findLineFacts(ctx.db, lineIds);
-  return new Map(rows.map((r) => [r.lineId, r]));
+  const requests = await awaitingApproval(
+    ctx,
+    rows.filter((r) => !r.mappedAt).map((r) => r.subscriptionId),
+  );
+  return new Map(
+    rows.map((r) => [r.lineId, { ...r, awaitingApprovalOf: requests.get(r.subscriptionId) ?? null }]),
+  );
+}
+
+/** Subscriptions waiting for an organization's approval: the organization's name, by subscription id. */
+export async function awaitingApproval(ctx: Ctx, subscriptionIds: string[]): Promise<Map<string, string>> {
+  const latest = await latestJoinRequests(ctx, subscriptionIds);
+  return new Map(
+    [...latest].flatMap(([id, r]) => (r.status === 'pending' ? [[id, r.organizationName] as const] : [])),
+  );
 }
 
 export function nextStep(facts: LineFacts): LineHistory['next'] {

@@ -19,23 +19,34 @@ import {
  */
 export function LineDeadline({ t, facts, now }: { t: Translate; facts: LineFacts | undefined; now: Date }) {
   if (!facts) return null;
+  const approval = facts.awaitingApprovalOf ? (
+    <div class="pending-note status-awaiting_approval" role="note">
+      {t('consent.status.awaiting_approval')}: {facts.awaitingApprovalOf}
+    </div>
+  ) : null;
   const deadline = policyDeadline(facts);
   if (deadline) {
     const count = daysLeft(deadline, now);
     return (
-      <div class="deadline">
-        {count === 0 ? t('timeline.billing_today') : t('timeline.billing_in', { count })}
-      </div>
+      <>
+        {approval}
+        <div class="deadline">
+          {count === 0 ? t('timeline.billing_today') : t('timeline.billing_in', { count })}
+        </div>
+      </>
     );
   }
   if (facts.status === 'closed' && !facts.mappedAt && !facts.provisionedAt) {
     return (
-      <div class="pending-note" role="note">
-        {t('timeline.closed_pending')} <a href="/subscriptions">{t('timeline.click_here')}</a>
-      </div>
+      <>
+        {approval}
+        <div class="pending-note" role="note">
+          {t('timeline.closed_pending')} <a href="/subscriptions">{t('timeline.click_here')}</a>
+        </div>
+      </>
     );
   }
-  return null;
+  return approval;
 }
 
 export function LineHistoryList({

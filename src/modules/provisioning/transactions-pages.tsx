@@ -4,7 +4,7 @@ import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { FilterErrors, Pager, runListQuery } from './list-page.tsx';
-import { formatInstant, SYSTEM_ACTOR } from './timeline.ts';
+import { awaitingApproval, formatInstant, SYSTEM_ACTOR } from './timeline.ts';
 import { listTransactions } from './transactions.ts';
 import {
   listTransactionsQuerySchema,
@@ -36,6 +36,7 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
     );
     if (!result) c.status(422);
     const items = result?.items ?? [];
+    const approvals = await awaitingApproval(ctx, [...new Set(items.map((tx) => tx.subscriptionId))]);
     return c.html(
       <Layout t={t} locale={locale} title={t('transactions.title')} path={c.req.path} user={c.get('user')}>
         <h1>{t('transactions.title')}</h1>
@@ -97,6 +98,11 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
                     <td>{t(`transactions.types.${tx.type}`)}</td>
                     <td class="nowrap">
                       {tx.subscriptionId}
+                      {approvals.has(tx.subscriptionId) ? (
+                        <div class="status status-awaiting_approval">
+                          {t('consent.status.awaiting_approval')}: {approvals.get(tx.subscriptionId)}
+                        </div>
+                      ) : null}
                       <div class="muted">
                         <a href={`/orders/${tx.orderId}`}>{tx.orderReference}</a>
                       </div>

@@ -48,3 +48,14 @@ export async function insertManagedCustomer(
     .onConflict((oc) => oc.columns(['partner_org_id', 'customer_org_id']).doNothing())
     .execute();
 }
+
+/** Whether the partner already manages the customer (any access): nothing new to consent to. */
+export async function managesCustomer(db: Executor, partnerOrgId: string, customerOrgId: string) {
+  const row = await db
+    .selectFrom('managed_customers')
+    .select('access')
+    .where('partner_org_id', '=', partnerOrgId)
+    .where('customer_org_id', '=', customerOrgId)
+    .executeTakeFirst();
+  return row !== undefined;
+}

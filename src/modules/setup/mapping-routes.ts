@@ -48,6 +48,18 @@ const setupSchema = z
     provisionedAt: z.iso.datetime().nullable(),
     billingStartedAt: z.iso.datetime().nullable(),
     billingStartReason: z.enum(['policy', 'provisioned']).nullable(),
+    organizationApproval: z
+      .object({
+        status: z.enum(['pending', 'approved', 'refused', 'withdrawn', 'expired']),
+        organizationName: z.string(),
+        requestedAt: z.iso.datetime(),
+        decidedAt: z.iso.datetime().nullable(),
+      })
+      .nullable()
+      .openapi({
+        description:
+          "The latest request to an existing organization's admins, when the mapping needed their consent: `pending` while the subscription awaits organization approval; after `refused` or `withdrawn`, map again with another organization.",
+      }),
   })
   .openapi('Setup');
 
@@ -57,6 +69,13 @@ function setupJson(view: SetupView): z.infer<typeof setupSchema> {
     mapping: view.mapping ? { ...view.mapping, mappedAt: view.mapping.mappedAt.toISOString() } : null,
     provisionedAt: view.provisionedAt?.toISOString() ?? null,
     billingStartedAt: view.billingStartedAt?.toISOString() ?? null,
+    organizationApproval: view.organizationApproval
+      ? {
+          ...view.organizationApproval,
+          requestedAt: view.organizationApproval.requestedAt.toISOString(),
+          decidedAt: view.organizationApproval.decidedAt?.toISOString() ?? null,
+        }
+      : null,
   };
 }
 
@@ -96,9 +115,20 @@ const mappingSchema = z
 const mappingResultSchema = z
   .object({
     next: z.enum(['set_password', 'sign_in', 'customer_invited', 'contact_invited']),
-    url: z.string().optional(),
+    url: z.url().optional().openapi({ description: 'Absolute, built from the configured public URL.' }),
   })
   .openapi('MappingResult');
+
+const awaitingApprovalSchema = z
+  .object({
+    next: z.literal('awaiting_approval'),
+    organizationName: z.string(),
+    requestId: z.uuid(),
+  })
+  .openapi('MappingAwaitingApproval', {
+    description:
+      'The chosen organization is an existing one the contact (or the customer admin) does not belong to, or a customer the partner does not manage yet: its admins were asked (hub and email). Nothing is granted and the subscription is not mapped until one approves; then the mapping completes as chosen and the contact is emailed. A refusal leaves the subscription unmapped: choose or create another organization.',
+  });
 
 const getSetupRoute = createRoute({
   method: 'get',
@@ -123,7 +153,7 @@ const completeMappingRoute = createRoute({
   operationId: 'completeMapping',
   summary: 'Map the subscription to its partner and customer organizations',
   description:
-    'The Point of No Return: creates the organizations and users the choices need and maps the subscription, in one transaction. From then on resends and contact changes are refused. A user belongs to one organization: an address of another organization is refused.',
+    'The Point of No Return: creates the organizations and users the choices need and maps the subscription, in one transaction. From then on resends and contact changes are refused. A user belongs to one organization: an address of another organization is refused. Only an exact address proves membership: choosing an existing organization found by domain or by search, or giving the partner access to an existing customer, asks that organization’s admins first (202).',
   tags: ['Setup'],
   security,
   request: {
@@ -136,13 +166,17 @@ const completeMappingRoute = createRoute({
         'What comes next: `customer_invited` (the customer admin got an email), `contact_invited` (the contact got a set-password email), `sign_in`.',
       content: { 'application/json': { schema: mappingResultSchema } },
     },
+    202: {
+      description: 'Waiting for the chosen organization’s admins to approve (`awaiting_approval`).',
+      content: { 'application/json': { schema: awaitingApprovalSchema } },
+    },
     401: problem('Missing or unknown API key.'),
     404: problem('No such subscription for this caller.'),
     409: problem(
-      '`already_mapped`: the subscription is mapped; `wizard_email_in_other_organization`: the address belongs to another organization.',
+      '`already_mapped`: the subscription is mapped; `wizard_email_in_other_organization`: the address belongs to another organization; `organization_approval_pending`: a request to an organization’s admins is pending for this subscription.',
     ),
     422: problem(
-      'Invalid input, each field named; `wizard_organization_not_offered`: matching does not offer it.',
+      'Invalid input, each field named; `wizard_organization_not_offered`: matching does not offer it; `mapping_contact_not_in_partner_organization`: the partner side names your own organization but the provisioning contact is not one of its users (add them in the hub first, or map to the organization matching offers).',
     ),
     429: {
       ...problem(
@@ -160,6 +194,8 @@ export function registerMappingRoutes(api: OpenAPIHono<AppEnv>): void {
   });
   api.openapi(completeMappingRoute, async (c) => {
     const { subscriptionId } = c.req.valid('param');
-    return c.json(await completeMapping(c.get('ctx'), subscriptionId, c.req.valid('json')), 200);
+    const result = await completeMapping(c.get('ctx'), subscriptionId, c.req.valid('json'));
+    if (result.next === 'awaiting_approval') return c.json(result, 202);
+    return c.json(result, 200);
   });
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from '../../platform/http.ts';
 import { EMAIL_MAX_LENGTH } from '../../platform/limits.ts';
 import { problemSchema } from '../../platform/openapi.ts';
 import {
+  admitOrganizationSearch,
   type MatchOutcome,
   matchOrganizations,
   type OrganizationCandidate,
@@ -58,6 +59,26 @@ const outcomeSchema = z
       '`exact`: the address is a user of an organization of this side; `domain`: organizations of this side own its registrable domain or a subdomain of it (at most 20, most recent user activity first); `none`: create one (`free_mail` and `public_suffix` addresses never match); `taken`: the address belongs to an organization of the other side, and a user belongs to one organization only.',
   });
 
+/**
+ * What a search by domain shows of organizations: enough to recognise one (its name, country, the
+ * domain that matched) and to be warned off a stale one, nothing about its people (no user counts,
+ * no activity dates, no addresses): anyone holding a key may type a competitor's domain.
+ */
+const searchHitSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    kind: z.enum(['partner', 'distributor', 'customer', 'vendor']),
+    country: z.string().nullable().openapi({ description: 'ISO 3166-1 alpha-2.' }),
+    matchedDomain: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The organization domain that matched (Unicode).' }),
+    verified: z.boolean().openapi({ description: 'The organization has a verified domain.' }),
+    stale: z.boolean().openapi({ description: 'No verified domain and no user activity for a year.' }),
+  })
+  .openapi('OrganizationSearchHit');
+
 const refusals = {
   401: problem('Missing or unknown API key.'),
   404: problem('No such subscription, or this caller may not map it.'),
@@ -102,7 +123,7 @@ const searchRoute = createRoute({
   operationId: 'searchOrganizationsByDomain',
   summary: 'Search organizations by domain',
   description:
-    'The setup wizard’s search by domain: organizations of one side whose domains are the registrable domain of `domain` (a domain in Unicode or punycode, or an address) or a subdomain of it. At most 20, most recent user activity first.',
+    'The setup wizard’s search by domain: organizations of one side whose domains are the registrable domain of `domain` (a domain in Unicode or punycode, or an address) or a subdomain of it. At most 20, most recent user activity first. Shows only what recognising an organization needs (no user counts or activity), and choosing one the contact does not belong to asks its admins first. At most 20 searches per caller in 10 minutes.',
   tags: ['Setup'],
   security,
   request: {
@@ -117,7 +138,7 @@ const searchRoute = createRoute({
       description: 'The organizations found.',
       content: {
         'application/json': {
-          schema: z.object({ organizations: z.array(candidateSchema) }).openapi('OrganizationSearchResult'),
+          schema: z.object({ organizations: z.array(searchHitSchema) }).openapi('OrganizationSearchResult'),
         },
       },
     },
@@ -126,8 +147,24 @@ const searchRoute = createRoute({
     ),
     ...refusals,
     422: problem('Invalid request, e.g. `side` is missing.'),
+    429: {
+      ...problem('`organization_search_rate_limited`: too many searches by this caller; see `Retry-After`.'),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
+
+function searchHitJson(c: OrganizationCandidate): z.infer<typeof searchHitSchema> {
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    country: c.country,
+    matchedDomain: c.matchedDomain,
+    verified: c.domains.some((d) => d.status === 'verified'),
+    stale: c.stale,
+  };
+}
 
 function candidateJson(c: OrganizationCandidate) {
   return { ...c, lastUserActivityAt: c.lastUserActivityAt?.toISOString() ?? null };
@@ -149,7 +186,8 @@ export function registerMatchRoutes(api: OpenAPIHono<AppEnv>): void {
   api.openapi(searchRoute, async (c) => {
     const { subscriptionId } = c.req.valid('param');
     const query = c.req.valid('query');
+    await admitOrganizationSearch(c.get('ctx'));
     const found = await searchOrganizationsByDomain(c.get('ctx'), subscriptionId, query);
-    return c.json({ organizations: found.map(candidateJson) }, 200);
+    return c.json({ organizations: found.map(searchHitJson) }, 200);
   });
 }

@@ -55,3 +55,14 @@ export async function findLineServices(db: Executor, lineId: string) {
     .orderBy('service_code')
     .execute();
 }
+
+/** The access a partner organization has to a customer it manages, if any. */
+export async function findPartnerAccess(db: Executor, partnerOrgId: string, customerOrgId: string) {
+  const row = await db
+    .selectFrom('managed_customers')
+    .select('access')
+    .where('partner_org_id', '=', partnerOrgId)
+    .where('customer_org_id', '=', customerOrgId)
+    .executeTakeFirst();
+  return row?.access ?? null;
+}

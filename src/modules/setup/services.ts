@@ -2,7 +2,7 @@ import type { Ctx } from '../../platform/context.ts';
 import { DomainError, forbidden } from '../../platform/errors.ts';
 import { maySetUpServices } from '../identity/policy.ts';
 import * as repo from './services-repository.ts';
-import { getSetup, type SetupView } from './setup.ts';
+import { getSetup, type SetupView, viewerAccess } from './setup.ts';
 import { admitNameCheck } from './setup-limits.ts';
 
 /**
@@ -70,6 +70,10 @@ export async function loadForSetUp(
     partnerOrgId: mapping.partner.id,
     customerOrgId: mapping.customer.id,
     partnerManagesCustomer: mapping.partnerAccess !== null,
+    viewerAccess: await viewerAccess(ctx, {
+      partnerOrgId: mapping.partner.id,
+      customerOrgId: mapping.customer.id,
+    }),
   };
   if (!maySetUpServices(ctx.actor, facts)) throw forbidden();
   if (opts.change && setup.provisionedAt) throw new DomainError('already_provisioned', 409);

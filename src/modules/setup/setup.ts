@@ -1,11 +1,13 @@
 import type { Ctx } from '../../platform/context.ts';
 import { notFound } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
+import { type JoinRequestStatus, latestJoinRequests } from '../identity/join-requests.ts';
 import {
   mayActOnProvisioning,
   mayMapSubscription,
   mayOperate,
   maySetUpServices,
+  type PartnerAccess,
 } from '../identity/policy.ts';
 import type { LineStatus } from '../orders/lifecycle.ts';
 import * as repo from './repository.ts';
@@ -45,6 +47,13 @@ export interface SetupView {
   provisionedAt: Date | null;
   billingStartedAt: Date | null;
   billingStartReason: 'policy' | 'provisioned' | null;
+  /** The latest request to an organization's admins (docs/adr/0022), if the mapping needed one. */
+  organizationApproval: {
+    status: JoinRequestStatus;
+    organizationName: string;
+    requestedAt: Date;
+    decidedAt: Date | null;
+  } | null;
 }
 
 const SUBSCRIPTION_ID = /^SUB-\d{1,18}$/;
@@ -52,7 +61,21 @@ const SUBSCRIPTION_ID = /^SUB-\d{1,18}$/;
 type SetupRow = NonNullable<Awaited<ReturnType<typeof repo.findSetupRow>>>;
 
 /** May this actor read the subscription's setup? Anyone who may map it or set it up, and operators. */
-function maySeeSetup(ctx: Ctx, row: SetupRow): boolean {
+/**
+ * The caller's own partner organization's access to the subscription's customer, when it is not
+ * the subscription's partner: a full admin may see and set up all the customer's setups.
+ */
+export async function viewerAccess(
+  ctx: Ctx,
+  mapping: { partnerOrgId: string; customerOrgId: string } | null,
+): Promise<PartnerAccess | null> {
+  const a = ctx.actor;
+  if (!mapping || (a.type !== 'user' && a.type !== 'api_key')) return null;
+  if (a.orgId === mapping.partnerOrgId || a.orgId === mapping.customerOrgId) return null;
+  return repo.findPartnerAccess(ctx.db, a.orgId, mapping.customerOrgId);
+}
+
+function maySeeSetup(ctx: Ctx, row: SetupRow, access: PartnerAccess | null): boolean {
   const order = { partnerOrgId: row.order_partner_org_id, placedByOrgId: row.placed_by_org_id };
   if (mayOperate(ctx.actor) || ctx.actor.type === 'system') return true;
   if (!row.mapped_at) return mayMapSubscription(ctx.actor, { subscriptionId: row.subscription_id, ...order });
@@ -65,6 +88,7 @@ function maySeeSetup(ctx: Ctx, row: SetupRow): boolean {
       partnerOrgId: row.partner_org_id,
       customerOrgId: row.customer_org_id,
       partnerManagesCustomer: row.partner_access !== null,
+      viewerAccess: access,
     })
   );
 }
@@ -72,8 +96,14 @@ function maySeeSetup(ctx: Ctx, row: SetupRow): boolean {
 export async function getSetup(ctx: Ctx, subscriptionId: string): Promise<SetupView> {
   if (!SUBSCRIPTION_ID.test(subscriptionId)) throw notFound();
   const row = await repo.findSetupRow(ctx.db, subscriptionId);
-  if (!row || !maySeeSetup(ctx, row)) throw notFound();
+  if (!row) throw notFound();
+  const mapped =
+    row.mapped_at && row.partner_org_id && row.customer_org_id
+      ? { partnerOrgId: row.partner_org_id, customerOrgId: row.customer_org_id }
+      : null;
+  if (!maySeeSetup(ctx, row, await viewerAccess(ctx, mapped))) throw notFound();
   const services = await repo.findLineServices(ctx.db, row.line_id);
+  const approval = (await latestJoinRequests(ctx, [row.subscription_id])).get(row.subscription_id);
   return {
     subscriptionId: row.subscription_id,
     lineId: row.line_id,
@@ -107,5 +137,13 @@ export async function getSetup(ctx: Ctx, subscriptionId: string): Promise<SetupV
     provisionedAt: row.provisioned_at,
     billingStartedAt: row.billing_started_at,
     billingStartReason: row.billing_start_reason,
+    organizationApproval: approval
+      ? {
+          status: approval.status,
+          organizationName: approval.organizationName,
+          requestedAt: approval.requestedAt,
+          decidedAt: approval.decidedAt,
+        }
+      : null,
   };
 }

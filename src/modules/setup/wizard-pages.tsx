@@ -4,9 +4,10 @@ import { displayEmail, normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
 import { type AppEnv, LANG_COOKIE } from '../../platform/http.ts';
 import { isLocale, type Locale, translator } from '../../platform/i18n.ts';
-import { matchOrganizations } from '../identity/matching.ts';
+import { admitOrganizationSearch, matchOrganizations } from '../identity/matching.ts';
 import { openSetupLink } from '../provisioning/links.ts';
 import { changeProvisioningContact } from '../provisioning/service.ts';
+import { joinRequestOf, withdrawJoinRequest } from './consent.ts';
 import { completeMapping } from './mapping.ts';
 import { emailFor, page, renderStep, searchFor, sideOf, type Visit } from './wizard-render.tsx';
 import { SubscriptionFacts } from './wizard-review.tsx';
@@ -19,6 +20,7 @@ import {
   stepProblems,
   type WizardState,
 } from './wizard-state.ts';
+import { ConsentNotice, waitingPage } from './wizard-waiting.tsx';
 
 /** Checks a step against the database (matching, W5) once its own input is well-formed. */
 async function matchProblems(v: Visit, state: WizardState, step: Step): Promise<FieldError[]> {
@@ -81,6 +83,10 @@ async function confirm(v: Visit, state: WizardState) {
   try {
     const result = await completeMapping(v.ctx, v.subscriptionId, mappingInput(state));
     if (result.next === 'set_password' || result.next === 'sign_in') return v.c.redirect(result.url, 303);
+    if (result.next === 'awaiting_approval') {
+      const request = await joinRequestOf(v.ctx, v.subscriptionId);
+      if (request) return waitingPage(v, request);
+    }
     return page(v, t('wizard.done.title'), <p class="notice">{t(`wizard.done.${result.next}`)}</p>);
   } catch (error) {
     if (!(error instanceof DomainError) || error.status >= 500) throw error;
@@ -132,6 +138,7 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
     );
   const { line } = link;
   const contact = normalizeEmail(line.provisioningContactEmail);
+  const summary = <SubscriptionFacts t={t} orderReference={link.orderReference} line={line} />;
   const v: Visit = {
     ...bare,
     ctx: {
@@ -146,23 +153,39 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
       },
     },
     subscriptionId: line.subscriptionId,
+    summary,
     orderId: link.orderId,
     lineId: line.id,
     contact,
     facts: (
       <>
-        <SubscriptionFacts t={t} orderReference={link.orderReference} line={line} />
+        {summary}
         <p>{t('wizard.start.intro')}</p>
       </>
     ),
   };
-  if (!form) return renderStep(v, readState({}), 'start');
+  // While an organization's admins decide, the link shows the wait (and the way out) only.
+  let request = await joinRequestOf(v.ctx, v.subscriptionId);
+  // A request made for an earlier contact is not this visitor's to wait on or withdraw.
+  if (request && request.contactEmail !== contact) request = undefined;
+  if (request?.status === 'pending' && form?.nav === 'withdraw') {
+    await withdrawJoinRequest(v.ctx, v.subscriptionId);
+    request = await joinRequestOf(v.ctx, v.subscriptionId);
+  } else if (request?.status === 'pending') return waitingPage(v, request);
+  v.facts = (
+    <>
+      <ConsentNotice v={v} request={request} />
+      {v.facts}
+    </>
+  );
+  if (!form || form.nav === 'withdraw') return renderStep(v, readState({}), 'start');
   const state = readState(form);
   const step: Step = isStep(form.step) ? form.step : 'start';
   const side = sideOf(step);
   if (form.nav === 'back') return renderStep(v, state, neighbour(state, step, -1));
   if (form.nav === 'search' && side) {
     const domain = typeof form.searchDomain === 'string' ? form.searchDomain.trim().slice(0, 253) : '';
+    if (domain) await admitOrganizationSearch(v.ctx);
     return renderStep(v, { ...state, [`${side}Searched`]: domain }, step);
   }
   const problems = stepProblems(state, step);

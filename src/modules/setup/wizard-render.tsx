@@ -46,6 +46,8 @@ export interface Visit {
   lineId: string;
   contact: string;
   facts: Child;
+  /** The subscription's facts alone, without the wizard's introduction (the waiting page). */
+  summary?: Child;
 }
 
 /** The page, in the visit's language; the language switch comes back to the same link. */
