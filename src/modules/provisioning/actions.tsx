@@ -108,39 +108,14 @@ export function LineProvisioningActions(p: LineActionsProps) {
       </div>
     );
   }
-  const dialogId = `resend-${line.id}`;
-  const titleId = `resend-title-${line.id}`;
   return (
     <div class="prov-actions">
       {state.resendAvailable ? (
-        <>
-          {/* Without script the link opens the same confirmation as a page. */}
-          <a
-            class="button"
-            href={linePath(p.orderId, line.id, 'resend', p.back)}
-            data-dialog={dialogId}
-            aria-haspopup="dialog"
-          >
-            {t('provisioning_ui.resend')}
-          </a>
-          <dialog id={dialogId} aria-labelledby={titleId} class="prov-dialog">
-            <form method="post" action={linePath(p.orderId, line.id, 'resend')}>
-              <h2 id={titleId}>{t('provisioning_ui.resend_title')}</h2>
-              <p>{t('provisioning_ui.resend_question', { email: line.provisioningContactEmail })}</p>
-              <input type="hidden" name="return" value={p.back} />
-              <div class="prov-buttons">
-                <button type="submit">{t('provisioning_ui.yes')}</button>
-                <button type="submit" formmethod="dialog" formnovalidate class="secondary">
-                  {t('provisioning_ui.cancel')}
-                </button>
-              </div>
-            </form>
-          </dialog>
-        </>
+        <ConfirmedAction {...p} action="resend" />
       ) : (
         <span class="muted prov-hint">{t('provisioning_ui.not_sent_yet')}</span>
       )}
-      {state.startNowAvailable ? <StartNow {...p} /> : null}
+      {state.startNowAvailable ? <ConfirmedAction {...p} action="start-now" /> : null}
       <a class="button secondary" href={linePath(p.orderId, line.id, 'contact', p.back)}>
         {t('provisioning_ui.edit')}
       </a>
@@ -149,25 +124,40 @@ export function LineProvisioningActions(p: LineActionsProps) {
   );
 }
 
-/** Start now, with a confirmation that says what changes: the start date becomes today, the email goes now. */
-function StartNow(p: LineActionsProps) {
+/** The line's actions that ask first; Start now's question says what changes: the start date, the email. */
+const CONFIRMED_ACTIONS = {
+  resend: {
+    button: 'provisioning_ui.resend',
+    title: 'provisioning_ui.resend_title',
+    question: 'provisioning_ui.resend_question',
+  },
+  'start-now': {
+    button: 'provisioning_ui.start_now',
+    title: 'provisioning_ui.start_now_title',
+    question: 'provisioning_ui.start_now_question',
+  },
+} as const;
+
+function ConfirmedAction(p: LineActionsProps & { action: keyof typeof CONFIRMED_ACTIONS }) {
   const { t, line } = p;
-  const dialogId = `start-now-${line.id}`;
-  const titleId = `start-now-title-${line.id}`;
+  const texts = CONFIRMED_ACTIONS[p.action];
+  const dialogId = `${p.action}-${line.id}`;
+  const titleId = `${p.action}-title-${line.id}`;
   return (
     <>
+      {/* Without script the link opens the same confirmation as a page. */}
       <a
         class="button"
-        href={linePath(p.orderId, line.id, 'start-now', p.back)}
+        href={linePath(p.orderId, line.id, p.action, p.back)}
         data-dialog={dialogId}
         aria-haspopup="dialog"
       >
-        {t('provisioning_ui.start_now')}
+        {t(texts.button)}
       </a>
       <dialog id={dialogId} aria-labelledby={titleId} class="prov-dialog">
-        <form method="post" action={linePath(p.orderId, line.id, 'start-now')}>
-          <h2 id={titleId}>{t('provisioning_ui.start_now_title')}</h2>
-          <p>{t('provisioning_ui.start_now_question', { email: line.provisioningContactEmail })}</p>
+        <form method="post" action={linePath(p.orderId, line.id, p.action)}>
+          <h2 id={titleId}>{t(texts.title)}</h2>
+          <p>{t(texts.question, { email: line.provisioningContactEmail })}</p>
           <input type="hidden" name="return" value={p.back} />
           <div class="prov-buttons">
             <button type="submit">{t('provisioning_ui.yes')}</button>

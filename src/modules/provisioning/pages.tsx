@@ -116,50 +116,29 @@ function LineSummary({ t, line }: { t: Translate; line: OrderLineView }) {
   );
 }
 
-function ResendPage(p: { c: C; loaded: Loaded; back: string }) {
-  const { order, line, state } = p.loaded;
-  const ui = chrome(p.c);
-  const t = ui.t;
-  return (
-    <Layout {...ui} title={t('provisioning_ui.resend_title')}>
-      <p>
-        <a href={p.back}>← {t('provisioning_ui.back')}</a>
-      </p>
-      <h1>{t('provisioning_ui.resend_title')}</h1>
-      <LineSummary t={t} line={line} />
-      {state.blocked ? (
-        <Blocked t={t} state={state} adminHubUrl={p.c.get('ctx').config.adminHubUrl} />
-      ) : (
-        <form method="post" action={linePath(order.id, line.id, 'resend')} class="card">
-          <p>{t('provisioning_ui.resend_question', { email: line.provisioningContactEmail })}</p>
-          <input type="hidden" name="return" value={p.back} />
-          <div class="prov-buttons">
-            <button type="submit">{t('provisioning_ui.yes')}</button>
-            <a href={p.back}>{t('provisioning_ui.cancel')}</a>
-          </div>
-        </form>
-      )}
-    </Layout>
-  );
-}
+/** The pages behind Resend and Start now, for a browser without script: what the dialog asks, as a form. */
+const CONFIRMATIONS = {
+  resend: { title: 'provisioning_ui.resend_title', question: 'provisioning_ui.resend_question' },
+  'start-now': { title: 'provisioning_ui.start_now_title', question: 'provisioning_ui.start_now_question' },
+} as const;
 
-/** Start now as a page: what the dialog asks, for a browser without script. */
-function StartNowPage(p: { c: C; loaded: Loaded; back: string }) {
+function ConfirmPage(p: { c: C; loaded: Loaded; back: string; action: keyof typeof CONFIRMATIONS }) {
   const { order, line, state } = p.loaded;
   const ui = chrome(p.c);
   const t = ui.t;
+  const texts = CONFIRMATIONS[p.action];
   return (
-    <Layout {...ui} title={t('provisioning_ui.start_now_title')}>
+    <Layout {...ui} title={t(texts.title)}>
       <p>
         <a href={p.back}>← {t('provisioning_ui.back')}</a>
       </p>
-      <h1>{t('provisioning_ui.start_now_title')}</h1>
+      <h1>{t(texts.title)}</h1>
       <LineSummary t={t} line={line} />
       {state.blocked ? (
         <Blocked t={t} state={state} adminHubUrl={p.c.get('ctx').config.adminHubUrl} />
       ) : (
-        <form method="post" action={linePath(order.id, line.id, 'start-now')} class="card">
-          <p>{t('provisioning_ui.start_now_question', { email: line.provisioningContactEmail })}</p>
+        <form method="post" action={linePath(order.id, line.id, p.action)} class="card">
+          <p>{t(texts.question, { email: line.provisioningContactEmail })}</p>
           <input type="hidden" name="return" value={p.back} />
           <div class="prov-buttons">
             <button type="submit">{t('provisioning_ui.yes')}</button>
@@ -336,7 +315,7 @@ export function registerProvisioningPages(app: Hono<UserEnv>): void {
     const { orderId, lineId } = c.req.param();
     const loaded = await load(c.get('ctx'), orderId, lineId);
     const back = safeReturn(c.req.query('return'), orderId);
-    return c.html(<ResendPage c={c} loaded={loaded} back={back} />);
+    return c.html(<ConfirmPage c={c} loaded={loaded} back={back} action="resend" />);
   });
 
   app.post('/orders/:orderId/lines/:lineId/resend', async (c) => {
@@ -354,7 +333,7 @@ export function registerProvisioningPages(app: Hono<UserEnv>): void {
     const { orderId, lineId } = c.req.param();
     const loaded = await load(c.get('ctx'), orderId, lineId);
     const back = safeReturn(c.req.query('return'), orderId);
-    return c.html(<StartNowPage c={c} loaded={loaded} back={back} />);
+    return c.html(<ConfirmPage c={c} loaded={loaded} back={back} action="start-now" />);
   });
 
   // The same service as the API's startProvisioningNow: the date becomes today, the email goes now.
