@@ -3,10 +3,19 @@ import type { Locale, Translate } from '../../platform/i18n.ts';
 import type { OrganizationJoinRequest } from '../identity/join-requests.ts';
 import { formatDay } from './views.tsx';
 
-/** The customer sets up alone (W2): approving gives the partner no access. */
+/**
+ * The customer sets up alone (W2): approving gives the partner no access to the customer. Only a
+ * customer's request says so; what joining a partner grants does not depend on who sets up.
+ */
 function alone(r: OrganizationJoinRequest): boolean {
   const input = r.mappingInput;
-  return typeof input === 'object' && input !== null && 'setupBy' in input && input.setupBy === 'customer';
+  return (
+    r.side === 'customer' &&
+    typeof input === 'object' &&
+    input !== null &&
+    'setupBy' in input &&
+    input.setupBy === 'customer'
+  );
 }
 
 /**
