@@ -223,6 +223,7 @@ for (const engine of testEngines()) {
         'getSetup',
         'getSupportCase',
         'listManagedCustomers',
+        'listOffers',
         'listOrders',
         'listSupportCases',
         'listTransactions',
@@ -234,6 +235,7 @@ for (const engine of testEngines()) {
         'saveEnterpriseSubdomain',
         'saveMeetingSites',
         'searchOrganizationsByDomain',
+        'startProvisioningNow',
       ]);
       assert.ok(doc.components.schemas.CreateOrder);
       const page = await (await h.app.request('/api/docs')).text();
