@@ -456,6 +456,36 @@ for (const engine of testEngines()) {
       assert.ok(retry >= 1 && retry <= 600, String(retry));
     });
 
+    it("matching a stranger's address shows no people and counts as a search; the contact's own domain does", async () => {
+      const u = unique();
+      // A day later (order() moves the clock): the search budget of the test above is behind us.
+      const o = await order(`c@own-${u}.example`);
+      const url = `/api/v1/subscriptions/${o.subscriptionId}/setup/matches`;
+      type Candidate = { name: string; activeUsers: number | null; lastUserActivityAt: string | null };
+      type Outcome = { outcome: string; organization?: Candidate; candidates?: Candidate[] };
+      const stranger = await h.api(partner, 'POST', url, { email: victim.email, side: 'partner' });
+      assert.equal(stranger.status, 200);
+      const seen = (await stranger.json()) as Outcome;
+      assert.equal(seen.outcome, 'exact');
+      assert.equal(seen.organization?.name, 'Victim Partner');
+      assert.equal(seen.organization?.activeUsers, null);
+      assert.equal(seen.organization?.lastUserActivityAt, null);
+
+      const own = await h.api(partner, 'POST', url, { email: `x@own-${u}.example`, side: 'customer' });
+      assert.equal(own.status, 200);
+      assert.equal(((await own.json()) as Outcome).outcome, 'none');
+
+      let last = stranger;
+      for (let i = 1; i <= 20; i += 1)
+        last = await h.api(partner, 'POST', url, { email: `p${i}@${victimDomain}`, side: 'partner' });
+      assert.equal(last.status, 429);
+      assert.equal(((await last.json()) as ProblemBody).code, 'organization_search_rate_limited');
+      assert.ok(Number(last.headers.get('Retry-After')) >= 1);
+      // The contact's own domain is what the wizard shows the contact: never limited as a search.
+      const again = await h.api(partner, 'POST', url, { email: `y@own-${u}.example`, side: 'customer' });
+      assert.equal(again.status, 200);
+    });
+
     it("a provisioning admin is refused what a full admin may do: the customer's users and another partner's setup", async () => {
       const u = unique();
       const admin = `owner@pa-${u}.example`;

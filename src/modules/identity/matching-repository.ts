@@ -14,7 +14,12 @@ export async function findSubscriptionParties(db: Executor, subscriptionId: stri
     .selectFrom('subscriptions as s')
     .innerJoin('order_lines as l', 'l.id', 's.line_id')
     .innerJoin('orders as o', 'o.id', 'l.order_id')
-    .select(['s.id as subscription_id', 'o.partner_org_id', 'o.placed_by_org_id'])
+    .select([
+      's.id as subscription_id',
+      'o.partner_org_id',
+      'o.placed_by_org_id',
+      'l.provisioning_contact_email',
+    ])
     .where('s.id', '=', subscriptionId)
     .executeTakeFirst();
 }

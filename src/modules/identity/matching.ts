@@ -212,6 +212,31 @@ export async function matchOrganizations(
   return outcome;
 }
 
+function addressDomain(email: string): string | null {
+  const ascii = toAsciiDomain(emailHost(normalizeEmail(email)));
+  return ascii ? (registrableDomain(ascii) ?? ascii) : null;
+}
+
+/**
+ * matchOrganizations for an API caller, who may type any address: an address outside the provisioning
+ * contact's own domain is a look at a stranger's organizations, so it counts as a search by domain (the
+ * same rate limit) and shows nothing about their people (`peopleShown: false`: no user counts, no
+ * activity dates), as searchOrganizationsByDomain does (docs/adr/0022).
+ */
+export async function matchOrganizationsAsCaller(
+  ctx: Ctx,
+  subscriptionId: string,
+  input: { email: string; side: MatchSide },
+): Promise<{ outcome: MatchOutcome; peopleShown: boolean }> {
+  const outcome = await matchOrganizations(ctx, subscriptionId, input);
+  const parties = await repo.findSubscriptionParties(ctx.db, subscriptionId);
+  const contactDomain = parties ? addressDomain(parties.provisioning_contact_email) : null;
+  const ownDomain = contactDomain !== null && addressDomain(input.email) === contactDomain;
+  if (ownDomain) return { outcome, peopleShown: true };
+  await admitOrganizationSearch(ctx);
+  return { outcome, peopleShown: false };
+}
+
 /** What a typed domain (or address) searches under: its registrable domain, or why it cannot. */
 export function searchDomain(typed: string): string {
   const trimmed = typed.trim().replace(/\.$/, '');

@@ -5,7 +5,7 @@ import { problemSchema } from '../../platform/openapi.ts';
 import {
   admitOrganizationSearch,
   type MatchOutcome,
-  matchOrganizations,
+  matchOrganizationsAsCaller,
   type OrganizationCandidate,
   searchOrganizationsByDomain,
 } from '../identity/matching.ts';
@@ -32,7 +32,10 @@ const candidateSchema = z
     domains: z
       .array(z.object({ domain: z.string(), status: z.enum(['verified', 'claimed']) }))
       .openapi({ description: 'In Unicode, verified first.' }),
-    activeUsers: z.number().int().openapi({ description: 'Users active in the last 90 days.' }),
+    activeUsers: z.number().int().nullable().openapi({
+      description:
+        'Users active in the last 90 days; null when the address is outside the provisioning contact’s own domain (nothing about a stranger’s people is shown).',
+    }),
     lastUserActivityAt: z.iso.datetime().nullable(),
     stale: z.boolean().openapi({ description: 'No verified domain and no user activity for a year.' }),
     matchedBy: z.enum(['email', 'domain', 'search']),
@@ -90,7 +93,7 @@ const matchRoute = createRoute({
   operationId: 'matchOrganizations',
   summary: 'Match an address to organizations',
   description:
-    "Where an address lands on one side of the subscription's mapping, as the setup wizard shows it: the exact user's organization, the organizations sharing its registrable domain (Public Suffix List, private suffixes included), or none. Internationalized domains are accepted and shown in Unicode. Reading only: nothing is written.",
+    "Where an address lands on one side of the subscription's mapping, as the setup wizard shows it: the exact user's organization, the organizations sharing its registrable domain (Public Suffix List, private suffixes included), or none. Internationalized domains are accepted and shown in Unicode. Reading only: nothing is written. An address outside the provisioning contact’s own domain shows no user counts or activity and counts against the search limit (20 per caller in 10 minutes).",
   tags: ['Setup'],
   security,
   request: {
@@ -114,6 +117,12 @@ const matchRoute = createRoute({
     400: problem('`matching_email_invalid`: `email` is not an email address.'),
     ...refusals,
     422: problem('Invalid request, e.g. `side` is missing.'),
+    429: {
+      ...problem(
+        '`organization_search_rate_limited`: an address outside the provisioning contact’s domain counts as a search by domain; too many by this caller, see `Retry-After`.',
+      ),
+      headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait.' } },
+    },
   },
 });
 
@@ -166,13 +175,15 @@ function searchHitJson(c: OrganizationCandidate): z.infer<typeof searchHitSchema
   };
 }
 
-function candidateJson(c: OrganizationCandidate) {
+function candidateJson(c: OrganizationCandidate, peopleShown: boolean) {
+  if (!peopleShown) return { ...c, activeUsers: null, lastUserActivityAt: null };
   return { ...c, lastUserActivityAt: c.lastUserActivityAt?.toISOString() ?? null };
 }
 
-function outcomeJson(o: MatchOutcome) {
-  if (o.outcome === 'exact') return { ...o, organization: candidateJson(o.organization) };
-  if (o.outcome === 'domain') return { ...o, candidates: o.candidates.map(candidateJson) };
+function outcomeJson(o: MatchOutcome, peopleShown: boolean) {
+  if (o.outcome === 'exact') return { ...o, organization: candidateJson(o.organization, peopleShown) };
+  if (o.outcome === 'domain')
+    return { ...o, candidates: o.candidates.map((c) => candidateJson(c, peopleShown)) };
   return o;
 }
 
@@ -180,8 +191,8 @@ export function registerMatchRoutes(api: OpenAPIHono<AppEnv>): void {
   api.openapi(matchRoute, async (c) => {
     const { subscriptionId } = c.req.valid('param');
     const body = c.req.valid('json');
-    const outcome = await matchOrganizations(c.get('ctx'), subscriptionId, body);
-    return c.json(outcomeJson(outcome), 200);
+    const { outcome, peopleShown } = await matchOrganizationsAsCaller(c.get('ctx'), subscriptionId, body);
+    return c.json(outcomeJson(outcome, peopleShown), 200);
   });
   api.openapi(searchRoute, async (c) => {
     const { subscriptionId } = c.req.valid('param');
