@@ -41,6 +41,7 @@ const settingsSchema = z.object({
   SETUP_ORGANIZATIONS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
   SETUP_NAME_CHECKS_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(600),
   SETUP_NAMES_RESERVED_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(100),
+  JOIN_REQUEST_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   SESSION_COOKIE_SECURE: booleanFlag.default(true),
   TRUST_PROXY: booleanFlag.default(false),
   NODE_ENV: z.string().default('development'),
@@ -99,6 +100,8 @@ export interface Config {
   setupNameChecksPerHour: number;
   /** Site names and subdomains newly reserved per hour, per organization or per setup link. */
   setupNamesReservedPerHour: number;
+  /** A request to an organization's admins not answered within this many days expires (ADR 0022). */
+  joinRequestExpiryDays: number;
   sessionCookieSecure: boolean;
   /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
   trustProxy: boolean;
@@ -189,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     setupOrganizationsPerHour: s.SETUP_ORGANIZATIONS_PER_HOUR,
     setupNameChecksPerHour: s.SETUP_NAME_CHECKS_PER_HOUR,
     setupNamesReservedPerHour: s.SETUP_NAMES_RESERVED_PER_HOUR,
+    joinRequestExpiryDays: s.JOIN_REQUEST_EXPIRY_DAYS,
     sessionCookieSecure: s.SESSION_COOKIE_SECURE,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,

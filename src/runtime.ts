@@ -5,7 +5,7 @@ import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
-import { releaseReservationsJob } from './modules/setup/jobs.ts';
+import { expireJoinRequestsJob, releaseReservationsJob } from './modules/setup/jobs.ts';
 import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
@@ -30,6 +30,7 @@ export const JOBS: readonly AnyJob[] = [
   policyWindowJob,
   escalationJob,
   releaseReservationsJob,
+  expireJoinRequestsJob,
   sweepOrphanFilesJob,
 ];
 

@@ -41,6 +41,8 @@ export interface AuditPayloads {
     subscriptionId: string;
     status: 'approved' | 'refused' | 'withdrawn';
   };
+  /** Nobody decided within JOIN_REQUEST_EXPIRY_DAYS (`days`); recorded by Provisio's own timer. */
+  'organization.join_expired': { requestId: string; subscriptionId: string; days: number };
   'support_case.opened': { caseNumber: string; requestType: string; screenshots: number };
   'support_case.message_added': { caseNumber: string };
   'support_case.answered': { caseNumber: string; recipients: number };

@@ -25,6 +25,7 @@ const DONE = new Set([
   'refused',
   'outdated',
   'decided',
+  'expired',
 ]);
 
 function InvitationPage(props: {
@@ -120,7 +121,9 @@ export function registerHubPages(app: Hono<UserEnv>, config: Config): void {
       const outcome = await decideJoinRequest(c.get('ctx'), c.req.param('id'), decision);
       return c.redirect(`/hub?done=${outcome}#requests`, 303);
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code !== 'join_request_decided') throw error;
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code === 'join_request_expired') return c.redirect('/hub?done=expired#requests', 303);
+      if (error.code !== 'join_request_decided') throw error;
       return c.redirect('/hub?done=decided#requests', 303);
     }
   });

@@ -6,7 +6,7 @@ import { JoinRequests } from './requests-view.tsx';
 import type { HubOrganization, HubSubscription, HubView } from './service.ts';
 
 /** Outcomes of a consent decision: their messages live with the consent texts. */
-const CONSENT_DONE = new Set(['approved', 'refused', 'outdated', 'decided']);
+const CONSENT_DONE = new Set(['approved', 'refused', 'outdated', 'decided', 'expired']);
 
 export function formatDay(locale: Locale, at: Date): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);

@@ -131,3 +131,28 @@ export async function findApprovedOrganizations(db: Executor, subscriptionId: st
     .execute();
   return rows.map((r) => r.organization_id);
 }
+
+/**
+ * Expires up to `limit` requests still pending since before `cutoff`, in one conditional UPDATE. A row
+ * a decision holds is skipped (that decision wins, or it stays pending for the next run); a decision
+ * that comes after finds it no longer pending. Each expired row is returned once, to the run that moved it.
+ */
+export function expirePendingBefore(db: Executor, cutoff: Date, at: Date, limit: number) {
+  return db
+    .updateTable('organization_join_requests')
+    .set({ status: 'expired', decided_at: at, decided_by_user_id: null })
+    .where('status', '=', 'pending')
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('organization_join_requests')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('requested_at', '<', cutoff)
+        .orderBy('requested_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returning(['id', 'subscription_id', 'organization_id', 'reason', 'contact_email', 'requested_at'])
+    .execute();
+}

@@ -133,6 +133,35 @@ export function settleJoinRequest(
   return repo.decide(ctx.db, id, to, ctx.clock.now(), userId);
 }
 
+export interface ExpiredJoinRequest {
+  id: string;
+  subscriptionId: string;
+  organizationId: string;
+  reason: 'join' | 'partner_access';
+  contactEmail: string;
+  requestedAt: Date;
+}
+
+/**
+ * Moves up to `limit` requests pending since before `cutoff` to `expired` (one conditional UPDATE);
+ * returns those this call moved, so each is announced once whoever else runs at the same time.
+ */
+export async function expireJoinRequests(
+  ctx: Ctx,
+  cutoff: Date,
+  limit: number,
+): Promise<ExpiredJoinRequest[]> {
+  const rows = await repo.expirePendingBefore(ctx.db, cutoff, ctx.clock.now(), limit);
+  return rows.map((r) => ({
+    id: r.id,
+    subscriptionId: r.subscription_id,
+    organizationId: r.organization_id,
+    reason: r.reason,
+    contactEmail: r.contact_email,
+    requestedAt: r.requested_at,
+  }));
+}
+
 /** Who decides: the organization's admins, each with their language. */
 export async function organizationAdmins(ctx: Ctx, organizationId: string) {
   const rows = await repo.findAdmins(ctx.db, organizationId);

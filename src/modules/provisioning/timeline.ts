@@ -9,6 +9,8 @@ const DAY_MS = 86_400_000;
 export type LineFacts = Awaited<ReturnType<typeof repo.findLineFacts>>[number] & {
   /** The organization whose admins must approve the mapping (docs/adr/0022), while they decide. */
   awaitingApprovalOf: string | null;
+  /** The organization whose admins did not answer in time: the contact must choose again. */
+  approvalExpiredOf: string | null;
 };
 
 export type TimelineKind =
@@ -57,12 +59,23 @@ export function daysLeft(deadline: Date, now: Date): number {
 /** The timer facts of these lines, by line id (the caller has checked it may see them). */
 export async function lineFacts(ctx: Ctx, lineIds: string[]): Promise<Map<string, LineFacts>> {
   const rows = await repo.findLineFacts(ctx.db, lineIds);
-  const requests = await awaitingApproval(
+  const latest = await latestJoinRequests(
     ctx,
     rows.filter((r) => !r.mappedAt).map((r) => r.subscriptionId),
   );
+  const of = (subscriptionId: string, status: 'pending' | 'expired') => {
+    const request = latest.get(subscriptionId);
+    return request?.status === status ? request.organizationName : null;
+  };
   return new Map(
-    rows.map((r) => [r.lineId, { ...r, awaitingApprovalOf: requests.get(r.subscriptionId) ?? null }]),
+    rows.map((r) => [
+      r.lineId,
+      {
+        ...r,
+        awaitingApprovalOf: of(r.subscriptionId, 'pending'),
+        approvalExpiredOf: of(r.subscriptionId, 'expired'),
+      },
+    ]),
   );
 }
 

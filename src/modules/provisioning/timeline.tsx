@@ -23,6 +23,11 @@ export function LineDeadline({ t, facts, now }: { t: Translate; facts: LineFacts
     <div class="pending-note status-awaiting_approval" role="note">
       {t('consent.status.awaiting_approval')}: {facts.awaitingApprovalOf}
     </div>
+  ) : facts.approvalExpiredOf ? (
+    <div class="pending-note status-approval_expired" role="note">
+      {t('consent.status.approval_expired')}: {facts.approvalExpiredOf}
+      <div class="muted">{t('consent.status.approval_expired_next')}</div>
+    </div>
   ) : null;
   const deadline = policyDeadline(facts);
   if (deadline) {

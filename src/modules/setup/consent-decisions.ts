@@ -35,6 +35,7 @@ export async function decideJoinRequest(
   if (!UUID.test(requestId)) throw notFound();
   const request = await findJoinRequest(ctx, requestId);
   if (!request || !mayDecideJoinRequest(ctx.actor, request.organizationId)) throw notFound();
+  if (request.status === 'expired') throw new DomainError('join_request_expired', 409);
   return inTransaction(ctx, async (tx) => {
     // The line first, as mappings, resends and contact changes lock it: a mapping racing this
     // decision waits here instead of deadlocking on the request row.
@@ -44,7 +45,11 @@ export async function decideJoinRequest(
     const stale =
       row.mapped_at !== null || normalizeEmail(row.provisioning_contact_email) !== request.contactEmail;
     const to = stale ? 'withdrawn' : decision === 'approve' ? 'approved' : 'refused';
-    if (!(await settleJoinRequest(tx, requestId, to))) throw new DomainError('join_request_decided', 409);
+    if (!(await settleJoinRequest(tx, requestId, to))) {
+      // The expiry job may have come first: say so, the contact has been told to choose again.
+      const now = await findJoinRequest(tx, requestId);
+      throw new DomainError(now?.status === 'expired' ? 'join_request_expired' : 'join_request_decided', 409);
+    }
     await recordAudit(tx, [
       {
         action: 'organization.join_decided',

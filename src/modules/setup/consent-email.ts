@@ -68,12 +68,15 @@ export function renderConsentRequestEmail(
   );
 }
 
-/** To the contact: the admins approved (the mapping went through) or refused (what to do next). */
+/**
+ * To the contact: the admins approved (the mapping went through), refused, or did not answer within
+ * `days` (expired); the last two say what to do next.
+ */
 export function renderConsentDecisionEmail(
-  f: ConsentEmailFacts & { decision: 'approved' | 'refused'; url: string },
+  f: ConsentEmailFacts & { decision: 'approved' | 'refused' | 'expired'; url: string; days?: number },
 ) {
   const t = emailTranslator(f.locale);
-  const values = { organization: f.organization };
+  const values = { organization: f.organization, ...(f.days === undefined ? {} : { count: f.days }) };
   const k = `consent.email.${f.decision}`;
   return render(
     f.locale,

@@ -91,11 +91,14 @@ async function confirm(v: Visit, state: WizardState) {
   } catch (error) {
     if (!(error instanceof DomainError) || error.status >= 500) throw error;
     if (error.fields.length) return renderStep(v, state, 'review', error.fields);
+    // A limit (organizations created per hour) keeps its 429 and says when to try again, as the API does.
+    const retryAfter = error.params.retryAfterSeconds;
+    if (typeof retryAfter === 'number') v.c.header('Retry-After', String(retryAfter));
     return page(
       v,
       t(`errors.${error.code}.title`),
       <p>{t(`errors.${error.code}.detail`, error.params)}</p>,
-      409,
+      error.status === 429 ? 429 : 409,
     );
   }
 }

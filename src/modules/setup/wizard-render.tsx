@@ -51,7 +51,7 @@ export interface Visit {
 }
 
 /** The page, in the visit's language; the language switch comes back to the same link. */
-export function page(v: Visit, title: string, body: Child, status: 200 | 404 | 410 | 409 | 422 = 200) {
+export function page(v: Visit, title: string, body: Child, status: 200 | 404 | 410 | 409 | 422 | 429 = 200) {
   const t = translator(v.locale);
   return v.c.html(
     <Layout t={t} locale={v.locale} title={title} path={v.c.req.path}>
