@@ -36,7 +36,6 @@ export const sweepOrphanFilesJob = defineJob({
   name: 'support.sweep-orphan-files',
   payload: z.object({}),
   policy: 'stately',
-  expireInSeconds: 5 * 60,
   schedule: { cron: '17 * * * *', payload: {} },
   async handler(ctx, _payload, job) {
     const { removed } = await sweepOrphanFiles(ctx, job.signal);
