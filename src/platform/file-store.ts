@@ -122,7 +122,14 @@ export async function openStoredFile(
 ): Promise<{ stream: ReadableStream<Uint8Array>; sizeBytes: number }> {
   const file = resolveKey(filesDir, key);
   const handle = await open(file, 'r');
-  const { size } = await handle.stat();
+  let size: number;
+  try {
+    ({ size } = await handle.stat());
+  } catch (err) {
+    // The stream never took the handle over: close it here, or the descriptor leaks.
+    await handle.close();
+    throw err;
+  }
   const stream = createReadStream(file, { fd: handle, autoClose: true });
   return {
     stream: Readable.toWeb(stream) as unknown as ReadableStream<Uint8Array>,
