@@ -5,6 +5,12 @@ import type { Executor } from './db.ts';
 export const BUCKET_PURGE_AFTER_MS = 24 * 3_600_000;
 /** Stale buckets removed by each counting statement: more than the one it can create. */
 const PURGE_BATCH = 20;
+/**
+ * How far a bucket's window may start after a request's clock reading before it counts as "the clock
+ * was moved back": concurrent requests read the clock before they reach the row, in any order, and
+ * processes' clocks differ a little. Within it the window stands, so no count is lost.
+ */
+const CLOCK_SKEW_MS = 60_000;
 
 export interface BucketCount {
   keyHash: string;
@@ -15,7 +21,7 @@ export interface BucketCount {
 
 /**
  * Counts `cost` hits in one bucket, in one statement: a new bucket, or a bucket whose window has
- * passed (or lies in the future: the clock was moved back), starts again at `cost`; a bucket in its
+ * passed (or lies more than CLOCK_SKEW_MS in the future: the clock was moved back), starts again at `cost`; a bucket in its
  * window is counted only while the total stays within `max`. Concurrent hits on a bucket queue on its
  * row, so no more than `max` ever pass, in any number of processes. Returns whether the hits were
  * counted and when the bucket's current window started.
@@ -27,6 +33,7 @@ export async function countHits(
   windowStart: Date,
 ): Promise<{ admitted: boolean; windowStartedAt: Date | null }> {
   const purgeBefore = new Date(now.getTime() - BUCKET_PURGE_AFTER_MS);
+  const movedBack = new Date(now.getTime() + CLOCK_SKEW_MS);
   const { rows } = await sql<{ admitted: number; window_started_at: Date | null }>`
     with purged as (
       delete from rate_limit_buckets
@@ -42,13 +49,13 @@ export async function countHits(
       values (${b.keyHash}::text, ${b.limitName}::text, ${now}::timestamptz, ${b.cost}::int)
       on conflict (key_hash) do update set
         window_started_at = case
-          when r.window_started_at <= ${windowStart}::timestamptz or r.window_started_at > ${now}::timestamptz
+          when r.window_started_at <= ${windowStart}::timestamptz or r.window_started_at > ${movedBack}::timestamptz
           then excluded.window_started_at else r.window_started_at end,
         hits = case
-          when r.window_started_at <= ${windowStart}::timestamptz or r.window_started_at > ${now}::timestamptz
+          when r.window_started_at <= ${windowStart}::timestamptz or r.window_started_at > ${movedBack}::timestamptz
           then excluded.hits else r.hits + excluded.hits end
       where r.window_started_at <= ${windowStart}::timestamptz
-        or r.window_started_at > ${now}::timestamptz
+        or r.window_started_at > ${movedBack}::timestamptz
         or r.hits + excluded.hits <= ${b.max}::int
       returning r.window_started_at
     )

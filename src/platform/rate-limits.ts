@@ -18,11 +18,12 @@ export interface RateLimit {
 
 /**
  * Whose budget an actor spends: an organization's (its users and API keys share it) or a setup
- * link's. Provisio itself is not limited.
+ * link's, counted per subscription: a resend ends the link and issues a new one, which must not
+ * bring a fresh budget. Provisio itself is not limited.
  */
 export function rateSubject(actor: Actor): string | null {
   if (actor.type === 'user' || actor.type === 'api_key') return `org:${actor.orgId}`;
-  if (actor.type === 'setup_link') return `link:${actor.linkId}`;
+  if (actor.type === 'setup_link') return `link:${actor.subscriptionId}`;
   return null;
 }
 
