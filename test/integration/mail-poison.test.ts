@@ -105,5 +105,33 @@ for (const engine of testEngines()) {
       assert.ok(!h.logs.some((l) => l.includes('the SMTP server cannot be reached')));
       assert.ok(!h.logs.some((l) => l.includes(POISON)), 'no address in the log');
     });
+
+    it('a server killed mid-batch still gets every message, none failed, each once', async () => {
+      const ids = await queueEmails(
+        h.ctx,
+        Array.from({ length: 300 }, (_, i) =>
+          message(`mid${i}@acme.example`, `Provisioning information ${i}`),
+        ),
+      );
+      const before = sink.received.length;
+      // Killed while messages are in flight: some at MAIL FROM, some with their content on the way.
+      const killed = sink.waitFor(before + 50, 30_000).then(() => sink.down());
+      const first = await relayDueEmails(h.ctx);
+      await killed;
+      assert.equal(first.failed, 0);
+      await sink.up();
+      for (let i = 0; i < 20; i += 1) {
+        h.clock.advance(60 * 60_000);
+        await relayDueEmails(h.ctx);
+      }
+      const rows = await h.db.selectFrom('outbox_emails').select('status').where('id', 'in', ids).execute();
+      assert.ok(
+        rows.every((r) => r.status === 'sent'),
+        'every message sent, none failed',
+      );
+      const delivered = deliveriesOf(sink, ids);
+      assert.equal(delivered.size, ids.length, 'every message arrived');
+      assert.deepEqual([...new Set(delivered.values())], [1], 'each exactly once');
+    });
   });
 }
