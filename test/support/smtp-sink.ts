@@ -23,6 +23,13 @@ export interface SmtpSink {
   up(): Promise<void>;
   /** The next `count` sessions to send MAIL FROM lose their connection there, without a reply. */
   dropNextSessions(count: number): void;
+  /**
+   * Every message to this address loses its connection once its content starts to arrive (after the
+   * server accepted the envelope and DATA), without a reply: a message a proxy kills, every time.
+   */
+  dropAtData(address: string): void;
+  /** How many messages to this address lost their connection at DATA. */
+  droppedAtData(address: string): number;
   /** Resolves when at least `count` messages have arrived (or rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedMail[]>;
   close(): Promise<void>;
@@ -42,6 +49,7 @@ export async function startSmtpSink(
   const waiters: (() => void)[] = [];
   const sockets = new Map<number, Socket>();
   let drops = 0;
+  const dataDrops = new Map<string, number>();
   const create = () => {
     const server = new SMTPServer({
       authOptional: true,
@@ -65,6 +73,16 @@ export async function startSmtpSink(
         return callback(error);
       },
       onData(stream, session, callback) {
+        const poisoned = session.envelope.rcptTo.find((r) => dataDrops.has(r.address.toLowerCase()));
+        if (poisoned) {
+          const address = poisoned.address.toLowerCase();
+          // smtp-server answers 354 after calling onData: cut once the content arrives, not before.
+          stream.once('data', () => {
+            dataDrops.set(address, (dataDrops.get(address) ?? 0) + 1);
+            sockets.get(session.remotePort)?.destroy();
+          });
+          return;
+        }
         const chunks: Buffer[] = [];
         stream.on('data', (chunk: Buffer) => chunks.push(chunk));
         stream.on('end', () => {
@@ -118,6 +136,12 @@ export async function startSmtpSink(
     },
     dropNextSessions(count) {
       drops = count;
+    },
+    dropAtData(address) {
+      dataDrops.set(address.toLowerCase(), dataDrops.get(address.toLowerCase()) ?? 0);
+    },
+    droppedAtData(address) {
+      return dataDrops.get(address.toLowerCase()) ?? 0;
     },
     async waitFor(count, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;

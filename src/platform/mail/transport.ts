@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { PassThrough, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
@@ -20,10 +21,11 @@ export interface OutgoingMail {
 
 /**
  * A delivery that did not happen. `permanent` means the server refused the message for good (SMTP
- * 5xx): retrying will not help. `outage` means the relay did not get to ask about this message (no
- * connection, a connection that dropped or timed out, a server that would not greet or answered 421
- * before the envelope): the server, not the message, is the problem. Anything else (a 4xx about the
- * message) may work later.
+ * 5xx): retrying will not help. `outage` means the relay did not get to offer this message (no
+ * connection, a server that would not greet or answered 421, a connection that dropped or timed out
+ * before the envelope was accepted): the server, not the message, is the problem. Anything else (a 4xx
+ * about the message, a connection that dropped or timed out while the message itself was going out)
+ * may work later, and counts as an attempt for that message.
  */
 export class MailDeliveryError extends Error {
   constructor(
@@ -60,8 +62,13 @@ const SESSION_COMMANDS = new Set([
   'AUTH LOGIN',
 ]);
 
-/** The server's own words (e.g. "550 5.1.1 <x@y>: Recipient address rejected"), never our credentials. */
-export function deliveryError(error: unknown): MailDeliveryError {
+/**
+ * The server's own words (e.g. "550 5.1.1 <x@y>: Recipient address rejected"), never our credentials.
+ * `contentStarted`: the server had accepted the envelope and DATA, and the message itself was going
+ * out. nodemailer labels a socket that drops or times out then `CONN`, like one that never connected,
+ * so only the caller can tell them apart (see `smtpTransport`).
+ */
+export function deliveryError(error: unknown, contentStarted = false): MailDeliveryError {
   const e = error as {
     responseCode?: unknown;
     response?: unknown;
@@ -80,8 +87,11 @@ export function deliveryError(error: unknown): MailDeliveryError {
           .filter(Boolean)
           .join(': ');
   const command = typeof e.command === 'string' ? e.command.toUpperCase() : '';
-  // No reply at all, or a refusal of the session itself (e.g. "421 too busy" as the greeting).
-  const outage = code === undefined || code === 421 || SESSION_COMMANDS.has(command);
+  // No reply at all, or a refusal of the session itself (e.g. "421 too busy" as the greeting). A
+  // connection lost while this message was going out may be this message's doing (too big for a proxy,
+  // malformed): an attempt for it, so that it gives up in the end instead of stalling the relay for good.
+  const afterEnvelope = contentStarted || command === 'DATA';
+  const outage = code === 421 || (!afterEnvelope && (code === undefined || SESSION_COMMANDS.has(command)));
   // nodemailer labels a socket's failure ESOCKET; the system's own code (ECONNREFUSED …) stays in the message.
   const systemCode = typeof e.message === 'string' ? /\b(E[A-Z]{4,})\b/.exec(e.message)?.[1] : undefined;
   const shortCode =
@@ -118,13 +128,22 @@ export const MAIL_CONNECTIONS = 5;
 /** Pooled SMTP: connections are reused across messages (`?pool=false` in the URL turns it off). */
 export function smtpTransport(smtpUrl: string): MailTransport {
   const transporter = pooledSmtp(smtpUrl);
+  /** Message-IDs whose content began to go out: the server had accepted their envelope and DATA. */
+  const contentStarted = new Set<string>();
+  transporter.use('stream', (message, callback) => {
+    const id = message.data.messageId;
+    if (id) message.message.processFunc((content) => onceFlowing(content, () => contentStarted.add(id)));
+    callback();
+  });
   return {
     kind: 'smtp',
     async send(mail) {
       try {
         await transporter.sendMail(mimeOptions(mail));
       } catch (error) {
-        throw deliveryError(error);
+        throw deliveryError(error, contentStarted.has(mail.messageId));
+      } finally {
+        contentStarted.delete(mail.messageId);
       }
     },
     async probe() {
@@ -140,6 +159,20 @@ export function smtpTransport(smtpUrl: string): MailTransport {
       transporter.close();
     },
   };
+}
+
+/**
+ * The message's content as nodemailer's SMTP connection reads it, calling `started` when the
+ * connection begins to read: it pipes the content only once the server has answered DATA with 354
+ * (before that the content waits in its buffers; a refused envelope is drained into a sink, but then
+ * the error carries the server's reply code, which decides). No `newline` option is set, so nothing
+ * else pipes this stream earlier.
+ */
+function onceFlowing(content: Readable, started: () => void): Readable {
+  const out = new PassThrough();
+  content.on('error', (error) => out.destroy(error));
+  out.once('resume', started);
+  return content.pipe(out);
 }
 
 /**
