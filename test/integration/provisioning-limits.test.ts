@@ -3,10 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
 import { getOrder } from '../../src/modules/orders/service.ts';
 import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
+import { lineActionStates } from '../../src/modules/provisioning/line-state.ts';
 import type { TransactionView } from '../../src/modules/provisioning/schema.ts';
 import {
   changeProvisioningContact,
-  lineActionStates,
   resendProvisioningEmail,
 } from '../../src/modules/provisioning/service.ts';
 import type { Ctx, Role } from '../../src/platform/context.ts';

@@ -2,7 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { Translate } from '../../platform/i18n.ts';
 import type { OrderLineView } from '../orders/schema.ts';
 import type { FailedDelivery } from './delivery.ts';
-import type { LineActionState } from './service.ts';
+import type { LineActionState } from './line-state.ts';
 
 /**
  * The provisioning contact's actions on one order line (C4, C5, C7, C6), shared by the order page

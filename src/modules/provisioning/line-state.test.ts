@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lineActionState } from './service.ts';
+import { lineActionState } from './line-state.ts';
 
 const placer = { name: 'Northwind', email: null };
 const sent = new Date('2026-12-01T09:00:00Z');

@@ -20,12 +20,8 @@ import {
   withOutcome,
 } from './actions.tsx';
 import { failedDeliveries } from './delivery.ts';
-import {
-  changeProvisioningContact,
-  type LineActionState,
-  lineActionStates,
-  resendProvisioningEmail,
-} from './service.ts';
+import { type LineActionState, lineActionStates } from './line-state.ts';
+import { changeProvisioningContact, resendProvisioningEmail } from './service.ts';
 import { startProvisioningNow } from './start-now.ts';
 
 type C = Context<UserEnv>;

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/service.ts';
 import { dispatchDueLines } from './dispatch.ts';
 import * as repo from './repository.ts';
 import { authorizedOrder, pointOfNoReturn } from './service.ts';
+import * as startNowRepo from './start-now-repository.ts';
 
 /**
  * A partner starts provisioning a future-dated line now: its Requested Start Date becomes today (in the
@@ -23,10 +24,13 @@ export async function startProvisioningNow(
     if (line.mapped_at) throw pointOfNoReturn(tx);
     if (line.first_email_sent_at || line.status !== 'scheduled')
       throw new DomainError('start_now_already_sent', 409);
-    const dates = await repo.findScheduledLine(tx.db, lineId, tx.clock.now());
+    const dates = await startNowRepo.findScheduledLine(tx.db, lineId, tx.clock.now());
     if (!dates) throw notFound();
     // Due today already: the every-minute dispatch sends it; nothing to move.
-    if (dates.requested_start_date <= dates.today || !(await repo.startLineOn(tx.db, lineId, dates.today)))
+    if (
+      dates.requested_start_date <= dates.today ||
+      !(await startNowRepo.startLineOn(tx.db, lineId, dates.today))
+    )
       throw new DomainError('start_now_not_in_future', 409, { date: dates.requested_start_date });
     await recordAudit(tx, [
       {

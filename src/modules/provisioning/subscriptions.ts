@@ -12,8 +12,9 @@ import { lineText } from '../../platform/text.ts';
 import { mayActOnProvisioning, orderScope } from '../identity/policy.ts';
 import { SUBSCRIPTION_ID, subscriptionIdOf } from './cursor.ts';
 import { type FailedDelivery, failedDeliveriesOfLines } from './delivery.ts';
+import { type LineActionState, lineActionState } from './line-state.ts';
 import { findActionLinesOfOrders } from './repository.ts';
-import { type LineActionState, lineActionState, placerFrom } from './service.ts';
+import { placerFrom } from './service.ts';
 import * as repo from './subscriptions-repository.ts';
 import { type LineFacts, lineFacts } from './timeline.ts';
 
