@@ -88,6 +88,18 @@ export interface EnterpriseSubdomainsTable {
   subscription_id: string | null;
 }
 
+export interface EventsTable {
+  data: Json;
+  id: string;
+  occurred_at: Timestamp;
+  order_id: string | null;
+  partner_org_id: string | null;
+  placed_by_org_id: string | null;
+  seq: Generated<number>;
+  subscription_id: string | null;
+  type: string;
+}
+
 export interface IdempotencyKeysTable {
   created_at: Timestamp;
   key: string;
@@ -311,6 +323,12 @@ export interface SubscriptionsTable {
   provisioned_at: Timestamp | null;
   provisioned_by_user_id: string | null;
   setup_assignee: 'partner' | 'customer' | null;
+  stage: Generated<string>;
+  stage_changed_at: Timestamp | null;
+}
+
+export interface SubscriptionStagesTable {
+  code: string;
 }
 
 export interface SupportCaseAttachmentsTable {
@@ -380,6 +398,7 @@ export interface Database {
   dev_mailbox: DevMailboxTable;
   distributor_resellers: DistributorResellersTable;
   enterprise_subdomains: EnterpriseSubdomainsTable;
+  events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
   line_statuses: LineStatusesTable;
   managed_customers: ManagedCustomersTable;
@@ -400,6 +419,7 @@ export interface Database {
   sessions: SessionsTable;
   setup_name_holds: SetupNameHoldsTable;
   sign_in_attempts: SignInAttemptsTable;
+  subscription_stages: SubscriptionStagesTable;
   subscriptions: SubscriptionsTable;
   support_case_attachments: SupportCaseAttachmentsTable;
   support_case_messages: SupportCaseMessagesTable;
