@@ -312,6 +312,7 @@ export interface SubscriptionsTable {
   billing_started_at: Timestamp | null;
   created_at: Timestamp;
   customer_org_id: string | null;
+  external_tenant_id: string | null;
   id: Generated<string>;
   line_id: string;
   mapped_at: Timestamp | null;

@@ -6,6 +6,8 @@ import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
 import { expireJoinRequestsJob, releaseReservationsJob } from './modules/setup/jobs.ts';
+import { assertStagesMatchDatabase } from './modules/subscriptions/boot-check.ts';
+import type { TransitionEffects } from './modules/subscriptions/effects.ts';
 import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
@@ -33,6 +35,9 @@ export const JOBS: readonly AnyJob[] = [
   expireJoinRequestsJob,
   sweepOrphanFilesJob,
 ];
+
+/** What each module does when a subscription moves, by the effect names the transition table uses. */
+export const TRANSITION_EFFECTS: TransitionEffects = {};
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
 export const MAIL_RESULT_HANDLERS: ReadonlyMap<string, MailResultHandler> = new Map([
@@ -90,6 +95,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       pdf,
       config,
       reads,
+      transitionEffects: TRANSITION_EFFECTS,
     };
   };
   const jobs = createJobRuntime({
@@ -110,6 +116,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     jobs,
     mail,
     reads,
+    transitionEffects: TRANSITION_EFFECTS,
     ping: async () => {
       if (handle.ping) await handle.ping();
       else await sql`select 1`.execute(handle.db);
@@ -131,6 +138,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (applied.length) log.info({ applied, engine: handle.engine }, 'migrations applied');
     await jobs.install();
     await assertLifecycleMatchesDatabase(handle.db);
+    await assertStagesMatchDatabase(handle.db, TRANSITION_EFFECTS);
     await syncCatalog(runtime.systemContext('boot'), catalog);
     return runtime;
   } catch (error) {

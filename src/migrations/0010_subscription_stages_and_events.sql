@@ -8,7 +8,9 @@ insert into subscription_stages (code) values
 
 alter table subscriptions
   add column stage text not null default 'scheduled' references subscription_stages (code),
-  add column stage_changed_at timestamptz;
+  add column stage_changed_at timestamptz,
+  -- The vendor's own id for the customer's tenant, once its service has provisioned it.
+  add column external_tenant_id text check (length(external_tenant_id) between 1 and 200);
 
 update subscriptions s
    set stage = case

@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { TransitionEffects } from '../modules/subscriptions/effects.ts';
 import type { Caches } from './cache.ts';
 import type { Clock } from './clock.ts';
 import type { Db, Executor, Tx } from './db.ts';
@@ -53,6 +54,8 @@ export interface Ctx {
   config: Config;
   /** List and search reads run through it: a fair share of the database per tenant, and a time limit. */
   reads: ReadGate;
+  /** What modules do when a subscription moves, by effect name (modules/subscriptions/effects.ts). */
+  transitionEffects: TransitionEffects;
 }
 
 /** A context whose database is an open transaction. */

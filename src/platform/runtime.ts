@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { TransitionEffects } from '../modules/subscriptions/effects.ts';
 import type { Caches } from './cache.ts';
 import type { Clock } from './clock.ts';
 import type { Ctx } from './context.ts';
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly mail: Mailer;
   /** Each tenant's share of the database for list and search reads (docs/adr/0024). */
   readonly reads: ReadGate;
+  /** What modules do when a subscription moves (modules/subscriptions/effects.ts), checked at boot. */
+  readonly transitionEffects: TransitionEffects;
   /** Resolves when the database answers (/healthz), without waiting for a free pool connection. */
   ping(): Promise<void>;
   /** PDF rendering on worker threads, with its cache and per-caller limit. */

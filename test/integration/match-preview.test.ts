@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
+import { mapSubscription } from '../../src/modules/provisioning/service.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { dispatchAt } from '../support/provisioning-state.ts';
 
 /** The preview's text for one line of the order page, or null when the line shows none. */
 function previewOf(html: string, lineNumber: number): string | null {
@@ -88,16 +90,12 @@ for (const engine of testEngines()) {
         .select('id')
         .where('name', '=', 'Acme Industries')
         .executeTakeFirstOrThrow();
-      await h.db
-        .updateTable('subscriptions')
-        .set({
-          partner_org_id: partner.orgId,
-          customer_org_id: acme.id,
-          mapped_at: h.clock.now(),
-          setup_assignee: 'partner',
-        })
-        .where('id', '=', order.lines[3]?.subscriptionId ?? '')
-        .execute();
+      // As the wizard leaves it: the start-date email went out, then the contact mapped it.
+      await dispatchAt(h, new Date('2026-12-01T12:00:00Z'));
+      await mapSubscription(h.ctx, order.lines[3]?.subscriptionId ?? '', {
+        partnerOrgId: partner.orgId,
+        customerOrgId: acme.id,
+      });
       const { html } = await page(partner);
       assert.equal(previewOf(html, 4), null);
       assert.match(previewOf(html, 1) ?? '', /^exact/);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as identity from '../../src/modules/identity/service.ts';
+import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import { mapSubscription } from '../../src/modules/provisioning/service.ts';
+import { advance } from '../../src/modules/subscriptions/advance.ts';
 import type { Role } from '../../src/platform/context.ts';
 import { type Harness, orderBody, type Tenant } from './harness.ts';
 
@@ -47,15 +49,18 @@ export async function mappedSubscription(
     setupAssignee?: 'partner' | 'customer';
   } = {},
 ): Promise<string> {
-  const res = await h.api(partner, 'POST', '/api/v1/orders', orderBody());
+  // Due today, and sent as the start-date dispatch sends it: mapping needs the email to have gone out.
+  const today = h.clock.now().toISOString().slice(0, 10);
+  const res = await h.api(partner, 'POST', '/api/v1/orders', orderBody({}, { requestedStartDate: today }));
   if (res.status !== 201) throw new Error(`order refused: ${res.status} ${await res.text()}`);
   const order = (await res.json()) as { id: string };
   const sub = await h.db
     .selectFrom('subscriptions')
     .innerJoin('order_lines', 'order_lines.id', 'subscriptions.line_id')
-    .select('subscriptions.id')
+    .select(['subscriptions.id', 'subscriptions.line_id'])
     .where('order_lines.order_id', '=', order.id)
     .executeTakeFirstOrThrow();
+  await dispatchDueLines(h.ctx, { lineIds: [sub.line_id] });
   await mapSubscription(h.ctx, sub.id, {
     partnerOrgId: partner.orgId,
     customerOrgId,
@@ -109,12 +114,12 @@ export async function addSiteAndLocation(h: Harness, subscriptionId: string, org
     .execute();
 }
 
-/** Marks a subscription provisioned and billing, as Provision does. */
+/** Marks a subscription provisioned and billing, as Provision does (through the one writer of stages). */
 export async function markProvisioned(h: Harness, subscriptionId: string) {
-  const now = h.clock.now();
-  await h.db
-    .updateTable('subscriptions')
-    .set({ provisioned_at: now, billing_started_at: now, billing_start_reason: 'provisioned' })
-    .where('id', '=', subscriptionId)
-    .execute();
+  const { moved } = await advance(h.ctx, [subscriptionId], {
+    type: 'activated',
+    externalTenantId: null,
+    provisionedByUserId: null,
+  });
+  if (moved.length !== 1) throw new Error(`${subscriptionId} could not be activated`);
 }

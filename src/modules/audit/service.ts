@@ -11,6 +11,8 @@ export interface AuditPayloads {
   'api_key.revoked': { name: string; prefix: string };
   'order_line.status_changed': { from: string; to: string; reason: string };
   'subscription.billing_started': { reason: 'policy' | 'provisioned' };
+  /** Every move of a subscription's stage, by the event that caused it (subscriptions/advance.ts). */
+  'subscription.stage_changed': { from: string; to: string; event: string };
   'provisioning.escalated': { to: string };
   'provisioning.email_sent': { to: string; messageKind: 'start' | 'resend' | 'contact_changed' };
   'provisioning.link_opened': { linkId: string };

@@ -4,7 +4,7 @@ import { type EmailToQueue, queueEmails } from '../../platform/mail/outbox.ts';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames } from '../catalog/service.ts';
-import { canTransition } from '../orders/lifecycle.ts';
+import { advance } from '../subscriptions/advance.ts';
 import { renderProvisioningEmail } from './emails/render.ts';
 import { issueLinks } from './links.ts';
 import * as repo from './repository.ts';
@@ -17,8 +17,6 @@ import * as repo from './repository.ts';
 
 /** Lines claimed per transaction: one set-based round of statements per batch, not per line. */
 const DISPATCH_BATCH = 200;
-const FROM = 'scheduled';
-const TO = 'awaiting_provisioning_details';
 
 /**
  * Sends the start-date email for one batch of due lines: claims them (moving them to Awaiting
@@ -29,18 +27,15 @@ export async function dispatchDueLines(
   ctx: Ctx,
   options?: { limit?: number; lineIds?: readonly string[] },
 ): Promise<{ lines: number; emails: number }> {
-  if (!canTransition(FROM, TO)) throw new Error(`lifecycle no longer allows ${FROM} -> ${TO}`);
   return inTransaction(ctx, async (tx) => {
     const now = tx.clock.now();
-    const claimed = await repo.claimDueLines(
-      tx.db,
-      now,
-      options?.limit ?? DISPATCH_BATCH,
-      FROM,
-      TO,
-      options?.lineIds,
-    );
+    const claimed = await repo.claimDueLines(tx.db, now, options?.limit ?? DISPATCH_BATCH, options?.lineIds);
     if (claimed.length === 0) return { lines: 0, emails: 0 };
+    await advance(
+      tx,
+      claimed.map((l) => l.subscription_id),
+      { type: 'provisioning_email_sent' },
+    );
     const urls = await issueLinks(
       tx,
       claimed.map((l) => ({ lineId: l.id, to: l.provisioning_contact_email })),
@@ -60,16 +55,7 @@ export async function dispatchDueLines(
     );
     await recordAudit(
       tx,
-      claimed.flatMap((l): AuditEntry[] => [
-        {
-          action: 'order_line.status_changed',
-          entityType: 'order_line',
-          entityId: l.id,
-          organizationId: l.partner_org_id,
-          payload: { from: FROM, to: TO, reason: 'requested_start_date' },
-        },
-        sentEntry(l.id, l.partner_org_id, l.provisioning_contact_email, 'start'),
-      ]),
+      claimed.map((l) => sentEntry(l.id, l.partner_org_id, l.provisioning_contact_email, 'start')),
     );
     return { lines: claimed.length, emails: emails.length };
   });

@@ -6,6 +6,7 @@ export type LinkEndReason = 'resent' | 'contact_changed' | 'mapped';
 
 export interface ClaimedLine {
   id: string;
+  subscription_id: string;
   order_id: string;
   partner_org_id: string;
   provisioning_contact_email: string;
@@ -15,14 +16,13 @@ export interface ClaimedLine {
  * Claims the due lines of the orders of the first `limit` due lines, in one statement: a line is due when its Requested
  * Start Date has begun in its partner's time zone. Whole orders are claimed (their rows locked, busy
  * ones skipped), so the lines one contact gets in one email are never split between two workers; the
- * update is conditional on `scheduled`, so a line is claimed once whatever runs concurrently.
+ * caller moves the claimed lines out of `scheduled` in the same transaction (subscriptions' `advance`),
+ * so a line is claimed once whatever runs concurrently.
  */
 export async function claimDueLines(
   db: Executor,
   now: Date,
   limit: number,
-  from: string,
-  to: string,
   /** Only the orders of these lines (a line started now), else every due line's. */
   lineIds?: readonly string[],
 ): Promise<ClaimedLine[]> {
@@ -33,7 +33,7 @@ export async function claimDueLines(
         select l.order_id from order_lines l
         join orders o on o.id = l.order_id
         join organizations p on p.id = o.partner_org_id
-        where l.status = ${from}
+        where l.status = 'scheduled'
           and l.requested_start_date <= (${now}::timestamptz at time zone p.time_zone)::date
           ${only}
         limit ${limit}
@@ -44,12 +44,13 @@ export async function claimDueLines(
       for no key update skip locked
     )
     update order_lines l
-    set status = ${to}, status_changed_at = ${now}::timestamptz, first_email_sent_at = ${now}::timestamptz,
-        version = l.version + 1
-    from claimed_orders co, organizations p
-    where l.order_id = co.id and p.id = co.partner_org_id and l.status = ${from}
+    set first_email_sent_at = ${now}::timestamptz, version = l.version + 1
+    from claimed_orders co, organizations p, subscriptions s
+    where l.order_id = co.id and p.id = co.partner_org_id and s.line_id = l.id and l.status = 'scheduled'
       and l.requested_start_date <= (${now}::timestamptz at time zone p.time_zone)::date
-    returning l.id, l.order_id, co.partner_org_id, l.provisioning_contact_email`.execute(db);
+    returning l.id, s.id as subscription_id, l.order_id, co.partner_org_id, l.provisioning_contact_email`.execute(
+    db,
+  );
   return rows;
 }
 
@@ -282,32 +283,6 @@ export async function findSubscriptionLine(db: Executor, subscriptionId: string)
     .where('s.id', '=', subscriptionId)
     .forUpdate('l')
     .executeTakeFirst();
-}
-
-export async function markSubscriptionMapped(
-  db: Executor,
-  subscriptionId: string,
-  m: {
-    partnerOrgId: string;
-    customerOrgId: string;
-    setupAssignee: 'partner' | 'customer';
-    mappedByUserId: string | null;
-    at: Date;
-  },
-): Promise<boolean> {
-  const result = await db
-    .updateTable('subscriptions')
-    .set({
-      mapped_at: m.at,
-      partner_org_id: m.partnerOrgId,
-      customer_org_id: m.customerOrgId,
-      setup_assignee: m.setupAssignee,
-      mapped_by_user_id: m.mappedByUserId,
-    })
-    .where('id', '=', subscriptionId)
-    .where('mapped_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Who placed the order: the user (by name and address) or, for API-key orders, the organization. */

@@ -8,6 +8,7 @@ import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import { mayActOnProvisioning, mayHandOverLine, mayMapSubscription } from '../identity/policy.ts';
 import type { OrderView } from '../orders/schema.ts';
 import { getOrder, lineEtag } from '../orders/service.ts';
+import { advance } from '../subscriptions/advance.ts';
 import { composeEmails, sentEntry } from './dispatch.ts';
 import { renderContactChangedNotice } from './emails/render.ts';
 import { issueLinks } from './links.ts';
@@ -339,25 +340,14 @@ export async function mapSubscription(
     if (!sub) throw notFound();
     const order = { partnerOrgId: sub.partner_org_id, placedByOrgId: sub.placed_by_org_id };
     if (!mayMapSubscription(tx.actor, { subscriptionId, ...order })) throw forbidden();
-    const now = tx.clock.now();
-    const setupAssignee = orgs.setupAssignee ?? 'partner';
-    const mapped = await repo.markSubscriptionMapped(tx.db, subscriptionId, {
+    const { moved } = await advance(tx, [subscriptionId], {
+      type: 'mapped',
       partnerOrgId: orgs.partnerOrgId,
       customerOrgId: orgs.customerOrgId,
-      setupAssignee,
+      setupAssignee: orgs.setupAssignee ?? 'partner',
       mappedByUserId: orgs.mappedByUserId ?? null,
-      at: now,
     });
-    if (!mapped) throw new DomainError('already_mapped', 409);
-    await repo.endLiveLinks(tx.db, [sub.line_id], 'mapped', now);
-    await recordAudit(tx, [
-      {
-        action: 'subscription.mapped',
-        entityType: 'subscription',
-        entityId: subscriptionId,
-        organizationId: sub.partner_org_id,
-        payload: { partnerOrgId: orgs.partnerOrgId, customerOrgId: orgs.customerOrgId, setupAssignee },
-      },
-    ]);
+    if (moved.length === 0) throw new DomainError('already_mapped', 409);
+    await repo.endLiveLinks(tx.db, [sub.line_id], 'mapped', tx.clock.now());
   });
 }

@@ -24,22 +24,6 @@ export async function findPolicyDueLines(db: Executor, now: Date, afterId: strin
 }
 
 /**
- * Starts billing under the policy, once: a conditional UPDATE, so concurrent workers and reruns
- * cannot both succeed (the loser's UPDATE waits, re-reads the row and matches nothing).
- */
-export async function startPolicyBilling(db: Executor, subscriptionId: string, at: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('subscriptions')
-    .set({ billing_started_at: at, billing_start_reason: 'policy' })
-    .where('id', '=', subscriptionId)
-    .where('billing_started_at', 'is', null)
-    .where('provisioned_at', 'is', null)
-    .where('mapped_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/**
  * Lines whose Requested Start Date + 1 day has arrived in the partner's time zone, with nobody having
  * opened a link, not mapped, not escalated. The `requested_start_date <= UTC today` bound is implied
  * (no zone is more than a day ahead of UTC) and lets the partial index do the work.

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { isoDate } from '../../platform/clock.ts';
 import { type Ctx, inTransaction } from '../../platform/context.ts';
-import { DomainError } from '../../platform/errors.ts';
 import { isLocale } from '../../platform/i18n.ts';
 import { defineJob } from '../../platform/jobs.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
 import { userByEmail } from '../identity/service.ts';
-import { transitionLine } from '../orders/service.ts';
+import { advance } from '../subscriptions/advance.ts';
 import { ESCALATION_DIGEST_LINES, renderEscalationDigest } from './emails/escalation.ts';
 import * as repo from './timers-repository.ts';
 
@@ -33,30 +32,10 @@ export async function closeExpiredPolicyWindows(ctx: Ctx, signal?: AbortSignal):
   return closed;
 }
 
-async function closeOne(
-  ctx: Ctx,
-  line: { lineId: string; subscriptionId: string; partnerOrgId: string },
-): Promise<boolean> {
-  try {
-    return await inTransaction(ctx, async (tx) => {
-      if (!(await repo.startPolicyBilling(tx.db, line.subscriptionId, tx.clock.now()))) return false;
-      await recordAudit(tx, [
-        {
-          action: 'subscription.billing_started',
-          entityType: 'subscription',
-          entityId: line.subscriptionId,
-          organizationId: line.partnerOrgId,
-          payload: { reason: 'policy' },
-        },
-      ]);
-      await transitionLine(tx, line.lineId, 'closed', 'policy_window');
-      return true;
-    });
-  } catch (error) {
-    // The line moved on meanwhile (another worker, a mapping): nothing was written, nothing to do.
-    if (error instanceof DomainError && error.code === 'line_transition_not_allowed') return false;
-    throw error;
-  }
+async function closeOne(ctx: Ctx, line: { subscriptionId: string }): Promise<boolean> {
+  // The subscription moved on meanwhile (another worker, a mapping): it is refused, nothing is written.
+  const { moved } = await advance(ctx, [line.subscriptionId], { type: 'policy_window_ended' });
+  return moved.length === 1;
 }
 
 /** Audit entries written per statement: a backlog of 200,000 lines is many statements, not one. */

@@ -3,8 +3,7 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import { queueEmails } from '../../platform/mail/outbox.ts';
 import { inRetriedTransaction } from '../../platform/transaction-retry.ts';
-import { recordAudit } from '../audit/service.ts';
-import { transitionLine } from '../orders/service.ts';
+import { advance } from '../subscriptions/advance.ts';
 import { renderProvisionedEmail } from './provision-email.ts';
 import { actorUserId, loadForSetUp, progressOf, type SetupProgress } from './services.ts';
 import * as repo from './services-repository.ts';
@@ -50,32 +49,14 @@ export async function provisionSubscription(ctx: Ctx, subscriptionId: string): P
       );
     }
     const now = tx.clock.now();
-    const row = await repo.markProvisioned(tx.db, subscriptionId, actorUserId(tx), now);
+    const { moved } = await advance(tx, [subscriptionId], {
+      type: 'activated',
+      externalTenantId: null,
+      provisionedByUserId: actorUserId(tx),
+    });
+    const row = moved[0];
     if (!row) return;
-    const billingStartedNow = locked.billing_started_at === null;
     await repo.makeReservationsPermanent(tx.db, subscriptionId);
-    await transitionLine(tx, setup.lineId, 'provisioned', 'provisioned');
-    const orgId = setup.mapping.partner.id;
-    await recordAudit(tx, [
-      {
-        action: 'subscription.provisioned',
-        entityType: 'subscription',
-        entityId: subscriptionId,
-        organizationId: orgId,
-        payload: { billingStartedNow },
-      },
-      ...(billingStartedNow
-        ? [
-            {
-              action: 'subscription.billing_started' as const,
-              entityType: 'subscription',
-              entityId: subscriptionId,
-              organizationId: orgId,
-              payload: { reason: 'provisioned' as const },
-            },
-          ]
-        : []),
-    ]);
     const recipients = await whomToTell(
       tx,
       setup.order.id,
@@ -93,8 +74,8 @@ export async function provisionSubscription(ctx: Ctx, subscriptionId: string): P
         ...renderProvisionedEmail({
           locale: r.locale,
           progress: { ...progress, setup: { ...setup, provisionedAt: now } },
-          billingStartedAt: row.billing_started_at ?? now,
-          billingStartReason: row.billing_start_reason ?? 'provisioned',
+          billingStartedAt: row.billingStartedAt ?? now,
+          billingStartReason: row.billingStartReason ?? 'provisioned',
           summaryUrl,
         }),
       })),

@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Executor } from '../../platform/db.ts';
 
 /**
@@ -202,30 +201,6 @@ export async function upsertSubdomain(
     .returning('organization_id')
     .executeTakeFirst();
   return row !== undefined;
-}
-
-/**
- * The Provision itself: conditional on not being provisioned yet, and keeping a billing start the
- * policy window already made. Returns nothing when another press got there first.
- */
-export async function markProvisioned(
-  db: Executor,
-  subscriptionId: string,
-  userId: string | null,
-  now: Date,
-) {
-  return db
-    .updateTable('subscriptions')
-    .set({
-      provisioned_at: now,
-      provisioned_by_user_id: userId,
-      billing_started_at: sql<Date>`coalesce(billing_started_at, ${now})`,
-      billing_start_reason: sql<'policy' | 'provisioned'>`coalesce(billing_start_reason, 'provisioned')`,
-    })
-    .where('id', '=', subscriptionId)
-    .where('provisioned_at', 'is', null)
-    .returning(['provisioned_at', 'billing_started_at', 'billing_start_reason'])
-    .executeTakeFirst();
 }
 
 export async function makeReservationsPermanent(db: Executor, subscriptionId: string): Promise<void> {

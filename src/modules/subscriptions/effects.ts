@@ -1,0 +1,56 @@
+import type { TxCtx } from '../../platform/context.ts';
+import type { SubscriptionEvent, SubscriptionStage } from './lifecycle.ts';
+
+/**
+ * Work other modules do when a subscription moves, named in the transition table (lifecycle.ts) and
+ * contributed by the module that owns it (its declaration's `transitionEffects`). `advance` runs each
+ * named effect in the caller's transaction, after the stage is written, with the subscriptions that
+ * moved; the runtime refuses to boot when a named effect has no handler.
+ */
+export const TRANSITION_EFFECT_NAMES = [
+  /** Links, emails: the start-date email with a setup link per line (provisioning). */
+  'send_setup_emails',
+  /** The Point of No Return ends every live setup link of the line (provisioning). */
+  'end_setup_links',
+  /** Site names and subdomains held for the setup become the customer's for good (service setup). */
+  'make_reservations_permanent',
+  /** The partner and the customer's admins are told the subscription is active (service setup). */
+  'tell_admins_activated',
+  /** The fulfilment request goes to the vendor's service or an operator (fulfilment). */
+  'send_provision_request',
+  /** The customer's admins are told what the vendor needs, or why provisioning failed (fulfilment). */
+  'tell_admins_provisioning_outcome',
+] as const;
+export type TransitionEffectName = (typeof TRANSITION_EFFECT_NAMES)[number];
+
+/** A subscription as it moved: enough for an effect to act without reading it again. */
+export interface MovedSubscription {
+  subscriptionId: string;
+  lineId: string;
+  lineNumber: number;
+  orderId: string;
+  orderNumber: string;
+  reference: string;
+  offerCode: string;
+  quantity: number;
+  partnerOrgId: string;
+  placedByOrgId: string;
+  /** The organizations it is mapped to, once it is. */
+  mappedPartnerOrgId: string | null;
+  customerOrgId: string | null;
+  contactEmail: string;
+  from: SubscriptionStage;
+  to: SubscriptionStage;
+  /** Billing started with this move (false when it had already started, or this move does not start it). */
+  billingStartedNow: boolean;
+  billingStartedAt: Date | null;
+  billingStartReason: 'policy' | 'provisioned' | null;
+}
+
+export type TransitionEffect = (
+  ctx: TxCtx,
+  moved: readonly MovedSubscription[],
+  event: SubscriptionEvent,
+) => Promise<void>;
+
+export type TransitionEffects = Readonly<Partial<Record<TransitionEffectName, TransitionEffect>>>;
