@@ -58,7 +58,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     to: 'awaiting_details',
     lineStatus: 'awaiting_provisioning_details',
     events: [],
-    effects: [],
+    effects: ['send_setup_emails'],
   },
   policy_window_ended: {
     from: ['awaiting_details'],
@@ -72,7 +72,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     from: ['awaiting_details', 'closed'],
     to: 'mapped',
     events: ['subscription.mapped'],
-    effects: [],
+    effects: ['end_setup_links'],
   },
   provision_requested: {
     from: ['mapped', 'provisioning_failed', 'needs_info'],
@@ -86,7 +86,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     lineStatus: 'provisioned',
     startsBilling: 'provisioned',
     events: ['subscription.activated', 'subscription.billing_started'],
-    effects: [],
+    effects: ['make_reservations_permanent', 'tell_admins_activated'],
   },
   provisioning_failed: {
     from: ['provisioning'],
