@@ -5,7 +5,11 @@ import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
-import { endSetupLinks, sendSetupEmails } from './modules/provisioning/transition-effects.ts';
+import {
+  endSetupLinks,
+  queueStartDateDispatch,
+  sendSetupEmails,
+} from './modules/provisioning/transition-effects.ts';
 import { expireJoinRequestsJob, releaseReservationsJob } from './modules/setup/jobs.ts';
 import { makeReservationsPermanent, tellAdminsActivated } from './modules/setup/provision-effects.ts';
 import { assertStagesMatchDatabase } from './modules/subscriptions/boot-check.ts';
@@ -40,6 +44,7 @@ export const JOBS: readonly AnyJob[] = [
 
 /** What each module does when a subscription moves, by the effect names the transition table uses. */
 export const TRANSITION_EFFECTS: TransitionEffects = {
+  queue_start_date_dispatch: queueStartDateDispatch,
   send_setup_emails: sendSetupEmails,
   end_setup_links: endSetupLinks,
   make_reservations_permanent: makeReservationsPermanent,

@@ -1,7 +1,10 @@
+import { isoDate } from '../../platform/clock.ts';
+import { wake } from '../../platform/jobs.ts';
 import { queueEmails } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
-import type { TransitionEffect } from '../subscriptions/effects.ts';
+import type { BookingEffect, TransitionEffect } from '../subscriptions/effects.ts';
 import { composeEmails, sentEntry } from './dispatch.ts';
+import { dispatchDue } from './jobs.ts';
 import { issueLinks } from './links.ts';
 import * as repo from './repository.ts';
 
@@ -40,4 +43,18 @@ export const endSetupLinks: TransitionEffect = async (tx, moved) => {
     'mapped',
     tx.clock.now(),
   );
+};
+
+/** Latest UTC offset in use (Pacific/Kiritimati): a start date up to this far ahead may already be "today". */
+const AHEAD_OF_UTC_MS = 14 * 3600 * 1000;
+
+/**
+ * `queue_start_date_dispatch` (booking): an order with a line whose start date may already have begun
+ * in its partner's time zone wakes the dispatch job, written through the order's transaction, so it
+ * gets its email at once rather than at the next minute's sweep, whoever booked it (API, CLI, seed).
+ * The dispatch reads the zone and sends only what is due; later dates wait for the sweep.
+ */
+export const queueStartDateDispatch: BookingEffect = async (tx, booked) => {
+  const soon = isoDate(new Date(tx.clock.now().getTime() + AHEAD_OF_UTC_MS));
+  if (booked.some((b) => b.requestedStartDate <= soon)) await wake(tx, dispatchDue, {});
 };

@@ -1,7 +1,7 @@
 import type { EventType } from '../events/catalogue.ts';
 import { SUBSCRIPTION_STAGE_NAMES } from '../events/catalogue.ts';
 import type { LineStatus } from '../orders/lifecycle.ts';
-import type { TransitionEffectName } from './effects.ts';
+import type { BookingEffectName, TransitionEffectName } from './effects.ts';
 
 /**
  * A subscription's life, as data (docs/adr/0029). `advance` is its only writer: it refuses any move
@@ -15,6 +15,16 @@ import type { TransitionEffectName } from './effects.ts';
 export const SUBSCRIPTION_STAGES = SUBSCRIPTION_STAGE_NAMES;
 export type SubscriptionStage = (typeof SUBSCRIPTION_STAGES)[number];
 export const INITIAL_STAGE: SubscriptionStage = 'scheduled';
+
+/**
+ * The life's first move, from nothing to `scheduled`: booking writes the subscriptions (orders'
+ * intake, in the order's one statement) and `subscriptionsBooked` runs these effects in the order's
+ * transaction, whoever booked it (API, CLI, seed).
+ */
+export const BOOKED: { readonly to: SubscriptionStage; readonly effects: readonly BookingEffectName[] } = {
+  to: INITIAL_STAGE,
+  effects: ['queue_start_date_dispatch'],
+};
 
 /** What moves a subscription, with what each move needs to know. */
 export type SubscriptionEvent =
