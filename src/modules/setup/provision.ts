@@ -1,10 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Locale } from '../../platform/i18n.ts';
-import { queueEmails } from '../../platform/mail/outbox.ts';
 import { inRetriedTransaction } from '../../platform/transaction-retry.ts';
 import { advance } from '../subscriptions/advance.ts';
-import { renderProvisionedEmail } from './provision-email.ts';
 import { actorUserId, loadForSetUp, progressOf, type SetupProgress } from './services.ts';
 import * as repo from './services-repository.ts';
 
@@ -29,7 +26,8 @@ function resultOf(p: SetupProgress): ProvisionResult | null {
 /**
  * S5: activates the subscription and starts billing, once. The row lock and the conditional UPDATE
  * make a second press, a retry or a race answer the first press's result without billing or
- * emailing again; a line the policy window already billed keeps its first date and reason.
+ * emailing again; a line the policy window already billed keeps its first date and reason. What
+ * activation does beyond the stage (names made permanent, admins told) is its effects'.
  */
 export async function provisionSubscription(ctx: Ctx, subscriptionId: string): Promise<ProvisionResult> {
   const setup = await loadForSetUp(ctx, subscriptionId, { change: false });
@@ -48,50 +46,14 @@ export async function provisionSubscription(ctx: Ctx, subscriptionId: string): P
         progress.missing.map((step) => ({ field: step, rule: 'services_step_incomplete' })),
       );
     }
-    const now = tx.clock.now();
-    const { moved } = await advance(tx, [subscriptionId], {
+    // Activation's effects (provision-effects.ts) make the names permanent and tell the admins.
+    await advance(tx, [subscriptionId], {
       type: 'activated',
       externalTenantId: null,
       provisionedByUserId: actorUserId(tx),
     });
-    const row = moved[0];
-    if (!row) return;
-    await repo.makeReservationsPermanent(tx.db, subscriptionId);
-    const recipients = await whomToTell(
-      tx,
-      setup.order.id,
-      setup.mapping.partner.id,
-      setup.mapping.customer.id,
-    );
-    const summaryUrl = `${tx.config.publicUrl}/hub/setups/${subscriptionId}`;
-    await queueEmails(
-      tx,
-      recipients.map((r) => ({
-        kind: 'setup.provisioned',
-        subjectRef: subscriptionId,
-        to: r.email,
-        locale: r.locale,
-        ...renderProvisionedEmail({
-          locale: r.locale,
-          progress: { ...progress, setup: { ...setup, provisionedAt: now } },
-          billingStartedAt: row.billingStartedAt ?? now,
-          billingStartReason: row.billingStartReason ?? 'provisioned',
-          summaryUrl,
-        }),
-      })),
-    );
   });
   const done = resultOf(await progressOf(ctx, await loadForSetUp(ctx, subscriptionId, { change: false })));
   if (!done) throw new Error(`subscription ${subscriptionId} not provisioned after Provision`);
   return done;
-}
-
-/** The partner (the order's placer, else its admins) and the customer's admins, each address once. */
-async function whomToTell(ctx: Ctx, orderId: string, partnerOrgId: string, customerOrgId: string) {
-  const placer = await repo.orderPlacer(ctx.db, orderId);
-  const partner = placer ? [placer] : await repo.organizationAdmins(ctx.db, partnerOrgId, 'partner_admin');
-  const customer = await repo.organizationAdmins(ctx.db, customerOrgId, 'customer_admin');
-  const seen = new Map<string, { email: string; locale: Locale }>();
-  for (const r of [...partner, ...customer]) if (!seen.has(r.email)) seen.set(r.email, r);
-  return [...seen.values()];
 }

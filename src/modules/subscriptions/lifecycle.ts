@@ -1,7 +1,7 @@
 import type { EventType } from '../events/catalogue.ts';
 import { SUBSCRIPTION_STAGE_NAMES } from '../events/catalogue.ts';
-import type { LineStatus } from '../orders/lifecycle.ts';
-import type { TransitionEffectName } from './effects.ts';
+import { canTransition, INITIAL_LINE_STATUS, type LineStatus } from '../orders/lifecycle.ts';
+import type { BookingEffectName, TransitionEffectName } from './effects.ts';
 
 /**
  * A subscription's life, as data (docs/adr/0029). `advance` is its only writer: it refuses any move
@@ -15,6 +15,16 @@ import type { TransitionEffectName } from './effects.ts';
 export const SUBSCRIPTION_STAGES = SUBSCRIPTION_STAGE_NAMES;
 export type SubscriptionStage = (typeof SUBSCRIPTION_STAGES)[number];
 export const INITIAL_STAGE: SubscriptionStage = 'scheduled';
+
+/**
+ * The life's first move, from nothing to `scheduled`: booking writes the subscriptions (orders'
+ * intake, in the order's one statement) and `subscriptionsBooked` runs these effects in the order's
+ * transaction, whoever booked it (API, CLI, seed).
+ */
+export const BOOKED: { readonly to: SubscriptionStage; readonly effects: readonly BookingEffectName[] } = {
+  to: INITIAL_STAGE,
+  effects: ['queue_start_date_dispatch'],
+};
 
 /** What moves a subscription, with what each move needs to know. */
 export type SubscriptionEvent =
@@ -58,7 +68,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     to: 'awaiting_details',
     lineStatus: 'awaiting_provisioning_details',
     events: [],
-    effects: [],
+    effects: ['send_setup_emails'],
   },
   policy_window_ended: {
     from: ['awaiting_details'],
@@ -72,7 +82,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     from: ['awaiting_details', 'closed'],
     to: 'mapped',
     events: ['subscription.mapped'],
-    effects: [],
+    effects: ['end_setup_links'],
   },
   provision_requested: {
     from: ['mapped', 'provisioning_failed', 'needs_info'],
@@ -86,7 +96,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     lineStatus: 'provisioned',
     startsBilling: 'provisioned',
     events: ['subscription.activated', 'subscription.billing_started'],
-    effects: [],
+    effects: ['make_reservations_permanent', 'tell_admins_activated'],
   },
   provisioning_failed: {
     from: ['provisioning'],
@@ -127,5 +137,33 @@ export function stageTableProblems(
   }
   for (const stage of SUBSCRIPTION_STAGES)
     if (!reachable.has(stage)) problems.push(`${stage}: unreachable from ${INITIAL_STAGE}`);
-  return problems;
+  return [...problems, ...lineStatusProblems(transitions)];
+}
+
+/**
+ * Moves of the line the table would make that the line lifecycle (orders/lifecycle.ts) forbids: every
+ * (stage, line status) pair a subscription can reach is walked from booking, so a row that would move
+ * a line backwards is reported at boot rather than refused by `advance` on the day it happens.
+ */
+export function lineStatusProblems(
+  transitions: Readonly<Record<string, Transition>> = TRANSITIONS,
+): string[] {
+  const problems = new Set<string>();
+  const seen = new Set<string>();
+  const queue: [SubscriptionStage, LineStatus][] = [[INITIAL_STAGE, INITIAL_LINE_STATUS]];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const [stage, line] = next;
+    for (const [name, row] of Object.entries(transitions)) {
+      if (!row.from.includes(stage)) continue;
+      const to = row.lineStatus ?? line;
+      if (to !== line && !canTransition(line, to))
+        problems.add(`${name}: moves a line ${line} -> ${to}, which the line lifecycle forbids`);
+      const key = `${row.to} ${to}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        queue.push([row.to, to]);
+      }
+    }
+  }
+  return [...problems];
 }
