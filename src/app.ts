@@ -9,6 +9,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { registerBackofficePages } from './modules/backoffice/pages.tsx';
 import { registerCatalogRoutes } from './modules/catalog/routes.ts';
+import { eventWebhooks } from './modules/events/published.ts';
+import { registerEventRoutes } from './modules/events/routes.ts';
 import { registerHubPages } from './modules/hub/pages.tsx';
 import { registerHubRoutes } from './modules/hub/routes.ts';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
@@ -204,15 +206,19 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerHubRoutes(api);
   registerServiceSetupRoutes(api);
   registerMatchRoutes(api);
+  registerEventRoutes(api);
 
-  const document = () =>
-    withSharedResponses(
+  // The events Provisio sends are the document's `webhooks` (OpenAPI 3.1): what a receiver gets.
+  const document = () => ({
+    ...withSharedResponses(
       api.getOpenAPI31Document({
         openapi: '3.1.0',
         info: API_INFO,
         servers: [{ url: `${rt.config.publicUrl}/api/v1` }],
       }),
-    );
+    ),
+    webhooks: eventWebhooks(),
+  });
   const apiDocs = new Hono<AppEnv>();
   apiDocs.get('/openapi.json', (c) => c.json(document()));
   apiDocs.get('/docs', (c) => c.html(renderApiReference(document(), c.get('locale'))));

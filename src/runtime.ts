@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Config } from './config.ts';
 import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
+import { purgeEventsJob } from './modules/events/retention.ts';
 import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
@@ -32,6 +33,7 @@ export const JOBS: readonly AnyJob[] = [
   releaseReservationsJob,
   expireJoinRequestsJob,
   sweepOrphanFilesJob,
+  purgeEventsJob,
 ];
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
