@@ -4,7 +4,7 @@ import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
 import { purgeEventsJob } from './modules/events/retention.ts';
 import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
-import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
+import { dispatchDue, settleStartEmail, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
 import { expireJoinRequestsJob, releaseReservationsJob } from './modules/setup/jobs.ts';
 import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
@@ -39,6 +39,7 @@ export const JOBS: readonly AnyJob[] = [
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
 export const MAIL_RESULT_HANDLERS: ReadonlyMap<string, MailResultHandler> = new Map([
   ['provisioning.transaction', settleTransactionEmail],
+  ['provisioning.start', settleStartEmail],
 ]);
 
 export interface RuntimeOptions {

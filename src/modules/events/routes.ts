@@ -42,7 +42,6 @@ const listEventsRoute = createRoute({
     400: problem(
       '`invalid_parameter`: `after` is not a cursor this API handed out, or `types` names an event type that does not exist; `errors` names it.',
     ),
-    403: problem('`forbidden`: a customer organization’s key has no events to read.'),
     429: rateLimited(
       '`too_many_list_requests`: your organization already runs as many lists and reads at once as it may.',
     ),

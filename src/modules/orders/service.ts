@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../platform/db.ts';
 import { normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import { recordAudit } from '../audit/service.ts';
+import { event, eventActor, type NewEvent, recordEvents } from '../events/record.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames, offersByCode } from '../catalog/service.ts';
 import { type OrderingActor, orderScope, requireOrderingActor } from '../identity/policy.ts';
@@ -60,9 +61,14 @@ export async function createOrder(
   }
   let outcome: repo.BookingOutcome;
   try {
-    outcome = await repo.bookOrderGraph(ctx.db, {
-      ...booking,
-      ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
+    // The booking and its `order.created` event commit together, or neither does.
+    outcome = await inTransaction(ctx, async (tx) => {
+      const booked = await repo.bookOrderGraph(tx.db, {
+        ...booking,
+        ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
+      });
+      if (booked.booked) await recordEvents(tx, [orderCreatedEvent(tx, booking, booked)]);
+      return booked;
     });
   } catch (error) {
     if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {
@@ -101,6 +107,36 @@ export async function createOrder(
     names,
   );
   return { order: view, replayed: false };
+}
+
+/** What integrators hear of a booking: the order, who placed it, and each line's subscription. */
+function orderCreatedEvent(
+  ctx: Ctx,
+  booking: Omit<repo.NewOrderGraph, 'idempotency'>,
+  booked: Extract<repo.BookingOutcome, { booked: true }>,
+): NewEvent {
+  const { order, lines } = booking;
+  return event(
+    'order.created',
+    {
+      orderId: order.id,
+      orderNumber: booked.orderNumber,
+      reference: order.reference,
+      partnerOrgId: order.partner_org_id,
+      placedByOrgId: order.placed_by_org_id,
+      lines: lines.map((line) => ({
+        lineId: line.id,
+        lineNumber: line.line_number,
+        subscriptionId: booked.subscriptionOf.get(line.id) ?? '',
+        offerCode: line.offer_code,
+        quantity: line.quantity,
+        requestedStartDate: line.requested_start_date,
+      })),
+      actor: eventActor(ctx.actor),
+    },
+    { partnerOrgId: order.partner_org_id, placedByOrgId: order.placed_by_org_id },
+    { orderId: order.id },
+  );
 }
 
 /** The order an earlier request with this key booked; refuses the key when that request differed. */

@@ -1,11 +1,11 @@
 import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { translator } from '../../platform/i18n.ts';
-import { type EmailToQueue, queueEmails } from '../../platform/mail/outbox.ts';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames } from '../catalog/service.ts';
 import { canTransition } from '../orders/lifecycle.ts';
 import { renderProvisioningEmail } from './emails/render.ts';
+import { type ComposedEmail, queueProvisioningEmails } from './line-events.ts';
 import { issueLinks } from './links.ts';
 import * as repo from './repository.ts';
 
@@ -54,10 +54,7 @@ export async function dispatchDueLines(
       urls,
       false,
     );
-    await queueEmails(
-      tx,
-      emails.map((e) => ({ ...e, kind: 'provisioning.start' })),
-    );
+    await queueProvisioningEmails(tx, emails, 'provisioning.start', 'start');
     await recordAudit(
       tx,
       claimed.flatMap((l): AuditEntry[] => [
@@ -96,7 +93,7 @@ export async function composeEmails(
   rows: repo.EmailLineRow[],
   urls: ReadonlyMap<string, string>,
   resend: boolean,
-): Promise<Omit<EmailToQueue, 'kind'>[]> {
+): Promise<ComposedEmail[]> {
   const names = await offerNames(ctx);
   const groups = new Map<string, repo.EmailLineRow[]>();
   for (const row of rows) {
@@ -126,6 +123,11 @@ export async function composeEmails(
         setupUrl: urls.get(line.id) ?? '',
       })),
     });
-    return { to: first.provisioning_contact_email, locale: first.locale, ...rendered };
+    return {
+      to: first.provisioning_contact_email,
+      locale: first.locale,
+      ...rendered,
+      lineIds: lines.map((line) => line.id),
+    };
   });
 }
