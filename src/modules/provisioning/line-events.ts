@@ -101,7 +101,8 @@ export const recordProvisioningEmailOutcome: MailResultHandler = async (tx, outc
   const lineIds = [...new Set(carried.map((c) => c.line_id))];
   const rows = new Map<string, LineEventRow>();
   for (let i = 0; i < lineIds.length; i += EVENT_CHUNK)
-    for (const row of await findLineEventRows(tx.db, lineIds.slice(i, i + EVENT_CHUNK))) rows.set(row.line_id, row);
+    for (const row of await findLineEventRows(tx.db, lineIds.slice(i, i + EVENT_CHUNK)))
+      rows.set(row.line_id, row);
   const events = carried.flatMap(({ email_id, line_id, message_kind: kind }) => {
     const row = rows.get(line_id);
     const outcome = byEmail.get(email_id);
@@ -118,5 +119,6 @@ export const recordProvisioningEmailOutcome: MailResultHandler = async (tx, outc
           }),
     ];
   });
-  for (let i = 0; i < events.length; i += EVENT_CHUNK) await recordEvents(tx, events.slice(i, i + EVENT_CHUNK));
+  for (let i = 0; i < events.length; i += EVENT_CHUNK)
+    await recordEvents(tx, events.slice(i, i + EVENT_CHUNK));
 };

@@ -226,7 +226,12 @@ async function recordResults(
         }
       }
       if (final && ctx.mail.onResult(email.kind)) {
-        const relayed = { id: email.id, kind: email.kind, subjectRef: email.subject_ref, to: email.to_address };
+        const relayed = {
+          id: email.id,
+          kind: email.kind,
+          subjectRef: email.subject_ref,
+          to: email.to_address,
+        };
         const ofKind = finals.get(email.kind) ?? [];
         ofKind.push({ email: relayed, result: final });
         finals.set(email.kind, ofKind);
