@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import type { Harness, Tenant } from './harness.ts';
 
 /** An event as the feed gives it. */
@@ -73,4 +74,17 @@ export async function eventRows(h: Pick<Harness, 'db'>, type: string) {
     .where('type', '=', type)
     .orderBy('seq')
     .execute();
+}
+
+/** Every event write fails while this is on: what a failure after the change itself looks like. */
+export async function failEventWrites(h: Pick<Harness, 'db'>, on: boolean): Promise<void> {
+  if (on) {
+    await sql`create function refuse_events() returns trigger language plpgsql as
+      $$ begin raise exception 'events refused for this test'; end $$`.execute(h.db);
+    await sql`create trigger refuse_events before insert on events
+      for each row execute function refuse_events()`.execute(h.db);
+  } else {
+    await sql`drop trigger refuse_events on events`.execute(h.db);
+    await sql`drop function refuse_events()`.execute(h.db);
+  }
 }
