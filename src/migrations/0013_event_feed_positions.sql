@@ -7,7 +7,8 @@ alter table events add column xid xid8 not null default pg_current_xact_id();
 
 create index events_feed on events (xid, seq);
 create index events_feed_by_partner on events (partner_org_id, xid, seq) where partner_org_id is not null;
-create index events_feed_by_placer on events (placed_by_org_id, xid, seq) where placed_by_org_id is not null;
+-- A distributor's events for its resellers' orders; the orders it placed for itself are in the index above.
+create index events_feed_by_placer on events (placed_by_org_id, xid, seq) where placed_by_org_id <> partner_org_id;
 
 -- Which lines each provisioning email carried, while its outcome is not known: the relay's result
 -- handler turns the rows into one event per line (line.provisioning_email_sent / _failed) and deletes

@@ -69,7 +69,7 @@ export async function readFeed(db: Executor, scope: OrderScope, query: FeedQuery
         order by e.xid, e.seq limit ${query.limit})
       union all
       (select ${COLUMNS} from events e
-        where e.placed_by_org_id = ${scope.orgId}::uuid and e.partner_org_id <> ${scope.orgId}::uuid
+        where e.placed_by_org_id = ${scope.orgId}::uuid and e.placed_by_org_id <> e.partner_org_id
           and ${visible(query)}
         order by e.xid, e.seq limit ${query.limit})
     ) u

@@ -71,4 +71,4 @@ export const eventPageSchema = z
         'Pass it as `after` next time. Fewer events than `limit` means you are up to date: poll again later with the same cursor.',
     }),
   })
-  .openapi('EventPage', { example: { data: [eventExample], nextCursor: 'ZTEuNzQxLjEy' } });
+  .openapi('EventPage', { example: { data: [eventExample], nextCursor: 'ZTEuNzQxLjEyLjE2ZTY2ZDBi' } });
