@@ -180,6 +180,21 @@ for (const engine of testEngines()) {
       assert.equal((await h.api(vendor, 'GET', '/api/v1/events?limit=501')).status, 422);
     });
 
+    it('100 reads at once from one key: each answered or refused with 429 and Retry-After, never 500; others still read', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, () => h.api(partner, 'GET', '/api/v1/events?limit=500')),
+      );
+      const statuses = new Set(answers.map((r) => r.status));
+      assert.deepEqual(
+        [...statuses].filter((s) => s !== 200 && s !== 429),
+        [],
+      );
+      for (const r of answers.filter((a) => a.status === 429))
+        assert.ok(Number(r.headers.get('retry-after')) >= 1);
+      assert.ok(answers.some((r) => r.status === 200));
+      assert.equal((await h.api(stranger, 'GET', '/api/v1/events')).status, 200);
+    });
+
     it(`reaches ${EVENT_RETENTION_DAYS} days back, and the purge job deletes what is older`, async () => {
       const before = (await feedToEnd(h, stranger)).nextCursor;
       const now = h.clock.now();
