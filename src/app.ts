@@ -8,6 +8,7 @@ import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { mountApiRoutes, mountModules } from './modules/compose.ts';
+import { eventWebhooks } from './modules/events/published.ts';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
 import { supportUploadGate } from './modules/support/upload-gate.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
@@ -179,14 +180,17 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   api.use('*', requireApiKey());
   // Each module's operations; a path or operationId two modules register fails here, at boot.
   mountApiRoutes(api, modules);
-  const document = () =>
-    withSharedResponses(
+  // The events Provisio sends are the document's `webhooks` (OpenAPI 3.1): what a receiver gets.
+  const document = () => ({
+    ...withSharedResponses(
       api.getOpenAPI31Document({
         openapi: '3.1.0',
         info: API_INFO,
         servers: [{ url: `${rt.config.publicUrl}/api/v1` }],
       }),
-    );
+    ),
+    webhooks: eventWebhooks(),
+  });
   const apiDocs = new Hono<AppEnv>();
   apiDocs.get('/openapi.json', (c) => c.json(document()));
   apiDocs.get('/docs', (c) => c.html(renderApiReference(document(), c.get('locale'))));

@@ -98,6 +98,7 @@ export interface EventsTable {
   seq: Generated<number>;
   subscription_id: string | null;
   type: string;
+  xid: Generated<string>;
 }
 
 export interface IdempotencyKeysTable {
@@ -246,6 +247,12 @@ export interface OutboxEmailsTable {
   subject_ref: string | null;
   text_body: string;
   to_address: string;
+}
+
+export interface ProvisioningEmailLinesTable {
+  email_id: string;
+  line_id: string;
+  message_kind: 'start' | 'resend' | 'contact_changed';
 }
 
 export interface ProvisioningLinksTable {
@@ -414,6 +421,7 @@ export interface Database {
   organization_search_attempts: OrganizationSearchAttemptsTable;
   organizations: OrganizationsTable;
   outbox_emails: OutboxEmailsTable;
+  provisioning_email_lines: ProvisioningEmailLinesTable;
   provisioning_links: ProvisioningLinksTable;
   provisioning_transactions: ProvisioningTransactionsTable;
   rate_limit_buckets: RateLimitBucketsTable;

@@ -2,6 +2,7 @@ import { auditModule } from './audit/module.ts';
 import { backofficeModule } from './backoffice/module.ts';
 import { catalogModule } from './catalog/module.ts';
 import type { ModuleDeclaration } from './declaration.ts';
+import { eventsModule } from './events/module.ts';
 import { hubModule } from './hub/module.ts';
 import { identityModule } from './identity/module.ts';
 import { ordersModule } from './orders/module.ts';
@@ -20,6 +21,7 @@ export const MODULES: readonly ModuleDeclaration[] = [
   catalogModule,
   ordersModule,
   subscriptionsModule,
+  eventsModule,
   provisioningModule,
   setupModule,
   hubModule,

@@ -44,6 +44,8 @@ interface OpenApiDocument {
   info: { title: string; version: string; description?: string };
   servers?: { url: string }[];
   paths?: Record<string, Record<string, Operation>>;
+  /** What Provisio sends out (OpenAPI 3.1): one entry per event type, its body as a POST's. */
+  webhooks?: Record<string, { post?: Operation }>;
   components?: { schemas?: Record<string, SchemaObject>; responses?: Record<string, ResponseObject> };
 }
 
@@ -113,15 +115,61 @@ function successMedia(op: Operation): MediaObject | undefined {
 }
 
 /** An example as formatted JSON: text in a <pre>, so escaped like any other text. */
-function Example(props: { label: string; kind: 'request' | 'response'; value: unknown }) {
+function Example(props: {
+  label: string;
+  kind: 'request' | 'response' | 'event';
+  value: unknown;
+  level?: 'h3' | 'h4';
+}) {
   if (props.value === undefined) return null;
+  const Heading = props.level ?? 'h3';
   return (
     <>
-      <h3>{props.label}</h3>
+      <Heading>{props.label}</Heading>
       <pre class={`example example-${props.kind}`}>
         <code>{JSON.stringify(props.value, null, 2)}</code>
       </pre>
     </>
+  );
+}
+
+/**
+ * The event catalogue, from the document's `webhooks`: each type's description (English, like the
+ * operations' summaries), the fields of its `data` and an example body.
+ */
+function Events({ doc, t }: { doc: OpenApiDocument; t: Translate }) {
+  const events = Object.entries(doc.webhooks ?? {}).flatMap(([type, item]) =>
+    item.post ? [{ type, op: item.post }] : [],
+  );
+  if (events.length === 0) return null;
+  return (
+    <section id="events">
+      <h2>{t('apidocs.events')}</h2>
+      <p>
+        <Prose text={t('apidocs.events_intro')} />
+      </p>
+      {events.map(({ type, op }) => {
+        const media = op.requestBody?.content?.['application/json'];
+        const data = media?.schema?.properties?.data;
+        return (
+          <section id={`event-${type}`}>
+            <h3>
+              <code>{type}</code>
+            </h3>
+            <p>
+              <Prose text={op.description} />
+            </p>
+            {data ? (
+              <>
+                <h4>{t('apidocs.event_data')}</h4>
+                <Properties schema={data} t={t} />
+              </>
+            ) : null}
+            <Example label={t('apidocs.example_event')} kind="event" level="h4" value={media?.example} />
+          </section>
+        );
+      })}
+    </section>
   );
 }
 
@@ -165,6 +213,11 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
                 </li>
               ))}
             </ul>
+            {doc.webhooks ? (
+              <p>
+                <a href="#events">{t('apidocs.events')}</a>
+              </p>
+            ) : null}
           </nav>
           {operations.map(({ method, path, op }) => {
             const bodyMedia = op.requestBody?.content?.['application/json'];
@@ -237,6 +290,7 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
               </section>
             );
           })}
+          <Events doc={doc} t={t} />
           <h2>{t('apidocs.schemas')}</h2>
           {Object.entries(doc.components?.schemas ?? {}).map(([name, schema]) => (
             <section id={`schema-${name}`}>

@@ -86,6 +86,14 @@ const LOCATION = {
  */
 const CALLS: Record<string, (fx: Fixture) => Call[]> = {
   listOffers: () => [{ method: 'GET', path: '/api/v1/offers', status: 200 }],
+  listEventTypes: () => [{ method: 'GET', path: '/api/v1/event-types', status: 200 }],
+  listEvents: () => [
+    { method: 'GET', path: '/api/v1/events?limit=2', status: 200 },
+    { method: 'GET', path: '/api/v1/events?types=order.created,line.closed', status: 200 },
+    { method: 'GET', path: '/api/v1/events?after=tampered', status: 400, code: 'invalid_parameter' },
+    { method: 'GET', path: '/api/v1/events?types=order.nope', status: 400, code: 'invalid_parameter' },
+    { method: 'GET', path: '/api/v1/events?limit=0', status: 422 },
+  ],
   createOrder: (fx) => {
     const body = orderBody();
     return [

@@ -14,6 +14,8 @@ import { type Harness, startHarness } from '../support/harness.ts';
 /** Operations whose reference shows an example request (when they take a body) and response. */
 const SHOWN = [
   'listOffers',
+  'listEventTypes',
+  'listEvents',
   'createOrder',
   'getOrder',
   'listOrders',

@@ -222,6 +222,8 @@ for (const engine of testEngines()) {
         'getServiceSetup',
         'getSetup',
         'getSupportCase',
+        'listEventTypes',
+        'listEvents',
         'listManagedCustomers',
         'listOffers',
         'listOrders',

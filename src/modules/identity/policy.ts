@@ -54,6 +54,19 @@ export function supportCaseScope(actor: Actor): OrderScope {
   throw notFound();
 }
 
+/**
+ * Whose outgoing events an actor may read (the feed, docs/adr/0030): the vendor's API keys and
+ * operators, and Provisio itself, every event (those about no tenant too); a partner's or
+ * distributor's users and keys, the events of orders it owns or placed. A customer organization has
+ * no orders of its own: refused.
+ */
+export function eventScope(actor: Actor): OrderScope {
+  if (actor.type === 'system' || mayOperate(actor)) return 'all';
+  if (actor.type === 'api_key' && actor.orgKind === 'vendor') return 'all';
+  if (mayPlaceOrders(actor)) return { orgId: actor.orgId };
+  throw forbidden();
+}
+
 /** Partner and distributor users (any role) and API keys open cases for their own organization. */
 export function requireCaseOpener(actor: Actor): OrderingActor {
   if (!mayPlaceOrders(actor)) throw forbidden();

@@ -5,6 +5,7 @@ import { registerOrderRoutes } from './routes.ts';
 /** Order intake and reading: the API, the order list and the order page (with other modules' panels). */
 export const ordersModule: ModuleDeclaration = {
   name: 'orders',
+  eventTypes: ['order.created'],
   apiRoutes: registerOrderRoutes,
   pages: (app, site) => registerOrderPages(app, site.orderPagePanels),
 };

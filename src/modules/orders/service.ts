@@ -6,6 +6,7 @@ import { normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames, offersByCode } from '../catalog/service.ts';
+import { event, eventActor, type NewEvent, recordEvents } from '../events/record.ts';
 import { type OrderingActor, orderScope, requireOrderingActor } from '../identity/policy.ts';
 import { isResellerOf } from '../identity/service.ts';
 import { subscriptionsBooked } from '../subscriptions/booked.ts';
@@ -60,7 +61,7 @@ export async function createOrder(
   }
   let outcome: repo.BookingOutcome;
   try {
-    // One transaction: what booking queues (the start-date dispatch, say) exists exactly when the order does.
+    // One transaction: the order, what booking queues (the start-date dispatch) and its `order.created` event.
     outcome = await inTransaction(ctx, async (tx) => {
       const booked = await repo.bookOrderGraph(tx.db, {
         ...booking,
@@ -78,6 +79,7 @@ export async function createOrder(
             requestedStartDate: line.requested_start_date,
           })),
         );
+      if (booked.booked) await recordEvents(tx, [orderCreatedEvent(tx, booking, booked)]);
       return booked;
     });
   } catch (error) {
@@ -117,6 +119,36 @@ export async function createOrder(
     names,
   );
   return { order: view, replayed: false };
+}
+
+/** What integrators hear of a booking: the order, who placed it, and each line's subscription. */
+function orderCreatedEvent(
+  ctx: Ctx,
+  booking: Omit<repo.NewOrderGraph, 'idempotency'>,
+  booked: Extract<repo.BookingOutcome, { booked: true }>,
+): NewEvent {
+  const { order, lines } = booking;
+  return event(
+    'order.created',
+    {
+      orderId: order.id,
+      orderNumber: booked.orderNumber,
+      reference: order.reference,
+      partnerOrgId: order.partner_org_id,
+      placedByOrgId: order.placed_by_org_id,
+      lines: lines.map((line) => ({
+        lineId: line.id,
+        lineNumber: line.line_number,
+        subscriptionId: booked.subscriptionOf.get(line.id) ?? '',
+        offerCode: line.offer_code,
+        quantity: line.quantity,
+        requestedStartDate: line.requested_start_date,
+      })),
+      actor: eventActor(ctx.actor),
+    },
+    { partnerOrgId: order.partner_org_id, placedByOrgId: order.placed_by_org_id },
+    { orderId: order.id },
+  );
 }
 
 /** The order an earlier request with this key booked; refuses the key when that request differed. */

@@ -6,6 +6,7 @@ import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames } from '../catalog/service.ts';
 import { advance } from '../subscriptions/advance.ts';
 import { renderProvisioningEmail } from './emails/render.ts';
+import type { ComposedEmail } from './line-events.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -63,7 +64,7 @@ export async function composeEmails(
   rows: repo.EmailLineRow[],
   urls: ReadonlyMap<string, string>,
   resend: boolean,
-): Promise<Omit<EmailToQueue, 'kind'>[]> {
+): Promise<ComposedEmail[]> {
   const names = await offerNames(ctx);
   const groups = new Map<string, repo.EmailLineRow[]>();
   for (const row of rows) {
@@ -93,6 +94,11 @@ export async function composeEmails(
         setupUrl: urls.get(line.id) ?? '',
       })),
     });
-    return { to: first.provisioning_contact_email, locale: first.locale, ...rendered };
+    return {
+      to: first.provisioning_contact_email,
+      locale: first.locale,
+      ...rendered,
+      lineIds: lines.map((line) => line.id),
+    };
   });
 }

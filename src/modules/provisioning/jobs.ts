@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineJob } from '../../platform/jobs.ts';
 import type { MailResultHandler } from '../../platform/mail/outbox.ts';
 import { dispatchDueLines } from './dispatch.ts';
+import { recordProvisioningEmailOutcome } from './line-events.ts';
 import { settleTransactions } from './repository.ts';
 
 /**
@@ -27,14 +28,23 @@ export const dispatchDue = defineJob({
   },
 });
 
-/** A resend's or contact change's email ended: its transaction(s) are sent, or failed with the server's reason. */
-export const settleTransactionEmail: MailResultHandler = async (ctx, email, result) => {
-  if (!email.subjectRef) return;
-  await settleTransactions(
-    ctx.db,
-    email.subjectRef,
-    result.status,
-    result.status === 'failed' ? result.reason.slice(0, 1000) : null,
-    ctx.clock.now(),
-  );
+/**
+ * A resend's or contact change's email ended: its transaction(s) are sent, or failed with the server's
+ * reason, and each line it carried gets its outgoing event, in the transaction that records the outcome.
+ */
+export const settleTransactionEmail: MailResultHandler = async (ctx, outcomes) => {
+  await recordProvisioningEmailOutcome(ctx, outcomes);
+  for (const { email, result } of outcomes) {
+    if (!email.subjectRef) continue;
+    await settleTransactions(
+      ctx.db,
+      email.subjectRef,
+      result.status,
+      result.status === 'failed' ? result.reason.slice(0, 1000) : null,
+      ctx.clock.now(),
+    );
+  }
 };
+
+/** The start-date email ended: each line it carried gets its outgoing event. */
+export const settleStartEmail: MailResultHandler = recordProvisioningEmailOutcome;

@@ -1,5 +1,5 @@
 import type { ModuleDeclaration } from '../declaration.ts';
-import { dispatchDue, settleTransactionEmail } from './jobs.ts';
+import { dispatchDue, settleStartEmail, settleTransactionEmail } from './jobs.ts';
 import { PROVISIONING_ORDER_PANELS } from './order-panels.tsx';
 import { registerProvisioningPages } from './pages.tsx';
 import { registerProvisioningRoutes } from './routes.ts';
@@ -28,7 +28,16 @@ export const provisioningModule: ModuleDeclaration = {
     registerTransactionPages(app);
   },
   jobs: [dispatchDue, policyWindowJob, escalationJob],
-  mailResultHandlers: { 'provisioning.transaction': settleTransactionEmail },
+  mailResultHandlers: {
+    'provisioning.transaction': settleTransactionEmail,
+    'provisioning.start': settleStartEmail,
+  },
+  eventTypes: [
+    'line.provisioning_email_sent',
+    'line.provisioning_email_failed',
+    'line.contact_changed',
+    'line.escalated',
+  ],
   transitionEffects: {
     queue_start_date_dispatch: queueStartDateDispatch,
     send_setup_emails: sendSetupEmails,

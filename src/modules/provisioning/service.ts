@@ -5,12 +5,14 @@ import { RESEND_LIMITS, retryAfterWithin } from '../../platform/limits.ts';
 import { type EmailToQueue, queueEmails } from '../../platform/mail/outbox.ts';
 import { isInvisibleOnly, unprintable } from '../../platform/text.ts';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
+import { eventActor } from '../events/record.ts';
 import { mayActOnProvisioning, mayHandOverLine, mayMapSubscription } from '../identity/policy.ts';
 import type { OrderView } from '../orders/schema.ts';
 import { getOrder, lineEtag } from '../orders/service.ts';
 import { advance } from '../subscriptions/advance.ts';
 import { composeEmails, sentEntry } from './dispatch.ts';
 import { renderContactChangedNotice } from './emails/render.ts';
+import { lineEvent, lineRef, queueProvisioningEmails, recordLineEvents } from './line-events.ts';
 import { issueLinks } from './links.ts';
 import * as repo from './repository.ts';
 import type { TransactionView } from './schema.ts';
@@ -141,10 +143,7 @@ export async function resendProvisioningEmail(
     ]);
     if (!row) throw new Error('transaction insert returned nothing');
     const emails = await composeEmails(tx, await repo.findEmailLines(tx.db, [lineId]), urls, true);
-    await queueEmails(
-      tx,
-      emails.map((e) => ({ ...e, kind: 'provisioning.transaction', subjectRef: row.id })),
-    );
+    await queueProvisioningEmails(tx, emails, 'provisioning.transaction', 'resend', row.id);
     await recordAudit(tx, [
       {
         action: 'provisioning.resent',
@@ -261,12 +260,23 @@ async function applyContactChange(
     );
     const emailRows = await repo.findEmailLines(tx.db, ids);
     const toNew = await composeEmails(tx, emailRows, urls, false);
-    await queueEmails(tx, [
-      // One email for the lines changed together; its result settles all their transactions.
-      ...toNew.map((e) => ({ ...e, kind: 'provisioning.transaction', subjectRef: firstSent.id })),
-      ...noticesToOldContacts(sent, emailRows, email),
-    ]);
+    // One email for the lines changed together; its result settles all their transactions.
+    await queueProvisioningEmails(tx, toNew, 'provisioning.transaction', 'contact_changed', firstSent.id);
+    await queueEmails(tx, noticesToOldContacts(sent, emailRows, email));
   }
+  const actorRef = eventActor(tx.actor);
+  const previous = new Map(lines.map((line) => [line.id, line.provisioning_contact_email]));
+  await recordLineEvents(
+    tx,
+    lines.map((line) => line.id),
+    (row) =>
+      lineEvent('line.contact_changed', row, {
+        ...lineRef(row),
+        previousEmail: previous.get(row.line_id) ?? '',
+        email,
+        actor: actorRef,
+      }),
+  );
   await recordAudit(
     tx,
     lines.flatMap((line): AuditEntry[] => [

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/service.ts';
 import { userByEmail } from '../identity/service.ts';
 import { advance } from '../subscriptions/advance.ts';
 import { ESCALATION_DIGEST_LINES, renderEscalationDigest } from './emails/escalation.ts';
+import { lineEvent, lineRef, recordLineEvents } from './line-events.ts';
 import * as repo from './timers-repository.ts';
 
 /** Lines handled per query; the handlers loop until nothing is due. */
@@ -90,6 +91,12 @@ async function escalateFor(ctx: Ctx, to: string): Promise<number> {
       lines: shown.map((l) => ({ ...l, orderUrl: `${tx.config.publicUrl}/orders/${l.orderId}` })),
     });
     await queueEmail(tx, { kind: 'provisioning.escalation', to, locale, ...email });
+    await recordLineEvents(
+      tx,
+      claimed.map((c) => c.lineId),
+      (row) =>
+        lineEvent('line.escalated', row, { ...lineRef(row), requestedStartDate: row.requested_start_date }),
+    );
     for (let i = 0; i < claimed.length; i += AUDIT_CHUNK) {
       await recordAudit(
         tx,

@@ -1,10 +1,10 @@
 import { isoDate } from '../../platform/clock.ts';
 import { wake } from '../../platform/jobs.ts';
-import { queueEmails } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { BookingEffect, TransitionEffect } from '../subscriptions/effects.ts';
 import { composeEmails, sentEntry } from './dispatch.ts';
 import { dispatchDue } from './jobs.ts';
+import { queueProvisioningEmails } from './line-events.ts';
 import { issueLinks } from './links.ts';
 import * as repo from './repository.ts';
 
@@ -25,10 +25,8 @@ export const sendSetupEmails: TransitionEffect = async (tx, moved) => {
     moved.map((m) => ({ lineId: m.lineId, to: m.contactEmail })),
   );
   const emails = await composeEmails(tx, await repo.findEmailLines(tx.db, lineIds), urls, false);
-  await queueEmails(
-    tx,
-    emails.map((e) => ({ ...e, kind: 'provisioning.start' })),
-  );
+  // Each email remembers its lines: the relay's outcome becomes one line event per line it carried.
+  await queueProvisioningEmails(tx, emails, 'provisioning.start', 'start');
   await recordAudit(
     tx,
     moved.map((m) => sentEntry(m.lineId, m.partnerOrgId, m.contactEmail, 'start')),

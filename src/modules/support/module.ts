@@ -6,6 +6,7 @@ import { registerSupportRoutes } from './routes.ts';
 /** Support cases: the partner's pages and API, and the sweep of files no case names. */
 export const supportModule: ModuleDeclaration = {
   name: 'support',
+  eventTypes: ['support_case.answered'],
   apiRoutes: registerSupportRoutes,
   pages: registerSupportPages,
   jobs: [sweepOrphanFilesJob],

@@ -9,6 +9,7 @@ import {
 } from '../../platform/limits.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
+import { event, recordEvents } from '../events/record.ts';
 import { requireCaseOpener, requireOperator, supportCaseScope } from '../identity/policy.ts';
 import { organizationContactsFor } from '../identity/service.ts';
 import { isSubscriptionVisible } from '../orders/service.ts';
@@ -331,6 +332,20 @@ export async function answerCase(ctx: Ctx, caseId: string, body: string): Promis
         organizationId: row.organization_id,
         payload: { caseNumber: row.case_number, recipients: recipients.length },
       },
+    ]);
+    await recordEvents(tx, [
+      event(
+        'support_case.answered',
+        {
+          caseId: row.id,
+          caseNumber: row.case_number,
+          organizationId: row.organization_id,
+          subscriptionId: row.subscription_id,
+        },
+        // The case is its organization's: the partner or distributor that opened it sees the event.
+        { partnerOrgId: row.organization_id, placedByOrgId: row.organization_id },
+        { subscriptionId: row.subscription_id },
+      ),
     ]);
   });
 }

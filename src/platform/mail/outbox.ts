@@ -24,8 +24,17 @@ export interface RelayedEmail {
   to: string;
 }
 
-/** Told how a message of its kind ended, in the transaction that records it (e.g. a transaction's status). */
-export type MailResultHandler = (ctx: TxCtx, email: RelayedEmail, result: MailResult) => Promise<void>;
+export interface MailOutcome {
+  email: RelayedEmail;
+  result: MailResult;
+}
+
+/**
+ * Told how messages of its kind ended, in the transaction that records them (e.g. a transaction's
+ * status): once per relay batch with all of that batch's messages of the kind, so a handler can do its
+ * work in a few statements whatever the batch's size.
+ */
+export type MailResultHandler = (ctx: TxCtx, outcomes: readonly MailOutcome[]) => Promise<void>;
 
 /** The runtime's mail: where messages go, who sends them, and who hears how they ended. */
 export interface Mailer {
@@ -185,6 +194,8 @@ async function recordResults(
   );
   const deferred: string[] = [];
   await inTransaction(ctx, async (tx) => {
+    // Messages that ended, by kind, for their kind's handler: one call per kind and batch.
+    const finals = new Map<string, MailOutcome[]>();
     const sent = results.filter(([, r]) => !(r instanceof MailDeliveryError)).map(([e]) => e.id);
     await repo.markSent(tx.db, sent, now);
     outcome.sent += sent.length;
@@ -214,14 +225,19 @@ async function recordResults(
           deferred.push(result.code);
         }
       }
-      const handler = final ? ctx.mail.onResult(email.kind) : undefined;
-      if (handler && final)
-        await handler(
-          tx,
-          { id: email.id, kind: email.kind, subjectRef: email.subject_ref, to: email.to_address },
-          final,
-        );
+      if (final && ctx.mail.onResult(email.kind)) {
+        const relayed = {
+          id: email.id,
+          kind: email.kind,
+          subjectRef: email.subject_ref,
+          to: email.to_address,
+        };
+        const ofKind = finals.get(email.kind) ?? [];
+        ofKind.push({ email: relayed, result: final });
+        finals.set(email.kind, ofKind);
+      }
     }
+    for (const [kind, outcomes] of finals) await ctx.mail.onResult(kind)?.(tx, outcomes);
   });
   // Logged once the outcome is recorded, one line per batch; the server's text may name a mailbox,
   // so only its codes are logged.
