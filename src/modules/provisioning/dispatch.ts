@@ -1,6 +1,5 @@
 import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { translator } from '../../platform/i18n.ts';
-import type { EmailToQueue } from '../../platform/mail/outbox.ts';
 import type { AuditEntry } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames } from '../catalog/service.ts';
