@@ -9,7 +9,8 @@ import { offerNames, offersByCode } from '../catalog/service.ts';
 import { event, eventActor, type NewEvent, recordEvents } from '../events/record.ts';
 import { type OrderingActor, orderScope, requireOrderingActor } from '../identity/policy.ts';
 import { isResellerOf } from '../identity/service.ts';
-import { subscriptionsBooked } from '../subscriptions/booked.ts';
+import { bookSubscriptions } from '../subscriptions/booked.ts';
+import type { BookingLine } from '../subscriptions/effects.ts';
 import { INITIAL_LINE_STATUS, type LineStatus } from './lifecycle.ts';
 import * as repo from './repository.ts';
 import type { CreateOrderInput, OrderLineView, OrderView } from './schema.ts';
@@ -61,27 +62,22 @@ export async function createOrder(
   }
   let outcome: repo.BookingOutcome;
   try {
-    // One transaction: the order, what booking queues (the start-date dispatch) and its `order.created` event.
-    outcome = await inTransaction(ctx, async (tx) => {
-      const booked = await repo.bookOrderGraph(tx.db, {
-        ...booking,
-        ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
-      });
-      if (booked.booked)
-        await subscriptionsBooked(
-          tx,
-          booking.lines.map((line) => ({
-            subscriptionId: booked.subscriptionOf.get(line.id) ?? '',
-            lineId: line.id,
-            orderId: booking.order.id,
-            partnerOrgId: booking.order.partner_org_id,
-            placedByOrgId: booking.order.placed_by_org_id,
-            requestedStartDate: line.requested_start_date,
-          })),
-        );
-      if (booked.booked) await recordEvents(tx, [orderCreatedEvent(tx, booking, booked)]);
-      return booked;
-    });
+    // One transaction: the order, its `order.created` event and what booking queues (the start-date dispatch).
+    outcome = await inTransaction(ctx, (tx) =>
+      bookSubscriptions<repo.BookingOutcome>(tx, bookingLines(booking), async (c) => {
+        const booked = await repo.bookOrderGraph(c.db, {
+          ...booking,
+          ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
+        });
+        if (!booked.booked) return { outcome: booked, booked: [] };
+        await recordEvents(c, [orderCreatedEvent(c, booking, booked)]);
+        const subscriptions = bookingLines(booking).map((line) => ({
+          ...line,
+          subscriptionId: booked.subscriptionOf.get(line.lineId) ?? '',
+        }));
+        return { outcome: booked, booked: subscriptions };
+      }),
+    );
   } catch (error) {
     if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {
       throw new DomainError('order_reference_taken', 409, { reference: input.reference }, [
@@ -149,6 +145,17 @@ function orderCreatedEvent(
     { partnerOrgId: order.partner_org_id, placedByOrgId: order.placed_by_org_id },
     { orderId: order.id },
   );
+}
+
+/** The lines as the booking effects see them (subscriptions/effects.ts). */
+function bookingLines(booking: Omit<repo.NewOrderGraph, 'idempotency'>): BookingLine[] {
+  return booking.lines.map((line) => ({
+    lineId: line.id,
+    orderId: booking.order.id,
+    partnerOrgId: booking.order.partner_org_id,
+    placedByOrgId: booking.order.placed_by_org_id,
+    requestedStartDate: line.requested_start_date,
+  }));
 }
 
 /** The order an earlier request with this key booked; refuses the key when that request differed. */
