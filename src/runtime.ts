@@ -18,9 +18,11 @@ import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mai
 import { newRelayState } from './platform/mail/relay-state.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
+import { createOutboundHttp } from './platform/outbound-http.ts';
 import { PdfRenderer } from './platform/pdf/renderer.ts';
 import { ReadGate } from './platform/read-gate.ts';
 import type { Runtime } from './platform/runtime.ts';
+import type { Resolver } from './platform/safe-targets.ts';
 
 /** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
 export const JOBS: readonly AnyJob[] = [
@@ -45,6 +47,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** An already open database (tests, benchmarks); by default the configured one is opened. */
   database?: DatabaseHandle;
+  /** How webhook targets' names are resolved (tests: a name that changes its address); by default DNS. */
+  resolve?: Resolver;
 }
 
 /**
@@ -74,6 +78,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     onResult: (kind) => MAIL_RESULT_HANDLERS.get(kind),
   };
   const pdf = new PdfRenderer(log);
+  const outbound = createOutboundHttp({
+    production: config.production,
+    allowPrivate: config.webhookAllowPrivateTargets,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  if (config.webhookSecretsKeyIsDevelopmentFallback)
+    log.warn(
+      'WEBHOOK_SECRETS_KEY is not set: webhook signing secrets are sealed with a development key anyone can derive; set it before real use',
+    );
   let counter = 0;
   const systemContext = (name: string): Ctx => {
     counter += 1;
@@ -90,6 +103,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       pdf,
       config,
       reads,
+      outbound,
     };
   };
   const jobs = createJobRuntime({
@@ -110,6 +124,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     jobs,
     mail,
     reads,
+    outbound,
     ping: async () => {
       if (handle.ping) await handle.ping();
       else await sql`select 1`.execute(handle.db);
@@ -120,6 +135,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       try {
         await jobs.stop();
       } finally {
+        outbound.close();
         await pdf.close();
         await mail.transport.close();
         await handle.close();
@@ -134,6 +150,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await syncCatalog(runtime.systemContext('boot'), catalog);
     return runtime;
   } catch (error) {
+    outbound.close();
     await handle.close();
     throw error;
   }

@@ -6,6 +6,7 @@ import type { Locale } from './i18n.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { OutboundHttp } from './outbound-http.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
 import type { ReadGate } from './read-gate.ts';
 
@@ -53,6 +54,8 @@ export interface Ctx {
   config: Config;
   /** List and search reads run through it: a fair share of the database per tenant, and a time limit. */
   reads: ReadGate;
+  /** Requests to addresses tenants chose (webhooks): safe targets only, kept-alive sockets. */
+  outbound: OutboundHttp;
 }
 
 /** A context whose database is an open transaction. */

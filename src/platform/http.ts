@@ -43,6 +43,7 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       pdf: rt.pdf,
       config: rt.config,
       reads: rt.reads,
+      outbound: rt.outbound,
     });
     c.header('X-Request-Id', requestId);
     const started = performance.now();

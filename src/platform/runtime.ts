@@ -6,6 +6,7 @@ import type { Db, Engine } from './db.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { OutboundHttp } from './outbound-http.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
 import type { ReadGate } from './read-gate.ts';
 
@@ -26,6 +27,8 @@ export interface Runtime {
   readonly mail: Mailer;
   /** Each tenant's share of the database for list and search reads (docs/adr/0024). */
   readonly reads: ReadGate;
+  /** Requests to addresses tenants chose (webhooks): checked, pinned, kept alive. */
+  readonly outbound: OutboundHttp;
   /** Resolves when the database answers (/healthz), without waiting for a free pool connection. */
   ping(): Promise<void>;
   /** PDF rendering on worker threads, with its cache and per-caller limit. */
