@@ -29,6 +29,7 @@ import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
 import { supportUploadGate } from './modules/support/upload-gate.ts';
+import { registerWebhookRoutes } from './modules/webhooks/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
 import { DomainError, payloadTooLarge, validationFailed } from './platform/errors.ts';
@@ -204,6 +205,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerHubRoutes(api);
   registerServiceSetupRoutes(api);
   registerMatchRoutes(api);
+  registerWebhookRoutes(api);
 
   const document = () =>
     withSharedResponses(

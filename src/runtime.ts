@@ -7,6 +7,8 @@ import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
 import { expireJoinRequestsJob, releaseReservationsJob } from './modules/setup/jobs.ts';
 import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
+import { purgeWebhookHistory } from './modules/webhooks/jobs.ts';
+import { relayWebhooks } from './modules/webhooks/relay.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Ctx } from './platform/context.ts';
@@ -34,6 +36,8 @@ export const JOBS: readonly AnyJob[] = [
   releaseReservationsJob,
   expireJoinRequestsJob,
   sweepOrphanFilesJob,
+  relayWebhooks,
+  purgeWebhookHistory,
 ];
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */

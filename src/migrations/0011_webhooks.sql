@@ -70,6 +70,7 @@ create index webhook_deliveries_in_order on webhook_deliveries (endpoint_id, sub
 -- The delivery log, newest first, and the purge.
 create index webhook_deliveries_log on webhook_deliveries (endpoint_id, created_at desc, id desc);
 create index webhook_deliveries_finished_at on webhook_deliveries (finished_at) where status <> 'pending';
+create index webhook_deliveries_tests on webhook_deliveries (created_at) where event_id is null;
 
 -- Every attempt, kept 30 days: what the receiver answered (status, the first 2 KB) or why there was no answer.
 create table webhook_attempts (

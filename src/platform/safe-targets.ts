@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { WEBHOOK_URL_MAX_LENGTH } from './limits.ts';
 
 /**
  * Where Provisio may send a request a tenant chose the address of (webhooks, docs/adr/0031): never to
@@ -15,8 +16,6 @@ export type TargetRule =
   | 'webhook_url_credentials'
   | 'webhook_url_private_target'
   | 'webhook_url_unresolvable';
-
-export const TARGET_URL_MAX_LENGTH = 2048;
 
 /**
  * IPv4 ranges that are not the public internet: "this network", private (RFC 1918), carrier-grade NAT
@@ -98,7 +97,7 @@ export function hostOf(url: URL): string {
  * user name or password (they would sit in every log and screen that shows the URL), a host.
  */
 export function urlShapeProblem(text: string, production: boolean): TargetRule | undefined {
-  if (text.length > TARGET_URL_MAX_LENGTH) return 'webhook_url_invalid';
+  if (text.length > WEBHOOK_URL_MAX_LENGTH) return 'webhook_url_invalid';
   let url: URL;
   try {
     url = new URL(text);

@@ -1,0 +1,311 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { type Ctx, inTransaction } from '../../platform/context.ts';
+import { defineJob } from '../../platform/jobs.ts';
+import { signWebhook } from '../../platform/standard-webhooks.ts';
+import * as deliveries from './deliveries-repository.ts';
+import { deliveryBody, signingSecrets, USER_AGENT } from './message.ts';
+import { type AttemptOutcome, type FinishedAttempt, recordAttempts } from './outcomes.ts';
+import * as endpoints from './repository.ts';
+import { ATTEMPT_TIMEOUT_MS } from './schedule.ts';
+
+/**
+ * The webhook relay (docs/adr/0031): claims due deliveries under a lease, sends them, records each
+ * attempt. Requests to different endpoints run side by side, each endpoint with its own cap, so a
+ * slow or dead endpoint holds only its own slots: a claim skips an endpoint whose window is full, and a
+ * delivery that hangs for its 15 s holds one of that endpoint's slots, nothing else. Outcomes are
+ * recorded as they come, in batches (while one batch is written, the next gathers).
+ *
+ * At least once: a relay that dies between sending and recording leaves its lease to run out, and the
+ * delivery goes again with the same `webhook-id`.
+ */
+
+/** A claim lasts this long: past the 15 s timeout, with room to record the outcome. */
+export const CLAIM_LEASE_SECONDS = 30;
+/** Deliveries one relay holds at once (claimed, being sent or being recorded). */
+const MAX_HELD = 500;
+const CLAIM_BATCH = 200;
+/**
+ * Claimed deliveries per healthy endpoint, as a multiple of its request cap: the next requests are
+ * claimed while the current ones run, so the endpoint's sockets never wait for the database.
+ */
+const WINDOW_FACTOR = 2;
+/** How often a relay with nothing to claim looks again while it stays up. */
+const POLL_MS = 50;
+/** A relay run stays up this long after its last work, so a steady stream of events goes out at once. */
+export const LINGER_MS = 2000;
+
+export interface RelayOptions {
+  /** Stop claiming (what is claimed is still sent and recorded). */
+  signal?: AbortSignal | undefined;
+  /** Stay up this long once nothing is left (0: return as soon as nothing is due or held). */
+  lingerMs?: number;
+  leaseSeconds?: number;
+}
+
+export interface RelayOutcome {
+  delivered: number;
+  retrying: number;
+  failed: number;
+  disabled: number;
+}
+
+interface Prepared {
+  deliveryId: string;
+  endpointId: string;
+  token: string;
+  attempts: number;
+  webhookId: string;
+  url: string;
+  secrets: string[];
+  body: string;
+}
+
+/** Sends every due delivery until none is left (or `signal` stops it). Safe to run in several processes. */
+export function relayDueWebhooks(ctx: Ctx, options: RelayOptions = {}): Promise<RelayOutcome> {
+  return new RelayRun(ctx, options).run();
+}
+
+class RelayRun {
+  private readonly outcome: RelayOutcome = { delivered: 0, retrying: 0, failed: 0, disabled: 0 };
+  private readonly queues = new Map<string, Prepared[]>();
+  private readonly sending = new Map<string, number>();
+  private readonly failingEndpoints = new Set<string>();
+  private finished: FinishedAttempt[] = [];
+  private held = 0;
+  private flushing: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+  private changed: (() => void) | undefined;
+  private readonly concurrency: number;
+  private readonly leaseSeconds: number;
+
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly options: RelayOptions,
+  ) {
+    this.concurrency = ctx.config.webhookConcurrencyPerEndpoint;
+    this.leaseSeconds = options.leaseSeconds ?? CLAIM_LEASE_SECONDS;
+  }
+
+  async run(): Promise<RelayOutcome> {
+    const linger = this.options.lingerMs ?? 0;
+    let idleSince = performance.now();
+    try {
+      while (!this.options.signal?.aborted) {
+        this.throwIfFailed();
+        const room = MAX_HELD - this.held;
+        const claimed = room > 0 ? await this.claim(Math.min(room, CLAIM_BATCH)) : 0;
+        if (claimed > 0) {
+          idleSince = performance.now();
+          continue;
+        }
+        if (this.held > 0) idleSince = performance.now();
+        else if (performance.now() - idleSince >= linger) break;
+        await this.nextChange(POLL_MS);
+      }
+    } finally {
+      // What was claimed is sent and recorded whatever stopped the run.
+      while (this.held > 0 && !this.failure) await this.nextChange(POLL_MS);
+    }
+    this.throwIfFailed();
+    return this.outcome;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private nextChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.changed === done) self.changed = undefined;
+        resolve();
+      }
+      this.changed = done;
+    });
+  }
+
+  private notify(): void {
+    this.changed?.();
+  }
+
+  /** Claims up to `limit` deliveries and starts sending them; how many it claimed. */
+  private async claim(limit: number): Promise<number> {
+    const { ctx } = this;
+    const now = ctx.clock.now();
+    const until = new Date(now.getTime() + this.leaseSeconds * 1000);
+    // An idle relay looks with one index probe first; the claim itself takes a lock.
+    if (this.held === 0 && !(await deliveries.anyDue(ctx.db, now, until))) return 0;
+    const token = randomUUID();
+    const claimed = await inTransaction(ctx, (tx) =>
+      deliveries.claimDue(tx.db, {
+        now,
+        until,
+        token,
+        window: this.concurrency * WINDOW_FACTOR,
+        limit,
+      }),
+    );
+    if (claimed.length === 0) return 0;
+    this.held += claimed.length;
+    const targets = new Map(
+      (await endpoints.endpointsForSending(ctx.db, [...new Set(claimed.map((d) => d.endpoint_id))])).map(
+        (e) => [e.id, e],
+      ),
+    );
+    const unreadable: FinishedAttempt[] = [];
+    for (const d of claimed) {
+      const target = targets.get(d.endpoint_id);
+      let secrets: string[] = [];
+      try {
+        if (target) secrets = signingSecrets(ctx.config, target, now);
+      } catch {
+        // A secret sealed by a key WEBHOOK_SECRETS_KEY no longer holds: said once per claim, never the secret.
+        ctx.log.error({ endpointId: d.endpoint_id }, 'webhook signing secret cannot be opened');
+      }
+      if (!target || secrets.length === 0) {
+        unreadable.push({
+          deliveryId: d.id,
+          endpointId: d.endpoint_id,
+          token,
+          attempts: d.attempts,
+          attemptedAt: now,
+          outcome: { kind: 'failed', error: 'secret_unreadable', latencyMs: 0 },
+        });
+        continue;
+      }
+      if (target.failing_since) this.failingEndpoints.add(d.endpoint_id);
+      else this.failingEndpoints.delete(d.endpoint_id);
+      const test = d.event_id === null;
+      const prepared: Prepared = {
+        deliveryId: d.id,
+        endpointId: d.endpoint_id,
+        token,
+        attempts: d.attempts,
+        webhookId: d.event_id ?? d.id,
+        url: target.url,
+        secrets,
+        body: deliveryBody(
+          d.event_type,
+          (test ? d.created_at : d.occurred_at) ?? d.created_at,
+          test ? d.test_data : d.data,
+        ),
+      };
+      const queue = this.queues.get(d.endpoint_id) ?? [];
+      queue.push(prepared);
+      this.queues.set(d.endpoint_id, queue);
+    }
+    if (unreadable.length) this.finish(unreadable);
+    for (const endpointId of targets.keys()) this.pump(endpointId);
+    return claimed.length;
+  }
+
+  /** Starts as many of an endpoint's claimed deliveries as its cap allows (one while it is failing). */
+  private pump(endpointId: string): void {
+    const queue = this.queues.get(endpointId);
+    if (!queue) return;
+    const cap = this.failingEndpoints.has(endpointId) ? 1 : this.concurrency;
+    while (queue.length > 0 && (this.sending.get(endpointId) ?? 0) < cap) {
+      const next = queue.shift();
+      if (!next) break;
+      this.sending.set(endpointId, (this.sending.get(endpointId) ?? 0) + 1);
+      void this.send(next);
+    }
+    if (queue.length === 0) this.queues.delete(endpointId);
+  }
+
+  private async send(p: Prepared): Promise<void> {
+    const attemptedAt = this.ctx.clock.now();
+    let outcome: AttemptOutcome;
+    try {
+      const headers = signWebhook(p.secrets, p.webhookId, this.ctx.outbound.now(), p.body);
+      outcome = await this.ctx.outbound.post({
+        url: p.url,
+        body: p.body,
+        timeoutMs: ATTEMPT_TIMEOUT_MS,
+        headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT, ...headers },
+      });
+    } catch (error) {
+      // A bug, not the network: logged without the request (its headers hold signatures).
+      this.ctx.log.error({ err: error, deliveryId: p.deliveryId }, 'webhook attempt failed unexpectedly');
+      outcome = { kind: 'failed', error: 'network', latencyMs: 0 };
+    }
+    this.sending.set(p.endpointId, (this.sending.get(p.endpointId) ?? 1) - 1);
+    this.finish([
+      {
+        deliveryId: p.deliveryId,
+        endpointId: p.endpointId,
+        token: p.token,
+        attempts: p.attempts,
+        attemptedAt,
+        outcome,
+      },
+    ]);
+    this.pump(p.endpointId);
+  }
+
+  private finish(attempts: FinishedAttempt[]): void {
+    this.finished.push(...attempts);
+    if (!this.flushing)
+      this.flushing = this.flush()
+        .catch((error: unknown) => {
+          this.failure = { error };
+        })
+        .finally(() => {
+          this.flushing = undefined;
+          this.notify();
+        });
+  }
+
+  /** Records what has finished, batch after batch, until nothing is waiting. */
+  private async flush(): Promise<void> {
+    while (this.finished.length > 0) {
+      const batch = this.finished;
+      this.finished = [];
+      const recorded = await recordAttempts(this.ctx, batch);
+      this.outcome.delivered += recorded.delivered;
+      this.outcome.retrying += recorded.retrying;
+      this.outcome.failed += recorded.failed;
+      this.outcome.disabled += recorded.disabled.length;
+      this.held -= batch.length;
+      if (recorded.disabled.length) await this.dropDisabled(recorded.disabled);
+      this.notify();
+    }
+  }
+
+  /** An endpoint disabled meanwhile gets nothing more: what this relay still holds for it is let go. */
+  private async dropDisabled(ids: string[]): Promise<void> {
+    const dropped: Prepared[] = [];
+    for (const id of ids) {
+      dropped.push(...(this.queues.get(id) ?? []));
+      this.queues.delete(id);
+    }
+    if (dropped.length === 0) return;
+    await deliveries.releaseClaims(
+      this.ctx.db,
+      dropped.map((p) => ({ id: p.deliveryId, token: p.token })),
+    );
+    this.held -= dropped.length;
+  }
+}
+
+/**
+ * The relay job: woken by every event that made a delivery (one waiting wake-up is enough) and every
+ * minute for retries and what a killed relay left behind. A run stays up while events keep coming
+ * (LINGER_MS), so a steady stream is delivered without waiting for the queue's next poll.
+ */
+export const relayWebhooks = defineJob({
+  name: 'webhooks.relay',
+  payload: z.object({}),
+  policy: 'stately',
+  retry: { limit: 2, delaySeconds: 10 },
+  schedule: { cron: '* * * * *', payload: {} },
+  async handler(ctx, _payload, job) {
+    const outcome = await relayDueWebhooks(ctx, { signal: job.signal, lingerMs: LINGER_MS });
+    if (outcome.delivered || outcome.retrying || outcome.failed)
+      ctx.log.info({ ...outcome }, 'webhooks relayed');
+  },
+});
