@@ -29,6 +29,7 @@ import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
 import { registerSupportPages } from './modules/support/pages.tsx';
 import { registerSupportRoutes } from './modules/support/routes.ts';
 import { supportUploadGate } from './modules/support/upload-gate.ts';
+import { registerWorkspaceWebhookPages } from './modules/webhooks/pages.tsx';
 import { registerWebhookRoutes } from './modules/webhooks/routes.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
@@ -252,6 +253,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerBackofficePages(pages);
   registerHubPages(pages, rt.config);
   registerServiceSetupPages(pages);
+  registerWorkspaceWebhookPages(pages);
   // After the order pages: their sign-in guard on /orders/* covers these routes too.
   registerProvisioningPages(pages);
   app.route('/', pages);

@@ -11,32 +11,30 @@ export function renderDisabledEmail(
         p.failingSince,
       )
     : '';
-  const subject = t('email.webhook_disabled.subject', { url: p.url });
+  const subject = t('webhooks.email.subject', { url: p.url });
   const why =
-    p.reason === 'gone'
-      ? t('email.webhook_disabled.gone')
-      : t('email.webhook_disabled.failing', { since: `${since} UTC` });
-  const next = t('email.webhook_disabled.next');
+    p.reason === 'gone' ? t('webhooks.email.gone') : t('webhooks.email.failing', { since: `${since} UTC` });
+  const next = t('webhooks.email.next');
   const html = String(
     <html lang={locale}>
       <body>
-        <p>{t('email.webhook_disabled.intro', { url: p.url })}</p>
+        <p>{t('webhooks.email.intro', { url: p.url })}</p>
         <p>{why}</p>
         <p>{next}</p>
         <p>
-          <a href={p.link}>{t('email.webhook_disabled.open')}</a>
+          <a href={p.link}>{t('webhooks.email.open')}</a>
         </p>
       </body>
     </html>,
   );
   const text = [
-    t('email.webhook_disabled.intro', { url: p.url }),
+    t('webhooks.email.intro', { url: p.url }),
     '',
     why,
     '',
     next,
     '',
-    `${t('email.webhook_disabled.open')}: ${p.link}`,
+    `${t('webhooks.email.open')}: ${p.link}`,
   ].join('\n');
   return { subject, html, text };
 }
