@@ -21,6 +21,15 @@ async function endpointFor(h: Harness, tenant: Tenant, receiver: Receiver, event
 
 const relay = (h: Harness) => relayDueWebhooks(h.ctx);
 
+/** Polls until `check` holds; the bound is a deadline for a test that would otherwise hang, not a measurement. */
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('gave up waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 for (const engine of testEngines()) {
   describe(`webhook deliveries (${engine})`, () => {
     let h: Harness;
@@ -106,6 +115,161 @@ for (const engine of testEngines()) {
         .where('status', '=', 'delivered')
         .executeTakeFirstOrThrow();
       assert.equal(Number(delivered.n), ids.length);
+      await h.db.deleteFrom('webhook_endpoints').execute();
+    });
+
+    const endpointRow = (id: string) =>
+      h.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const deliveryOf = (endpointId: string) =>
+      h.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId).execute();
+    const disabledEvents = async (endpointId: string) =>
+      (await h.db.selectFrom('events').selectAll().where('type', '=', 'webhook_endpoint.disabled').execute()).filter(
+        (e) => (e.data as { endpointId: string }).endpointId === endpointId,
+      );
+    const mailTo = (to: string) =>
+      h.db.selectFrom('outbox_emails').selectAll().where('to_address', '=', to).execute();
+
+    it('410 Gone disables the endpoint at once: its owner is emailed and webhook_endpoint.disabled recorded', async () => {
+      const gone = await receiver();
+      const { id } = await endpointFor(h, partner, gone);
+      const watcher = await receiver();
+      await endpointFor(h, partner, watcher, ['webhook_endpoint.disabled']);
+      gone.respond(answer(410, 'no such hook'));
+      await record(h, [escalated(order, 0), escalated(order, 1), escalated(order, 2)]);
+      await relay(h);
+      const row = await endpointRow(id);
+      assert.equal(row.enabled, false);
+      assert.equal(row.disabled_reason, 'gone');
+      assert.equal((await disabledEvents(id)).length, 1);
+      const mail = await mailTo(partner.email);
+      assert.equal(mail.length, 1);
+      assert.match(mail[0]?.subject ?? '', /disabled/);
+      assert.match(mail[0]?.text_body ?? '', /410 Gone/);
+      // The owner's other endpoint hears of it.
+      const told = watcher.received.map((r) => JSON.parse(r.body) as { type: string; data: { reason: string } });
+      assert.deepEqual(
+        told.map((b) => [b.type, b.data.reason]),
+        [['webhook_endpoint.disabled', 'gone']],
+      );
+      // A disabled endpoint gets nothing new, and nothing of it stays claimed.
+      const before = (await deliveryOf(id)).length;
+      await record(h, [escalated(order)]);
+      await relay(h);
+      assert.equal(gone.received.length, 3);
+      const after = await deliveryOf(id);
+      assert.equal(after.length, before);
+      assert.ok(
+        after.every((d) => d.claimed_until === null && d.status === 'failed'),
+        'each 410 fails its delivery',
+      );
+      await h.db.deleteFrom('webhook_endpoints').execute();
+      await h.db.deleteFrom('outbox_emails').execute();
+    });
+
+    it('an endpoint failing for 5 days is disabled, its admins emailed in their language', async () => {
+      const failing = await receiver();
+      const { id } = await endpointFor(h, partner, failing);
+      await h.db.updateTable('users').set({ locale: 'it' }).where('email', '=', partner.email).execute();
+      failing.respond(answer(500, 'boom'));
+      const started = h.clock.now();
+      // A new event every 12 hours, for six days: each is tried and fails.
+      for (let half = 0; half < 12; half++) {
+        await record(h, [escalated(order, half % 3)]);
+        await relay(h);
+        const row = await endpointRow(id);
+        if (!row.enabled) break;
+        assert.equal(row.failing_since?.getTime(), started.getTime(), 'failing since its first failure');
+        h.clock.advance(12 * HOUR);
+      }
+      const row = await endpointRow(id);
+      assert.equal(row.enabled, false);
+      assert.equal(row.disabled_reason, 'failing');
+      assert.ok(h.clock.now().getTime() - started.getTime() >= 5 * 24 * HOUR);
+      const [told] = await disabledEvents(id);
+      assert.deepEqual((told?.data as { reason: string; failingSince: string }).reason, 'failing');
+      assert.equal((told?.data as { failingSince: string }).failingSince, started.toISOString());
+      const mail = await mailTo(partner.email);
+      assert.equal(mail.length, 1, JSON.stringify(mail.map((m) => [m.kind, m.subject, m.created_at])));
+      assert.equal(mail[0]?.locale, 'it');
+      assert.match(mail[0]?.subject ?? '', /disattivato/);
+      await h.db.updateTable('users').set({ locale: 'en' }).where('email', '=', partner.email).execute();
+      await h.db.deleteFrom('webhook_endpoints').execute();
+      await h.db.deleteFrom('outbox_emails').execute();
+    });
+
+    it('a success in between forgets the failures; Retry-After is honoured; only the first 2 KB of an answer are kept', async () => {
+      const flaky = await receiver();
+      const { id } = await endpointFor(h, partner, flaky);
+      flaky.respond(answer(429, `slow down ${'x'.repeat(10_000)}`, { 'Retry-After': '7200' }));
+      await record(h, [escalated(order)]);
+      await relay(h);
+      const [waiting] = await deliveryOf(id);
+      assert.equal(waiting?.status, 'pending');
+      assert.equal(waiting?.next_attempt_at.getTime(), h.clock.now().getTime() + 7200_000);
+      const [attempt] = await h.db
+        .selectFrom('webhook_attempts')
+        .selectAll()
+        .where('delivery_id', '=', waiting?.id ?? '')
+        .execute();
+      assert.equal(attempt?.status_code, 429);
+      assert.equal(attempt?.response_excerpt?.length, 2048);
+      assert.ok((await endpointRow(id)).failing_since);
+      // Not before the receiver said.
+      h.clock.advance(3600_000);
+      await relay(h);
+      assert.equal(flaky.received.length, 1);
+      flaky.respond(answer(200));
+      h.clock.advance(3600_000);
+      await relay(h);
+      assert.equal(flaky.received.length, 2);
+      assert.equal((await endpointRow(id)).failing_since, null);
+      await h.db.deleteFrom('webhook_endpoints').execute();
+    });
+
+    it('a redirect is a failed attempt, never followed', async () => {
+      const elsewhere = await receiver();
+      const redirecting = await receiver();
+      const { id } = await endpointFor(h, partner, redirecting);
+      redirecting.respond(answer(307, '', { Location: elsewhere.url }));
+      await record(h, [escalated(order)]);
+      await relay(h);
+      assert.equal(redirecting.received.length, 1);
+      assert.equal(elsewhere.received.length, 0);
+      const [delivery] = await deliveryOf(id);
+      assert.equal(delivery?.status, 'pending');
+      assert.equal(delivery?.last_status_code, 307);
+      await h.db.deleteFrom('webhook_endpoints').execute();
+    });
+
+    it('a receiver that hangs does not delay another endpoint', async () => {
+      const hanging = await receiver();
+      const quick = await receiver();
+      const stuck: (() => void)[] = [];
+      hanging.respond(
+        (_req, res) =>
+          new Promise<void>((resolve) => {
+            stuck.push(() => {
+              res.writeHead(200).end();
+              resolve();
+            });
+          }),
+      );
+      const slow = await endpointFor(h, partner, hanging);
+      const fast = await endpointFor(h, partner, quick);
+      await record(h, [escalated(order, 0)]);
+      const running = relay(h);
+      // Events keep coming while the first request hangs: the same relay run claims them.
+      for (let i = 0; i < 5; i++) {
+        if (i > 0) await record(h, [escalated(order, i % 3)]);
+        await waitFor(async () => (await deliveryOf(fast.id)).filter((d) => d.status === 'delivered').length === i + 1);
+      }
+      assert.equal(quick.received.length, 5, 'all delivered while the other endpoint hangs');
+      assert.equal(hanging.received.length, 3, 'the hanging endpoint holds one request per subscription');
+      assert.ok((await deliveryOf(slow.id)).every((d) => d.status === 'pending'));
+      hanging.respond(answer(200));
+      for (const release of stuck.splice(0)) release();
+      await running;
+      assert.ok((await deliveryOf(slow.id)).every((d) => d.status === 'delivered'));
       await h.db.deleteFrom('webhook_endpoints').execute();
     });
   });
