@@ -123,9 +123,9 @@ for (const engine of testEngines()) {
     const deliveryOf = (endpointId: string) =>
       h.db.selectFrom('webhook_deliveries').selectAll().where('endpoint_id', '=', endpointId).execute();
     const disabledEvents = async (endpointId: string) =>
-      (await h.db.selectFrom('events').selectAll().where('type', '=', 'webhook_endpoint.disabled').execute()).filter(
-        (e) => (e.data as { endpointId: string }).endpointId === endpointId,
-      );
+      (
+        await h.db.selectFrom('events').selectAll().where('type', '=', 'webhook_endpoint.disabled').execute()
+      ).filter((e) => (e.data as { endpointId: string }).endpointId === endpointId);
     const mailTo = (to: string) =>
       h.db.selectFrom('outbox_emails').selectAll().where('to_address', '=', to).execute();
 
@@ -146,7 +146,9 @@ for (const engine of testEngines()) {
       assert.match(mail[0]?.subject ?? '', /disabled/);
       assert.match(mail[0]?.text_body ?? '', /410 Gone/);
       // The owner's other endpoint hears of it.
-      const told = watcher.received.map((r) => JSON.parse(r.body) as { type: string; data: { reason: string } });
+      const told = watcher.received.map(
+        (r) => JSON.parse(r.body) as { type: string; data: { reason: string } },
+      );
       assert.deepEqual(
         told.map((b) => [b.type, b.data.reason]),
         [['webhook_endpoint.disabled', 'gone']],
@@ -261,7 +263,9 @@ for (const engine of testEngines()) {
       // Events keep coming while the first request hangs: the same relay run claims them.
       for (let i = 0; i < 5; i++) {
         if (i > 0) await record(h, [escalated(order, i % 3)]);
-        await waitFor(async () => (await deliveryOf(fast.id)).filter((d) => d.status === 'delivered').length === i + 1);
+        await waitFor(
+          async () => (await deliveryOf(fast.id)).filter((d) => d.status === 'delivered').length === i + 1,
+        );
       }
       assert.equal(quick.received.length, 5, 'all delivered while the other endpoint hangs');
       assert.equal(hanging.received.length, 3, 'the hanging endpoint holds one request per subscription');
