@@ -59,18 +59,20 @@ create table webhook_deliveries (
   constraint webhook_deliveries_finished check ((status = 'pending') = (finished_at is null)),
   constraint webhook_deliveries_claim check ((claimed_until is null) = (claim_token is null))
 );
-create unique index webhook_deliveries_once on webhook_deliveries (endpoint_id, event_id);
-create index webhook_deliveries_by_event on webhook_deliveries (event_id);
--- The relay's claim: each endpoint's due deliveries, and what it has in flight.
-create index webhook_deliveries_due on webhook_deliveries (endpoint_id, next_attempt_at) where status = 'pending';
-create index webhook_deliveries_any_due on webhook_deliveries (next_attempt_at) where status = 'pending';
+-- One delivery per event and endpoint; event first, so purging an event finds its deliveries by it.
+create unique index webhook_deliveries_once on webhook_deliveries (event_id, endpoint_id);
+-- The relay's claim walks each endpoint's due deliveries in order and stops at its window, counting
+-- what that endpoint already has claimed. (Each index costs every claim and record a write: there is
+-- none that only a rare read would use.)
+create index webhook_deliveries_due on webhook_deliveries (endpoint_id, next_attempt_at, event_seq)
+  where status = 'pending';
+create index webhook_deliveries_claimed on webhook_deliveries (endpoint_id, claimed_until)
+  where claimed_until is not null;
 -- A delivery waits while an earlier one of its subscription to the same endpoint is unfinished.
 create index webhook_deliveries_in_order on webhook_deliveries (endpoint_id, subscription_id, event_seq)
   where status = 'pending' and subscription_id is not null;
--- The delivery log, newest first, and the purge.
+-- The delivery log, newest first; the purge walks it too, endpoint by endpoint.
 create index webhook_deliveries_log on webhook_deliveries (endpoint_id, created_at desc, id desc);
-create index webhook_deliveries_finished_at on webhook_deliveries (finished_at) where status <> 'pending';
-create index webhook_deliveries_tests on webhook_deliveries (created_at) where event_id is null;
 
 -- Every attempt, kept 30 days: what the receiver answered (status, the first 2 KB) or why there was no answer.
 create table webhook_attempts (

@@ -118,8 +118,8 @@ function excerptText(bytes: Buffer): string {
 export function createOutboundHttp(options: OutboundOptions): OutboundHttp {
   const now = options.now ?? (() => new Date());
   const agents = {
-    http: new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' }),
-    https: new https.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' }),
+    http: new http.Agent({ keepAlive: true, noDelay: true, maxFreeSockets: 256, scheduling: 'lifo' }),
+    https: new https.Agent({ keepAlive: true, noDelay: true, maxFreeSockets: 256, scheduling: 'lifo' }),
   };
   const resolve = options.resolve ?? systemResolver;
   const resolutions = new LRUCache<string, ResolvedAddress[]>({
@@ -139,8 +139,12 @@ export function createOutboundHttp(options: OutboundOptions): OutboundHttp {
     resolve: resolver,
   });
 
-  function send(request: OutboundPost, pinned: ResolvedAddress, started: number): Promise<OutboundOutcome> {
-    const url = new URL(request.url);
+  function send(
+    request: OutboundPost,
+    url: URL,
+    pinned: ResolvedAddress,
+    started: number,
+  ): Promise<OutboundOutcome> {
     const secure = url.protocol === 'https:';
     const latencyMs = () => Math.round(performance.now() - started);
     return new Promise((settle) => {
@@ -209,7 +213,7 @@ export function createOutboundHttp(options: OutboundOptions): OutboundHttp {
         const error = checked.rule === 'webhook_url_unresolvable' ? 'dns' : 'target_refused';
         return { kind: 'failed', error, latencyMs: Math.round(performance.now() - started) };
       }
-      return send(request, checked.address, started);
+      return send(request, checked.url, checked.address, started);
     },
     now,
     close() {

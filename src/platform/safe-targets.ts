@@ -97,6 +97,11 @@ export function hostOf(url: URL): string {
  * user name or password (they would sit in every log and screen that shows the URL), a host.
  */
 export function urlShapeProblem(text: string, production: boolean): TargetRule | undefined {
+  const parsed = parseTargetUrl(text, production);
+  return parsed instanceof URL ? undefined : parsed;
+}
+
+function parseTargetUrl(text: string, production: boolean): URL | TargetRule {
   if (text.length > WEBHOOK_URL_MAX_LENGTH) return 'webhook_url_invalid';
   let url: URL;
   try {
@@ -108,7 +113,7 @@ export function urlShapeProblem(text: string, production: boolean): TargetRule |
   if (!url.hostname) return 'webhook_url_invalid';
   if (production && url.protocol !== 'https:') return 'webhook_url_https';
   if (url.username || url.password) return 'webhook_url_credentials';
-  return undefined;
+  return url;
 }
 
 export interface TargetPolicy {
@@ -118,16 +123,16 @@ export interface TargetPolicy {
   resolve: Resolver;
 }
 
-export type TargetCheck = { ok: true; address: ResolvedAddress } | { ok: false; rule: TargetRule };
+export type TargetCheck = { ok: true; url: URL; address: ResolvedAddress } | { ok: false; rule: TargetRule };
 
 /**
  * Where a request to `text` may connect: the first address its host resolves to, when every address
  * it resolves to may be reached (a name with one private address among public ones is refused whole).
  */
 export async function resolveTarget(text: string, policy: TargetPolicy): Promise<TargetCheck> {
-  const shape = urlShapeProblem(text, policy.production);
-  if (shape) return { ok: false, rule: shape };
-  const host = hostOf(new URL(text));
+  const url = parseTargetUrl(text, policy.production);
+  if (!(url instanceof URL)) return { ok: false, rule: url };
+  const host = hostOf(url);
   const literal = isIP(host);
   let addresses: ResolvedAddress[];
   if (literal) addresses = [{ address: host, family: literal === 6 ? 6 : 4 }];
@@ -142,5 +147,5 @@ export async function resolveTarget(text: string, policy: TargetPolicy): Promise
   if (!first) return { ok: false, rule: 'webhook_url_unresolvable' };
   if (!policy.allowPrivate && addresses.some((a) => isRefusedAddress(a.address)))
     return { ok: false, rule: 'webhook_url_private_target' };
-  return { ok: true, address: first };
+  return { ok: true, url, address: first };
 }

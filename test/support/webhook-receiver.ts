@@ -38,6 +38,8 @@ export interface Receiver {
   /** Requests being answered right now, by webhook-id: never above 1 for one id if no attempt doubles. */
   inFlight: Map<string, number>;
   maxInFlightPerId: number;
+  /** The most requests it was answering at once. */
+  maxConcurrent: number;
   secrets: string[];
   respond(responder: Responder): void;
   ids(): string[];
@@ -54,6 +56,7 @@ export async function startReceiver(options: { secrets?: string[]; path?: string
     received,
     inFlight,
     maxInFlightPerId: 0,
+    maxConcurrent: 0,
     secrets: options.secrets ?? [],
     respond(next) {
       responder = next;
@@ -62,6 +65,7 @@ export async function startReceiver(options: { secrets?: string[]; path?: string
     close: async () => undefined,
   };
   const sockets = new Set<import('node:net').Socket>();
+  let concurrent = 0;
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -92,8 +96,13 @@ export async function startReceiver(options: { secrets?: string[]; path?: string
     });
     inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
     receiver.maxInFlightPerId = Math.max(receiver.maxInFlightPerId, inFlight.get(id) ?? 0);
-    const done = () => inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
-    res.on('close', done);
+    concurrent += 1;
+    receiver.maxConcurrent = Math.max(receiver.maxConcurrent, concurrent);
+    const done = () => {
+      inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
+      concurrent -= 1;
+    };
+    res.once('close', done);
     try {
       await responder(req, res, body);
     } catch {

@@ -1,7 +1,6 @@
 import { type Selectable, sql } from 'kysely';
 import type { WebhookAttemptsTable, WebhookDeliveriesTable } from '../../db-types.ts';
-import type { Executor, Tx } from '../../platform/db.ts';
-import { lockForTransaction } from '../../platform/db.ts';
+import type { Executor } from '../../platform/db.ts';
 import { afterKeyset, exactTime, type Keyset } from '../../platform/keyset.ts';
 import { prepared } from '../../platform/prepared-statements.ts';
 
@@ -52,25 +51,20 @@ export async function insertTestDelivery(
 }
 
 /**
- * Whether anything is due and unclaimed: one probe of an index, so an idle relay can look often.
- * A lease further ahead than `until` was taken on a clock that has since gone back: it counts as over.
+ * Whether anything is due and unclaimed at an enabled endpoint: a probe of each endpoint's due
+ * deliveries, so an idle relay can look often. A lease further ahead than `until` was taken on a clock
+ * that has since gone back: it counts as over.
  */
 export async function anyDue(db: Executor, now: Date, until: Date): Promise<boolean> {
-  const row = await db
-    .selectFrom('webhook_deliveries')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', '<=', now)
-    .where((eb) =>
-      eb.or([
-        eb('claimed_until', 'is', null),
-        eb('claimed_until', '<=', now),
-        eb('claimed_until', '>', until),
-      ]),
-    )
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+  const { rows } = await sql`${prepared('webhooks_any_due')}
+    select 1 from webhook_endpoints w
+     where w.enabled and exists (
+       select 1 from webhook_deliveries d
+        where d.endpoint_id = w.id and d.status = 'pending' and d.next_attempt_at <= ${now}::timestamptz
+          and (d.claimed_until is null or d.claimed_until <= ${now}::timestamptz
+               or d.claimed_until > ${until}::timestamptz))
+     limit 1`.execute(db);
+  return rows.length > 0;
 }
 
 export interface ClaimedDelivery {
@@ -80,10 +74,18 @@ export interface ClaimedDelivery {
   event_type: string;
   /** Attempts of this round, the one just claimed included. */
   attempts: number;
-  test_data: unknown;
+  /** A test's data, as JSON text. */
+  test_data: string | null;
   created_at: Date;
   occurred_at: Date | null;
-  data: unknown;
+  /** The event's data, as JSON text: sent as it is. */
+  data: string | null;
+  /** The endpoint, as it is now: where to send, whether it is failing, the secrets that sign. */
+  url: string;
+  failing_since: Date | null;
+  secret_sealed: string;
+  previous_secret_sealed: string | null;
+  previous_secret_expires_at: Date | null;
 }
 
 export interface ClaimOptions {
@@ -91,33 +93,34 @@ export interface ClaimOptions {
   /** The lease's end. */
   until: Date;
   token: string;
-  /** Deliveries of one healthy endpoint claimed at once, across every relay; a failing endpoint gets one. */
+  /** Deliveries of one healthy endpoint claimed at once, counting those already claimed; a failing endpoint gets one. */
   window: number;
   limit: number;
 }
 
 /**
- * Claims due deliveries, at most `window` per endpoint counting those already claimed (an endpoint at
- * its cap is skipped), for a lease: other relays skip them (SKIP LOCKED now, the lease after) and only
- * this claim's token may record their outcome. A delivery waits while an earlier delivery of the same
- * subscription to the same endpoint is unfinished. Claims are taken one at a time (a transaction lock),
- * so two relays never both fill the same endpoint's window.
+ * Claims due deliveries in one statement, for a lease: other relays skip them (SKIP LOCKED now, the
+ * lease after) and only this claim's token may record their outcome. Each endpoint gets at most its
+ * window, counting what it already has claimed (an endpoint at its cap is skipped), walked in the
+ * order they became due, and a delivery waits while an earlier delivery of the same subscription to
+ * the same endpoint is unfinished. A lease further ahead than `until` was taken on a clock that has
+ * since gone back: it counts as over.
  */
-export async function claimDue(tx: Tx, o: ClaimOptions): Promise<ClaimedDelivery[]> {
-  await lockForTransaction(tx, 'webhooks.claim');
-  const { rows } = await sql<ClaimedDelivery>`
+export async function claimDue(db: Executor, o: ClaimOptions): Promise<ClaimedDelivery[]> {
+  const { rows } = await sql<ClaimedDelivery>`${prepared('webhooks_claim_due')}
     with picked as (
-      select c.id, c.event_id
+      select c.id, c.event_id, w.id as endpoint_id
         from webhook_endpoints w
         cross join lateral (
           select count(*)::int as held from webhook_deliveries f
-           where f.endpoint_id = w.id and f.status = 'pending'
-             and f.claimed_until > ${o.now} and f.claimed_until <= ${o.until}
+           where f.endpoint_id = w.id and f.claimed_until is not null
+             and f.claimed_until > ${o.now}::timestamptz and f.claimed_until <= ${o.until}::timestamptz
         ) h
         cross join lateral (
           select d.id, d.event_id from webhook_deliveries d
-           where d.endpoint_id = w.id and d.status = 'pending' and d.next_attempt_at <= ${o.now}
-             and (d.claimed_until is null or d.claimed_until <= ${o.now} or d.claimed_until > ${o.until})
+           where d.endpoint_id = w.id and d.status = 'pending' and d.next_attempt_at <= ${o.now}::timestamptz
+             and (d.claimed_until is null or d.claimed_until <= ${o.now}::timestamptz
+                  or d.claimed_until > ${o.until}::timestamptz)
              and (d.subscription_id is null or not exists (
                    select 1 from webhook_deliveries p
                     where p.endpoint_id = d.endpoint_id and p.subscription_id = d.subscription_id
@@ -128,14 +131,17 @@ export async function claimDue(tx: Tx, o: ClaimOptions): Promise<ClaimedDelivery
         ) c
        where w.enabled
        order by random()
-       limit ${o.limit}
+       limit ${o.limit}::int
     )
     update webhook_deliveries d
-       set claimed_until = ${o.until}, claim_token = ${o.token}, attempts = d.attempts + 1
-      from picked left join events e on e.id = picked.event_id
+       set claimed_until = ${o.until}::timestamptz, claim_token = ${o.token}::uuid, attempts = d.attempts + 1
+      from picked
+      join webhook_endpoints w on w.id = picked.endpoint_id
+      left join events e on e.id = picked.event_id
      where d.id = picked.id
-    returning d.id, d.endpoint_id, d.event_id, d.event_type, d.attempts, d.test_data, d.created_at,
-              e.occurred_at, e.data`.execute(tx);
+    returning d.id, d.endpoint_id, d.event_id, d.event_type, d.attempts, d.test_data::text as test_data,
+              d.created_at, e.occurred_at, e.data::text as data, w.url, w.failing_since, w.secret_sealed, w.previous_secret_sealed,
+              w.previous_secret_expires_at`.execute(db);
   return rows;
 }
 
@@ -158,43 +164,60 @@ export interface DeliveryOutcome {
   error: string | null;
 }
 
-/** Every attempt is kept; a delivery's outcome is recorded only under the lease that attempted it. */
+/**
+ * Records a batch in one statement: every attempt (kept whatever became of the lease), each
+ * delivery's outcome under the lease that attempted it, and each endpoint's health (failing from its
+ * first failure, healthy again on a success). Answers the failing endpoints whose failures began at
+ * or before `failingBefore` and that are still enabled: the ones to disable.
+ */
 export async function recordOutcomes(
   db: Executor,
-  attempts: AttemptRecord[],
-  outcomes: DeliveryOutcome[],
-): Promise<void> {
-  if (attempts.length)
-    await db
-      .insertInto('webhook_attempts')
-      .values(
-        attempts.map((a) => ({
-          delivery_id: a.deliveryId,
-          attempted_at: a.attemptedAt,
-          status_code: a.statusCode,
-          latency_ms: a.latencyMs,
-          response_excerpt: a.excerpt,
-          error: a.error,
-        })),
-      )
-      .execute();
-  if (outcomes.length === 0) return;
-  const column = <T>(pick: (o: DeliveryOutcome) => T) => outcomes.map(pick);
-  await sql`
-    update webhook_deliveries d
-       set status = r.status,
-           next_attempt_at = coalesce(r.next_at, d.next_attempt_at),
-           finished_at = r.finished_at,
-           claimed_until = null,
-           claim_token = null,
-           last_status_code = r.code,
-           last_error = r.error
-      from unnest(${column((o) => o.id)}::uuid[], ${column((o) => o.token)}::uuid[],
-                  ${column((o) => o.status)}::text[], ${column((o) => o.nextAttemptAt)}::timestamptz[],
-                  ${column((o) => o.finishedAt)}::timestamptz[], ${column((o) => o.statusCode)}::int[],
-                  ${column((o) => o.error)}::text[])
-           as r(id, token, status, next_at, finished_at, code, error)
-     where d.id = r.id and d.claim_token = r.token and d.status = 'pending'`.execute(db);
+  batch: {
+    attempts: AttemptRecord[];
+    outcomes: DeliveryOutcome[];
+    healthy: string[];
+    failing: string[];
+    now: Date;
+    failingBefore: Date;
+  },
+): Promise<string[]> {
+  const a = batch.attempts;
+  const o = batch.outcomes;
+  const { rows } = await sql<{ id: string }>`${prepared('webhooks_record_outcomes')}
+    with attempts as (
+      insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, response_excerpt, error)
+      select * from unnest(${a.map((x) => x.deliveryId)}::uuid[], ${a.map((x) => x.attemptedAt)}::timestamptz[],
+                           ${a.map((x) => x.statusCode)}::int[], ${a.map((x) => x.latencyMs)}::int[],
+                           ${a.map((x) => x.excerpt)}::text[], ${a.map((x) => x.error)}::text[])
+    ),
+    outcomes as (
+      update webhook_deliveries d
+         set status = r.status,
+             next_attempt_at = coalesce(r.next_at, d.next_attempt_at),
+             finished_at = r.finished_at,
+             claimed_until = null,
+             claim_token = null,
+             last_status_code = r.code,
+             last_error = r.error
+        from unnest(${o.map((x) => x.id)}::uuid[], ${o.map((x) => x.token)}::uuid[],
+                    ${o.map((x) => x.status)}::text[], ${o.map((x) => x.nextAttemptAt)}::timestamptz[],
+                    ${o.map((x) => x.finishedAt)}::timestamptz[], ${o.map((x) => x.statusCode)}::int[],
+                    ${o.map((x) => x.error)}::text[])
+             as r(id, token, status, next_at, finished_at, code, error)
+       where d.id = r.id and d.claim_token = r.token and d.status = 'pending'
+    ),
+    healthy as (
+      update webhook_endpoints set failing_since = null
+       where id = any(${batch.healthy}::uuid[]) and failing_since is not null
+    ),
+    failing as (
+      update webhook_endpoints set failing_since = ${batch.now}::timestamptz
+       where id = any(${batch.failing}::uuid[]) and failing_since is null
+    )
+    select id from webhook_endpoints
+     where id = any(${batch.failing}::uuid[]) and enabled
+       and failing_since <= ${batch.failingBefore}::timestamptz`.execute(db);
+  return rows.map((r) => r.id);
 }
 
 /** Claimed deliveries that were never sent (their endpoint was disabled meanwhile): free, attempt uncounted. */
@@ -287,7 +310,7 @@ export async function recoverDeliveries(
             or e.placed_by_org_id = ${endpoint.organizationId}::uuid)
        and (cardinality(${endpoint.eventTypes}::text[]) = 0 or e.type = any(${endpoint.eventTypes}::text[]))
        and (cardinality(${types}::text[]) = 0 or e.type = any(${types}::text[]))
-    on conflict (endpoint_id, event_id) do update
+    on conflict (event_id, endpoint_id) do update
        set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, finished_at = null
      where not (webhook_deliveries.status = 'pending' and webhook_deliveries.claimed_until > ${now})`.execute(
     db,
@@ -295,18 +318,22 @@ export async function recoverDeliveries(
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** Attempts older than `before`, and finished deliveries (tests: any) of then; a slice at a time. */
+/**
+ * A slice of what is older than `before`: attempts, and deliveries (with their attempts) that are
+ * finished or tests. A delivery of an event waiting that long goes with its event when events are purged.
+ */
 export async function purgeBefore(db: Executor, before: Date, limit: number): Promise<number> {
   const attempts = await sql`
     delete from webhook_attempts where id in (
       select id from webhook_attempts where attempted_at < ${before} limit ${limit})`.execute(db);
-  const finished = await sql`
+  const deliveries = await sql`
     delete from webhook_deliveries where id in (
-      select id from webhook_deliveries
-       where status <> 'pending' and finished_at < ${before} limit ${limit})`.execute(db);
-  const tests = await sql`
-    delete from webhook_deliveries where id in (
-      select id from webhook_deliveries
-       where event_id is null and created_at < ${before} limit ${limit})`.execute(db);
-  return [attempts, finished, tests].reduce((n, r) => n + Number(r.numAffectedRows ?? 0), 0);
+      select d.id from webhook_endpoints w
+       cross join lateral (
+         select id from webhook_deliveries d
+          where d.endpoint_id = w.id and d.created_at < ${before}
+            and (d.status <> 'pending' or d.event_id is null)
+          limit ${limit}) d
+       limit ${limit})`.execute(db);
+  return Number(attempts.numAffectedRows ?? 0) + Number(deliveries.numAffectedRows ?? 0);
 }

@@ -7,8 +7,9 @@ import { seal, unseal } from '../../platform/sealed-box.ts';
  * the secrets that sign it.
  */
 
-export function deliveryBody(type: string, occurredAt: Date, data: unknown): string {
-  return JSON.stringify({ type, timestamp: occurredAt.toISOString(), data });
+/** `data` is the event's data as JSON text (as the database hands it out: it is sent as it is, unparsed). */
+export function deliveryBody(type: string, occurredAt: Date, data: string): string {
+  return `{"type":${JSON.stringify(type)},"timestamp":"${occurredAt.toISOString()}","data":${data}}`;
 }
 
 export const USER_AGENT = 'Provisio-Webhooks/1.0 (+https://www.standardwebhooks.com)';
@@ -22,7 +23,10 @@ export function unsealSecret(config: Config, endpointId: string, sealed: string)
   return unseal(config.webhookSecretsKeys, sealed, `webhook-endpoint:${endpointId}`);
 }
 
-/** The secrets that sign now: the current one, and the previous one until its rotation window ends. */
+/**
+ * The secrets that sign now: the current one, and the previous one until its rotation window ends.
+ * `opened` keeps what was unsealed (by sealed value) for the caller's run, so a batch opens each once.
+ */
 export function signingSecrets(
   config: Config,
   endpoint: {
@@ -32,13 +36,22 @@ export function signingSecrets(
     previous_secret_expires_at: Date | null;
   },
   now: Date,
+  opened = new Map<string, string>(),
 ): string[] {
-  const secrets = [unsealSecret(config, endpoint.id, endpoint.secret_sealed)];
+  const open = (sealed: string) => {
+    let secret = opened.get(sealed);
+    if (secret === undefined) {
+      secret = unsealSecret(config, endpoint.id, sealed);
+      opened.set(sealed, secret);
+    }
+    return secret;
+  };
+  const secrets = [open(endpoint.secret_sealed)];
   if (
     endpoint.previous_secret_sealed &&
     endpoint.previous_secret_expires_at &&
     endpoint.previous_secret_expires_at > now
   )
-    secrets.push(unsealSecret(config, endpoint.id, endpoint.previous_secret_sealed));
+    secrets.push(open(endpoint.previous_secret_sealed));
   return secrets;
 }

@@ -34,9 +34,10 @@ export interface RecordedBatch {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Records a batch of attempts in one transaction: each attempt (kept 30 days), each delivery's outcome
- * (delivered, due again, failed), each endpoint's health (failing since its first failure, healthy on a
- * success) and the endpoints that must be disabled, with what that says to their owners.
+ * Records a batch of attempts: each attempt (kept 30 days), each delivery's outcome (delivered, due
+ * again, failed) and each endpoint's health (failing since its first failure, healthy on a success),
+ * then disables the endpoints that answered 410 or have failed for 5 days, with what that says to
+ * their owners (each disabling is conditional, so a success recorded meanwhile wins).
  */
 export async function recordAttempts(ctx: Ctx, batch: FinishedAttempt[]): Promise<RecordedBatch> {
   const now = ctx.clock.now();
@@ -75,21 +76,30 @@ export async function recordAttempts(ctx: Ctx, batch: FinishedAttempt[]): Promis
   }
   const healthy = [...latest].filter(([, ok]) => ok).map(([id]) => id);
   const failing = [...latest].filter(([, ok]) => !ok).map(([id]) => id);
-  await inTransaction(ctx, async (tx) => {
-    await deliveries.recordOutcomes(tx.db, attempts, outcomes);
-    await endpoints.markHealth(tx.db, healthy, failing, now);
-    const disabled = [
-      ...(await endpoints.disableEndpoints(tx.db, [...gone], 'gone', now)),
-      ...(await endpoints.disableEndpoints(
-        tx.db,
-        failing.filter((id) => !gone.has(id)),
-        'failing',
-        now,
-        new Date(now.getTime() - FAILING_DAYS_BEFORE_DISABLED * DAY_MS),
-      )),
-    ];
-    if (disabled.length) await announceDisabled(tx, disabled);
-    recorded.disabled = disabled.map((e) => e.id);
+  // The common case is one statement; disabling an endpoint (rare) says so to its owner in a transaction.
+  const failingTooLong = await deliveries.recordOutcomes(ctx.db, {
+    attempts,
+    outcomes,
+    healthy,
+    failing,
+    now,
+    failingBefore: new Date(now.getTime() - FAILING_DAYS_BEFORE_DISABLED * DAY_MS),
   });
+  const tooLong = failingTooLong.filter((id) => !gone.has(id));
+  if (gone.size > 0 || tooLong.length > 0)
+    recorded.disabled = await inTransaction(ctx, async (tx) => {
+      const disabled = [
+        ...(await endpoints.disableEndpoints(tx.db, [...gone], 'gone', now)),
+        ...(await endpoints.disableEndpoints(
+          tx.db,
+          tooLong,
+          'failing',
+          now,
+          new Date(now.getTime() - FAILING_DAYS_BEFORE_DISABLED * DAY_MS),
+        )),
+      ];
+      if (disabled.length) await announceDisabled(tx, disabled);
+      return disabled.map((e) => e.id);
+    });
   return recorded;
 }

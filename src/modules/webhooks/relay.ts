@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { type Ctx, inTransaction } from '../../platform/context.ts';
+import type { Ctx } from '../../platform/context.ts';
 import { defineJob } from '../../platform/jobs.ts';
 import { signWebhook } from '../../platform/standard-webhooks.ts';
 import * as deliveries from './deliveries-repository.ts';
 import { deliveryBody, signingSecrets, USER_AGENT } from './message.ts';
 import { type AttemptOutcome, type FinishedAttempt, recordAttempts } from './outcomes.ts';
-import * as endpoints from './repository.ts';
 import { ATTEMPT_TIMEOUT_MS } from './schedule.ts';
 
 /**
@@ -22,14 +21,20 @@ import { ATTEMPT_TIMEOUT_MS } from './schedule.ts';
 
 /** A claim lasts this long: past the 15 s timeout, with room to record the outcome. */
 export const CLAIM_LEASE_SECONDS = 30;
+/**
+ * A claimed delivery still waiting for a free slot this long after its claim is let go instead of
+ * sent: its request (up to ATTEMPT_TIMEOUT_MS) and its record must end inside the lease, or another
+ * relay could send it while this one still is.
+ */
+const SEND_BY_MS = (CLAIM_LEASE_SECONDS - 5) * 1000 - ATTEMPT_TIMEOUT_MS;
 /** Deliveries one relay holds at once (claimed, being sent or being recorded). */
-const MAX_HELD = 500;
-const CLAIM_BATCH = 200;
+const MAX_HELD = 1000;
+const CLAIM_BATCH = 500;
 /**
  * Claimed deliveries per healthy endpoint, as a multiple of its request cap: the next requests are
- * claimed while the current ones run, so the endpoint's sockets never wait for the database.
+ * claimed while the current ones run, so the endpoint's connections never wait for the database.
  */
-const WINDOW_FACTOR = 2;
+const WINDOW_FACTOR = 8;
 /** How often a relay with nothing to claim looks again while it stays up. */
 const POLL_MS = 50;
 /** A relay run stays up this long after its last work, so a steady stream of events goes out at once. */
@@ -51,6 +56,8 @@ export interface RelayOutcome {
 }
 
 interface Prepared {
+  /** When it was claimed (performance.now()): see SEND_BY_MS. */
+  claimedAt: number;
   deliveryId: string;
   endpointId: string;
   token: string;
@@ -71,8 +78,13 @@ class RelayRun {
   private readonly queues = new Map<string, Prepared[]>();
   private readonly sending = new Map<string, number>();
   private readonly failingEndpoints = new Set<string>();
+  /** Signing secrets this run has unsealed, by sealed value. */
+  private readonly opened = new Map<string, string>();
   private finished: FinishedAttempt[] = [];
+  /** Claimed but never sent (their endpoint was disabled, or their lease ran short): to let go. */
+  private unsent: Prepared[] = [];
   private held = 0;
+  private lastClaim = 0;
   private flushing: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   private changed: (() => void) | undefined;
@@ -94,7 +106,7 @@ class RelayRun {
       while (!this.options.signal?.aborted) {
         this.throwIfFailed();
         const room = MAX_HELD - this.held;
-        const claimed = room > 0 ? await this.claim(Math.min(room, CLAIM_BATCH)) : 0;
+        const claimed = room > 0 && this.wantsMore() ? await this.claim(Math.min(room, CLAIM_BATCH)) : 0;
         if (claimed > 0) {
           idleSince = performance.now();
           continue;
@@ -109,6 +121,21 @@ class RelayRun {
     }
     this.throwIfFailed();
     return this.outcome;
+  }
+
+  /**
+   * Whether to claim now: when nothing is held, when an endpoint has fewer waiting than it may send at
+   * once, or every POLL_MS (for other endpoints and retries coming due). Claiming on every completion
+   * would make many small claims of one or two deliveries.
+   */
+  private wantsMore(): boolean {
+    if (this.held === 0 || performance.now() - this.lastClaim >= POLL_MS) return true;
+    for (const [endpointId, queue] of this.queues) if (queue.length < this.capOf(endpointId)) return true;
+    return this.queues.size === 0;
+  }
+
+  private capOf(endpointId: string): number {
+    return this.failingEndpoints.has(endpointId) ? 1 : this.concurrency;
   }
 
   private throwIfFailed(): void {
@@ -135,38 +162,31 @@ class RelayRun {
   /** Claims up to `limit` deliveries and starts sending them; how many it claimed. */
   private async claim(limit: number): Promise<number> {
     const { ctx } = this;
+    this.lastClaim = performance.now();
     const now = ctx.clock.now();
     const until = new Date(now.getTime() + this.leaseSeconds * 1000);
-    // An idle relay looks with one index probe first; the claim itself takes a lock.
+    // An idle relay looks with one index probe first, so looking often costs little.
     if (this.held === 0 && !(await deliveries.anyDue(ctx.db, now, until))) return 0;
     const token = randomUUID();
-    const claimed = await inTransaction(ctx, (tx) =>
-      deliveries.claimDue(tx.db, {
-        now,
-        until,
-        token,
-        window: this.concurrency * WINDOW_FACTOR,
-        limit,
-      }),
-    );
+    const claimed = await deliveries.claimDue(ctx.db, {
+      now,
+      until,
+      token,
+      window: this.concurrency * WINDOW_FACTOR,
+      limit,
+    });
     if (claimed.length === 0) return 0;
     this.held += claimed.length;
-    const targets = new Map(
-      (await endpoints.endpointsForSending(ctx.db, [...new Set(claimed.map((d) => d.endpoint_id))])).map(
-        (e) => [e.id, e],
-      ),
-    );
+    const claimedAt = performance.now();
     const unreadable: FinishedAttempt[] = [];
+    const touched = new Set<string>();
     for (const d of claimed) {
-      const target = targets.get(d.endpoint_id);
       let secrets: string[] = [];
       try {
-        if (target) secrets = signingSecrets(ctx.config, target, now);
+        secrets = signingSecrets(ctx.config, { ...d, id: d.endpoint_id }, now, this.opened);
       } catch {
-        // A secret sealed by a key WEBHOOK_SECRETS_KEY no longer holds: said once per claim, never the secret.
+        // A secret sealed by a key WEBHOOK_SECRETS_KEY no longer holds: said without the secret.
         ctx.log.error({ endpointId: d.endpoint_id }, 'webhook signing secret cannot be opened');
-      }
-      if (!target || secrets.length === 0) {
         unreadable.push({
           deliveryId: d.id,
           endpointId: d.endpoint_id,
@@ -177,29 +197,30 @@ class RelayRun {
         });
         continue;
       }
-      if (target.failing_since) this.failingEndpoints.add(d.endpoint_id);
+      if (d.failing_since) this.failingEndpoints.add(d.endpoint_id);
       else this.failingEndpoints.delete(d.endpoint_id);
       const test = d.event_id === null;
-      const prepared: Prepared = {
+      const queue = this.queues.get(d.endpoint_id) ?? [];
+      queue.push({
+        claimedAt,
         deliveryId: d.id,
         endpointId: d.endpoint_id,
         token,
         attempts: d.attempts,
         webhookId: d.event_id ?? d.id,
-        url: target.url,
+        url: d.url,
         secrets,
         body: deliveryBody(
           d.event_type,
           (test ? d.created_at : d.occurred_at) ?? d.created_at,
-          test ? d.test_data : d.data,
+          (test ? d.test_data : d.data) ?? 'null',
         ),
-      };
-      const queue = this.queues.get(d.endpoint_id) ?? [];
-      queue.push(prepared);
+      });
       this.queues.set(d.endpoint_id, queue);
+      touched.add(d.endpoint_id);
     }
     if (unreadable.length) this.finish(unreadable);
-    for (const endpointId of targets.keys()) this.pump(endpointId);
+    for (const endpointId of touched) this.pump(endpointId);
     return claimed.length;
   }
 
@@ -207,14 +228,21 @@ class RelayRun {
   private pump(endpointId: string): void {
     const queue = this.queues.get(endpointId);
     if (!queue) return;
-    const cap = this.failingEndpoints.has(endpointId) ? 1 : this.concurrency;
+    const cap = this.capOf(endpointId);
+    const sendBy = performance.now() - SEND_BY_MS;
+    const late: Prepared[] = [];
     while (queue.length > 0 && (this.sending.get(endpointId) ?? 0) < cap) {
       const next = queue.shift();
       if (!next) break;
+      if (next.claimedAt < sendBy) {
+        late.push(next);
+        continue;
+      }
       this.sending.set(endpointId, (this.sending.get(endpointId) ?? 0) + 1);
       void this.send(next);
     }
     if (queue.length === 0) this.queues.delete(endpointId);
+    if (late.length) this.letGo(late);
   }
 
   private async send(p: Prepared): Promise<void> {
@@ -249,6 +277,16 @@ class RelayRun {
 
   private finish(attempts: FinishedAttempt[]): void {
     this.finished.push(...attempts);
+    this.startFlush();
+  }
+
+  /** Claimed deliveries this relay will not send: their claims are released (their attempt uncounted). */
+  private letGo(unsent: Prepared[]): void {
+    this.unsent.push(...unsent);
+    this.startFlush();
+  }
+
+  private startFlush(): void {
     if (!this.flushing)
       this.flushing = this.flush()
         .catch((error: unknown) => {
@@ -260,9 +298,19 @@ class RelayRun {
         });
   }
 
-  /** Records what has finished, batch after batch, until nothing is waiting. */
+  /** Records what has finished (and lets go what will not be sent), batch after batch, until nothing waits. */
   private async flush(): Promise<void> {
-    while (this.finished.length > 0) {
+    while (this.finished.length > 0 || this.unsent.length > 0) {
+      if (this.unsent.length > 0) {
+        const unsent = this.unsent;
+        this.unsent = [];
+        await deliveries.releaseClaims(
+          this.ctx.db,
+          unsent.map((p) => ({ id: p.deliveryId, token: p.token })),
+        );
+        this.held -= unsent.length;
+      }
+      if (this.finished.length === 0) continue;
       const batch = this.finished;
       this.finished = [];
       const recorded = await recordAttempts(this.ctx, batch);
@@ -271,24 +319,13 @@ class RelayRun {
       this.outcome.failed += recorded.failed;
       this.outcome.disabled += recorded.disabled.length;
       this.held -= batch.length;
-      if (recorded.disabled.length) await this.dropDisabled(recorded.disabled);
+      // An endpoint disabled meanwhile gets nothing more: what this relay still holds for it is let go.
+      for (const id of recorded.disabled) {
+        this.unsent.push(...(this.queues.get(id) ?? []));
+        this.queues.delete(id);
+      }
       this.notify();
     }
-  }
-
-  /** An endpoint disabled meanwhile gets nothing more: what this relay still holds for it is let go. */
-  private async dropDisabled(ids: string[]): Promise<void> {
-    const dropped: Prepared[] = [];
-    for (const id of ids) {
-      dropped.push(...(this.queues.get(id) ?? []));
-      this.queues.delete(id);
-    }
-    if (dropped.length === 0) return;
-    await deliveries.releaseClaims(
-      this.ctx.db,
-      dropped.map((p) => ({ id: p.deliveryId, token: p.token })),
-    );
-    this.held -= dropped.length;
   }
 }
 

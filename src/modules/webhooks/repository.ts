@@ -72,23 +72,6 @@ export async function rotateSecret(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** The URL and sealed secrets of the endpoints a relay is about to deliver to. */
-export async function endpointsForSending(db: Executor, ids: string[]) {
-  if (ids.length === 0) return [];
-  return db
-    .selectFrom('webhook_endpoints')
-    .select([
-      'id',
-      'url',
-      'failing_since',
-      'secret_sealed',
-      'previous_secret_sealed',
-      'previous_secret_expires_at',
-    ])
-    .where('id', 'in', ids)
-    .execute();
-}
-
 /**
  * Disables the endpoints that are still enabled, for `reason`; `failingBefore` keeps to those failing
  * since then (5 days), so a success recorded meanwhile wins. Returns those it disabled.
@@ -108,27 +91,4 @@ export async function disableEndpoints(
     .where('enabled', '=', true);
   if (failingBefore) query = query.where('failing_since', '<=', failingBefore);
   return query.returningAll().execute();
-}
-
-/** An endpoint's health after a batch of attempts: failing from its first failure, healthy again on a success. */
-export async function markHealth(
-  db: Executor,
-  succeeded: string[],
-  failed: string[],
-  at: Date,
-): Promise<void> {
-  if (succeeded.length)
-    await db
-      .updateTable('webhook_endpoints')
-      .set({ failing_since: null })
-      .where('id', 'in', succeeded)
-      .where('failing_since', 'is not', null)
-      .execute();
-  if (failed.length)
-    await db
-      .updateTable('webhook_endpoints')
-      .set({ failing_since: at })
-      .where('id', 'in', failed)
-      .where('failing_since', 'is', null)
-      .execute();
 }
