@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
-import { DomainError, notFound } from '../../platform/errors.ts';
-import { translator } from '../../platform/i18n.ts';
+import { DomainError, type FieldError, notFound } from '../../platform/errors.ts';
+import { type Translate, translator } from '../../platform/i18n.ts';
 import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
@@ -50,8 +50,15 @@ type PageContext = Context<UserEnv>;
 const LABELS = {
   url: 'webhooks.url',
   description: 'webhooks.description',
+  eventTypes: 'webhooks.events',
   since: 'webhooks.recover_since',
 };
+
+/** Field messages for the form: an event type at fault is the Events field's, whichever box it was. */
+function formErrors(t: Translate, fields: FieldError[]): Record<string, string> {
+  const named = fields.map((f) => (f.field.startsWith('eventTypes') ? { ...f, field: 'eventTypes' } : f));
+  return fieldMessages(t, named, LABELS);
+}
 const EMPTY: EndpointFormValues = { url: '', description: '', eventTypes: [], enabled: true };
 
 function text(value: unknown): string {
@@ -186,7 +193,7 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
       c.status(422);
-      return c.html(await listPage(c, values, fieldMessages(props.t, error.fields, LABELS)));
+      return c.html(await listPage(c, values, formErrors(props.t, error.fields)));
     }
   });
 
@@ -220,7 +227,7 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
       c.status(422);
-      const errors = fieldMessages(props.t, error.fields, LABELS);
+      const errors = formErrors(props.t, error.fields);
       return c.html(
         <EditPage {...props} frame={frame} endpoint={endpoint} values={values} errors={errors} />,
       );
@@ -318,7 +325,7 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
       c.status(422);
-      return c.html(await endpointPage(c, fieldMessages(props.t, error.fields, LABELS), since));
+      return c.html(await endpointPage(c, formErrors(props.t, error.fields), since));
     }
   });
 }

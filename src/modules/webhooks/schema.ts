@@ -6,6 +6,7 @@ import {
   WEBHOOK_DESCRIPTION_MAX_LENGTH,
   WEBHOOK_URL_MAX_LENGTH,
 } from '../../platform/limits.ts';
+import { urlShapeProblem } from '../../platform/safe-targets.ts';
 import { lineText } from '../../platform/text.ts';
 import { EVENT_TYPES, type EventType } from '../events/catalogue.ts';
 
@@ -18,12 +19,22 @@ export type DisabledReason = (typeof DISABLED_REASONS)[number];
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-const url = z.string().min(1).max(WEBHOOK_URL_MAX_LENGTH).openapi({
-  format: 'uri',
-  example: 'https://erp.northwind.example/provisio/webhooks',
-  description:
-    'Where deliveries are POSTed: `https://` (plain `http://` outside production), no user name or password, a host that resolves to public addresses only. Redirects are not followed.',
-});
+// The form of the URL is checked here, with the other fields; https in production and where it
+// resolves depend on the running system, and are checked by the service.
+const url = z
+  .string()
+  .min(1)
+  .max(WEBHOOK_URL_MAX_LENGTH)
+  .superRefine((value, ctx) => {
+    const rule = urlShapeProblem(value, false);
+    if (rule && value.length <= WEBHOOK_URL_MAX_LENGTH) ctx.addIssue({ code: 'custom', message: rule });
+  })
+  .openapi({
+    format: 'uri',
+    example: 'https://erp.northwind.example/provisio/webhooks',
+    description:
+      'Where deliveries are POSTed: `https://` (plain `http://` outside production), no user name or password, a host that resolves to public addresses only. Redirects are not followed.',
+  });
 const eventTypes = z
   .array(eventTypeSchema)
   .max(EVENT_TYPES.length * 2)
