@@ -222,10 +222,24 @@ for (const engine of testEngines()) {
       h.clock.advance(3600_000);
       await relay(h);
       assert.equal(flaky.received.length, 1);
-      flaky.respond(answer(200));
-      h.clock.advance(3600_000);
+      // Unless someone asks: a retry of a waiting delivery goes at once, a new round of attempts.
+      const retried = await h.api(
+        partner,
+        'POST',
+        `/api/v1/webhook-endpoints/${id}/deliveries/${waiting?.id}/retry`,
+      );
+      assert.equal(retried.status, 202);
+      assert.deepEqual(
+        ((await retried.json()) as { attemptsThisRound: number; nextAttemptAt: string }).nextAttemptAt,
+        h.clock.now().toISOString(),
+      );
       await relay(h);
       assert.equal(flaky.received.length, 2);
+      h.clock.advance(60_000);
+      flaky.respond(answer(200));
+      h.clock.advance(2 * 3600_000);
+      await relay(h);
+      assert.equal(flaky.received.length, 3);
       assert.equal((await endpointRow(id)).failing_since, null);
       await h.db.deleteFrom('webhook_endpoints').execute();
     });

@@ -284,7 +284,16 @@ export async function retryDelivery(db: Executor, endpointId: string, id: string
     .set({ status: 'pending', attempts: 0, next_attempt_at: now, finished_at: null })
     .where('endpoint_id', '=', endpointId)
     .where('id', '=', id)
-    .where((eb) => eb.not(eb.and([eb('status', '=', 'pending'), eb('claimed_until', '>', now)])))
+    // Not one being attempted right now (a null lease is none: compared, it would make the test null).
+    .where((eb) =>
+      eb.not(
+        eb.and([
+          eb('status', '=', 'pending'),
+          eb('claimed_until', 'is not', null),
+          eb('claimed_until', '>', now),
+        ]),
+      ),
+    )
     .execute();
 }
 
@@ -312,9 +321,8 @@ export async function recoverDeliveries(
        and (cardinality(${types}::text[]) = 0 or e.type = any(${types}::text[]))
     on conflict (event_id, endpoint_id) do update
        set status = 'pending', attempts = 0, next_attempt_at = excluded.next_attempt_at, finished_at = null
-     where not (webhook_deliveries.status = 'pending' and webhook_deliveries.claimed_until > ${now})`.execute(
-    db,
-  );
+     where not (webhook_deliveries.status = 'pending'
+                and coalesce(webhook_deliveries.claimed_until > ${now}::timestamptz, false))`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 
