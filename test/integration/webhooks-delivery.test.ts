@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { purgeWebhookHistory } from '../../src/modules/webhooks/jobs.ts';
 import { relayDueWebhooks } from '../../src/modules/webhooks/relay.ts';
 import { createWebhookEndpoint } from '../../src/modules/webhooks/service.ts';
 import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
@@ -256,6 +257,27 @@ for (const engine of testEngines()) {
       const [delivery] = await deliveryOf(id);
       assert.equal(delivery?.status, 'pending');
       assert.equal(delivery?.last_status_code, 307);
+      await h.db.deleteFrom('webhook_endpoints').execute();
+    });
+
+    it('forgets attempts and finished deliveries after 30 days, and keeps what is younger', async () => {
+      const r = await receiver();
+      const { id } = await endpointFor(h, partner, r);
+      await record(h, [escalated(order)]);
+      await relay(h);
+      h.clock.advance(29 * 24 * HOUR);
+      await record(h, [escalated(order, 1)]);
+      await relay(h);
+      h.clock.advance(2 * 24 * HOUR);
+      const signal = new AbortController().signal;
+      await purgeWebhookHistory.handler(h.ctx, {}, { id: 'purge', attempt: 1, signal, expireInSeconds: 60 });
+      const left = await deliveryOf(id);
+      assert.equal(left.length, 1, 'the 31-day-old delivery is gone, the 2-day-old one stays');
+      const attempts = await h.db.selectFrom('webhook_attempts').selectAll().execute();
+      assert.deepEqual(
+        attempts.map((a) => a.delivery_id),
+        [left[0]?.id],
+      );
       await h.db.deleteFrom('webhook_endpoints').execute();
     });
 

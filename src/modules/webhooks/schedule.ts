@@ -1,8 +1,8 @@
 /**
  * When a delivery is attempted again (docs/adr/0031): about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h and
- * 10 h after each failure (a day and a half in all, ~3 days of the receiver's time counting its own
- * outages and Retry-After), each ±10 % so that deliveries that failed together do not return together;
- * never sooner than the receiver's Retry-After. After the ninth attempt the delivery has failed.
+ * 10 h after each failure (a day and a half of attempts), each ±10 % so that deliveries that failed
+ * together do not come back together, and never sooner than the receiver's Retry-After. After the
+ * ninth attempt the delivery has failed.
  */
 export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18_000, 36_000, 36_000, 36_000] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
