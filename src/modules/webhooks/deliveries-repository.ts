@@ -93,8 +93,12 @@ export interface ClaimOptions {
   /** The lease's end. */
   until: Date;
   token: string;
-  /** Deliveries of one healthy endpoint claimed at once, counting those already claimed; a failing endpoint gets one. */
+  /**
+   * Deliveries of one healthy endpoint claimed at once, counting those already claimed: `windows` for the
+   * endpoints named there, `window` for the others. A failing endpoint gets one.
+   */
   window: number;
+  windows: { endpointId: string; window: number }[];
   limit: number;
 }
 
@@ -111,6 +115,8 @@ export async function claimDue(db: Executor, o: ClaimOptions): Promise<ClaimedDe
     with picked as (
       select c.id, c.event_id, w.id as endpoint_id
         from webhook_endpoints w
+        left join unnest(${o.windows.map((x) => x.endpointId)}::uuid[], ${o.windows.map((x) => x.window)}::int[])
+             as lw(endpoint_id, size) on lw.endpoint_id = w.id
         cross join lateral (
           select count(*)::int as held from webhook_deliveries f
            where f.endpoint_id = w.id and f.claimed_until is not null
@@ -126,7 +132,8 @@ export async function claimDue(db: Executor, o: ClaimOptions): Promise<ClaimedDe
                     where p.endpoint_id = d.endpoint_id and p.subscription_id = d.subscription_id
                       and p.status = 'pending' and p.event_seq < d.event_seq))
            order by d.next_attempt_at, d.event_seq
-           limit greatest(0, (case when w.failing_since is null then ${o.window}::int else 1 end) - h.held)
+           limit greatest(0, (case when w.failing_since is null then coalesce(lw.size, ${o.window}::int) else 1 end)
+                             - h.held)
            for update of d skip locked
         ) c
        where w.enabled

@@ -32,9 +32,14 @@ const MAX_HELD = 1000;
 const CLAIM_BATCH = 500;
 /**
  * Claimed deliveries per healthy endpoint, as a multiple of its request cap: the next requests are
- * claimed while the current ones run, so the endpoint's connections never wait for the database.
+ * claimed while the current ones run, so the endpoint's connections never wait for the database. An
+ * endpoint starts at the least; as its answers come, it gets as many as it can be sent in half of
+ * SEND_BY_MS at its pace, within the most (a fast receiver keeps hundreds claimed, a slow one a few).
  */
-const WINDOW_FACTOR = 8;
+const WINDOW_FACTOR_LEAST = 2;
+const WINDOW_FACTOR_MOST = 50;
+/** How much each answer moves an endpoint's remembered latency (an exponential average). */
+const LATENCY_WEIGHT = 0.2;
 /** How often a relay with nothing to claim looks again while it stays up. */
 const POLL_MS = 50;
 /** A relay run stays up this long after its last work, so a steady stream of events goes out at once. */
@@ -78,6 +83,8 @@ class RelayRun {
   private readonly queues = new Map<string, Prepared[]>();
   private readonly sending = new Map<string, number>();
   private readonly failingEndpoints = new Set<string>();
+  /** Each endpoint's recent request latency (ms), which sizes its window. */
+  private readonly latency = new Map<string, number>();
   /** Signing secrets this run has unsealed, by sealed value. */
   private readonly opened = new Map<string, string>();
   private finished: FinishedAttempt[] = [];
@@ -134,6 +141,12 @@ class RelayRun {
     return this.queues.size === 0;
   }
 
+  /** An endpoint's window at a latency: what its requests can get through in half of SEND_BY_MS. */
+  private windowFor(latencyMs: number): number {
+    const rounds = Math.floor(SEND_BY_MS / 2 / Math.max(1, latencyMs));
+    return this.concurrency * Math.min(WINDOW_FACTOR_MOST, Math.max(WINDOW_FACTOR_LEAST, rounds));
+  }
+
   private capOf(endpointId: string): number {
     return this.failingEndpoints.has(endpointId) ? 1 : this.concurrency;
   }
@@ -172,7 +185,8 @@ class RelayRun {
       now,
       until,
       token,
-      window: this.concurrency * WINDOW_FACTOR,
+      window: this.concurrency * WINDOW_FACTOR_LEAST,
+      windows: [...this.latency].map(([endpointId, ms]) => ({ endpointId, window: this.windowFor(ms) })),
       limit,
     });
     if (claimed.length === 0) return 0;
@@ -262,6 +276,11 @@ class RelayRun {
       outcome = { kind: 'failed', error: 'network', latencyMs: 0 };
     }
     this.sending.set(p.endpointId, (this.sending.get(p.endpointId) ?? 1) - 1);
+    const known = this.latency.get(p.endpointId);
+    this.latency.set(
+      p.endpointId,
+      known === undefined ? outcome.latencyMs : known + LATENCY_WEIGHT * (outcome.latencyMs - known),
+    );
     this.finish([
       {
         deliveryId: p.deliveryId,
