@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as identity from '../../src/modules/identity/service.ts';
 import { relayDueWebhooks } from '../../src/modules/webhooks/relay.ts';
-import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { type Receiver, startReceiver } from '../support/webhook-receiver.ts';
 
 const PAGE = '/settings/webhooks';
