@@ -3,6 +3,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from './config.ts';
 
+/** Keys of 32 bytes, base64, as `openssl rand -base64 32` makes them. */
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const OTHER_KEY = Buffer.alloc(32, 9).toString('base64');
+
 describe('configuration', () => {
   it('has working defaults for the embedded quick start', () => {
     const config = loadConfig({});
@@ -85,6 +89,7 @@ describe('configuration', () => {
       SMTP_URL: 'smtp://relay:secret@mail.example:587',
       MAIL_FROM: 'Provisioning@Vendor.example',
       ADMIN_HUB_URL: 'https://admin.vendor.example/',
+      WEBHOOK_SECRETS_KEY: KEY,
     });
     assert.equal(prod.production, true);
     assert.equal(prod.mailFrom, 'provisioning@vendor.example');
@@ -100,6 +105,40 @@ describe('configuration', () => {
     assert.throws(
       () => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example', DEMO_SEED: 'always' }),
       /DEMO_SEED: "always" is not allowed when NODE_ENV=production/,
+    );
+  });
+
+  it('seals webhook secrets with WEBHOOK_SECRETS_KEY, required in production and never echoed', () => {
+    const dev = loadConfig({});
+    assert.equal(dev.webhookSecretsKeyIsDevelopmentFallback, true);
+    assert.equal(dev.webhookSecretsKeys.length, 1);
+    assert.equal(dev.webhookAllowPrivateTargets, false);
+    assert.equal(dev.webhookConcurrencyPerEndpoint, 10);
+    const set = loadConfig({
+      WEBHOOK_SECRETS_KEY: `${KEY},${OTHER_KEY}`,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_CONCURRENCY_PER_ENDPOINT: '3',
+    });
+    assert.equal(set.webhookSecretsKeyIsDevelopmentFallback, false);
+    assert.equal(set.webhookSecretsKeys.length, 2);
+    assert.equal(set.webhookAllowPrivateTargets, true);
+    assert.equal(set.webhookConcurrencyPerEndpoint, 3);
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example' }),
+      /WEBHOOK_SECRETS_KEY: required when NODE_ENV=production/,
+    );
+    assert.throws(
+      () => loadConfig({ WEBHOOK_SECRETS_KEY: 'c2hvcnQgYW5kIHNlY3JldA==' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /WEBHOOK_SECRETS_KEY: must be one or more base64 keys of 32 bytes/);
+        assert.doesNotMatch(error.message, /c2hvcnQ/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadConfig({ WEBHOOK_CONCURRENCY_PER_ENDPOINT: '0' }),
+      /WEBHOOK_CONCURRENCY_PER_ENDPOINT/,
     );
   });
 

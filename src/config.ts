@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSealingKeys, type SealingKey, sealingKeyFromPassphrase } from './platform/sealed-box.ts';
 import { maskSecrets } from './platform/secrets.ts';
 
 /**
@@ -53,6 +54,15 @@ const settingsSchema = z.object({
   ESCALATION_EMAIL: z.email('must be an email address').default('account-reps@provisio.example'),
   ADMIN_HUB_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEBHOOK_SECRETS_KEY: z
+    .string()
+    .refine(
+      (value) => parseSealingKeys(value) !== undefined,
+      'must be one or more base64 keys of 32 bytes, separated by commas (make one with `openssl rand -base64 32`)',
+    )
+    .optional(),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanFlag.default(false),
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(100).default(10),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -116,6 +126,17 @@ export interface Config {
   escalationEmail: string;
   /** Where a contact or admin completes provisioning after the Point of No Return. */
   adminHubUrl: string;
+  /**
+   * Keys that seal webhook signing secrets at rest (AES-256-GCM, docs/adr/0031): the first seals, every
+   * one opens, so WEBHOOK_SECRETS_KEY can be changed by putting the new key first.
+   */
+  webhookSecretsKeys: readonly SealingKey[];
+  /** WEBHOOK_SECRETS_KEY is unset (never in production): a fixed development key seals, and start warns. */
+  webhookSecretsKeyIsDevelopmentFallback: boolean;
+  /** Webhooks may go to loopback, private, link-local and metadata addresses (development and tests). */
+  webhookAllowPrivateTargets: boolean;
+  /** Requests a worker sends to one webhook endpoint at once. */
+  webhookConcurrencyPerEndpoint: number;
 }
 
 export class ConfigError extends Error {
@@ -125,7 +146,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_SETTINGS = new Set(['DEMO_PASSWORD']);
+const SECRET_SETTINGS = new Set(['DEMO_PASSWORD', 'WEBHOOK_SECRETS_KEY']);
 // SMTP_URL and DATABASE_URL are echoed with their passwords masked (maskSecrets).
 
 /** How a rejected value is echoed: secrets never, and a database address without its password. */
@@ -134,6 +155,13 @@ function shown(name: string, value: unknown): string {
   if (SECRET_SETTINGS.has(name)) return 'a value that is not shown';
   return JSON.stringify(maskSecrets(value.length > 200 ? `${value.slice(0, 200)}…` : value));
 }
+
+/**
+ * Without WEBHOOK_SECRETS_KEY (development only) signing secrets are sealed with a key everyone can
+ * derive from this text: no protection at rest, but the same code path, and secrets that survive a
+ * restart. Start warns about it.
+ */
+const DEVELOPMENT_SECRETS_PASSPHRASE = 'provisio development webhook secrets key: not a secret';
 
 const defaultCatalogFile = path.resolve(import.meta.dirname, '..', 'config', 'catalog.json');
 
@@ -166,6 +194,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'DEMO_SEED: "always" is not allowed when NODE_ENV=production (the demo creates an operator and API keys); to load it on purpose, run `provisio seed --demo --allow-production`',
     ]);
   }
+  if (production && !s.WEBHOOK_SECRETS_KEY) {
+    throw new ConfigError([
+      'WEBHOOK_SECRETS_KEY: required when NODE_ENV=production (it encrypts the webhook signing secrets; make one with `openssl rand -base64 32`)',
+    ]);
+  }
+  const webhookSecretsKeys = s.WEBHOOK_SECRETS_KEY ? parseSealingKeys(s.WEBHOOK_SECRETS_KEY) : undefined;
   const publicUrl = (s.PUBLIC_URL ?? `http://localhost:${s.PORT}`).replace(/\/+$/, '');
   return {
     port: s.PORT,
@@ -201,5 +235,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: s.MAIL_FROM.toLowerCase(),
     escalationEmail: s.ESCALATION_EMAIL.toLowerCase(),
     adminHubUrl: (s.ADMIN_HUB_URL ?? `${publicUrl}/hub`).replace(/\/+$/, ''),
+    webhookSecretsKeys: webhookSecretsKeys ?? [sealingKeyFromPassphrase(DEVELOPMENT_SECRETS_PASSPHRASE)],
+    webhookSecretsKeyIsDevelopmentFallback: webhookSecretsKeys === undefined,
+    webhookAllowPrivateTargets: s.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    webhookConcurrencyPerEndpoint: s.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
   };
 }

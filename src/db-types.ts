@@ -399,6 +399,52 @@ export interface UsersTable {
   role: 'partner_admin' | 'partner_user' | 'partner_viewer' | 'customer_admin' | 'customer_user' | 'operator';
 }
 
+export interface WebhookAttemptsTable {
+  attempted_at: Timestamp;
+  delivery_id: string;
+  error: string | null;
+  id: Generated<number>;
+  latency_ms: number;
+  response_excerpt: string | null;
+  status_code: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  attempts: Generated<number>;
+  claim_token: string | null;
+  claimed_until: Timestamp | null;
+  created_at: Timestamp;
+  endpoint_id: string;
+  event_id: string | null;
+  event_seq: number | null;
+  event_type: string;
+  finished_at: Timestamp | null;
+  id: Generated<string>;
+  last_error: string | null;
+  last_status_code: number | null;
+  next_attempt_at: Timestamp;
+  status: Generated<'pending' | 'delivered' | 'failed'>;
+  subscription_id: string | null;
+  test_data: Json | null;
+}
+
+export interface WebhookEndpointsTable {
+  created_at: Timestamp;
+  description: Generated<string>;
+  disabled_at: Timestamp | null;
+  disabled_reason: 'manual' | 'gone' | 'failing' | null;
+  enabled: Generated<boolean>;
+  event_types: Generated<string[]>;
+  failing_since: Timestamp | null;
+  id: string;
+  organization_id: string | null;
+  previous_secret_expires_at: Timestamp | null;
+  previous_secret_sealed: string | null;
+  secret_sealed: string;
+  updated_at: Timestamp;
+  url: string;
+}
+
 export interface Database {
   api_keys: ApiKeysTable;
   audit_events: AuditEventsTable;
@@ -435,4 +481,7 @@ export interface Database {
   support_cases: SupportCasesTable;
   user_invitations: UserInvitationsTable;
   users: UsersTable;
+  webhook_attempts: WebhookAttemptsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_endpoints: WebhookEndpointsTable;
 }

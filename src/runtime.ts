@@ -16,9 +16,11 @@ import { type Mailer, relayOutbox } from './platform/mail/outbox.ts';
 import { newRelayState } from './platform/mail/relay-state.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
+import { createOutboundHttp } from './platform/outbound-http.ts';
 import { PdfRenderer } from './platform/pdf/renderer.ts';
 import { ReadGate } from './platform/read-gate.ts';
 import type { Runtime } from './platform/runtime.ts';
+import type { Resolver } from './platform/safe-targets.ts';
 
 /** Jobs of the platform itself, beside the modules' (declaration.ts). */
 const PLATFORM_JOBS = [relayOutbox];
@@ -38,6 +40,8 @@ export interface RuntimeOptions {
   database?: DatabaseHandle;
   /** Other module declarations than Provisio's own (tests of the composition); by default `MODULES`. */
   modules?: readonly ModuleDeclaration[];
+  /** How webhook targets' names are resolved (tests: a name that changes its address); by default DNS. */
+  resolve?: Resolver;
 }
 
 /**
@@ -70,6 +74,15 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     onResult: (kind) => composition.mailResultHandlers.get(kind),
   };
   const pdf = new PdfRenderer(log);
+  const outbound = createOutboundHttp({
+    production: config.production,
+    allowPrivate: config.webhookAllowPrivateTargets,
+    ...(options.resolve ? { resolve: options.resolve } : {}),
+  });
+  if (config.webhookSecretsKeyIsDevelopmentFallback)
+    log.warn(
+      'WEBHOOK_SECRETS_KEY is not set: webhook signing secrets are sealed with a development key anyone can derive; set it before real use',
+    );
   let counter = 0;
   const systemContext = (name: string): Ctx => {
     counter += 1;
@@ -87,6 +100,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       config,
       reads,
       transitionEffects,
+      outbound,
     };
   };
   const jobs = createJobRuntime({
@@ -109,6 +123,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     reads,
     transitionEffects,
     composition,
+    outbound,
     ping: async () => {
       if (handle.ping) await handle.ping();
       else await sql`select 1`.execute(handle.db);
@@ -119,6 +134,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       try {
         await jobs.stop();
       } finally {
+        outbound.close();
         await pdf.close();
         await mail.transport.close();
         await handle.close();
@@ -134,6 +150,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     await syncCatalog(runtime.systemContext('boot'), catalog);
     return runtime;
   } catch (error) {
+    outbound.close();
     await handle.close();
     throw error;
   }

@@ -10,6 +10,7 @@ import { provisioningModule } from './provisioning/module.ts';
 import { setupModule } from './setup/module.ts';
 import { subscriptionsModule } from './subscriptions/module.ts';
 import { supportModule } from './support/module.ts';
+import { webhooksModule } from './webhooks/module.ts';
 
 /**
  * Every module's declaration (declaration.ts). The order here decides nothing but the order of the
@@ -22,6 +23,7 @@ export const MODULES: readonly ModuleDeclaration[] = [
   ordersModule,
   subscriptionsModule,
   eventsModule,
+  webhooksModule,
   provisioningModule,
   setupModule,
   hubModule,

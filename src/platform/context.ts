@@ -7,6 +7,7 @@ import type { Locale } from './i18n.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { OutboundHttp } from './outbound-http.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
 import type { ReadGate } from './read-gate.ts';
 
@@ -56,6 +57,8 @@ export interface Ctx {
   reads: ReadGate;
   /** What modules do when a subscription moves, by effect name (modules/subscriptions/effects.ts). */
   transitionEffects: TransitionEffects;
+  /** Requests to addresses tenants chose (webhooks): safe targets only, kept-alive sockets. */
+  outbound: OutboundHttp;
 }
 
 /** A context whose database is an open transaction. */

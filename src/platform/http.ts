@@ -44,6 +44,7 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       config: rt.config,
       reads: rt.reads,
       transitionEffects: rt.transitionEffects,
+      outbound: rt.outbound,
     });
     c.header('X-Request-Id', requestId);
     const started = performance.now();

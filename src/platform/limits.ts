@@ -104,3 +104,12 @@ export const SUPPORT_REQUEST_BODY_MAX_MEGABYTES = SUPPORT_REQUEST_BODY_MAX_BYTES
  * who is a customer of the vendor. Over it: 429 with Retry-After.
  */
 export const ORGANIZATION_SEARCH_LIMIT = { max: 20, windowSeconds: 10 * 60 } as const;
+
+/** A webhook endpoint's URL (`webhook_endpoints.url`). */
+export const WEBHOOK_URL_MAX_LENGTH = 2048;
+
+/** A webhook endpoint's description (`webhook_endpoints.description`), after trimming. */
+export const WEBHOOK_DESCRIPTION_MAX_LENGTH = 500;
+
+/** Webhook endpoints one organization (or the vendor) may have: enough for each system it runs. */
+export const WEBHOOK_ENDPOINTS_PER_OWNER = 20;

@@ -56,6 +56,10 @@ interface Fixture {
   /** A customer whose provisioning admin the partner is. */
   provisioningAdminOf: string;
   caseId: string;
+  /** The partner's webhook endpoints: one in use (with a test delivery), one disabled, one to delete. */
+  webhook: { id: string; deliveryId: string };
+  disabledWebhook: string;
+  deletableWebhook: string;
 }
 
 const NOWHERE = randomUUID();
@@ -69,7 +73,11 @@ const LIMITS = {
   SETUP_ORGANIZATIONS_PER_HOUR: '2',
   SETUP_NAME_CHECKS_PER_HOUR: '1',
   SETUP_NAMES_RESERVED_PER_HOUR: '2',
+  // Webhook endpoints on this host (nothing listens there: no relay runs in this test).
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
 };
+const HOOK_URL = 'http://127.0.0.1:9/hooks';
+const hook = (id: string) => `/api/v1/webhook-endpoints/${id}`;
 const LOCATION = {
   name: 'Sede di Milano',
   country: 'IT',
@@ -437,12 +445,88 @@ const CALLS: Record<string, (fx: Fixture) => Call[]> = {
     { method: 'POST', path: `${sub(fx.mapped.subscriptionId)}/provision`, status: 200 },
     { method: 'POST', path: `${sub(fx.sent.subscriptionId)}/provision`, status: 409 },
   ],
+  createWebhookEndpoint: () => [
+    {
+      method: 'POST',
+      path: '/api/v1/webhook-endpoints',
+      body: { url: HOOK_URL, eventTypes: ['subscription.billing_started'], description: 'Billing' },
+      status: 201,
+    },
+    { method: 'POST', path: '/api/v1/webhook-endpoints', body: { url: 'ftp://hooks.example' }, status: 422 },
+  ],
+  listWebhookEndpoints: () => [{ method: 'GET', path: '/api/v1/webhook-endpoints', status: 200 }],
+  updateWebhookEndpoint: (fx) => [
+    { method: 'PATCH', path: hook(fx.webhook.id), body: { description: 'ERP' }, status: 200 },
+    { method: 'PATCH', path: hook(fx.webhook.id), body: { enabled: 'yes' }, status: 422 },
+    { method: 'PATCH', path: hook(fx.webhook.id), body: { description: 'x' }, as: fx.stranger, status: 404 },
+  ],
+  deleteWebhookEndpoint: (fx) => [
+    { method: 'DELETE', path: hook(fx.deletableWebhook), status: 204 },
+    { method: 'DELETE', path: hook(fx.deletableWebhook), status: 404 },
+  ],
+  rotateWebhookSecret: (fx) => [
+    { method: 'POST', path: `${hook(fx.webhook.id)}/secret/rotate`, status: 200 },
+    { method: 'POST', path: `${hook(NOWHERE)}/secret/rotate`, status: 404 },
+  ],
+  sendTestWebhook: (fx) => [
+    { method: 'POST', path: `${hook(fx.webhook.id)}/test`, status: 202 },
+    {
+      method: 'POST',
+      path: `${hook(fx.disabledWebhook)}/test`,
+      status: 409,
+      code: 'webhook_endpoint_disabled',
+    },
+    { method: 'POST', path: `${hook(NOWHERE)}/test`, status: 404 },
+  ],
+  listWebhookDeliveries: (fx) => [
+    { method: 'GET', path: `${hook(fx.webhook.id)}/deliveries?limit=5`, status: 200 },
+    { method: 'GET', path: `${hook(fx.webhook.id)}/deliveries?cursor=tampered`, status: 422 },
+    { method: 'GET', path: `${hook(NOWHERE)}/deliveries`, status: 404 },
+  ],
+  retryWebhookDelivery: (fx) => [
+    { method: 'POST', path: `${hook(fx.webhook.id)}/deliveries/${fx.webhook.deliveryId}/retry`, status: 202 },
+    { method: 'POST', path: `${hook(fx.webhook.id)}/deliveries/${NOWHERE}/retry`, status: 404 },
+  ],
+  recoverWebhookEndpoint: (fx) => [
+    {
+      method: 'POST',
+      path: `${hook(fx.webhook.id)}/recover`,
+      body: { since: '2026-11-01T00:00:00Z' },
+      status: 202,
+    },
+    { method: 'POST', path: `${hook(fx.webhook.id)}/recover`, body: { since: 'yesterday' }, status: 422 },
+    {
+      method: 'POST',
+      path: `${hook(fx.disabledWebhook)}/recover`,
+      body: { since: '2026-11-01T00:00:00Z' },
+      status: 409,
+    },
+    {
+      method: 'POST',
+      path: `${hook(NOWHERE)}/recover`,
+      body: { since: '2026-11-01T00:00:00Z' },
+      status: 404,
+    },
+  ],
   // After Provision: before it, the summary is not the order's final one.
   getOrderSummaryPdf: (fx) => [
     { method: 'GET', path: `${sub(fx.mapped.subscriptionId)}/summary.pdf`, status: 200 },
     { method: 'GET', path: `${sub('SUB-0')}/summary.pdf`, status: 404 },
   ],
 };
+
+async function webhookFixture(h: Harness, partner: Tenant) {
+  const create = async () => {
+    const res = await h.api(partner, 'POST', '/api/v1/webhook-endpoints', { url: HOOK_URL });
+    assert.equal(res.status, 201);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const [id, disabledWebhook, deletableWebhook] = [await create(), await create(), await create()];
+  assert.equal((await h.api(partner, 'PATCH', hook(disabledWebhook), { enabled: false })).status, 200);
+  const test = await h.api(partner, 'POST', `${hook(id)}/test`);
+  const { deliveryId } = (await test.json()) as { deliveryId: string };
+  return { webhook: { id, deliveryId }, disabledWebhook, deletableWebhook };
+}
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -564,6 +648,7 @@ for (const engine of testEngines()) {
         mapped,
         provisioningAdminOf: customer.orgId,
         caseId: ((await opened.json()) as { id: string }).id,
+        ...(await webhookFixture(h, partner)),
       };
     });
     after(() => h.close());

@@ -22,6 +22,8 @@ import {
   SUPPORT_FILE_NAME_MAX_LENGTH,
   SUPPORT_SCREENSHOT_MAX_BYTES,
   SUPPORT_TEXT_MAX_LENGTH,
+  WEBHOOK_DESCRIPTION_MAX_LENGTH,
+  WEBHOOK_URL_MAX_LENGTH,
 } from '../../src/platform/limits.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
@@ -61,6 +63,8 @@ const EXPECTED: Record<string, string> = {
   support_case_messages_body_check: between('length(btrim(body))', 1, SUPPORT_TEXT_MAX_LENGTH),
   support_case_attachments_size_bytes_check: between('size_bytes', 1, SUPPORT_SCREENSHOT_MAX_BYTES),
   support_case_attachments_file_name_check: between('length(file_name)', 1, SUPPORT_FILE_NAME_MAX_LENGTH),
+  webhook_endpoints_url_check: between('length(url)', 1, WEBHOOK_URL_MAX_LENGTH),
+  webhook_endpoints_description_check: `CHECK ((length(description) <= ${WEBHOOK_DESCRIPTION_MAX_LENGTH}))`,
 };
 
 interface OpenApiSchema {

@@ -128,7 +128,11 @@ for (const engine of testEngines()) {
 
     it('is not there in production', async () => {
       const sink = await startSmtpSink();
-      const prod = await startHarness(engine, { NODE_ENV: 'production', SMTP_URL: sink.url });
+      const prod = await startHarness(engine, {
+        NODE_ENV: 'production',
+        SMTP_URL: sink.url,
+        WEBHOOK_SECRETS_KEY: Buffer.alloc(32, 5).toString('base64'),
+      });
       try {
         assert.equal((await prod.app.request('/dev/mailbox')).status, 404);
       } finally {

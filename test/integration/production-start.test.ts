@@ -25,8 +25,16 @@ describe('NODE_ENV=production never loads the demo unasked, and logs no secret',
   });
   after(() => sink.close());
 
+  /** Webhook signing secrets are sealed with it; production refuses to start without one. */
+  const WEBHOOK_SECRETS_KEY = Buffer.alloc(32, 3).toString('base64');
   const production = (extra: Record<string, string> = {}) =>
-    cleanEnv({ NODE_ENV: 'production', SMTP_URL: sink.url, DATA_DIR: tempDataDir(), ...extra });
+    cleanEnv({
+      NODE_ENV: 'production',
+      SMTP_URL: sink.url,
+      DATA_DIR: tempDataDir(),
+      WEBHOOK_SECRETS_KEY,
+      ...extra,
+    });
 
   it('starts an empty database empty, with one line saying how to create the first operator and partner', async () => {
     const env = production({ DEMO_PASSWORD: 'a-password-someone-set' });
@@ -49,6 +57,8 @@ describe('NODE_ENV=production never loads the demo unasked, and logs no secret',
     assert.match(JSON.stringify(hints[0]), /provisio org create --kind vendor/);
     assert.match(JSON.stringify(hints[0]), /--role operator/);
     assert.ok(!logs.some((l) => l.includes('a-password-someone-set')), 'no password in the log');
+    assert.ok(!logs.some((l) => l.includes(WEBHOOK_SECRETS_KEY)), 'no webhook key in the log');
+    assert.ok(!logs.some((l) => l.includes('WEBHOOK_SECRETS_KEY is not set')), 'no development key');
     assert.ok(
       !logs.some((l) => /demoPassword|"apiKey":"[^[]/.test(l)),
       'no password or key field in the log',
@@ -86,6 +96,12 @@ describe('NODE_ENV=production never loads the demo unasked, and logs no secret',
     assert.equal(allowed.code, 0, allowed.stderr);
     const demo = JSON.parse(lastLine(allowed.stdout)) as { users: { password: string }[] };
     assert.ok(demo.users.length > 0, 'asked for on purpose: the logins are the command’s output');
+  });
+
+  it('refuses to start without WEBHOOK_SECRETS_KEY, naming the setting', async () => {
+    const result = await runCli(['migrate'], production({ WEBHOOK_SECRETS_KEY: '' }));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /WEBHOOK_SECRETS_KEY: required when NODE_ENV=production/);
   });
 
   it('refuses DEMO_SEED=always in production with a message naming the setting', async () => {

@@ -16,6 +16,7 @@ import { connectPostgres, type DatabaseHandle, openPglite } from '../../src/plat
 import type { AppEnv } from '../../src/platform/http.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/platform/runtime.ts';
+import type { Resolver } from '../../src/platform/safe-targets.ts';
 import { createRuntime } from '../../src/runtime.ts';
 
 export type Engine = 'pglite' | 'postgres';
@@ -98,9 +99,14 @@ export const PUBLIC_URL = 'http://provisio.test';
 
 /**
  * Everything an integration test needs: a migrated fresh database and the HTTP app on it, with a
- * movable clock. `settings` adds environment settings (e.g. TRUST_PROXY) to the test configuration.
+ * movable clock. `settings` adds environment settings (e.g. TRUST_PROXY) to the test configuration;
+ * `options.resolve` replaces DNS for webhook targets (a name that changes its address).
  */
-export async function startHarness(engine: Engine, settings: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(
+  engine: Engine,
+  settings: Record<string, string> = {},
+  options: { resolve?: Resolver } = {},
+): Promise<Harness> {
   const handle = await freshDatabase(engine);
   const clock = new ManualClock(new Date(`${TODAY}T09:00:00Z`));
   const logs: string[] = [];
@@ -119,7 +125,7 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
       ? {}
       : { FILES_DIR: mkdtempSync(path.join(tmpdir(), 'provisio-files-')) };
   const config = loadConfig({ PUBLIC_URL, CATALOG_FILE, ...files, ...settings });
-  const rt = await createRuntime({ config, log, clock, database: handle });
+  const rt = await createRuntime({ config, log, clock, database: handle, ...options });
   const ctx = rt.systemContext('test');
   const app = createApp(rt);
   let counter = 0;
@@ -173,7 +179,7 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
       if (res.status !== 303 || !cookie) throw new Error(`sign-in failed with ${res.status}`);
       return cookie.split(';')[0] ?? '';
     },
-    async sibling(options = {}) {
+    async sibling(siblingOptions = {}) {
       const database: DatabaseHandle = handle.url
         ? connectPostgres(handle.url, 10)
         : { ...handle, close: async () => undefined };
@@ -182,7 +188,8 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
         log,
         clock,
         database,
-        ...(options.modules ? { modules: options.modules } : {}),
+        ...options,
+        ...(siblingOptions.modules ? { modules: siblingOptions.modules } : {}),
       }).catch(async (error: unknown) => {
         await database.close();
         throw error;

@@ -49,6 +49,12 @@ export interface AuditPayloads {
   'support_case.message_added': { caseNumber: string };
   'support_case.answered': { caseNumber: string; recipients: number };
   'support_case.closed': { caseNumber: string };
+  'webhook_endpoint.created': { url: string; eventTypes: string[] };
+  'webhook_endpoint.updated': { url: string; eventTypes: string[]; enabled: boolean };
+  'webhook_endpoint.deleted': { url: string };
+  'webhook_endpoint.secret_rotated': { previousSecretExpiresAt: string };
+  'webhook_endpoint.disabled': { url: string; reason: 'gone' | 'failing' };
+  'webhook_endpoint.recovered': { since: string; eventTypes: string[]; queued: number };
 }
 export type AuditAction = keyof AuditPayloads;
 

@@ -16,6 +16,7 @@ import { type EscalatedLine, listEscalatedLines } from '../orders/service.ts';
 import { CaseDetails, CaseStatusBadge, formatDateTime } from '../support/pages.tsx';
 import { type CaseView, caseMessageFormSchema } from '../support/schema.ts';
 import { answerCase, closeCase, getCase, listQueue, type QueuedCase } from '../support/service.ts';
+import { registerWebhookPages } from '../webhooks/pages.tsx';
 
 /**
  * The vendor's back office: every order, the escalated lines and the support queue. Anyone but an
@@ -49,6 +50,7 @@ function BackofficeLayout(p: Chrome & { title: string; children?: Child }) {
         <a href="/backoffice/orders">{t('backoffice.orders')}</a>
         <a href="/backoffice/escalations">{t('backoffice.escalations')}</a>
         <a href="/backoffice/support">{t('backoffice.queue')}</a>
+        <a href="/backoffice/webhooks">{t('webhooks.title')}</a>
       </nav>
       <h1>{p.title}</h1>
       {p.children}
@@ -232,6 +234,8 @@ export function registerBackofficePages(app: Hono<UserEnv>): void {
   app.use('/backoffice', requireUser(), operatorsOnly());
   app.use('/backoffice/*', requireUser(), operatorsOnly());
   app.get('/backoffice', (c) => c.redirect('/backoffice/orders', 303));
+  // The vendor's own webhook endpoints (every partner's events): the workspace's pages in this frame.
+  registerWebhookPages(app, { base: '/backoffice/webhooks', vendor: true, frame: BackofficeLayout });
 
   app.get('/backoffice/orders', async (c) => {
     const q = c.req.query('q') ?? '';

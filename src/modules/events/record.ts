@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, Ctx } from '../../platform/context.ts';
+import { fanOutEvents } from '../webhooks/fan-out.ts';
 import { EVENT_DATA_SCHEMAS, type EventActor, type EventData, type EventType } from './catalogue.ts';
 import { insertEvents } from './repository.ts';
 
@@ -50,17 +51,19 @@ export function eventActor(actor: Actor): EventActor {
 export async function recordEvents(ctx: Ctx, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const at = ctx.clock.now();
-  await insertEvents(
-    ctx.db,
-    events.map((e) => ({
-      id: randomUUID(),
-      type: e.type,
-      occurred_at: at,
-      partner_org_id: e.tenant?.partnerOrgId ?? null,
-      placed_by_org_id: e.tenant?.placedByOrgId ?? null,
-      subscription_id: e.subscriptionId ?? null,
-      order_id: e.orderId ?? null,
-      data: JSON.stringify(EVENT_DATA_SCHEMAS[e.type].parse(e.data)),
-    })),
+  const rows = events.map((e) => ({
+    id: randomUUID(),
+    type: e.type,
+    occurred_at: at,
+    partner_org_id: e.tenant?.partnerOrgId ?? null,
+    placed_by_org_id: e.tenant?.placedByOrgId ?? null,
+    subscription_id: e.subscriptionId ?? null,
+    order_id: e.orderId ?? null,
+    data: JSON.stringify(EVENT_DATA_SCHEMAS[e.type].parse(e.data)),
+  }));
+  await insertEvents(ctx.db, rows);
+  await fanOutEvents(
+    ctx,
+    rows.map((r) => r.id),
   );
 }

@@ -5,6 +5,7 @@ import {
   mayDecideJoinRequest,
   mayManageApiKeys,
   mayManageCustomerOrganization,
+  mayManageWebhookEndpoint,
   mayOperate,
   mayPlaceOrders,
   maySetUpServices,
@@ -14,6 +15,7 @@ import {
   requireOperator,
   requireOrderingActor,
   supportCaseScope,
+  webhookOwner,
 } from './policy.ts';
 
 const ORG = '00000000-0000-4000-8000-000000000001';
@@ -154,5 +156,45 @@ describe('provisioning admin and full admin (W6)', () => {
     assert.equal(mayDecideJoinRequest(user('partner_admin', 'partner'), OTHER), false);
     assert.equal(mayDecideJoinRequest(key('partner'), ORG), false);
     assert.equal(mayDecideJoinRequest(system, ORG), false);
+  });
+});
+
+describe('webhook endpoints (docs/adr/0031)', () => {
+  const operator: Actor = {
+    type: 'user',
+    userId: 'o',
+    orgId: OTHER,
+    orgKind: 'vendor',
+    role: 'operator',
+    email: 'ops@vendor.example',
+  };
+  const vendorKey: Actor = { type: 'api_key', apiKeyId: 'v', orgId: OTHER, orgKind: 'vendor' };
+
+  it("partner and distributor admins and keys own their organization's; operators and vendor keys the vendor's", () => {
+    assert.deepEqual(webhookOwner(user('partner_admin', 'partner')), { orgId: ORG });
+    assert.deepEqual(webhookOwner(user('partner_admin', 'distributor')), { orgId: ORG });
+    assert.deepEqual(webhookOwner(key('distributor')), { orgId: ORG });
+    assert.equal(webhookOwner(operator), 'vendor');
+    assert.equal(webhookOwner(vendorKey), 'vendor');
+    assert.equal(webhookOwner(system), 'vendor');
+  });
+
+  it('nobody else has any: not found', () => {
+    for (const actor of [
+      user('partner_user', 'partner'),
+      user('customer_admin', 'customer'),
+      key('customer'),
+      anonymous,
+    ])
+      assert.throws(() => webhookOwner(actor), /not_found/);
+  });
+
+  it("never lets one owner manage another's endpoint", () => {
+    assert.equal(mayManageWebhookEndpoint(user('partner_admin', 'partner'), ORG), true);
+    assert.equal(mayManageWebhookEndpoint(user('partner_admin', 'partner'), OTHER), false);
+    assert.equal(mayManageWebhookEndpoint(user('partner_admin', 'partner'), null), false);
+    assert.equal(mayManageWebhookEndpoint(operator, null), true);
+    assert.equal(mayManageWebhookEndpoint(operator, ORG), false);
+    assert.equal(mayManageWebhookEndpoint(vendorKey, ORG), false);
   });
 });

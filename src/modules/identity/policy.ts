@@ -216,6 +216,30 @@ export function mayAdministerOrganization(actor: Actor, orgId: string): boolean 
   );
 }
 
+/**
+ * Whose webhook endpoints an actor manages (docs/adr/0031): a partner's or distributor's admins and
+ * API keys (keys are issued by its admins) manage the organization's own, which receive the events of
+ * its orders; the vendor's operators and the vendor organization's API keys manage the vendor's, which
+ * receive every partner's events; Provisio itself acts for the vendor. Anyone else finds nothing.
+ */
+export type WebhookOwner = { orgId: string } | 'vendor';
+
+export function webhookOwner(actor: Actor): WebhookOwner {
+  if (actor.type === 'system' || mayOperate(actor)) return 'vendor';
+  if (actor.type === 'api_key' && actor.orgKind === 'vendor') return 'vendor';
+  const ordering = (kind: OrgKind) => kind === 'partner' || kind === 'distributor';
+  if (actor.type === 'api_key' && ordering(actor.orgKind)) return { orgId: actor.orgId };
+  if (actor.type === 'user' && actor.role === 'partner_admin' && ordering(actor.orgKind))
+    return { orgId: actor.orgId };
+  throw notFound();
+}
+
+/** May manage this endpoint: its owner only; another organization's endpoint does not exist for it. */
+export function mayManageWebhookEndpoint(actor: Actor, endpointOrgId: string | null): boolean {
+  const owner = webhookOwner(actor);
+  return owner === 'vendor' ? endpointOrgId === null : owner.orgId === endpointOrgId;
+}
+
 /** An actor whose changes can be recorded in history: anyone but an anonymous caller. */
 export type AccountableActor = Exclude<Actor, { type: 'anonymous' }>;
 

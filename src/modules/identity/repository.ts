@@ -325,3 +325,13 @@ export async function findOrgUserEmails(db: Executor, organizationId: string, us
   query = userId ? query.where('id', '=', userId) : query.where('role', '=', 'partner_admin');
   return query.orderBy('email').execute();
 }
+
+/** The vendor's operators, each with their language: who hears about the vendor's own webhook endpoints. */
+export async function findOperators(db: Executor) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'locale'])
+    .where('role', '=', 'operator')
+    .orderBy('email')
+    .execute();
+}

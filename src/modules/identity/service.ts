@@ -380,3 +380,9 @@ export async function signOut(ctx: Ctx, token: string): Promise<void> {
 export function organizationContactsFor(ctx: Ctx, organizationId: string, userId: string | null) {
   return repo.findOrgUserEmails(ctx.db, organizationId, userId);
 }
+
+/** The vendor's operators, each with their language. */
+export async function vendorOperators(ctx: Ctx): Promise<{ id: string; email: string; locale: Locale }[]> {
+  const rows = await repo.findOperators(ctx.db);
+  return rows.map((r) => ({ id: r.id, email: r.email, locale: r.locale as Locale }));
+}

@@ -133,9 +133,14 @@ export function Layout(props: PageChrome & { children?: Child }) {
                   </NavLink>
                 )}
                 {user.role === 'partner_admin' ? (
-                  <NavLink href="/settings/api-keys" path={props.path}>
-                    {t('api_keys.title')}
-                  </NavLink>
+                  <>
+                    <NavLink href="/settings/api-keys" path={props.path}>
+                      {t('api_keys.title')}
+                    </NavLink>
+                    <NavLink href="/settings/webhooks" path={props.path}>
+                      {t('webhooks.title')}
+                    </NavLink>
+                  </>
                 ) : null}
               </nav>
             ) : null}

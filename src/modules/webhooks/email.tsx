@@ -1,0 +1,40 @@
+import { type Locale, translator } from '../../platform/i18n.ts';
+
+/** The email telling an endpoint's owner it was disabled, why, and what to do: subject, HTML and text. */
+export function renderDisabledEmail(
+  locale: Locale,
+  p: { url: string; reason: 'gone' | 'failing'; failingSince: Date | null; link: string },
+): { subject: string; html: string; text: string } {
+  const t = translator(locale);
+  const since = p.failingSince
+    ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC' }).format(
+        p.failingSince,
+      )
+    : '';
+  const subject = t('webhooks.email.subject', { url: p.url });
+  const why =
+    p.reason === 'gone' ? t('webhooks.email.gone') : t('webhooks.email.failing', { since: `${since} UTC` });
+  const next = t('webhooks.email.next');
+  const html = String(
+    <html lang={locale}>
+      <body>
+        <p>{t('webhooks.email.intro', { url: p.url })}</p>
+        <p>{why}</p>
+        <p>{next}</p>
+        <p>
+          <a href={p.link}>{t('webhooks.email.open')}</a>
+        </p>
+      </body>
+    </html>,
+  );
+  const text = [
+    t('webhooks.email.intro', { url: p.url }),
+    '',
+    why,
+    '',
+    next,
+    '',
+    `${t('webhooks.email.open')}: ${p.link}`,
+  ].join('\n');
+  return { subject, html, text };
+}

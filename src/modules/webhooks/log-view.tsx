@@ -1,0 +1,209 @@
+import type { Locale, Translate } from '../../platform/i18n.ts';
+import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
+import { formatDateTime } from '../support/pages.tsx';
+import { DELIVERY_STATUSES, type DeliveryView, type EndpointView } from './schema.ts';
+import { EndpointStatus, EventList, type Frame, Notice, type WebhookChrome } from './views.tsx';
+
+/** An endpoint's page: what it is, what can be done with it, and its delivery log with every attempt. */
+
+function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: DeliveryView }) {
+  if (d.attempts.length === 0) return <p class="muted">{t('webhooks.no_attempt_yet')}</p>;
+  return (
+    <div class="table-scroll">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('webhooks.attempt_at')}</th>
+            <th scope="col">{t('webhooks.attempt_result')}</th>
+            <th scope="col">{t('webhooks.attempt_latency')}</th>
+            <th scope="col">{t('webhooks.attempt_answer')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.attempts.map((a) => (
+            <tr>
+              <td class="nowrap">{formatDateTime(locale, a.attemptedAt)}</td>
+              <td>
+                {a.statusCode !== null
+                  ? t('webhooks.http_status', { status: a.statusCode })
+                  : t(`webhooks.error.${a.error ?? 'network'}`)}
+              </td>
+              <td class="nowrap">{t('webhooks.latency_ms', { ms: a.latencyMs })}</td>
+              <td>{a.responseExcerpt ? <pre class="excerpt">{a.responseExcerpt}</pre> : null}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Delivery(p: { t: Translate; locale: Locale; d: DeliveryView; action: string; enabled: boolean }) {
+  const { t, locale, d } = p;
+  return (
+    <li id={`delivery-${d.id}`}>
+      <details>
+        <summary>
+          <span class={`status status-delivery-${d.status}`}>{t(`webhooks.status_${d.status}`)}</span>{' '}
+          <code>{d.eventType}</code> · {formatDateTime(locale, d.createdAt)} ·{' '}
+          {t('webhooks.attempts', { count: d.attempts.length })}
+        </summary>
+        <dl class="facts">
+          <dt>{t('webhooks.webhook_id')}</dt>
+          <dd>
+            <code>{d.eventId ?? d.id}</code>
+          </dd>
+          {d.nextAttemptAt ? (
+            <>
+              <dt>{t('webhooks.status')}</dt>
+              <dd>{t('webhooks.next_attempt', { date: formatDateTime(locale, d.nextAttemptAt) })}</dd>
+            </>
+          ) : null}
+        </dl>
+        <AttemptRows t={t} locale={locale} d={d} />
+        {p.enabled ? (
+          <form method="post" action={p.action}>
+            <button type="submit" class="secondary">
+              {t('webhooks.retry')}
+            </button>
+          </form>
+        ) : null}
+      </details>
+    </li>
+  );
+}
+
+export function EndpointPage(
+  p: WebhookChrome & {
+    frame: Frame;
+    endpoint: EndpointView;
+    deliveries: DeliveryView[];
+    nextCursor: string | null;
+    status: string;
+    since: string;
+    now: Date;
+    errors: Record<string, string>;
+    notice?: string | undefined;
+  },
+) {
+  const { t, locale, endpoint: e } = p;
+  const here = `${p.base}/${e.id}`;
+  return p.frame({
+    ...p,
+    title: e.description || t('webhooks.title'),
+    children: (
+      <>
+        <p>
+          <a href={p.base}>← {t('webhooks.back')}</a>
+        </p>
+        <Notice text={p.notice} />
+        <dl class="facts">
+          <dt>{t('webhooks.url')}</dt>
+          <dd>
+            <code>{e.url}</code>
+          </dd>
+          <dt>{t('webhooks.events')}</dt>
+          <dd>
+            <EventList t={t} types={e.eventTypes} />
+          </dd>
+          <dt>{t('webhooks.status')}</dt>
+          <dd>
+            <EndpointStatus t={t} locale={locale} e={e} />
+          </dd>
+          <dt>{t('webhooks.created')}</dt>
+          <dd>{formatDateTime(locale, e.createdAt)}</dd>
+        </dl>
+        {e.previousSecretExpiresAt && new Date(e.previousSecretExpiresAt) > p.now ? (
+          <p class="muted">
+            {t('webhooks.previous_secret_until', { date: formatDateTime(locale, e.previousSecretExpiresAt) })}
+          </p>
+        ) : null}
+        {e.enabled ? null : <p class="pending-note">{t('webhooks.disabled_hint')}</p>}
+        <div class="prov-actions">
+          {e.enabled ? (
+            <form method="post" action={`${here}/test`}>
+              <button type="submit">{t('webhooks.send_test')}</button>
+            </form>
+          ) : null}
+          <a class="button secondary" href={`${here}/edit`}>
+            {t('webhooks.edit')}
+          </a>
+          <a class="button secondary" href={`${here}/rotate`}>
+            {t('webhooks.rotate')}
+          </a>
+          <a class="button secondary" href={`${here}/delete`}>
+            {t('webhooks.delete')}
+          </a>
+        </div>
+        {e.enabled ? (
+          <section aria-labelledby="recover-heading">
+            <h2 id="recover-heading">{t('webhooks.recover_heading')}</h2>
+            <p class="muted">{t('webhooks.recover_intro')}</p>
+            <form method="post" action={`${here}/recover`} class="filters">
+              <div>
+                <label for="since">{t('webhooks.recover_since')}</label>
+                <input
+                  id="since"
+                  name="since"
+                  type="datetime-local"
+                  required
+                  value={p.since}
+                  {...invalid(p.errors, 'since')}
+                />
+                <FieldMessage errors={p.errors} field="since" />
+              </div>
+              <button type="submit">{t('webhooks.recover')}</button>
+            </form>
+          </section>
+        ) : null}
+        <section aria-labelledby="log-heading">
+          <h2 id="log-heading">{t('webhooks.log_heading')}</h2>
+          <p class="muted">{t('webhooks.log_intro')}</p>
+          <form method="get" action={here} class="filters">
+            <div>
+              <label for="status">{t('webhooks.status')}</label>
+              <select id="status" name="status">
+                <option value="" selected={p.status === ''}>
+                  {t('webhooks.filter_all')}
+                </option>
+                {DELIVERY_STATUSES.map((s) => (
+                  <option value={s} selected={p.status === s}>
+                    {t(`webhooks.status_${s}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" class="secondary">
+              {t('webhooks.filter_apply')}
+            </button>
+          </form>
+          {p.deliveries.length === 0 ? (
+            <p class="muted">{t('webhooks.log_none')}</p>
+          ) : (
+            <ul class="deliveries">
+              {p.deliveries.map((d) => (
+                <Delivery
+                  t={t}
+                  locale={locale}
+                  d={d}
+                  action={`${here}/deliveries/${d.id}/retry`}
+                  enabled={e.enabled}
+                />
+              ))}
+            </ul>
+          )}
+          {p.nextCursor ? (
+            <p class="pager">
+              <a
+                href={`${here}?${new URLSearchParams({ status: p.status, cursor: p.nextCursor })}`}
+                rel="next"
+              >
+                {t('webhooks.older')}
+              </a>
+            </p>
+          ) : null}
+        </section>
+      </>
+    ),
+  });
+}

@@ -1,0 +1,286 @@
+import type { Child } from 'hono/jsx';
+import type { Locale, Translate } from '../../platform/i18n.ts';
+import { WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH } from '../../platform/limits.ts';
+import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
+import { EVENT_TYPES } from '../events/catalogue.ts';
+import type { SessionUser } from '../identity/service.ts';
+import { formatDateTime } from '../support/pages.tsx';
+import type { EndpointView } from './schema.ts';
+
+/**
+ * Webhook pages, the same for a partner's admins (workspace, Settings → Webhooks) and the vendor's
+ * operators (back office): only the frame around them and their base path differ.
+ */
+
+export interface WebhookChrome {
+  t: Translate;
+  locale: Locale;
+  user: SessionUser;
+  path: string;
+  /** `/settings/webhooks` or `/backoffice/webhooks`. */
+  base: string;
+  vendor: boolean;
+}
+
+/** The page around the content: the workspace's layout or the back office's; it prints the title. */
+export type Frame = (p: WebhookChrome & { title: string; children?: Child }) => Child;
+
+export interface EndpointFormValues {
+  url: string;
+  description: string;
+  eventTypes: string[];
+  enabled: boolean;
+}
+
+export function Notice({ text }: { text: string | undefined }) {
+  return text ? (
+    <p class="notice" role="status">
+      {text}
+    </p>
+  ) : null;
+}
+
+export function EndpointStatus({ t, locale, e }: { t: Translate; locale: Locale; e: EndpointView }) {
+  if (!e.enabled)
+    return (
+      <span class="status status-revoked">{t(`webhooks.disabled_${e.disabledReason ?? 'manual'}`)}</span>
+    );
+  if (e.failingSince)
+    return (
+      <span class="status status-awaiting_provisioning_details">
+        {t('webhooks.failing_since', { date: formatDateTime(locale, e.failingSince) })}
+      </span>
+    );
+  return <span class="status status-active">{t('webhooks.enabled')}</span>;
+}
+
+export function EventList({ t, types }: { t: Translate; types: string[] }) {
+  if (types.length === 0) return <span>{t('webhooks.all_events')}</span>;
+  return (
+    <ul class="plain">
+      {types.map((type) => (
+        <li>
+          <code>{type}</code>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The event types as checkboxes: none ticked is every type, including those added later. */
+export function EventTypeChoice(p: { t: Translate; chosen: string[]; errors: Record<string, string> }) {
+  const { t } = p;
+  const error = Object.keys(p.errors).find((field) => field.startsWith('eventTypes'));
+  return (
+    <fieldset class="event-types" aria-describedby="event-types-hint">
+      <legend>{t('webhooks.events')}</legend>
+      <p id="event-types-hint" class="muted event-types-hint">
+        {t('webhooks.events_hint')}
+      </p>
+      <div class="choices">
+        {EVENT_TYPES.map((type) => (
+          <label>
+            <input type="checkbox" name="eventTypes" value={type} checked={p.chosen.includes(type)} />{' '}
+            <code>{type}</code>
+          </label>
+        ))}
+      </div>
+      {error ? <FieldMessage errors={p.errors} field={error} /> : null}
+    </fieldset>
+  );
+}
+
+function EndpointFields(p: {
+  t: Translate;
+  values: EndpointFormValues;
+  errors: Record<string, string>;
+  withEnabled: boolean;
+}) {
+  const { t, values, errors } = p;
+  return (
+    <>
+      <div class="field">
+        <label for="url">{t('webhooks.url')}</label>
+        <input
+          id="url"
+          name="url"
+          type="url"
+          required
+          maxlength={WEBHOOK_URL_MAX_LENGTH}
+          value={values.url}
+          placeholder={t('webhooks.url_hint')}
+          {...invalid(errors, 'url')}
+        />
+        <FieldMessage errors={errors} field="url" />
+      </div>
+      <div class="field">
+        <label for="description">{t('webhooks.description')}</label>
+        <input
+          id="description"
+          name="description"
+          type="text"
+          maxlength={WEBHOOK_DESCRIPTION_MAX_LENGTH}
+          value={values.description}
+          placeholder={t('webhooks.description_hint')}
+          {...invalid(errors, 'description')}
+        />
+        <FieldMessage errors={errors} field="description" />
+      </div>
+      <EventTypeChoice t={t} chosen={values.eventTypes} errors={errors} />
+      {p.withEnabled ? (
+        <label class="check">
+          <input type="checkbox" name="enabled" value="true" checked={values.enabled} />{' '}
+          {t('webhooks.enabled_label')}
+        </label>
+      ) : null}
+    </>
+  );
+}
+
+export function EndpointsPage(
+  p: WebhookChrome & {
+    frame: Frame;
+    endpoints: EndpointView[];
+    values: EndpointFormValues;
+    errors: Record<string, string>;
+    notice?: string | undefined;
+  },
+) {
+  const { t, locale } = p;
+  return p.frame({
+    ...p,
+    title: t('webhooks.title'),
+    children: (
+      <>
+        <p class="muted">{t('webhooks.intro')}</p>
+        {p.vendor ? <p class="muted">{t('webhooks.intro_vendor')}</p> : null}
+        <Notice text={p.notice} />
+        {p.endpoints.length === 0 ? (
+          <p class="muted">{t('webhooks.none')}</p>
+        ) : (
+          <ul class="endpoints" aria-label={t('webhooks.shown', { count: p.endpoints.length })}>
+            {p.endpoints.map((e) => (
+              <li id={`endpoint-${e.id}`}>
+                <a href={`${p.base}/${e.id}`} class="url">
+                  {e.url}
+                </a>
+                {e.description ? <div>{e.description}</div> : null}
+                <div class="meta">
+                  <EndpointStatus t={t} locale={locale} e={e} />{' '}
+                  <span class="muted">
+                    {e.eventTypes.length === 0 ? t('webhooks.all_events') : e.eventTypes.join(', ')}
+                  </span>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+        <h2>{t('webhooks.add_heading')}</h2>
+        <form method="post" action={p.base} class="stack endpoint-form">
+          <EndpointFields t={t} values={p.values} errors={p.errors} withEnabled={false} />
+          <div>
+            <button type="submit">{t('webhooks.add')}</button>
+          </div>
+        </form>
+      </>
+    ),
+  });
+}
+
+/** A secret on the one page that shows it: after creating an endpoint and after a rotation. */
+export function SecretPage(
+  p: WebhookChrome & { frame: Frame; title: string; notice: string; secret: string; endpointId: string },
+) {
+  const { t } = p;
+  return p.frame({
+    ...p,
+    children: (
+      <>
+        <Notice text={p.notice} />
+        <p>
+          <label for="secret">{t('webhooks.secret_label')}</label>
+        </p>
+        <input
+          class="secret"
+          id="secret"
+          type="text"
+          readonly
+          value={p.secret}
+          aria-describedby="copy-hint"
+        />
+        <p id="copy-hint">
+          <strong>{t('webhooks.copy_hint')}</strong>
+        </p>
+        <p class="muted">{t('webhooks.verify_hint')}</p>
+        <p>
+          <a href={`${p.base}/${p.endpointId}`}>{t('webhooks.open')}</a> ·{' '}
+          <a href={p.base}>{t('webhooks.back')}</a>
+        </p>
+      </>
+    ),
+  });
+}
+
+export function EditPage(
+  p: WebhookChrome & {
+    frame: Frame;
+    endpoint: EndpointView;
+    values: EndpointFormValues;
+    errors: Record<string, string>;
+  },
+) {
+  const { t } = p;
+  return p.frame({
+    ...p,
+    title: t('webhooks.edit_title'),
+    children: (
+      <form method="post" action={`${p.base}/${p.endpoint.id}/edit`} class="stack endpoint-form">
+        <EndpointFields t={t} values={p.values} errors={p.errors} withEnabled={true} />
+        <div class="actions">
+          <button type="submit">{t('webhooks.save')}</button>{' '}
+          <a href={`${p.base}/${p.endpoint.id}`}>{t('webhooks.cancel')}</a>
+        </div>
+      </form>
+    ),
+  });
+}
+
+/** Delete and rotate ask first: the action is the confirmation page's button. */
+export function ConfirmPage(
+  p: WebhookChrome & {
+    frame: Frame;
+    endpoint: EndpointView;
+    title: string;
+    explained: string;
+    action: string;
+    confirm: string;
+    danger: boolean;
+  },
+) {
+  const { t } = p;
+  return p.frame({
+    ...p,
+    children: (
+      <>
+        <dl class="facts">
+          <dt>{t('webhooks.url')}</dt>
+          <dd>{p.endpoint.url}</dd>
+          {p.endpoint.description ? (
+            <>
+              <dt>{t('webhooks.description')}</dt>
+              <dd>{p.endpoint.description}</dd>
+            </>
+          ) : null}
+        </dl>
+        <p>{p.explained}</p>
+        <form method="post" action={p.action}>
+          <input type="hidden" name="confirm" value="yes" />
+          <button type="submit" class={p.danger ? 'danger' : undefined}>
+            {p.confirm}
+          </button>{' '}
+          <a href={`${p.base}/${p.endpoint.id}`}>{t('webhooks.cancel')}</a>
+        </form>
+      </>
+    ),
+  });
+}
