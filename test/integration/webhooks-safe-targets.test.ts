@@ -79,6 +79,8 @@ for (const engine of testEngines()) {
       names.set('rebind.attacker.test', ['93.184.216.34']);
       const created = await h.api(partner, 'POST', BASE, {
         url: `http://rebind.attacker.test:${hostile.port}/hooks`,
+        // One event to follow: the booking below writes its own `order.created` too.
+        eventTypes: ['line.escalated'],
       });
       assert.equal(created.status, 201, await created.clone().text());
       const { id } = (await created.json()) as { id: string };
