@@ -9,6 +9,8 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { registerBackofficePages } from './modules/backoffice/pages.tsx';
 import { registerCatalogRoutes } from './modules/catalog/routes.ts';
+import { registerFulfilmentPages } from './modules/fulfilment/backoffice.tsx';
+import { registerFulfilmentRoutes } from './modules/fulfilment/routes.ts';
 import { registerHubPages } from './modules/hub/pages.tsx';
 import { registerHubRoutes } from './modules/hub/routes.ts';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
@@ -204,6 +206,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerHubRoutes(api);
   registerServiceSetupRoutes(api);
   registerMatchRoutes(api);
+  registerFulfilmentRoutes(api);
 
   const document = () =>
     withSharedResponses(
@@ -248,6 +251,7 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   registerTransactionPages(pages);
   registerSupportPages(pages);
   registerBackofficePages(pages);
+  registerFulfilmentPages(pages);
   registerHubPages(pages, rt.config);
   registerServiceSetupPages(pages);
   // After the order pages: their sign-in guard on /orders/* covers these routes too.

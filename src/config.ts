@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { maskSecrets } from './platform/secrets.ts';
+import { isSigningSecret } from './platform/standard-webhooks.ts';
 
 /**
  * Every setting Provisio reads, validated once at boot. The README's configuration table mirrors
@@ -53,6 +54,11 @@ const settingsSchema = z.object({
   ESCALATION_EMAIL: z.email('must be an email address').default('account-reps@provisio.example'),
   ADMIN_HUB_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  FULFILMENT_SIGNING_SECRET: z
+    .string()
+    .refine(isSigningSecret, 'must be a whsec_ secret: "whsec_" and base64 of at least 24 random bytes')
+    .optional(),
+  FULFILMENT_STALL_HOURS: z.coerce.number().int().min(1).max(8760).default(72),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -116,6 +122,13 @@ export interface Config {
   escalationEmail: string;
   /** Where a contact or admin completes provisioning after the Point of No Return. */
   adminHubUrl: string;
+  /**
+   * Signs the fulfilment requests sent to the vendor's service (Standard Webhooks, docs/adr/0032);
+   * required when an offer of the catalogue is fulfilled over http.
+   */
+  fulfilmentSigningSecret: string | undefined;
+  /** A fulfilment request unanswered this long is reported to the account representative, once. */
+  fulfilmentStallHours: number;
 }
 
 export class ConfigError extends Error {
@@ -125,7 +138,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_SETTINGS = new Set(['DEMO_PASSWORD']);
+const SECRET_SETTINGS = new Set(['DEMO_PASSWORD', 'FULFILMENT_SIGNING_SECRET']);
 // SMTP_URL and DATABASE_URL are echoed with their passwords masked (maskSecrets).
 
 /** How a rejected value is echoed: secrets never, and a database address without its password. */
@@ -201,5 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: s.MAIL_FROM.toLowerCase(),
     escalationEmail: s.ESCALATION_EMAIL.toLowerCase(),
     adminHubUrl: (s.ADMIN_HUB_URL ?? `${publicUrl}/hub`).replace(/\/+$/, ''),
+    fulfilmentSigningSecret: s.FULFILMENT_SIGNING_SECRET,
+    fulfilmentStallHours: s.FULFILMENT_STALL_HOURS,
   };
 }

@@ -1,6 +1,11 @@
 import { sql } from 'kysely';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
+import {
+  FULFILMENT_EFFECTS,
+  FULFILMENT_JOBS,
+  fulfilmentConfigProblems,
+} from './modules/fulfilment/module.ts';
 import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
@@ -34,10 +39,11 @@ export const JOBS: readonly AnyJob[] = [
   releaseReservationsJob,
   expireJoinRequestsJob,
   sweepOrphanFilesJob,
+  ...FULFILMENT_JOBS,
 ];
 
 /** What each module does when a subscription moves, by the effect names the transition table uses. */
-export const TRANSITION_EFFECTS: TransitionEffects = {};
+export const TRANSITION_EFFECTS: TransitionEffects = { ...FULFILMENT_EFFECTS };
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
 export const MAIL_RESULT_HANDLERS: ReadonlyMap<string, MailResultHandler> = new Map([
@@ -61,6 +67,8 @@ export interface RuntimeOptions {
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, log } = options;
   const catalog = readCatalogFile(config.catalogFile);
+  const fulfilmentProblems = fulfilmentConfigProblems(config, catalog);
+  if (fulfilmentProblems.length) throw new ConfigError(fulfilmentProblems);
   const handle =
     options.database ??
     (await openDatabase({

@@ -22,14 +22,14 @@ import { answerCase, closeCase, getCase, listQueue, type QueuedCase } from '../s
  * operator gets "not found", so the pages' existence does not leak.
  */
 
-interface Chrome {
+export interface Chrome {
   t: Translate;
   locale: Locale;
   user: SessionUser;
   path: string;
 }
 
-function chrome(c: Context<UserEnv>): Chrome {
+export function chrome(c: Context<UserEnv>): Chrome {
   const locale = c.get('locale');
   return { t: translator(locale), locale, user: c.get('user'), path: c.req.path };
 }
@@ -41,7 +41,7 @@ function operatorsOnly(): MiddlewareHandler<UserEnv> {
   };
 }
 
-function BackofficeLayout(p: Chrome & { title: string; children?: Child }) {
+export function BackofficeLayout(p: Chrome & { title: string; children?: Child }) {
   const { t } = p;
   return (
     <Layout t={t} locale={p.locale} title={p.title} path={p.path} user={p.user}>
@@ -49,6 +49,7 @@ function BackofficeLayout(p: Chrome & { title: string; children?: Child }) {
         <a href="/backoffice/orders">{t('backoffice.orders')}</a>
         <a href="/backoffice/escalations">{t('backoffice.escalations')}</a>
         <a href="/backoffice/support">{t('backoffice.queue')}</a>
+        <a href="/backoffice/provision-requests">{t('backoffice.provision_requests')}</a>
       </nav>
       <h1>{p.title}</h1>
       {p.children}

@@ -7,6 +7,7 @@ import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
+import { orderLineFulfilment } from '../fulfilment/order-panel.tsx';
 import type { MatchOutcome } from '../identity/matching.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
@@ -190,6 +191,7 @@ function OrderPage({
   provisioning,
   timers,
   previews,
+  fulfilment,
 }: {
   t: Translate;
   locale: Locale;
@@ -201,6 +203,8 @@ function OrderPage({
   timers: LineTimers;
   /** Where each unmapped line's contact would land (issue 7 item 12). */
   previews: Map<string, MatchOutcome>;
+  /** The vendor's answer on lines it is provisioning (docs/adr/0032). */
+  fulfilment: (line: OrderView['lines'][number]) => unknown;
 }) {
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
@@ -264,6 +268,7 @@ function OrderPage({
               <td>
                 <StatusBadge t={t} status={line.status} />
                 <LineDeadline t={t} facts={timers.facts.get(line.id)} now={timers.now} />
+                {fulfilment(line)}
                 <LineHistoryDetails t={t} orderId={order.id} lineId={line.id} />
               </td>
               <td class="nowrap">{line.subscriptionId}</td>
@@ -334,6 +339,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
           provisioning={provisioning}
           timers={await lineTimers(c.get('ctx'), order)}
           previews={await previewOrderMatches(c.get('ctx'), order)}
+          fulfilment={await orderLineFulfilment(c.get('ctx'), t, locale, order)}
         />,
       );
     } catch (error) {

@@ -5,7 +5,8 @@ import { SUBSCRIPTION_STAGES, stageTableProblems, TRANSITIONS, type Transition }
 test('the transition table is sound: every stage reachable from scheduled, none a dead name', () => {
   assert.deepEqual(stageTableProblems(), []);
   const reached = new Set(Object.values(TRANSITIONS).map((t) => t.to));
-  for (const stage of SUBSCRIPTION_STAGES.filter((s) => s !== 'scheduled')) assert.ok(reached.has(stage), stage);
+  for (const stage of SUBSCRIPTION_STAGES.filter((s) => s !== 'scheduled'))
+    assert.ok(reached.has(stage), stage);
 });
 
 test('a table with an unreachable stage or a move to itself is reported', () => {
