@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { type Config, loadConfig } from './config.ts';
 import { seedDemo } from './demo/seed.ts';
 import * as apiKeys from './modules/identity/api-keys.ts';
 import * as identity from './modules/identity/service.ts';
+import { bookOrderAs } from './modules/orders/cli-booking.ts';
 import type { Ctx, Role } from './platform/context.ts';
 import { DomainError } from './platform/errors.ts';
 import { problemBody } from './platform/http.ts';
@@ -221,6 +223,25 @@ function buildProgram(session: Session): Command {
       }
       const password = config.demoPassword;
       print(await withRuntime(session, (ctx) => seedDemo(ctx, password ? { password } : {})));
+    });
+
+  const order = program.command('order').description('Orders.');
+  const createOrderCommand: Command = order
+    .command('create')
+    .description(
+      "Book an order as a partner's or distributor's user, with the API's createOrder body; prints it as JSON. Lines due today get their provisioning email at once.",
+    )
+    .requiredOption('--as <email>', 'the user who places it (of a partner or distributor)')
+    .option('--data <json>', 'the order, as JSON')
+    .option('--file <path>', 'the order, from a JSON file ("-": standard input)')
+    .action(async (opts: { as: string; data?: string; file?: string }) => {
+      if ((opts.data === undefined) === (opts.file === undefined))
+        return createOrderCommand.error('order create: give the order with either --data or --file');
+      const text = opts.data ?? readFileSync(opts.file === '-' ? 0 : (opts.file ?? ''), 'utf8');
+      const body = parseJson(text);
+      if (body === undefined) return createOrderCommand.error('order create: the order is not valid JSON');
+      const booked = await withRuntime(session, (ctx) => bookOrderAs(ctx, opts.as, body));
+      print(booked.order);
     });
 
   const org = program.command('org').description('Organizations.');

@@ -10,7 +10,13 @@ import { purgeExpiredSessions } from './modules/identity/jobs.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
 import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
+import {
+  endSetupLinks,
+  queueStartDateDispatch,
+  sendSetupEmails,
+} from './modules/provisioning/transition-effects.ts';
 import { expireJoinRequestsJob, releaseReservationsJob } from './modules/setup/jobs.ts';
+import { makeReservationsPermanent, tellAdminsActivated } from './modules/setup/provision-effects.ts';
 import { assertStagesMatchDatabase } from './modules/subscriptions/boot-check.ts';
 import type { TransitionEffects } from './modules/subscriptions/effects.ts';
 import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
@@ -43,7 +49,14 @@ export const JOBS: readonly AnyJob[] = [
 ];
 
 /** What each module does when a subscription moves, by the effect names the transition table uses. */
-export const TRANSITION_EFFECTS: TransitionEffects = { ...FULFILMENT_EFFECTS };
+export const TRANSITION_EFFECTS: TransitionEffects = {
+  queue_start_date_dispatch: queueStartDateDispatch,
+  send_setup_emails: sendSetupEmails,
+  end_setup_links: endSetupLinks,
+  make_reservations_permanent: makeReservationsPermanent,
+  tell_admins_activated: tellAdminsActivated,
+  ...FULFILMENT_EFFECTS,
+};
 
 /** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
 export const MAIL_RESULT_HANDLERS: ReadonlyMap<string, MailResultHandler> = new Map([

@@ -9,6 +9,7 @@ import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames, offersByCode } from '../catalog/service.ts';
 import { type OrderingActor, orderScope, requireOrderingActor } from '../identity/policy.ts';
 import { isResellerOf } from '../identity/service.ts';
+import { subscriptionsBooked } from '../subscriptions/booked.ts';
 import { canTransition, INITIAL_LINE_STATUS, isLineStatus, type LineStatus } from './lifecycle.ts';
 import * as repo from './repository.ts';
 import type { CreateOrderInput, OrderLineView, OrderView } from './schema.ts';
@@ -60,9 +61,25 @@ export async function createOrder(
   }
   let outcome: repo.BookingOutcome;
   try {
-    outcome = await repo.bookOrderGraph(ctx.db, {
-      ...booking,
-      ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
+    // One transaction: what booking queues (the start-date dispatch, say) exists exactly when the order does.
+    outcome = await inTransaction(ctx, async (tx) => {
+      const booked = await repo.bookOrderGraph(tx.db, {
+        ...booking,
+        ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
+      });
+      if (booked.booked)
+        await subscriptionsBooked(
+          tx,
+          booking.lines.map((line) => ({
+            subscriptionId: booked.subscriptionOf.get(line.id) ?? '',
+            lineId: line.id,
+            orderId: booking.order.id,
+            partnerOrgId: booking.order.partner_org_id,
+            placedByOrgId: booking.order.placed_by_org_id,
+            requestedStartDate: line.requested_start_date,
+          })),
+        );
+      return booked;
     });
   } catch (error) {
     if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {

@@ -1,12 +1,11 @@
 import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { translator } from '../../platform/i18n.ts';
-import { type EmailToQueue, queueEmails } from '../../platform/mail/outbox.ts';
-import { type AuditEntry, recordAudit } from '../audit/service.ts';
+import type { EmailToQueue } from '../../platform/mail/outbox.ts';
+import type { AuditEntry } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames } from '../catalog/service.ts';
 import { advance } from '../subscriptions/advance.ts';
 import { renderProvisioningEmail } from './emails/render.ts';
-import { issueLinks } from './links.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -19,9 +18,10 @@ import * as repo from './repository.ts';
 const DISPATCH_BATCH = 200;
 
 /**
- * Sends the start-date email for one batch of due lines: claims them (moving them to Awaiting
- * Provisioning Details), gives each a live link, and queues one email per (order, contact). Call it
- * until it returns no lines.
+ * Sends the start-date email for one batch of due lines: claims them and moves their subscriptions
+ * out of `scheduled` (subscriptions' `advance`), whose `send_setup_emails` effect (transition-effects.ts)
+ * gives each line a live link and queues one email per (order, contact). Call it until it returns no
+ * lines.
  */
 export async function dispatchDueLines(
   ctx: Ctx,
@@ -31,33 +31,14 @@ export async function dispatchDueLines(
     const now = tx.clock.now();
     const claimed = await repo.claimDueLines(tx.db, now, options?.limit ?? DISPATCH_BATCH, options?.lineIds);
     if (claimed.length === 0) return { lines: 0, emails: 0 };
-    await advance(
+    const { moved } = await advance(
       tx,
       claimed.map((l) => l.subscription_id),
       { type: 'provisioning_email_sent' },
     );
-    const urls = await issueLinks(
-      tx,
-      claimed.map((l) => ({ lineId: l.id, to: l.provisioning_contact_email })),
-    );
-    const emails = await composeEmails(
-      tx,
-      await repo.findEmailLines(
-        tx.db,
-        claimed.map((l) => l.id),
-      ),
-      urls,
-      false,
-    );
-    await queueEmails(
-      tx,
-      emails.map((e) => ({ ...e, kind: 'provisioning.start' })),
-    );
-    await recordAudit(
-      tx,
-      claimed.map((l) => sentEntry(l.id, l.partner_org_id, l.provisioning_contact_email, 'start')),
-    );
-    return { lines: claimed.length, emails: emails.length };
+    // One email per (order, contact), as composeEmails groups them.
+    const emails = new Set(moved.map((m) => `${m.orderId} ${m.contactEmail}`)).size;
+    return { lines: moved.length, emails };
   });
 }
 

@@ -1,11 +1,8 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { isoDate } from '../../platform/clock.ts';
 import type { AppEnv } from '../../platform/http.ts';
-import { wake } from '../../platform/jobs.ts';
 import { problemSchema } from '../../platform/openapi.ts';
 import { orderLineSchema } from '../orders/schema.ts';
 import { getOrderLine } from '../orders/service.ts';
-import { dispatchDue } from './jobs.ts';
 import { changeContactResultSchema, changeContactSchema, transactionSchema } from './schema.ts';
 import { changeProvisioningContact, resendProvisioningEmail } from './service.ts';
 import { startProvisioningNow } from './start-now.ts';
@@ -120,29 +117,7 @@ const startNowRoute = createRoute({
   },
 });
 
-/** Latest UTC offset in use (Pacific/Kiritimati): a start date up to this far ahead may already be "today". */
-const AHEAD_OF_UTC_MS = 14 * 3600 * 1000;
-
 export function registerProvisioningRoutes(api: OpenAPIHono<AppEnv>): void {
-  // An order booked for today gets its emails at once, not at the next minute's sweep. Registered
-  // before the orders routes, so it wraps their handler without the orders module knowing.
-  api.use('/orders', async (c, next) => {
-    await next();
-    if (c.req.method !== 'POST' || c.res.status !== 201) return;
-    const ctx = c.get('ctx');
-    const soon = isoDate(new Date(ctx.clock.now().getTime() + AHEAD_OF_UTC_MS));
-    // The lines booked are the request's (a replay's body is the same as the first's): its body, already
-    // read by the validator, costs a parse of text in memory where cloning the response cost two streams.
-    const body = (await c.req.json()) as { lines?: { requestedStartDate?: string }[] };
-    if (!body.lines?.some((l) => (l.requestedStartDate ?? '9999') <= soon)) return;
-    try {
-      await wake(ctx, dispatchDue, {});
-    } catch (err) {
-      // The order is booked; the every-minute sweep sends its emails instead.
-      ctx.log.warn({ err }, 'could not wake the provisioning dispatch');
-    }
-  });
-
   api.openapi(resendRoute, async (c) => {
     const { orderId, lineId } = c.req.valid('param');
     return c.json(await resendProvisioningEmail(c.get('ctx'), orderId, lineId), 202);

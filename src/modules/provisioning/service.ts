@@ -347,7 +347,7 @@ export async function mapSubscription(
       setupAssignee: orgs.setupAssignee ?? 'partner',
       mappedByUserId: orgs.mappedByUserId ?? null,
     });
+    // The move's `end_setup_links` effect has ended the line's live link (transition-effects.ts).
     if (moved.length === 0) throw new DomainError('already_mapped', 409);
-    await repo.endLiveLinks(tx.db, [sub.line_id], 'mapped', tx.clock.now());
   });
 }

@@ -1,12 +1,9 @@
 import type { Ctx } from '../../platform/context.ts';
 import { DomainError } from '../../platform/errors.ts';
-import type { Locale } from '../../platform/i18n.ts';
-import { queueEmails } from '../../platform/mail/outbox.ts';
 import { inRetriedTransaction } from '../../platform/transaction-retry.ts';
 import { latestRequestViews, requestProvisioning } from '../fulfilment/requests.ts';
 import { advance } from '../subscriptions/advance.ts';
 import type { SubscriptionStage } from '../subscriptions/lifecycle.ts';
-import { renderProvisionedEmail } from './provision-email.ts';
 import { actorUserId, loadForSetUp, type MappedSetup, progressOf, type SetupProgress } from './services.ts';
 import * as repo from './services-repository.ts';
 
@@ -44,10 +41,11 @@ function isFulfilled(setup: MappedSetup): boolean {
 /**
  * S5: activates the subscription and starts billing, once. The row lock and the conditional UPDATE
  * make a second press, a retry or a race answer the first press's result without billing or
- * emailing again; a line the policy window already billed keeps its first date and reason. On an
- * offer the vendor's service or an operator fulfils (docs/adr/0032) it makes a fulfilment request
- * instead, and the answer activates it; pressed after a failure or a request for information, it is
- * the Retry or the resubmission.
+ * emailing again; a line the policy window already billed keeps its first date and reason. What
+ * activation does beyond the stage (names made permanent, admins told) is its effects'. On an offer
+ * the vendor's service or an operator fulfils (docs/adr/0032) it makes a fulfilment request instead,
+ * and the answer activates it; pressed after a failure or a request for information, it is the Retry
+ * or the resubmission.
  */
 export async function provisionSubscription(ctx: Ctx, subscriptionId: string): Promise<ProvisionResult> {
   const setup = await loadForSetUp(ctx, subscriptionId, { change: false });
@@ -60,38 +58,12 @@ export async function provisionSubscription(ctx: Ctx, subscriptionId: string): P
     // Read again under the lock: the steps saved by now are the ones that count.
     const progress = await progressOf(tx, setup);
     if (progress.missing.length) throw incomplete(progress);
-    const now = tx.clock.now();
-    const { moved } = await advance(tx, [subscriptionId], {
+    // Activation's effects (provision-effects.ts) make the names permanent and tell the admins.
+    await advance(tx, [subscriptionId], {
       type: 'activated',
       externalTenantId: null,
       provisionedByUserId: actorUserId(tx),
     });
-    const row = moved[0];
-    if (!row) return;
-    await repo.makeReservationsPermanent(tx.db, subscriptionId);
-    const recipients = await whomToTell(
-      tx,
-      setup.order.id,
-      setup.mapping.partner.id,
-      setup.mapping.customer.id,
-    );
-    const summaryUrl = `${tx.config.publicUrl}/hub/setups/${subscriptionId}`;
-    await queueEmails(
-      tx,
-      recipients.map((r) => ({
-        kind: 'setup.provisioned',
-        subjectRef: subscriptionId,
-        to: r.email,
-        locale: r.locale,
-        ...renderProvisionedEmail({
-          locale: r.locale,
-          progress: { ...progress, setup: { ...setup, provisionedAt: now } },
-          billingStartedAt: row.billingStartedAt ?? now,
-          billingStartReason: row.billingStartReason ?? 'provisioned',
-          summaryUrl,
-        }),
-      })),
-    );
   });
   const done = resultOf(await progressOf(ctx, await loadForSetUp(ctx, subscriptionId, { change: false })));
   if (!done) throw new Error(`subscription ${subscriptionId} not provisioned after Provision`);
@@ -145,14 +117,4 @@ async function requestFulfilment(ctx: Ctx, setup: MappedSetup): Promise<Provisio
     billingStartReason: now.billingStartReason,
     provisionRequestId: request?.state === 'open' ? request.id : null,
   };
-}
-
-/** The partner (the order's placer, else its admins) and the customer's admins, each address once. */
-async function whomToTell(ctx: Ctx, orderId: string, partnerOrgId: string, customerOrgId: string) {
-  const placer = await repo.orderPlacer(ctx.db, orderId);
-  const partner = placer ? [placer] : await repo.organizationAdmins(ctx.db, partnerOrgId, 'partner_admin');
-  const customer = await repo.organizationAdmins(ctx.db, customerOrgId, 'customer_admin');
-  const seen = new Map<string, { email: string; locale: Locale }>();
-  for (const r of [...partner, ...customer]) if (!seen.has(r.email)) seen.set(r.email, r);
-  return [...seen.values()];
 }

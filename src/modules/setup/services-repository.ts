@@ -239,16 +239,21 @@ export async function upsertSubdomain(
   return row !== undefined;
 }
 
-export async function makeReservationsPermanent(db: Executor, subscriptionId: string): Promise<void> {
+/** The names held for these setups become theirs for good (Provision, or the vendor's success). */
+export async function makeReservationsPermanent(
+  db: Executor,
+  subscriptionIds: readonly string[],
+): Promise<void> {
+  if (subscriptionIds.length === 0) return;
   await db
     .updateTable('meeting_sites')
     .set({ reserved_until: null })
-    .where('subscription_id', '=', subscriptionId)
+    .where('subscription_id', 'in', [...subscriptionIds])
     .execute();
   await db
     .updateTable('enterprise_subdomains')
     .set({ reserved_until: null })
-    .where('subscription_id', '=', subscriptionId)
+    .where('subscription_id', 'in', [...subscriptionIds])
     .execute();
 }
 

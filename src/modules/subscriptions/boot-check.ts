@@ -1,6 +1,12 @@
 import type { Executor } from '../../platform/db.ts';
-import { TRANSITION_EFFECT_NAMES, type TransitionEffects } from './effects.ts';
-import { isSubscriptionStage, SUBSCRIPTION_STAGES, stageTableProblems, TRANSITIONS } from './lifecycle.ts';
+import { EFFECT_NAMES, type TransitionEffects } from './effects.ts';
+import {
+  BOOKED,
+  isSubscriptionStage,
+  SUBSCRIPTION_STAGES,
+  stageTableProblems,
+  TRANSITIONS,
+} from './lifecycle.ts';
 import { listStageCodes } from './repository.ts';
 
 /**
@@ -12,9 +18,10 @@ export async function assertStagesMatchDatabase(db: Executor, effects: Transitio
   for (const [name, row] of Object.entries(TRANSITIONS))
     for (const effect of row.effects)
       if (!effects[effect]) problems.push(`${name}: no module performs ${effect}`);
+  for (const effect of BOOKED.effects)
+    if (!effects[effect]) problems.push(`booked: no module performs ${effect}`);
   for (const name of Object.keys(effects))
-    if (!(TRANSITION_EFFECT_NAMES as readonly string[]).includes(name))
-      problems.push(`${name}: unknown effect`);
+    if (!(EFFECT_NAMES as readonly string[]).includes(name)) problems.push(`${name}: unknown effect`);
   const inDb = new Set(await listStageCodes(db));
   for (const stage of SUBSCRIPTION_STAGES)
     if (!inDb.has(stage)) problems.push(`${stage}: missing from subscription_stages`);

@@ -23,6 +23,19 @@ export const TRANSITION_EFFECT_NAMES = [
 ] as const;
 export type TransitionEffectName = (typeof TRANSITION_EFFECT_NAMES)[number];
 
+/** Work other modules do when subscriptions begin (an order booked), named in lifecycle.ts's `BOOKED`. */
+export const BOOKING_EFFECT_NAMES = [
+  /** Lines whose start date may already have begun wake the start-date dispatch (provisioning). */
+  'queue_start_date_dispatch',
+] as const;
+export type BookingEffectName = (typeof BOOKING_EFFECT_NAMES)[number];
+
+/** Every effect name a module may contribute a handler for. */
+export const EFFECT_NAMES: readonly (TransitionEffectName | BookingEffectName)[] = [
+  ...TRANSITION_EFFECT_NAMES,
+  ...BOOKING_EFFECT_NAMES,
+];
+
 /** A subscription as it moved: enough for an effect to act without reading it again. */
 export interface MovedSubscription {
   subscriptionId: string;
@@ -53,4 +66,23 @@ export type TransitionEffect = (
   event: SubscriptionEvent,
 ) => Promise<void>;
 
-export type TransitionEffects = Readonly<Partial<Record<TransitionEffectName, TransitionEffect>>>;
+/** A subscription as booked: what an effect of booking needs without reading the order again. */
+export interface BookedSubscription {
+  subscriptionId: string;
+  lineId: string;
+  orderId: string;
+  partnerOrgId: string;
+  placedByOrgId: string;
+  /** The line's Requested Start Date (YYYY-MM-DD, in its partner's time zone). */
+  requestedStartDate: string;
+}
+
+export type BookingEffect = (ctx: TxCtx, booked: readonly BookedSubscription[]) => Promise<void>;
+
+/**
+ * The handlers modules contribute, by effect name: a move's effects take the subscriptions that
+ * moved, booking's the subscriptions booked. Held by the runtime and every context (`ctx.transitionEffects`).
+ */
+export type TransitionEffects = Readonly<
+  Partial<Record<TransitionEffectName, TransitionEffect> & Record<BookingEffectName, BookingEffect>>
+>;

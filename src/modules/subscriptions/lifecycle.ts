@@ -1,7 +1,7 @@
 import type { EventType } from '../events/catalogue.ts';
 import { SUBSCRIPTION_STAGE_NAMES } from '../events/catalogue.ts';
 import type { LineStatus } from '../orders/lifecycle.ts';
-import type { TransitionEffectName } from './effects.ts';
+import type { BookingEffectName, TransitionEffectName } from './effects.ts';
 
 /**
  * A subscription's life, as data (docs/adr/0029). `advance` is its only writer: it refuses any move
@@ -15,6 +15,16 @@ import type { TransitionEffectName } from './effects.ts';
 export const SUBSCRIPTION_STAGES = SUBSCRIPTION_STAGE_NAMES;
 export type SubscriptionStage = (typeof SUBSCRIPTION_STAGES)[number];
 export const INITIAL_STAGE: SubscriptionStage = 'scheduled';
+
+/**
+ * The life's first move, from nothing to `scheduled`: booking writes the subscriptions (orders'
+ * intake, in the order's one statement) and `subscriptionsBooked` runs these effects in the order's
+ * transaction, whoever booked it (API, CLI, seed).
+ */
+export const BOOKED: { readonly to: SubscriptionStage; readonly effects: readonly BookingEffectName[] } = {
+  to: INITIAL_STAGE,
+  effects: ['queue_start_date_dispatch'],
+};
 
 /** What moves a subscription, with what each move needs to know. */
 export type SubscriptionEvent =
@@ -58,7 +68,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     to: 'awaiting_details',
     lineStatus: 'awaiting_provisioning_details',
     events: [],
-    effects: [],
+    effects: ['send_setup_emails'],
   },
   policy_window_ended: {
     from: ['awaiting_details'],
@@ -72,7 +82,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     from: ['awaiting_details', 'closed'],
     to: 'mapped',
     events: ['subscription.mapped'],
-    effects: [],
+    effects: ['end_setup_links'],
   },
   provision_requested: {
     from: ['mapped', 'provisioning_failed', 'needs_info'],
@@ -86,7 +96,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     lineStatus: 'provisioned',
     startsBilling: 'provisioned',
     events: ['subscription.activated', 'subscription.billing_started'],
-    effects: [],
+    effects: ['make_reservations_permanent', 'tell_admins_activated'],
   },
   provisioning_failed: {
     from: ['provisioning'],
