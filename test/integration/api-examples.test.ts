@@ -22,6 +22,8 @@ const SHOWN = [
   'listTransactions',
   'getServiceSetup',
   'provisionSubscription',
+  'getSubscription',
+  'reportProvisionResult',
   'createSupportCase',
   'getSupportCase',
   'listSupportCases',

@@ -100,6 +100,15 @@ for (const engine of testEngines()) {
       assert.equal(s.external_tenant_id, `t-${m.subscriptionId}`);
       assert.equal((await events(m.subscriptionId, 'subscription.billing_started')).length, 1);
       assert.equal((await events(m.subscriptionId, 'subscription.activated')).length, 1);
+      // Activation's own effects, whoever activated: the names are the customer's, the admins are told.
+      const names = await h.db
+        .selectFrom('meeting_sites')
+        .select('reserved_until')
+        .where('subscription_id', '=', m.subscriptionId)
+        .execute();
+      assert.deepEqual(names, [{ reserved_until: null }]);
+      const told = await emails('setup.provisioned', m.subscriptionId);
+      assert.ok(told.some((e) => e.to_address === m.customerAdmin.email));
 
       const view = await h.api(m.partner, 'GET', `/api/v1/subscriptions/${m.subscriptionId}`);
       assert.equal(view.status, 200);

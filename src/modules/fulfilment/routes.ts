@@ -155,7 +155,47 @@ const subscriptionSchema = z
         "The latest fulfilment request (for offers the vendor's service or an operator provisions).",
     }),
   })
-  .openapi('Subscription');
+  .openapi('Subscription', {
+    example: {
+      id: 'SUB-10000001',
+      orderId: '7d1f3c52-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
+      lineId: '0b9c6a57-4a3e-4f5b-9c1e-2f7d8a1b3c4d',
+      offerCode: 'A-WX',
+      quantity: 50,
+      stage: 'provisioning',
+      stageChangedAt: '2026-12-04T11:00:00.000Z',
+      partnerOrgId: '3f2b1c0d-9e8f-4a7b-8c6d-5e4f3a2b1c0d',
+      customerOrgId: '6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d',
+      mappedAt: '2026-12-02T09:30:00.000Z',
+      provisionedAt: null,
+      billingStart: null,
+      externalTenantId: null,
+      provisionRequest: {
+        id: REQUEST_ID,
+        subscriptionId: 'SUB-10000001',
+        action: 'create',
+        mode: 'http',
+        state: 'open',
+        supersedes: null,
+        attempts: 1,
+        createdAt: '2026-12-04T11:00:00.000Z',
+        openedAt: '2026-12-04T11:00:00.000Z',
+        acceptedAt: '2026-12-04T11:00:01.000Z',
+        answeredAt: null,
+        answeredBy: null,
+        externalTenantId: null,
+        code: null,
+        message: null,
+        fields: [],
+        setup: {
+          sites: [{ name: 'acme', timeZone: 'Europe/Rome', earlyRelease: false, licenses: 50 }],
+          location: null,
+          subdomain: 'acme',
+          locale: 'it',
+        },
+      },
+    },
+  });
 
 function subscriptionJson(s: SubscriptionView) {
   return {
