@@ -304,6 +304,7 @@ export interface ProvisionRequestsTable {
   partner_org_id: string;
   quantity: number;
   requested_by_user_id: string | null;
+  seq: Generated<number>;
   setup: Json;
   stalled_notified_at: Timestamp | null;
   state: Generated<'open' | 'succeeded' | 'failed' | 'needs_info' | 'given_up'>;

@@ -16,6 +16,8 @@ alter table offers
 -- it follows is named (supersedes), so a vendor can link them.
 create table provision_requests (
   id uuid primary key,
+  -- The order requests were made in: a subscription's latest is the one with the highest.
+  seq bigint generated always as identity unique,
   action text not null default 'create' check (action = 'create'),
   subscription_id text not null references subscriptions (id) on delete cascade,
   offer_code text not null references offers (code),
@@ -64,7 +66,7 @@ create table provision_requests (
 
 -- One request waits for an answer per subscription at most: two presses of Provision make one.
 create unique index provision_requests_one_open on provision_requests (subscription_id) where state = 'open';
-create index provision_requests_by_subscription on provision_requests (subscription_id, created_at desc);
+create index provision_requests_by_subscription on provision_requests (subscription_id, seq desc);
 -- The sender's due requests, oldest first.
 create index provision_requests_due on provision_requests (next_attempt_at)
   where state = 'open' and next_attempt_at is not null;

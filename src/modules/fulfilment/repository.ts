@@ -54,8 +54,7 @@ export function latestRequest(db: Executor, subscriptionId: string) {
     .selectFrom('provision_requests')
     .select(REQUEST_COLUMNS)
     .where('subscription_id', '=', subscriptionId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .limit(1)
     .executeTakeFirst();
 }
@@ -69,8 +68,7 @@ export function latestRequests(db: Executor, subscriptionIds: readonly string[])
     .select(REQUEST_COLUMNS)
     .where('subscription_id', 'in', [...subscriptionIds])
     .orderBy('subscription_id')
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .orderBy('seq', 'desc')
     .execute();
 }
 
