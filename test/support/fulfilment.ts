@@ -120,7 +120,7 @@ let sites = 0;
 export async function readyToProvision(
   h: Harness,
   offer: string,
-  opts: { partner?: Tenant; managed?: boolean } = {},
+  opts: { partner?: Tenant; managed?: boolean; closedByPolicy?: boolean } = {},
 ): Promise<MappedSubscription & { siteName: string }> {
   const m = await mappedSubscription(h, { offer, quantity: 10, ...opts });
   sites += 1;
