@@ -243,14 +243,27 @@ export async function generateSearchData(db: Db, data: SearchData): Promise<void
              ${status('g')}, ${created('g')}, ${created('g')}, ${owner('g')}, ${owner('g')}, ${created('g')}
       from generate_series(1, ${total}::int) g
       cross join lateral generate_series(1, case when g % 10 = 0 then 3 else 1 end) n`.execute(db);
+    // The stage and billing facts each line's status implies, as advance would have left them (the
+    // stage constraints check it): millions of rows cannot go through advance one set at a time here.
     await sql`insert into subscriptions (id, line_id, created_at, order_partner_org_id, order_placed_by_org_id,
-                                         partner_org_id, customer_org_id, mapped_at, setup_assignee)
+                                         partner_org_id, customer_org_id, mapped_at, setup_assignee,
+                                         stage, stage_changed_at, provisioned_at, billing_started_at, billing_start_reason)
       select 'SUB-' || (10000000 + g * 3 + n), md5('line' || g || '-' || n)::uuid, ${created('g')},
              ${owner('g')}, ${owner('g')},
              case when ${unmapped('g')} then null else ${owner('g')} end,
              case when ${unmapped('g')} then null else md5('customer' || g)::uuid end,
              case when ${unmapped('g')} then null else ${created('g')} + interval '5 days' end,
-             case when ${unmapped('g')} then null else 'partner' end
+             case when ${unmapped('g')} then null else 'partner' end,
+             case ${status('g')} when 'provisioned' then 'active'
+               else case when not ${unmapped('g')} then 'mapped'
+                         when ${status('g')} = 'closed' then 'closed'
+                         when ${status('g')} = 'awaiting_provisioning_details' then 'awaiting_details'
+                         else 'scheduled' end end,
+             ${created('g')},
+             case when ${status('g')} = 'provisioned' then ${created('g')} + interval '6 days' end,
+             case ${status('g')} when 'provisioned' then ${created('g')} + interval '6 days'
+                                 when 'closed' then ${created('g')} + interval '31 days' end,
+             case ${status('g')} when 'provisioned' then 'provisioned' when 'closed' then 'policy' end
       from generate_series(1, ${total}::int) g
       cross join lateral generate_series(1, case when g % 10 = 0 then 3 else 1 end) n`.execute(db);
     await sql`insert into provisioning_transactions (type, line_id, subscription_id, order_id, partner_org_id,

@@ -7,29 +7,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { registerBackofficePages } from './modules/backoffice/pages.tsx';
-import { registerCatalogRoutes } from './modules/catalog/routes.ts';
-import { registerFulfilmentPages } from './modules/fulfilment/backoffice.tsx';
-import { registerFulfilmentRoutes } from './modules/fulfilment/routes.ts';
-import { registerHubPages } from './modules/hub/pages.tsx';
-import { registerHubRoutes } from './modules/hub/routes.ts';
+import { mountApiRoutes, mountModules } from './modules/compose.ts';
 import { requireApiKey, type UserEnv } from './modules/identity/middleware.ts';
-import { registerIdentityPages } from './modules/identity/pages.tsx';
-import { registerOrderPages } from './modules/orders/pages.tsx';
-import { registerOrderRoutes } from './modules/orders/routes.ts';
-import { registerProvisioningPages } from './modules/provisioning/pages.tsx';
-import { registerProvisioningRoutes } from './modules/provisioning/routes.ts';
-import { registerSubscriptionPages } from './modules/provisioning/subscriptions-pages.tsx';
-import { registerTimelinePages } from './modules/provisioning/timeline.tsx';
-import { registerTransactionPages } from './modules/provisioning/transactions-pages.tsx';
-import { registerProvisioningHistoryRoutes } from './modules/provisioning/transactions-routes.ts';
-import { registerMappingRoutes } from './modules/setup/mapping-routes.ts';
-import { registerMatchRoutes } from './modules/setup/match-routes.ts';
-import { registerServiceSetupPages } from './modules/setup/service-pages.tsx';
-import { registerServiceSetupRoutes } from './modules/setup/service-routes.ts';
-import { registerWizardPages } from './modules/setup/wizard-pages.tsx';
-import { registerSupportPages } from './modules/support/pages.tsx';
-import { registerSupportRoutes } from './modules/support/routes.ts';
 import { supportUploadGate } from './modules/support/upload-gate.ts';
 import { methodGuard } from './platform/allowed-methods.ts';
 import { renderApiReference } from './platform/api-docs.tsx';
@@ -90,6 +69,7 @@ const SUPPORT_CASE_UPLOAD_PATHS = new Set(['/support/cases', '/api/v1/support/ca
 
 export function createApp(rt: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const modules = rt.composition.modules;
 
   app.use('*', requestContext(rt));
   app.use(
@@ -197,17 +177,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   api.use('*', requireApiKey());
-  registerProvisioningRoutes(api);
-  registerOrderRoutes(api);
-  registerCatalogRoutes(api);
-  registerProvisioningHistoryRoutes(api);
-  registerSupportRoutes(api);
-  registerMappingRoutes(api);
-  registerHubRoutes(api);
-  registerServiceSetupRoutes(api);
-  registerMatchRoutes(api);
-  registerFulfilmentRoutes(api);
-
+  // Each module's operations; a path or operationId two modules register fails here, at boot.
+  mountApiRoutes(api, modules);
   const document = () =>
     withSharedResponses(
       api.getOpenAPI31Document({
@@ -235,27 +206,18 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
 
   registerMailboxPages(app, rt);
   // Setup links: no sign-in, the token is the key.
-  registerWizardPages(app);
+  mountModules(app, modules, (m) => m.setupLinkPages?.(app), 'setup link page ');
 
-  // Workspace pages: cookie sessions, so unsafe methods must come from our own origin.
+  // Workspace pages: cookie sessions, so unsafe methods must come from our own origin. Each module
+  // guards its own paths (requireUser), so the order in which they are mounted decides nothing.
   const publicOrigin = new URL(rt.config.publicUrl).origin;
   const pages = new Hono<UserEnv>();
   pages.use(
     '*',
     csrf({ origin: (origin, c) => origin === publicOrigin || origin === new URL(c.req.url).origin }),
   );
-  registerIdentityPages(pages, rt.config);
-  registerOrderPages(pages);
-  registerTimelinePages(pages);
-  registerSubscriptionPages(pages);
-  registerTransactionPages(pages);
-  registerSupportPages(pages);
-  registerBackofficePages(pages);
-  registerFulfilmentPages(pages);
-  registerHubPages(pages, rt.config);
-  registerServiceSetupPages(pages);
-  // After the order pages: their sign-in guard on /orders/* covers these routes too.
-  registerProvisioningPages(pages);
+  const site = { config: rt.config, orderPagePanels: rt.composition.orderPagePanels };
+  mountModules(pages, modules, (m) => m.pages?.(pages, site), 'page ');
   app.route('/', pages);
 
   return app;

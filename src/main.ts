@@ -13,7 +13,7 @@ import { LOCALES, type Locale } from './platform/i18n.ts';
 import { createLogger, type Logger } from './platform/logger.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { randomToken } from './platform/secrets.ts';
-import { createRuntime, JOBS } from './runtime.ts';
+import { createRuntime, defaultModules } from './runtime.ts';
 import { type RunningWeb, serveWeb } from './server.ts';
 import { describeFailure } from './startup-failure.ts';
 
@@ -183,13 +183,14 @@ function buildProgram(session: Session): Command {
     .action(() => worker(session));
 
   const job = program.command('job').description('Background jobs.');
+  const jobs = defaultModules().jobs;
   const send: Command = job
     .command('send')
     .description('Queue a job now (a worker runs it); prints its id as JSON.')
-    .addArgument(new Argument('<name>', 'which job').choices(JOBS.map((j) => j.name)))
+    .addArgument(new Argument('<name>', 'which job').choices(jobs.map((j) => j.name)))
     .option('--data <json>', 'its payload, as JSON', '{}')
     .action(async (name: string, opts: { data: string }) => {
-      const definition = JOBS.find((j) => j.name === name);
+      const definition = jobs.find((j) => j.name === name);
       if (!definition) return send.error(`unknown job "${name}"`);
       const data = parseJson(opts.data);
       if (data === undefined) return send.error('--data is not valid JSON');
@@ -363,8 +364,9 @@ function collect(value: string, previous: string[]): string[] {
 /** Runs the command line; resolves to the exit code, or -1 when a server keeps running. */
 export async function main(argv: string[]): Promise<number> {
   const session: Session = {};
-  const program = buildProgram(session);
   try {
+    // Inside the try: modules contributing one job twice fail the program's build with their names.
+    const program = buildProgram(session);
     await program.parseAsync(argv, { from: 'user' });
     return argv[0] === 'start' || argv[0] === 'worker' ? -1 : 0;
   } catch (error) {

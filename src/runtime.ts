@@ -1,33 +1,19 @@
 import { sql } from 'kysely';
 import { type Config, ConfigError } from './config.ts';
 import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
-import {
-  FULFILMENT_EFFECTS,
-  FULFILMENT_JOBS,
-  fulfilmentConfigProblems,
-} from './modules/fulfilment/module.ts';
-import { purgeExpiredSessions } from './modules/identity/jobs.ts';
+import { type Composition, composeModules } from './modules/compose.ts';
+import type { ModuleDeclaration } from './modules/declaration.ts';
+import { fulfilmentConfigProblems } from './modules/fulfilment/module.ts';
+import { MODULES } from './modules/index.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
-import { dispatchDue, settleTransactionEmail } from './modules/provisioning/jobs.ts';
-import { escalationJob, policyWindowJob } from './modules/provisioning/timers.ts';
-import {
-  endSetupLinks,
-  queueStartDateDispatch,
-  sendSetupEmails,
-} from './modules/provisioning/transition-effects.ts';
-import { expireJoinRequestsJob, releaseReservationsJob } from './modules/setup/jobs.ts';
-import { makeReservationsPermanent, tellAdminsActivated } from './modules/setup/provision-effects.ts';
 import { assertStagesMatchDatabase } from './modules/subscriptions/boot-check.ts';
-import type { TransitionEffects } from './modules/subscriptions/effects.ts';
-import { sweepOrphanFilesJob } from './modules/support/jobs.ts';
 import { Caches } from './platform/cache.ts';
 import { type Clock, systemClock } from './platform/clock.ts';
 import type { Ctx } from './platform/context.ts';
 import { type DatabaseHandle, openDatabase } from './platform/db.ts';
 import { createJobRuntime } from './platform/job-runtime.ts';
-import type { AnyJob } from './platform/jobs.ts';
 import type { Logger } from './platform/logger.ts';
-import { type Mailer, type MailResultHandler, relayOutbox } from './platform/mail/outbox.ts';
+import { type Mailer, relayOutbox } from './platform/mail/outbox.ts';
 import { newRelayState } from './platform/mail/relay-state.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import { migrateToLatest } from './platform/migrations.ts';
@@ -35,33 +21,15 @@ import { PdfRenderer } from './platform/pdf/renderer.ts';
 import { ReadGate } from './platform/read-gate.ts';
 import type { Runtime } from './platform/runtime.ts';
 
-/** Every job Provisio runs: each gets its queue (with its retry policy) and, in a worker, its handler. */
-export const JOBS: readonly AnyJob[] = [
-  purgeExpiredSessions,
-  relayOutbox,
-  dispatchDue,
-  policyWindowJob,
-  escalationJob,
-  releaseReservationsJob,
-  expireJoinRequestsJob,
-  sweepOrphanFilesJob,
-  ...FULFILMENT_JOBS,
-];
+/** Jobs of the platform itself, beside the modules' (declaration.ts). */
+const PLATFORM_JOBS = [relayOutbox];
 
-/** What each module does when a subscription moves, by the effect names the transition table uses. */
-export const TRANSITION_EFFECTS: TransitionEffects = {
-  queue_start_date_dispatch: queueStartDateDispatch,
-  send_setup_emails: sendSetupEmails,
-  end_setup_links: endSetupLinks,
-  make_reservations_permanent: makeReservationsPermanent,
-  tell_admins_activated: tellAdminsActivated,
-  ...FULFILMENT_EFFECTS,
-};
-
-/** Who hears how each kind of email ended (by `kind`), e.g. to settle a transaction's status. */
-export const MAIL_RESULT_HANDLERS: ReadonlyMap<string, MailResultHandler> = new Map([
-  ['provisioning.transaction', settleTransactionEmail],
-]);
+/** The modules' contributions, gathered once: the same for the runtime, its contexts and the app. */
+let defaultComposition: Composition | undefined;
+export function defaultModules(): Composition {
+  defaultComposition ??= composeModules(MODULES, PLATFORM_JOBS);
+  return defaultComposition;
+}
 
 export interface RuntimeOptions {
   config: Config;
@@ -69,6 +37,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** An already open database (tests, benchmarks); by default the configured one is opened. */
   database?: DatabaseHandle;
+  /** Other module declarations than Provisio's own (tests of the composition); by default `MODULES`. */
+  modules?: readonly ModuleDeclaration[];
 }
 
 /**
@@ -79,7 +49,11 @@ export interface RuntimeOptions {
  */
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, log } = options;
+  // Two modules contributing one job, effect or mail kind is refused before anything is opened.
+  const composition = options.modules ? composeModules(options.modules, PLATFORM_JOBS) : defaultModules();
+  const transitionEffects = composition.transitionEffects;
   const catalog = readCatalogFile(config.catalogFile);
+  // The catalogue's fulfilment needs its settings (a signing secret, https in production): checked first.
   const fulfilmentProblems = fulfilmentConfigProblems(config, catalog);
   if (fulfilmentProblems.length) throw new ConfigError(fulfilmentProblems);
   const handle =
@@ -97,7 +71,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     transport: config.smtpUrl ? smtpTransport(config.smtpUrl) : mailboxTransport(handle.db, clock),
     from: config.mailFrom,
     relay: newRelayState(),
-    onResult: (kind) => MAIL_RESULT_HANDLERS.get(kind),
+    onResult: (kind) => composition.mailResultHandlers.get(kind),
   };
   const pdf = new PdfRenderer(log);
   let counter = 0;
@@ -116,13 +90,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       pdf,
       config,
       reads,
-      transitionEffects: TRANSITION_EFFECTS,
+      transitionEffects,
     };
   };
   const jobs = createJobRuntime({
     db: handle.db,
     log,
-    jobs: JOBS,
+    jobs: composition.jobs,
     concurrency: config.workerConcurrency,
     maxExpireInSeconds: config.jobExpireSeconds,
     context: systemContext,
@@ -137,7 +111,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     jobs,
     mail,
     reads,
-    transitionEffects: TRANSITION_EFFECTS,
+    transitionEffects,
+    composition,
     ping: async () => {
       if (handle.ping) await handle.ping();
       else await sql`select 1`.execute(handle.db);
@@ -159,7 +134,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (applied.length) log.info({ applied, engine: handle.engine }, 'migrations applied');
     await jobs.install();
     await assertLifecycleMatchesDatabase(handle.db);
-    await assertStagesMatchDatabase(handle.db, TRANSITION_EFFECTS);
+    await assertStagesMatchDatabase(handle.db, transitionEffects);
     await syncCatalog(runtime.systemContext('boot'), catalog);
     return runtime;
   } catch (error) {

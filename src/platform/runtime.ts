@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import type { Composition } from '../modules/compose.ts';
 import type { TransitionEffects } from '../modules/subscriptions/effects.ts';
 import type { Caches } from './cache.ts';
 import type { Clock } from './clock.ts';
@@ -29,6 +30,8 @@ export interface Runtime {
   readonly reads: ReadGate;
   /** What modules do when a subscription moves (modules/subscriptions/effects.ts), checked at boot. */
   readonly transitionEffects: TransitionEffects;
+  /** What the modules contribute (modules/declaration.ts): the app mounts their routes and pages from it. */
+  readonly composition: Composition;
   /** Resolves when the database answers (/healthz), without waiting for a free pool connection. */
   ping(): Promise<void>;
   /** PDF rendering on worker threads, with its cache and per-caller limit. */

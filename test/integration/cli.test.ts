@@ -36,7 +36,7 @@ describe('the provisio command', () => {
   it('lists every command in --help, and every command has its own --help', async () => {
     const { code, stdout } = await runCli(['--help'], env);
     assert.equal(code, 0);
-    for (const command of ['start', 'migrate', 'seed', 'org', 'user', 'apikey'])
+    for (const command of ['start', 'migrate', 'seed', 'org', 'user', 'apikey', 'order'])
       assert.match(stdout, new RegExp(`\\b${command}\\b`));
     for (const [args, expected] of [
       [['seed', '--help'], /--demo/],
@@ -45,6 +45,7 @@ describe('the provisio command', () => {
       [['apikey', 'create', '--help'], /--org <id>/],
       [['apikey', 'list', '--help'], /--org <id>/],
       [['apikey', 'revoke', '--help'], /<id>/],
+      [['order', 'create', '--help'], /--as <email>/],
       [['start', '--help'], /Serve the web app/],
     ] as const) {
       const help = await runCli([...args], env);

@@ -20,7 +20,7 @@ import {
 } from '../../src/platform/jobs.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { bossDatabase } from '../../src/platform/pgboss-db.ts';
-import { JOBS } from '../../src/runtime.ts';
+import { defaultModules } from '../../src/runtime.ts';
 import { CATALOG_FILE, type Harness, startHarness, testEngines } from '../support/harness.ts';
 import { cleanEnv, runCli, tempDataDir } from '../support/process.ts';
 
@@ -192,7 +192,7 @@ for (const engine of testEngines()) {
       });
       let queue: JobRuntime;
       before(async () => {
-        const jobs: AnyJob[] = [...JOBS, flaky, sliced];
+        const jobs: AnyJob[] = [...defaultModules().jobs, flaky, sliced];
         queue = createJobRuntime({
           db: h.db,
           log: createLogger('silent'),
@@ -273,7 +273,7 @@ describe('every job Provisio runs', () => {
   it('runs again within 2 minutes of a kill -9: expiry + maintenance + first retry + poll (ADR 0023)', () => {
     const config = loadConfig({ CATALOG_FILE });
     assert.equal(config.jobExpireSeconds, DEFAULT_EXPIRE_IN_SECONDS);
-    for (const job of JOBS) {
+    for (const job of defaultModules().jobs) {
       // Issue 14: the relays and timers declared 15 minutes, so a killed relay held all mail that long.
       const expiry = Math.min(job.expireInSeconds, config.jobExpireSeconds);
       const worst =

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { transitionLine } from '../../src/modules/orders/service.ts';
+import { advance } from '../../src/modules/subscriptions/advance.ts';
 import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
+import { dispatchAt } from '../support/provisioning-state.ts';
 
 interface OrderJson {
   id: string;
@@ -58,10 +59,8 @@ for (const engine of testEngines()) {
         });
         orders.push((await res.json()) as OrderJson);
       }
-      h.clock.set(new Date('2026-12-03T10:00:00Z'));
-      // The first lines of the first three orders have reached their start date.
-      for (const order of orders.slice(0, 3))
-        await transitionLine(h.ctx, order.lines[0]?.id ?? '', 'awaiting_provisioning_details', 'test');
+      // The first lines of the first three orders reach their start date: the dispatch sends them.
+      await dispatchAt(h, new Date('2026-12-03T10:00:00Z'));
     });
     after(() => h.close());
 
@@ -149,27 +148,23 @@ for (const engine of testEngines()) {
     it('moves a line only along the lifecycle table, recording each move', async () => {
       const line = orders[0]?.lines[0];
       assert.ok(line);
-      await assert.rejects(transitionLine(h.ctx, line.id, 'awaiting_provisioning_details', 'again'), {
-        code: 'line_transition_not_allowed',
-      });
-      await assert.rejects(transitionLine(h.ctx, line.id, 'scheduled', 'back'), {
-        code: 'line_transition_not_allowed',
+      // The email went out once: the same move again is refused, and nothing moves back.
+      const again = await advance(h.ctx, [line.subscriptionId], { type: 'provisioning_email_sent' });
+      assert.deepEqual(again, {
+        moved: [],
+        refused: [{ subscriptionId: line.subscriptionId, stage: 'awaiting_details' }],
       });
       const history = await h.db
         .selectFrom('audit_events')
         .select(['action', 'payload'])
         .where('entity_id', '=', line.id)
+        .where('action', '=', 'order_line.status_changed')
         .orderBy('id')
         .execute();
       assert.deepEqual(
-        history.map((e) => e.action),
-        ['order_line.status_changed'],
+        history.map((e) => e.payload),
+        [{ from: 'scheduled', to: 'awaiting_provisioning_details', reason: 'requested_start_date' }],
       );
-      assert.deepEqual(history[0]?.payload, {
-        from: 'scheduled',
-        to: 'awaiting_provisioning_details',
-        reason: 'test',
-      });
     });
   });
 }

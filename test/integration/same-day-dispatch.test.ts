@@ -120,5 +120,41 @@ for (const engine of testEngines()) {
         lines += batch.lines;
       assert.equal(lines, 100 + 1, 'the rush and the order booked by the service call before it');
     });
+
+    it('sends a batch of due lines in the same number of statements as one line: set-based, not per line', async () => {
+      let statements = 0;
+      const counted = h.db.withPlugin({
+        transformQuery: (args) => {
+          statements += 1;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      });
+      const dispatchCounted = async () => {
+        statements = 0;
+        const sent = await dispatchDueLines({ ...h.ctx, db: counted });
+        return { ...sent, statements };
+      };
+      const book = (n: number) =>
+        Promise.all(
+          Array.from({ length: n }, (_, i) =>
+            h.api(
+              partner,
+              'POST',
+              '/api/v1/orders',
+              orderBody({}, { requestedStartDate: TODAY, provisioningContactEmail: `it${i}@batch.example` }),
+            ),
+          ),
+        );
+      await dispatchDueLines(h.ctx);
+      await book(1);
+      const one = await dispatchCounted();
+      assert.equal(one.lines, 1);
+      assert.ok(one.statements >= 5, `claim, move, links, emails, audit: ${one.statements}`);
+      await book(150);
+      const many = await dispatchCounted();
+      assert.deepEqual([many.lines, many.emails], [150, 150]);
+      assert.equal(many.statements, one.statements, 'one round of statements per batch');
+    });
   });
 }

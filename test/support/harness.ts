@@ -7,6 +7,7 @@ import type { Hono } from 'hono';
 import pg from 'pg';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { ModuleDeclaration } from '../../src/modules/declaration.ts';
 import * as apiKeys from '../../src/modules/identity/api-keys.ts';
 import * as identity from '../../src/modules/identity/service.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
@@ -85,7 +86,10 @@ export interface Harness {
    * A second runtime and app on the same database, as another process would have: on PostgreSQL
    * with a pool of its own, on PGlite sharing the one connection. Its clock is the harness's.
    */
-  sibling(): Promise<{ rt: Runtime; app: Hono<AppEnv>; close(): Promise<void> }>;
+  sibling(options?: {
+    /** Other module declarations than Provisio's own (e.g. the same in another order). */
+    modules?: readonly ModuleDeclaration[];
+  }): Promise<{ rt: Runtime; app: Hono<AppEnv>; close(): Promise<void> }>;
   close(): Promise<void>;
 }
 
@@ -169,12 +173,26 @@ export async function startHarness(engine: Engine, settings: Record<string, stri
       if (res.status !== 303 || !cookie) throw new Error(`sign-in failed with ${res.status}`);
       return cookie.split(';')[0] ?? '';
     },
-    async sibling() {
+    async sibling(options = {}) {
       const database: DatabaseHandle = handle.url
         ? connectPostgres(handle.url, 10)
         : { ...handle, close: async () => undefined };
-      const other = await createRuntime({ config, log, clock, database });
-      return { rt: other, app: createApp(other), close: () => other.close() };
+      const other = await createRuntime({
+        config,
+        log,
+        clock,
+        database,
+        ...(options.modules ? { modules: options.modules } : {}),
+      }).catch(async (error: unknown) => {
+        await database.close();
+        throw error;
+      });
+      try {
+        return { rt: other, app: createApp(other), close: () => other.close() };
+      } catch (error) {
+        await other.close();
+        throw error;
+      }
     },
     async close() {
       await rt.close();

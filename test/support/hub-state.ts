@@ -2,13 +2,21 @@ import { randomBytes } from 'node:crypto';
 import * as identity from '../../src/modules/identity/service.ts';
 import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import { mapSubscription } from '../../src/modules/provisioning/service.ts';
-import { advance } from '../../src/modules/subscriptions/advance.ts';
+import { provisionSubscription } from '../../src/modules/setup/provision.ts';
+import {
+  saveCallingLocation,
+  saveEnterpriseSubdomain,
+  saveMeetingSites,
+} from '../../src/modules/setup/service-saves.ts';
+import { setupProgress } from '../../src/modules/setup/services.ts';
 import type { Role } from '../../src/platform/context.ts';
 import { type Harness, orderBody, type Tenant } from './harness.ts';
 
 /**
- * The state the admin hub shows, written directly: the wizard (which creates organizations, users,
- * managed customers and invitations) and service setup are other modules' tests.
+ * The state the admin hub shows. Organizations, users and partner access are written through their
+ * services or directly (the wizard, which creates them, is other tests' subject); a subscription's
+ * life only through production functions (dispatch, mapping, setup saves, Provision), so no helper
+ * builds a state production cannot reach.
  */
 
 export async function customerOrganization(
@@ -82,44 +90,31 @@ export async function mappedSubscription(
   return sub.id;
 }
 
-/** A saved meeting site and main calling location, as service setup leaves them. */
-export async function addSiteAndLocation(h: Harness, subscriptionId: string, orgId: string, site: string) {
-  const now = h.clock.now();
-  await h.db
-    .insertInto('meeting_sites')
-    .values({
-      subscription_id: subscriptionId,
-      organization_id: orgId,
-      name: site,
-      time_zone: 'Europe/Kyiv',
-      licenses: 50,
-      position: 1,
-      created_at: now,
-    })
-    .execute();
-  await h.db
-    .insertInto('calling_locations')
-    .values({
-      subscription_id: subscriptionId,
-      organization_id: orgId,
-      name: 'Kyiv HQ',
-      country: 'UA',
-      address_line1: 'Khreshchatyk 1',
-      city: 'Kyiv',
-      time_zone: 'Europe/Kyiv',
-      language: 'uk',
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+/** A saved meeting site and main calling location, saved as service setup saves them (as Provisio). */
+export async function addSiteAndLocation(h: Harness, subscriptionId: string, _orgId: string, site: string) {
+  await saveMeetingSites(h.ctx, subscriptionId, [
+    { name: site, timeZone: 'Europe/Kyiv', earlyRelease: false },
+  ]);
+  await saveCallingLocation(h.ctx, subscriptionId, {
+    name: 'Kyiv HQ',
+    country: 'UA',
+    addressLine1: 'Khreshchatyk 1',
+    city: 'Kyiv',
+    timeZone: 'Europe/Kyiv',
+    language: 'uk',
+  });
 }
 
-/** Marks a subscription provisioned and billing, as Provision does (through the one writer of stages). */
+/**
+ * Provisions a mapped subscription as its partner would: what its setup still misses is saved (a
+ * site, the calling location, the subdomain), then Provision is pressed. Only what production
+ * reaches: activation, billing and their effects come from the one writer of stages.
+ */
 export async function markProvisioned(h: Harness, subscriptionId: string) {
-  const { moved } = await advance(h.ctx, [subscriptionId], {
-    type: 'activated',
-    externalTenantId: null,
-    provisionedByUserId: null,
-  });
-  if (moved.length !== 1) throw new Error(`${subscriptionId} could not be activated`);
+  const { missing } = await setupProgress(h.ctx, subscriptionId);
+  const name = `site-${randomBytes(4).toString('hex')}`;
+  if (missing.includes('meetings') || missing.includes('calling'))
+    await addSiteAndLocation(h, subscriptionId, '', name);
+  if (missing.includes('enterprise')) await saveEnterpriseSubdomain(h.ctx, subscriptionId, name);
+  await provisionSubscription(h.ctx, subscriptionId);
 }

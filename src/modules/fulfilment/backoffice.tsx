@@ -1,9 +1,10 @@
-import type { Context, Hono } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { BackofficeLayout, type Chrome, chrome } from '../backoffice/pages.tsx';
-import type { UserEnv } from '../identity/middleware.ts';
+import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { requireOperator } from '../identity/policy.ts';
 import { formatDateTime } from '../support/pages.tsx';
 import { fieldLabel } from './labels.ts';
 import {
@@ -312,7 +313,13 @@ function text(form: Record<string, unknown>, key: string): string {
 }
 
 export function registerFulfilmentPages(app: Hono<UserEnv>): void {
-  // Operators only: /backoffice/* is guarded by the back office's own middleware (backoffice/pages.tsx).
+  // Operators only, whatever the order modules are mounted in; anyone else finds nothing here.
+  const operators: MiddlewareHandler<UserEnv> = async (c, next) => {
+    requireOperator(c.get('ctx').actor);
+    await next();
+  };
+  app.use('/backoffice/provision-requests', requireUser(), operators);
+  app.use('/backoffice/provision-requests/*', requireUser(), operators);
   app.get('/backoffice/provision-requests', async (c) =>
     c.html(
       <ListPage {...chrome(c)} items={await listOpenRequests(c.get('ctx'))} done={c.req.query('done')} />,

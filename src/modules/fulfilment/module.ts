@@ -1,18 +1,28 @@
 import type { Config } from '../../config.ts';
-import type { AnyJob } from '../../platform/jobs.ts';
 import type { CatalogFile } from '../catalog/schema.ts';
-import type { TransitionEffects } from '../subscriptions/effects.ts';
+import type { ModuleDeclaration } from '../declaration.ts';
+import { registerFulfilmentPages } from './backoffice.tsx';
 import { sendProvisionRequest, tellAdminsProvisioningOutcome } from './effects.ts';
+import { FULFILMENT_ORDER_PANELS } from './order-panel.tsx';
+import { registerFulfilmentRoutes } from './routes.ts';
 import { sendProvisionRequestsJob } from './sender.ts';
 import { reportStalledRequestsJob } from './stall.ts';
 
-/** What the fulfilment module contributes to the runtime (docs/adr/0032). */
-
-export const FULFILMENT_JOBS: readonly AnyJob[] = [sendProvisionRequestsJob, reportStalledRequestsJob];
-
-export const FULFILMENT_EFFECTS: TransitionEffects = {
-  send_provision_request: sendProvisionRequest,
-  tell_admins_provisioning_outcome: tellAdminsProvisioningOutcome,
+/**
+ * Fulfilment (docs/adr/0032): requests to the vendor's service or its operators, their sender and stall
+ * report, the result API and getSubscription, the back office's provision requests, and the vendor's
+ * answer on the order page.
+ */
+export const fulfilmentModule: ModuleDeclaration = {
+  name: 'fulfilment',
+  apiRoutes: registerFulfilmentRoutes,
+  pages: registerFulfilmentPages,
+  jobs: [sendProvisionRequestsJob, reportStalledRequestsJob],
+  transitionEffects: {
+    send_provision_request: sendProvisionRequest,
+    tell_admins_provisioning_outcome: tellAdminsProvisioningOutcome,
+  },
+  orderPagePanels: FULFILMENT_ORDER_PANELS,
 };
 
 /**

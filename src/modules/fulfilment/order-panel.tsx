@@ -2,6 +2,7 @@ import type { Child } from 'hono/jsx';
 import type { Ctx } from '../../platform/context.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { mayPlaceOrders, maySetUpServices } from '../identity/policy.ts';
+import type { OrderPagePanel } from '../orders/panels.ts';
 import type { OrderLineView, OrderView } from '../orders/schema.ts';
 import * as repo from './repository.ts';
 import { latestRequestViews } from './requests.ts';
@@ -47,3 +48,16 @@ export async function orderLineFulfilment(
     );
   };
 }
+
+/** What fulfilment shows on the order page (orders/panels.ts). */
+export const FULFILMENT_ORDER_PANELS: readonly OrderPagePanel[] = [
+  {
+    // Right under the line's badge, before its deadline and history.
+    name: 'fulfilment.line-outcome',
+    rank: 5,
+    async load({ ctx, t, locale, order }) {
+      const note = await orderLineFulfilment(ctx, t, locale, order);
+      return { lineStatus: note };
+    },
+  },
+];

@@ -51,10 +51,14 @@ export function mayOpenPage(orgKind: string, path: string): boolean {
 
 /**
  * Pages need a signed-in user; others go to the login page. Customer users are kept to the hub and
- * their account (CUSTOMER_PAGES), whichever module's page they ask for.
+ * their account (CUSTOMER_PAGES), whichever module's page they ask for. Each module guards its own
+ * paths, so two guards may cover one request (the order pages' `/orders/*` and provisioning's line
+ * pages): the session is then read once, by the first.
  */
 export function requireUser(): MiddlewareHandler<UserEnv> {
   return async (c, next) => {
+    // Unset until a guard has run: the type says otherwise because the pages after a guard may rely on it.
+    if ((c.var as { user?: SessionUser }).user) return next();
     const token = getCookie(c, SESSION_COOKIE);
     const ctx = c.get('ctx');
     const user = token ? await resolveSession(ctx, token) : undefined;

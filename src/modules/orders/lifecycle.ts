@@ -2,9 +2,11 @@ import type { Executor } from '../../platform/db.ts';
 import { listLineStatusCodes } from './repository.ts';
 
 /**
- * The order line lifecycle, as data. Every status change goes through `transitionLine`, which
- * refuses anything not listed here. Later stages (mapped to an organization = Point of No Return,
- * provisioned, closed with provisioning pending) are added as rows here and in `line_statuses`.
+ * The order line's statuses, as data: the orders module's public vocabulary (the API's `status` and
+ * its filter, the order pages' badges). A line's status follows its subscription's stage and has one
+ * writer, the subscriptions module's `advance` (docs/adr/0029): its transition table says which moves
+ * set which status, and both it (at boot, `lineStatusProblems`) and `advance` (on every move) check
+ * that against this table, so a line never moves backwards or skips.
  */
 export const LINE_STATUSES = ['scheduled', 'awaiting_provisioning_details', 'closed', 'provisioned'] as const;
 export type LineStatus = (typeof LINE_STATUSES)[number];

@@ -7,16 +7,10 @@ import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
-import { orderLineFulfilment } from '../fulfilment/order-panel.tsx';
-import type { MatchOutcome } from '../identity/matching.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
-import { type OrderProvisioning, orderProvisioning } from '../provisioning/pages.tsx';
-import { type LineTimers, lineTimers } from '../provisioning/timeline.ts';
-import { LineDeadline, LineHistoryDetails } from '../provisioning/timeline.tsx';
-import { MatchPreview } from '../setup/match-preview.tsx';
-import { previewOrderMatches } from '../setup/preview.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
+import { loadOrderPanels, type OrderPagePanel, type OrderPanelParts } from './panels.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { listOrders } from './search.ts';
 import { getOrder } from './service.ts';
@@ -188,10 +182,7 @@ function OrderPage({
   order,
   path,
   orgNames,
-  provisioning,
-  timers,
-  previews,
-  fulfilment,
+  panels,
 }: {
   t: Translate;
   locale: Locale;
@@ -199,12 +190,8 @@ function OrderPage({
   order: OrderView;
   path: string;
   orgNames: Map<string, string>;
-  provisioning: OrderProvisioning;
-  timers: LineTimers;
-  /** Where each unmapped line's contact would land (issue 7 item 12). */
-  previews: Map<string, MatchOutcome>;
-  /** The vendor's answer on lines it is provisioning (docs/adr/0032). */
-  fulfilment: (line: OrderView['lines'][number]) => unknown;
+  /** What other modules show here (provisioning's actions and history, the match preview), in rank order. */
+  panels: readonly OrderPanelParts[];
 }) {
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
@@ -220,7 +207,7 @@ function OrderPage({
         <a href="/orders">← {t('order.back')}</a>
       </p>
       <h1>{t('order.heading', { reference: order.reference })}</h1>
-      {provisioning.notice}
+      {panels.map((p) => p.top)}
       <dl class="facts">
         <dt>{t('order.number')}</dt>
         <dd>{order.orderNumber}</dd>
@@ -262,14 +249,11 @@ function OrderPage({
               <td>{formatDate(locale, line.requestedStartDate)}</td>
               <td>
                 <span class="contact-email">{line.provisioningContactEmail}</span>
-                <MatchPreview t={t} outcome={previews.get(line.id)} />
-                {provisioning.actions(line)}
+                {panels.map((p) => p.lineContact?.(line))}
               </td>
               <td>
                 <StatusBadge t={t} status={line.status} />
-                <LineDeadline t={t} facts={timers.facts.get(line.id)} now={timers.now} />
-                {fulfilment(line)}
-                <LineHistoryDetails t={t} orderId={order.id} lineId={line.id} />
+                {panels.map((p) => p.lineStatus?.(line))}
               </td>
               <td class="nowrap">{line.subscriptionId}</td>
             </tr>
@@ -280,7 +264,8 @@ function OrderPage({
   );
 }
 
-export function registerOrderPages(app: Hono<UserEnv>): void {
+/** The order list and the order page; `panels` are what other modules show on the order page. */
+export function registerOrderPages(app: Hono<UserEnv>, panels: readonly OrderPagePanel[]): void {
   app.get('/', (c) => c.redirect('/orders', 303));
   app.use('/orders', requireUser());
   app.use('/orders/*', requireUser());
@@ -325,9 +310,10 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
     const locale = c.get('locale');
     const t = translator(locale);
     try {
-      const order = await getOrder(c.get('ctx'), c.req.param('orderId'));
-      const orgNames = await organizationNames(c.get('ctx'), [order.partnerOrgId, order.placedByOrgId]);
-      const provisioning = await orderProvisioning(c.get('ctx'), t, order, c.req.query());
+      const ctx = c.get('ctx');
+      const order = await getOrder(ctx, c.req.param('orderId'));
+      const orgNames = await organizationNames(ctx, [order.partnerOrgId, order.placedByOrgId]);
+      const parts = await loadOrderPanels(panels, { ctx, t, locale, order, query: c.req.query() });
       return c.html(
         <OrderPage
           t={t}
@@ -336,10 +322,7 @@ export function registerOrderPages(app: Hono<UserEnv>): void {
           order={order}
           path={c.req.path}
           orgNames={orgNames}
-          provisioning={provisioning}
-          timers={await lineTimers(c.get('ctx'), order)}
-          previews={await previewOrderMatches(c.get('ctx'), order)}
-          fulfilment={await orderLineFulfilment(c.get('ctx'), t, locale, order)}
+          panels={parts}
         />,
       );
     } catch (error) {

@@ -150,33 +150,6 @@ export async function findLineServices(db: Executor, lineIds: string[]) {
     .execute();
 }
 
-export async function lockLine(db: Executor, lineId: string) {
-  return db
-    .selectFrom('order_lines')
-    .innerJoin('orders', 'orders.id', 'order_lines.order_id')
-    .select(['order_lines.id', 'order_lines.status', 'order_lines.order_id', 'orders.partner_org_id'])
-    .where('order_lines.id', '=', lineId)
-    .forUpdate('order_lines')
-    .executeTakeFirst();
-}
-
-/** Conditional on the current status, so two concurrent transitions cannot both succeed. */
-export async function updateLineStatus(
-  db: Executor,
-  lineId: string,
-  from: LineStatus,
-  to: LineStatus,
-  at: Date,
-) {
-  const result = await db
-    .updateTable('order_lines')
-    .set({ status: to, status_changed_at: at })
-    .where('id', '=', lineId)
-    .where('status', '=', from)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
 export async function listLineStatusCodes(db: Executor): Promise<string[]> {
   const rows = await db.selectFrom('line_statuses').select('code').execute();
   return rows.map((r) => r.code);

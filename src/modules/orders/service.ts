@@ -4,13 +4,12 @@ import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db.ts';
 import { normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
-import { recordAudit } from '../audit/service.ts';
 import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames, offersByCode } from '../catalog/service.ts';
 import { type OrderingActor, orderScope, requireOrderingActor } from '../identity/policy.ts';
 import { isResellerOf } from '../identity/service.ts';
 import { subscriptionsBooked } from '../subscriptions/booked.ts';
-import { canTransition, INITIAL_LINE_STATUS, isLineStatus, type LineStatus } from './lifecycle.ts';
+import { INITIAL_LINE_STATUS, type LineStatus } from './lifecycle.ts';
 import * as repo from './repository.ts';
 import type { CreateOrderInput, OrderLineView, OrderView } from './schema.ts';
 
@@ -292,37 +291,6 @@ export async function getOrderLine(ctx: Ctx, orderId: string, lineId: string): P
   const line = order.lines.find((l) => l.id === lineId);
   if (!line) throw notFound();
   return line;
-}
-
-/**
- * The one way a line changes status: checked against the lifecycle table, conditional on the
- * status it was read in, and recorded in the audit trail in the same transaction.
- */
-export async function transitionLine(
-  ctx: Ctx,
-  lineId: string,
-  to: LineStatus,
-  reason: string,
-): Promise<void> {
-  await inTransaction(ctx, async (tx) => {
-    const line = await repo.lockLine(tx.db, lineId);
-    if (!line) throw notFound();
-    const from = line.status;
-    if (!isLineStatus(from) || !canTransition(from, to)) {
-      throw new DomainError('line_transition_not_allowed', 409, { from, to });
-    }
-    const moved = await repo.updateLineStatus(tx.db, lineId, from, to, tx.clock.now());
-    if (!moved) throw new DomainError('line_transition_not_allowed', 409, { from, to });
-    await recordAudit(tx, [
-      {
-        action: 'order_line.status_changed',
-        entityType: 'order_line',
-        entityId: lineId,
-        organizationId: line.partner_org_id,
-        payload: { from, to, reason },
-      },
-    ]);
-  });
 }
 
 /** True when the subscription belongs to an order the caller may see. */

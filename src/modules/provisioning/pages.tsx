@@ -5,7 +5,7 @@ import { toDomainError } from '../../platform/http.ts';
 import { type Translate, translator } from '../../platform/i18n.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
-import type { UserEnv } from '../identity/middleware.ts';
+import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import type { OrderLineView, OrderView } from '../orders/schema.ts';
 import { getOrder } from '../orders/service.ts';
 import {
@@ -307,6 +307,8 @@ function field(body: Record<string, unknown>, name: string): string {
 
 /** Resend, Start now and Edit of a line's provisioning contact (registered behind the order pages' sign-in). */
 export function registerProvisioningPages(app: Hono<UserEnv>): void {
+  // Its own guard: these pages never rely on another module's being mounted first.
+  app.use('/orders/:orderId/lines/:lineId/*', requireUser());
   app.get('/orders/:orderId/lines/:lineId/resend', async (c) => {
     const { orderId, lineId } = c.req.param();
     const loaded = await load(c.get('ctx'), orderId, lineId);

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
-import type { UserEnv } from '../identity/middleware.ts';
+import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import {
   daysLeft,
   formatInstant,
@@ -98,6 +98,7 @@ export function LineHistoryDetails(props: { t: Translate; orderId: string; lineI
 
 /** The history as a fragment, for htmx or a direct link. */
 export function registerTimelinePages(app: Hono<UserEnv>): void {
+  app.use('/orders/:orderId/lines/:lineId/history', requireUser());
   app.get('/orders/:orderId/lines/:lineId/history', async (c) => {
     const locale = c.get('locale');
     const history = await getLineHistory(c.get('ctx'), c.req.param('orderId'), c.req.param('lineId'));

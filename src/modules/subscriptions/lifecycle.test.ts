@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SUBSCRIPTION_STAGES, stageTableProblems, TRANSITIONS, type Transition } from './lifecycle.ts';
+import {
+  lineStatusProblems,
+  SUBSCRIPTION_STAGES,
+  stageTableProblems,
+  TRANSITIONS,
+  type Transition,
+} from './lifecycle.ts';
 
 test('the transition table is sound: every stage reachable from scheduled, none a dead name', () => {
   assert.deepEqual(stageTableProblems(), []);
@@ -25,5 +31,19 @@ test('the Point of No Return is only reached from a sent email, and billing star
   assert.deepEqual(billing.map(([name, t]) => `${name}:${t.startsBilling}`).sort(), [
     'activated:provisioned',
     'policy_window_ended:policy',
+  ]);
+});
+
+test('no row of the table moves a line backwards, from any state a subscription can be in', () => {
+  assert.deepEqual(lineStatusProblems(), []);
+  const backwards: Record<string, Transition> = {
+    ...TRANSITIONS,
+    information_requested: { ...TRANSITIONS.information_requested, lineStatus: 'scheduled' },
+  };
+  assert.deepEqual(lineStatusProblems(backwards), [
+    'information_requested: moves a line awaiting_provisioning_details -> scheduled, which the line lifecycle forbids',
+    'information_requested: moves a line closed -> scheduled, which the line lifecycle forbids',
+    // And what follows from it: a line left `scheduled` could then be activated.
+    'activated: moves a line scheduled -> provisioned, which the line lifecycle forbids',
   ]);
 });

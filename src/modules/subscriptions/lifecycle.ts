@@ -1,6 +1,6 @@
 import type { EventType } from '../events/catalogue.ts';
 import { SUBSCRIPTION_STAGE_NAMES } from '../events/catalogue.ts';
-import type { LineStatus } from '../orders/lifecycle.ts';
+import { canTransition, INITIAL_LINE_STATUS, type LineStatus } from '../orders/lifecycle.ts';
 import type { BookingEffectName, TransitionEffectName } from './effects.ts';
 
 /**
@@ -137,5 +137,33 @@ export function stageTableProblems(
   }
   for (const stage of SUBSCRIPTION_STAGES)
     if (!reachable.has(stage)) problems.push(`${stage}: unreachable from ${INITIAL_STAGE}`);
-  return problems;
+  return [...problems, ...lineStatusProblems(transitions)];
+}
+
+/**
+ * Moves of the line the table would make that the line lifecycle (orders/lifecycle.ts) forbids: every
+ * (stage, line status) pair a subscription can reach is walked from booking, so a row that would move
+ * a line backwards is reported at boot rather than refused by `advance` on the day it happens.
+ */
+export function lineStatusProblems(
+  transitions: Readonly<Record<string, Transition>> = TRANSITIONS,
+): string[] {
+  const problems = new Set<string>();
+  const seen = new Set<string>();
+  const queue: [SubscriptionStage, LineStatus][] = [[INITIAL_STAGE, INITIAL_LINE_STATUS]];
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const [stage, line] = next;
+    for (const [name, row] of Object.entries(transitions)) {
+      if (!row.from.includes(stage)) continue;
+      const to = row.lineStatus ?? line;
+      if (to !== line && !canTransition(line, to))
+        problems.add(`${name}: moves a line ${line} -> ${to}, which the line lifecycle forbids`);
+      const key = `${row.to} ${to}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        queue.push([row.to, to]);
+      }
+    }
+  }
+  return [...problems];
 }

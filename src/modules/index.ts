@@ -1,0 +1,31 @@
+import { auditModule } from './audit/module.ts';
+import { backofficeModule } from './backoffice/module.ts';
+import { catalogModule } from './catalog/module.ts';
+import type { ModuleDeclaration } from './declaration.ts';
+import { fulfilmentModule } from './fulfilment/module.ts';
+import { hubModule } from './hub/module.ts';
+import { identityModule } from './identity/module.ts';
+import { ordersModule } from './orders/module.ts';
+import { provisioningModule } from './provisioning/module.ts';
+import { setupModule } from './setup/module.ts';
+import { subscriptionsModule } from './subscriptions/module.ts';
+import { supportModule } from './support/module.ts';
+
+/**
+ * Every module's declaration (declaration.ts). The order here decides nothing but the order of the
+ * API reference's operations: routes guard themselves, panels carry their rank, and a name two modules
+ * contribute fails the boot.
+ */
+export const MODULES: readonly ModuleDeclaration[] = [
+  identityModule,
+  catalogModule,
+  ordersModule,
+  subscriptionsModule,
+  provisioningModule,
+  setupModule,
+  fulfilmentModule,
+  hubModule,
+  supportModule,
+  backofficeModule,
+  auditModule,
+];
