@@ -1,7 +1,8 @@
 // A vendor's receiver for Provisio, in plain Node (no build step): it takes Provisio's outgoing
 // events (webhooks) and its fulfilment requests, checks every signature with the `standardwebhooks`
 // package, creates each customer's tenant once per request id, and answers either at once
-// (200 succeeded) or later (202, then reportProvisionResult). See README.md beside this file.
+// (200 succeeded) or later (202, then reportProvisionResult). The README's "Quick start for
+// integrators" runs it.
 //
 //   FULFILMENT_SIGNING_SECRET=whsec_… PROVISIO_API_KEY=pvk_… node examples/vendor-receiver/server.mjs
 
