@@ -1,6 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
-import type { Locale, Translate } from '../../platform/i18n.ts';
+import { LOCALE_NAMES, type Locale, type Translate } from '../../platform/i18n.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { BackofficeLayout, type Chrome, chrome } from '../backoffice/pages.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
@@ -141,8 +141,8 @@ function SetupFacts({ t, r }: { t: Translate; r: OperatorRequest }) {
           <dd>{s.subdomain}</dd>
         </>
       ) : null}
-      <dt>{t('order.email_language')}</dt>
-      <dd>{s.locale}</dd>
+      <dt>{t('services.calling.language')}</dt>
+      <dd lang={s.locale}>{LOCALE_NAMES[s.locale] ?? s.locale}</dd>
     </dl>
   );
 }
