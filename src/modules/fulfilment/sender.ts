@@ -4,6 +4,7 @@ import { defineJob } from '../../platform/jobs.ts';
 import * as repo from './repository.ts';
 import { answerRequest } from './requests.ts';
 import {
+  type AnswerMessage,
   answerCodeSchema,
   answerMessageSchema,
   provisionAnswerSchema,
@@ -69,11 +70,16 @@ function parseJson(text: string): unknown {
   }
 }
 
-const refusalSchema = z.object({
-  code: answerCodeSchema.optional(),
-  message: answerMessageSchema.optional(),
-  detail: z.string().min(1).max(2000).optional(),
-});
+/** What a refusal's body says, each part taken only when it is well formed. */
+function refusalOf(json: unknown): { code?: string; message?: AnswerMessage } {
+  const body = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  const code = answerCodeSchema.safeParse(body.code);
+  const message = answerMessageSchema.safeParse(body.message);
+  // problem+json (RFC 9457) says it in `detail`.
+  const detail = answerMessageSchema.safeParse(body.detail);
+  const said = message.success ? message.data : detail.success ? detail.data : undefined;
+  return { ...(code.success ? { code: code.data } : {}), ...(said === undefined ? {} : { message: said }) };
+}
 
 /** What an answer of the vendor's service means for the request. */
 export function verdictOf(status: number, body: string): Verdict {
@@ -88,14 +94,13 @@ export function verdictOf(status: number, body: string): Verdict {
   if (status === 408 || status === 425 || status === 429 || status >= 500)
     return { kind: 'retry', error: `HTTP ${status}` };
   if (status >= 400) {
-    const refusal = refusalSchema.safeParse(json);
-    const said = refusal.success ? refusal.data : {};
+    const said = refusalOf(json);
     return {
       kind: 'answer',
       answer: {
         status: 'failed',
         code: said.code ?? `http_${status}`,
-        message: said.message ?? said.detail ?? `The vendor's service refused the request (HTTP ${status}).`,
+        message: said.message ?? `The vendor's service refused the request (HTTP ${status}).`,
       },
     };
   }
@@ -185,8 +190,12 @@ export async function sendDueProvisionRequests(
     const now = ctx.clock.now();
     const claimed = await repo.claimDue(ctx.db, now, new Date(now.getTime() + leaseSeconds * 1000), BATCH);
     if (claimed.length === 0) break;
-    const outcomes = await Promise.all(claimed.map((c) => sendOne(ctx, c)));
-    for (const o of outcomes) counts[o] += 1;
+    // One request's trouble (a database error recording its answer) does not stop the others': its
+    // claim runs out and it is sent again; the first such error fails the job, which pg-boss retries.
+    const outcomes = await Promise.allSettled(claimed.map((c) => sendOne(ctx, c)));
+    for (const o of outcomes) if (o.status === 'fulfilled') counts[o.value] += 1;
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     if (claimed.length < BATCH) break;
   }
   return counts;
