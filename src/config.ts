@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseSealingKeys, type SealingKey, sealingKeyFromPassphrase } from './platform/sealed-box.ts';
 import { maskSecrets } from './platform/secrets.ts';
+import { isSigningSecret } from './platform/standard-webhooks.ts';
 
 /**
  * Every setting Provisio reads, validated once at boot. The README's configuration table mirrors
@@ -63,6 +64,11 @@ const settingsSchema = z.object({
     .optional(),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanFlag.default(false),
   WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(100).default(10),
+  FULFILMENT_SIGNING_SECRET: z
+    .string()
+    .refine(isSigningSecret, 'must be a whsec_ secret: "whsec_" and base64 of at least 24 random bytes')
+    .optional(),
+  FULFILMENT_STALL_HOURS: z.coerce.number().int().min(1).max(8760).default(72),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -137,6 +143,13 @@ export interface Config {
   webhookAllowPrivateTargets: boolean;
   /** Requests a worker sends to one webhook endpoint at once. */
   webhookConcurrencyPerEndpoint: number;
+  /**
+   * Signs the fulfilment requests sent to the vendor's service (Standard Webhooks, docs/adr/0032);
+   * required when an offer of the catalogue is fulfilled over http.
+   */
+  fulfilmentSigningSecret: string | undefined;
+  /** A fulfilment request unanswered this long is reported to the account representative, once. */
+  fulfilmentStallHours: number;
 }
 
 export class ConfigError extends Error {
@@ -146,7 +159,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_SETTINGS = new Set(['DEMO_PASSWORD', 'WEBHOOK_SECRETS_KEY']);
+const SECRET_SETTINGS = new Set(['DEMO_PASSWORD', 'WEBHOOK_SECRETS_KEY', 'FULFILMENT_SIGNING_SECRET']);
 // SMTP_URL and DATABASE_URL are echoed with their passwords masked (maskSecrets).
 
 /** How a rejected value is echoed: secrets never, and a database address without its password. */
@@ -239,5 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecretsKeyIsDevelopmentFallback: webhookSecretsKeys === undefined,
     webhookAllowPrivateTargets: s.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookConcurrencyPerEndpoint: s.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
+    fulfilmentSigningSecret: s.FULFILMENT_SIGNING_SECRET,
+    fulfilmentStallHours: s.FULFILMENT_STALL_HOURS,
   };
 }

@@ -138,6 +138,8 @@ export interface MeetingSitesTable {
 export interface OffersTable {
   active: Generated<boolean>;
   code: string;
+  fulfilment_mode: Generated<'none' | 'manual' | 'http'>;
+  fulfilment_url: string | null;
   name: string;
   policy_window_days: number;
   updated_at: Generated<Timestamp>;
@@ -284,6 +286,38 @@ export interface ProvisioningTransactionsTable {
   status: 'submitted' | 'sent' | 'failed' | 'completed';
   subscription_id: string;
   type: 'provisioning_email_update' | 'provisioning_email_resend';
+}
+
+export interface ProvisionRequestsTable {
+  accepted_at: Timestamp | null;
+  action: Generated<string>;
+  answer_code: string | null;
+  answer_fields: string[] | null;
+  answer_message: Json | null;
+  answered_at: Timestamp | null;
+  answered_by: 'vendor_service' | 'operator' | 'provisio' | null;
+  answered_by_user_id: string | null;
+  attempts: Generated<number>;
+  created_at: Timestamp;
+  customer_org_id: string;
+  external_tenant_id: string | null;
+  id: string;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  mode: 'manual' | 'http';
+  next_attempt_at: Timestamp | null;
+  offer_code: string;
+  opened_at: Timestamp;
+  partner_org_id: string;
+  quantity: number;
+  requested_by_user_id: string | null;
+  seq: Generated<number>;
+  setup: Json;
+  stalled_notified_at: Timestamp | null;
+  state: Generated<'open' | 'succeeded' | 'failed' | 'needs_info' | 'given_up'>;
+  subscription_id: string;
+  supersedes: string | null;
+  updated_at: Timestamp;
 }
 
 export interface RateLimitBucketsTable {
@@ -467,6 +501,7 @@ export interface Database {
   organization_search_attempts: OrganizationSearchAttemptsTable;
   organizations: OrganizationsTable;
   outbox_emails: OutboxEmailsTable;
+  provision_requests: ProvisionRequestsTable;
   provisioning_email_lines: ProvisioningEmailLinesTable;
   provisioning_links: ProvisioningLinksTable;
   provisioning_transactions: ProvisioningTransactionsTable;

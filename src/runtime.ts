@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
-import type { Config } from './config.ts';
+import { type Config, ConfigError } from './config.ts';
 import { readCatalogFile, syncCatalog } from './modules/catalog/service.ts';
 import { type Composition, composeModules } from './modules/compose.ts';
 import type { ModuleDeclaration } from './modules/declaration.ts';
+import { fulfilmentConfigProblems } from './modules/fulfilment/module.ts';
 import { MODULES } from './modules/index.ts';
 import { assertLifecycleMatchesDatabase } from './modules/orders/lifecycle.ts';
 import { assertStagesMatchDatabase } from './modules/subscriptions/boot-check.ts';
@@ -56,6 +57,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const composition = options.modules ? composeModules(options.modules, PLATFORM_JOBS) : defaultModules();
   const transitionEffects = composition.transitionEffects;
   const catalog = readCatalogFile(config.catalogFile);
+  // The catalogue's fulfilment needs its settings (a signing secret, https in production): checked first.
+  const fulfilmentProblems = fulfilmentConfigProblems(config, catalog);
+  if (fulfilmentProblems.length) throw new ConfigError(fulfilmentProblems);
   const handle =
     options.database ??
     (await openDatabase({

@@ -397,6 +397,18 @@ export const DEMO_ORDERS: DemoOrder[] = [
     lines: [{ offer: 'A-WX', quantity: 30, startInDays: 0, contact: 'olena@зоря.укр' }],
   },
   {
+    // Cloud Calling is fulfilled by the vendor's operators (config/catalog.json): Northwind set it up
+    // for itself and pressed Provision, so a request waits in the back office (docs/adr/0032).
+    placedBy: NORTHWIND,
+    userEmail: 'giulia.rossi@northwind.example',
+    reference: 'NW-2026-0398',
+    customer: 'Northwind Networks S.r.l.',
+    country: 'IT',
+    locale: 'it',
+    bookedDaysAgo: 8,
+    lines: [{ offer: 'A-CALL', quantity: 12, startInDays: -4, contact: 'giulia.rossi@northwind.example' }],
+  },
+  {
     placedBy: KYIV_CLOUD,
     userEmail: 'oksana.melnyk@kyivcloud.example',
     reference: 'KC-0042',

@@ -8,7 +8,12 @@ import { type Ctx, inTransaction } from '../platform/context.ts';
 import { lockForTransaction } from '../platform/db.ts';
 import { hashPassword, randomToken } from '../platform/secrets.ts';
 import { DEMO_ORDERS, DEMO_ORGS } from './data.ts';
-import { PROVISIONED_REFERENCE, provisionDemoLine } from './provisioned.ts';
+import {
+  FULFILMENT_REFERENCE,
+  PROVISIONED_REFERENCE,
+  provisionDemoLine,
+  requestDemoFulfilment,
+} from './provisioned.ts';
 
 export interface DemoSummary {
   orgs: { id: string; name: string; kind: string; apiKey: string | null }[];
@@ -43,7 +48,8 @@ export async function seedDemo(
     const orgs: DemoSummary['orgs'] = [];
     for (const org of DEMO_ORGS) {
       let apiKey: string | null = null;
-      if (org.kind === 'partner' || org.kind === 'distributor') {
+      // The vendor's key reports fulfilment results (the quick start for integrators uses it).
+      if (org.kind !== 'customer') {
         await apiKeys.revokeApiKeys(tx, org.id, DEMO_KEY_NAME);
         apiKey = (await apiKeys.createApiKey(tx, org.id, DEMO_KEY_NAME)).key;
       }
@@ -98,6 +104,7 @@ async function createDemoTenants(ctx: Ctx, password: string): Promise<void> {
 async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
   const today = isoDate(clock.now());
   let provisioned: string | undefined;
+  let fulfilled: string | undefined;
   for (const order of DEMO_ORDERS) {
     const user = await identity.userByEmail(ctx, order.userEmail);
     const org = DEMO_ORGS.find((o) => o.id === order.placedBy);
@@ -129,9 +136,11 @@ async function seedOrders(ctx: Ctx, clock: Clock): Promise<void> {
       })),
     });
     if (order.reference === PROVISIONED_REFERENCE) provisioned = created.order.lines[0]?.subscriptionId;
+    if (order.reference === FULFILMENT_REFERENCE) fulfilled = created.order.lines[0]?.subscriptionId;
   }
   await replayTimers(ctx, clock);
   if (provisioned) await provisionDemoLine(ctx, provisioned);
+  if (fulfilled) await requestDemoFulfilment(ctx, fulfilled);
 }
 
 async function replayTimers(ctx: Ctx, clock: Clock): Promise<void> {

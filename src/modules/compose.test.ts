@@ -16,6 +16,7 @@ describe('module declarations', () => {
     assert.ok(composed.jobs.some((j) => j.name === 'provisioning.dispatch-due'));
     assert.ok(composed.mailResultHandlers.has('provisioning.transaction'));
     assert.deepEqual(composed.orderPagePanels.map((p) => p.name).sort(), [
+      'fulfilment.line-outcome',
       'provisioning.line-actions',
       'provisioning.line-timeline',
       'setup.match-preview',

@@ -3,6 +3,7 @@ import { backofficeModule } from './backoffice/module.ts';
 import { catalogModule } from './catalog/module.ts';
 import type { ModuleDeclaration } from './declaration.ts';
 import { eventsModule } from './events/module.ts';
+import { fulfilmentModule } from './fulfilment/module.ts';
 import { hubModule } from './hub/module.ts';
 import { identityModule } from './identity/module.ts';
 import { ordersModule } from './orders/module.ts';
@@ -26,6 +27,7 @@ export const MODULES: readonly ModuleDeclaration[] = [
   webhooksModule,
   provisioningModule,
   setupModule,
+  fulfilmentModule,
   hubModule,
   supportModule,
   backofficeModule,

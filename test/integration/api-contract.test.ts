@@ -10,8 +10,11 @@ import {
   ValidationContext,
 } from 'openapi-backend';
 import { createApp } from '../../src/app.ts';
+import { provisionSubscription } from '../../src/modules/setup/provision.ts';
+import { saveCallingLocation, saveEnterpriseSubdomain } from '../../src/modules/setup/service-saves.ts';
 import { Caches } from '../../src/platform/cache.ts';
 import { connectPostgres } from '../../src/platform/db.ts';
+import { vendorKey } from '../support/fulfilment.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { customerOrganization, mappedSubscription as hubSubscription } from '../support/hub-state.ts';
 import { type MappedSubscription, mappedSubscription } from '../support/mapped-subscription.ts';
@@ -60,6 +63,10 @@ interface Fixture {
   webhook: { id: string; deliveryId: string };
   disabledWebhook: string;
   deletableWebhook: string;
+  /** An offer an operator fulfils (A-CALL, manual): provisioned, its request waiting for an answer. */
+  fulfilled: { subscriptionId: string; requestId: string };
+  /** An API key of the vendor's organization: reports fulfilment results. */
+  vendor: Tenant;
 }
 
 const NOWHERE = randomUUID();
@@ -443,6 +450,8 @@ const CALLS: Record<string, (fx: Fixture) => Call[]> = {
   provisionSubscription: (fx) => [
     { method: 'POST', path: `${sub(fx.mapped.subscriptionId)}/provision`, status: 200 },
     { method: 'POST', path: `${sub(fx.mapped.subscriptionId)}/provision`, status: 200 },
+    // Fulfilled by an operator: a request waits (the same one, pressed again).
+    { method: 'POST', path: `${sub(fx.fulfilled.subscriptionId)}/provision`, status: 202 },
     { method: 'POST', path: `${sub(fx.sent.subscriptionId)}/provision`, status: 409 },
   ],
   createWebhookEndpoint: () => [
@@ -508,6 +517,45 @@ const CALLS: Record<string, (fx: Fixture) => Call[]> = {
       status: 404,
     },
   ],
+  getSubscription: (fx) => [
+    { method: 'GET', path: sub(fx.mapped.subscriptionId), status: 200 },
+    { method: 'GET', path: sub(fx.fulfilled.subscriptionId), as: fx.vendor, status: 200 },
+    { method: 'GET', path: sub(fx.mapped.subscriptionId), as: fx.stranger, status: 404 },
+    { method: 'GET', path: sub('SUB-0'), status: 404 },
+    { method: 'GET', path: sub('nonsense'), status: 404 },
+  ],
+  // After provisionSubscription: its 202 row finds the request still waiting.
+  reportProvisionResult: (fx) => {
+    const result = `/api/v1/provision-requests/${fx.fulfilled.requestId}/result`;
+    const succeeded = { status: 'succeeded', externalTenantId: 'tenant-contract' };
+    return [
+      { method: 'POST', path: result, body: succeeded, as: fx.vendor, status: 200 },
+      { method: 'POST', path: result, body: succeeded, as: fx.vendor, status: 200 },
+      {
+        method: 'POST',
+        path: result,
+        body: { status: 'failed', code: 'late', message: 'Too late.' },
+        as: fx.vendor,
+        status: 409,
+        code: 'provision_request_answered',
+      },
+      { method: 'POST', path: result, body: succeeded, status: 403, code: 'fulfilment_vendor_only' },
+      {
+        method: 'POST',
+        path: `/api/v1/provision-requests/${NOWHERE}/result`,
+        body: succeeded,
+        as: fx.vendor,
+        status: 404,
+      },
+      {
+        method: 'POST',
+        path: result,
+        body: { status: 'needs_info', fields: [] },
+        as: fx.vendor,
+        status: 422,
+      },
+    ];
+  },
   // After Provision: before it, the summary is not the order's final one.
   getOrderSummaryPdf: (fx) => [
     { method: 'GET', path: `${sub(fx.mapped.subscriptionId)}/summary.pdf`, status: 200 },
@@ -638,9 +686,20 @@ for (const engine of testEngines()) {
         description: 'A case to read.',
       });
       assert.equal(opened.status, 201, await opened.clone().text());
+      const manual = await mappedSubscription(h, { partner, offer: 'A-CALL', quantity: 5 });
+      await saveCallingLocation(h.ctx, manual.subscriptionId, LOCATION);
+      await saveEnterpriseSubdomain(
+        h.ctx,
+        manual.subscriptionId,
+        `contract-${manual.subscriptionId.toLowerCase()}`,
+      );
+      const { provisionRequestId } = await provisionSubscription(h.ctx, manual.subscriptionId);
+      assert.ok(provisionRequestId);
       fx = {
         partner,
         stranger,
+        fulfilled: { subscriptionId: manual.subscriptionId, requestId: provisionRequestId },
+        vendor: await vendorKey(h),
         sent: { ...sent, etag: await etagOf(sent) },
         future: { ...future, etag: await etagOf(future) },
         unmapped,

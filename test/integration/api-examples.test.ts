@@ -24,6 +24,8 @@ const SHOWN = [
   'listTransactions',
   'getServiceSetup',
   'provisionSubscription',
+  'getSubscription',
+  'reportProvisionResult',
   'createSupportCase',
   'getSupportCase',
   'listSupportCases',

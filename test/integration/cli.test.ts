@@ -59,8 +59,7 @@ describe('the provisio command', () => {
     assert.ok(kinds.filter((k) => k === 'partner').length >= 2);
     assert.ok(kinds.includes('distributor'));
     assert.ok(kinds.filter((k) => k === 'customer').length >= 3);
-    for (const org of demo.orgs)
-      assert.equal(org.apiKey === null, org.kind === 'customer' || org.kind === 'vendor', org.name);
+    for (const org of demo.orgs) assert.equal(org.apiKey === null, org.kind === 'customer', org.name);
     assert.ok(demo.users.every((u) => u.password.length >= 10 && demo.orgs.some((o) => o.id === u.orgId)));
     assert.ok(
       demo.users.some((u) => u.role === 'partner_admin') && demo.users.some((u) => u.role === 'partner_user'),
@@ -157,6 +156,13 @@ describe('the provisio command', () => {
         .whereRef('partner_org_id', '<>', 'placed_by_org_id')
         .execute();
       assert.ok(resellerOrders.length > 0, 'a distributor placed orders for its resellers');
+      // A newcomer finds a request waiting for an operator in the back office (docs/adr/0032).
+      const open = await handle.db
+        .selectFrom('provision_requests')
+        .select(['mode', 'offer_code'])
+        .where('state', '=', 'open')
+        .execute();
+      assert.deepEqual(open, [{ mode: 'manual', offer_code: 'A-CALL' }]);
     });
   });
 });

@@ -45,6 +45,22 @@ export interface AuditPayloads {
   };
   /** Nobody decided within JOIN_REQUEST_EXPIRY_DAYS (`days`); recorded by Provisio's own timer. */
   'organization.join_expired': { requestId: string; subscriptionId: string; days: number };
+  /** A fulfilment request was made (Provision, Retry, resubmission) or sent again after Provisio gave up. */
+  'fulfilment.requested': {
+    requestId: string;
+    mode: 'manual' | 'http';
+    supersedes: string | null;
+    again: boolean;
+  };
+  /** Its answer, by whom (the vendor's service, an operator, or Provisio giving up on an unreachable one). */
+  'fulfilment.answered': {
+    requestId: string;
+    state: 'succeeded' | 'failed' | 'needs_info' | 'given_up';
+    by: 'vendor_service' | 'operator' | 'provisio';
+    code: string | null;
+  };
+  /** Nobody answered within FULFILMENT_STALL_HOURS: the account representative was told. */
+  'fulfilment.stalled_reported': { requestId: string; to: string };
   'support_case.opened': { caseNumber: string; requestType: string; screenshots: number };
   'support_case.message_added': { caseNumber: string };
   'support_case.answered': { caseNumber: string; recipients: number };

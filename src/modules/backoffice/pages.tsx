@@ -23,14 +23,14 @@ import { registerWebhookPages } from '../webhooks/pages.tsx';
  * operator gets "not found", so the pages' existence does not leak.
  */
 
-interface Chrome {
+export interface Chrome {
   t: Translate;
   locale: Locale;
   user: SessionUser;
   path: string;
 }
 
-function chrome(c: Context<UserEnv>): Chrome {
+export function chrome(c: Context<UserEnv>): Chrome {
   const locale = c.get('locale');
   return { t: translator(locale), locale, user: c.get('user'), path: c.req.path };
 }
@@ -42,7 +42,7 @@ function operatorsOnly(): MiddlewareHandler<UserEnv> {
   };
 }
 
-function BackofficeLayout(p: Chrome & { title: string; children?: Child }) {
+export function BackofficeLayout(p: Chrome & { title: string; children?: Child }) {
   const { t } = p;
   return (
     <Layout t={t} locale={p.locale} title={p.title} path={p.path} user={p.user}>
@@ -51,6 +51,7 @@ function BackofficeLayout(p: Chrome & { title: string; children?: Child }) {
         <a href="/backoffice/escalations">{t('backoffice.escalations')}</a>
         <a href="/backoffice/support">{t('backoffice.queue')}</a>
         <a href="/backoffice/webhooks">{t('webhooks.title')}</a>
+        <a href="/backoffice/provision-requests">{t('backoffice.provision_requests')}</a>
       </nav>
       <h1>{p.title}</h1>
       {p.children}

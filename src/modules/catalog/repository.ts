@@ -1,5 +1,11 @@
 import type { Executor } from '../../platform/db.ts';
-import type { Offer } from './schema.ts';
+import type { Fulfilment, Offer } from './schema.ts';
+
+function fulfilmentOf(mode: 'none' | 'manual' | 'http', url: string | null): Fulfilment {
+  // The table's check ties the URL to the http mode; an http row without one cannot be read.
+  if (mode === 'http' && url) return { mode, url };
+  return { mode: mode === 'manual' ? 'manual' : 'none' };
+}
 
 export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Promise<void> {
   await db
@@ -9,6 +15,8 @@ export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Pro
         code: o.code,
         name: o.name,
         policy_window_days: o.policyWindowDays,
+        fulfilment_mode: o.fulfilment.mode,
+        fulfilment_url: o.fulfilment.mode === 'http' ? o.fulfilment.url : null,
         active: true,
         updated_at: at,
       })),
@@ -17,6 +25,8 @@ export async function upsertOffers(db: Executor, offers: Offer[], at: Date): Pro
       oc.column('code').doUpdateSet((eb) => ({
         name: eb.ref('excluded.name'),
         policy_window_days: eb.ref('excluded.policy_window_days'),
+        fulfilment_mode: eb.ref('excluded.fulfilment_mode'),
+        fulfilment_url: eb.ref('excluded.fulfilment_url'),
         active: true,
         updated_at: at,
       })),
@@ -42,6 +52,8 @@ export async function findOffers(db: Executor): Promise<Offer[]> {
       'offers.name',
       'offers.policy_window_days',
       'offers.active',
+      'offers.fulfilment_mode',
+      'offers.fulfilment_url',
       'offer_services.service_code',
     ])
     .orderBy('offers.code')
@@ -57,6 +69,7 @@ export async function findOffers(db: Executor): Promise<Offer[]> {
         policyWindowDays: row.policy_window_days,
         active: row.active,
         services: [],
+        fulfilment: fulfilmentOf(row.fulfilment_mode, row.fulfilment_url),
       };
       byCode.set(row.code, offer);
     }

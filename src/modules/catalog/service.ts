@@ -70,6 +70,11 @@ export async function offersByCode(ctx: Ctx, codes: string[]): Promise<Map<strin
   );
 }
 
+/** An offer by code, retired ones included (an existing line keeps its offer's terms). */
+export async function offerByCode(ctx: Ctx, code: string): Promise<Offer | undefined> {
+  return (await catalog(ctx)).offers.get(code);
+}
+
 /** Display names of every offer ever in the catalogue, retired ones included. */
 export async function offerNames(ctx: Ctx): Promise<ReadonlyMap<string, string>> {
   return (await catalog(ctx)).names;

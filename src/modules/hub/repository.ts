@@ -79,6 +79,7 @@ export function findSubscriptions(db: Executor, customerOrgIds: string[], partne
       's.customer_org_id',
       's.mapped_at',
       's.setup_assignee',
+      's.stage',
       's.provisioned_at',
       's.billing_started_at',
       'm.access as partner_access',

@@ -22,7 +22,12 @@ const subscriptionSchema = z
     offer: z.object({ code: z.string(), name: z.string() }),
     quantity: z.number().int(),
     services: z.array(z.object({ code: z.string(), quantity: z.number().int() })),
-    state: z.enum(['pending_setup', 'provisioned']),
+    state: z
+      .enum(['pending_setup', 'provisioning', 'needs_info', 'provisioning_failed', 'provisioned'])
+      .openapi({
+        description:
+          "`provisioning`: the vendor's service or an operator is provisioning it; `needs_info`: they asked for setup changes (edit and Provision again); `provisioning_failed`: see getSubscription for why (Provision again to retry).",
+      }),
     billingStartedAt: z.string().nullable().openapi({ format: 'date-time' }),
     meetingSites: z.array(z.object({ name: z.string(), timeZone: z.string(), licenses: z.number().int() })),
     callingLocations: z.array(

@@ -6,6 +6,8 @@ import { DomainError, notFound } from '../../platform/errors.ts';
 import { isLocale } from '../../platform/i18n.ts';
 import { queueEmail } from '../../platform/mail/outbox.ts';
 import { recordAudit } from '../audit/service.ts';
+import { latestRequestViews, type ProvisionRequestView } from '../fulfilment/requests.ts';
+import { isFulfilmentStage } from '../fulfilment/schema.ts';
 import { joinRequestsOfOrganization, type OrganizationJoinRequest } from '../identity/join-requests.ts';
 import {
   mayAdministerOrganization,
@@ -46,7 +48,10 @@ export interface HubSubscription {
   quantity: number;
   services: { code: string; quantity: number }[];
   customerOrgId: string;
-  state: 'pending_setup' | 'provisioned';
+  /** Set up, being provisioned by the vendor (docs/adr/0032), waiting on the customer, failed, or done. */
+  state: 'pending_setup' | 'provisioning' | 'needs_info' | 'provisioning_failed' | 'provisioned';
+  /** The latest fulfilment request, while the vendor's answer matters (provisioning, needs_info, failed). */
+  fulfilment: ProvisionRequestView | null;
   billingStartedAt: Date | null;
   sites: { name: string; timeZone: string; licenses: number }[];
   locations: { name: string; country: string; city: string; isMain: boolean }[];
@@ -95,13 +100,17 @@ async function presentSubscriptions(
   viewerAccess: Map<string, Access> = new Map(),
 ): Promise<HubSubscription[]> {
   const ids = rows.map((r) => r.id);
-  const [services, sites, locations] = await Promise.all([
+  const [services, sites, locations, requests] = await Promise.all([
     repo.findLineServices(
       ctx.db,
       rows.map((r) => r.line_id),
     ),
     repo.findMeetingSites(ctx.db, ids),
     repo.findCallingLocations(ctx.db, ids),
+    latestRequestViews(
+      ctx,
+      rows.filter((r) => isFulfilmentStage(r.stage)).map((r) => r.id),
+    ),
   ]);
   return rows.map((r) => {
     const customerOrgId = r.customer_org_id ?? '';
@@ -122,7 +131,8 @@ async function presentSubscriptions(
         .filter((s) => s.line_id === r.line_id)
         .map((s) => ({ code: s.service_code, quantity: s.quantity })),
       customerOrgId,
-      state: r.provisioned_at ? 'provisioned' : 'pending_setup',
+      state: r.provisioned_at ? 'provisioned' : isFulfilmentStage(r.stage) ? r.stage : 'pending_setup',
+      fulfilment: requests.get(r.id) ?? null,
       billingStartedAt: r.billing_started_at,
       sites: sites
         .filter((s) => s.subscription_id === r.id)

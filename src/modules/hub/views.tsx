@@ -1,6 +1,7 @@
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
 import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
+import { FulfilmentNote, isFulfilmentStage } from '../fulfilment/views.tsx';
 import { businessVerticalLabel } from '../setup/mapping-input.ts';
 import { JoinRequests } from './requests-view.tsx';
 import type { HubOrganization, HubSubscription, HubView } from './service.ts';
@@ -79,11 +80,29 @@ function stateLabel(t: Translate, locale: Locale, s: HubSubscription): string {
     : state;
 }
 
+/** What the vendor said of a subscription it is provisioning (docs/adr/0032), with the reader's actions. */
+function Fulfilment(props: { t: Translate; locale: Locale; s: HubSubscription; mayOpenCase: boolean }) {
+  const { s } = props;
+  if (!isFulfilmentStage(s.state)) return null;
+  return (
+    <FulfilmentNote
+      t={props.t}
+      locale={props.locale}
+      subscriptionId={s.id}
+      stage={s.state}
+      request={s.fulfilment ?? undefined}
+      mayAct={s.pendingForViewer}
+      mayOpenCase={props.mayOpenCase}
+    />
+  );
+}
+
 export function Subscriptions(props: {
   t: Translate;
   locale: Locale;
   items: HubSubscription[];
   label: string;
+  mayOpenCase: boolean;
 }) {
   const { t, locale, items } = props;
   if (!items.length) return <p class="muted">{t('hub.subscriptions.none')}</p>;
@@ -113,6 +132,7 @@ export function Subscriptions(props: {
             </td>
             <td>
               <span class={`status status-${s.state}`}>{stateLabel(t, locale, s)}</span>
+              <Fulfilment t={t} locale={locale} s={s} mayOpenCase={props.mayOpenCase} />
             </td>
             <td>
               {s.sites.length
@@ -142,12 +162,16 @@ export function Subscriptions(props: {
 
 function PendingSetups({
   t,
+  locale,
   items,
   orgName,
+  mayOpenCase,
 }: {
   t: Translate;
+  locale: Locale;
   items: HubSubscription[];
   orgName: (id: string) => string;
+  mayOpenCase: boolean;
 }) {
   return (
     <section aria-labelledby="pending-title" id="pending">
@@ -159,12 +183,15 @@ function PendingSetups({
             {items.map((s) => (
               <li id={`pending-${s.id}`}>
                 {t('hub.pending.item', { id: s.id, offer: s.offer.name, customer: orgName(s.customerOrgId) })}{' '}
-                <a
-                  href={`/hub/setups/${encodeURIComponent(s.id)}`}
-                  aria-label={t('hub.pending.continue_label', { id: s.id })}
-                >
-                  {t('hub.pending.continue')}
-                </a>
+                {isFulfilmentStage(s.state) ? null : (
+                  <a
+                    href={`/hub/setups/${encodeURIComponent(s.id)}`}
+                    aria-label={t('hub.pending.continue_label', { id: s.id })}
+                  >
+                    {t('hub.pending.continue')}
+                  </a>
+                )}
+                <Fulfilment t={t} locale={locale} s={s} mayOpenCase={mayOpenCase} />
               </li>
             ))}
           </ul>
@@ -207,7 +234,13 @@ export function HubPage(props: {
         </p>
       ) : null}
       {view.joinRequests.length ? <JoinRequests t={t} locale={locale} items={view.joinRequests} /> : null}
-      <PendingSetups t={t} items={view.pendingSetups} orgName={orgName} />
+      <PendingSetups
+        t={t}
+        locale={locale}
+        items={view.pendingSetups}
+        orgName={orgName}
+        mayOpenCase={partnerSide}
+      />
       {view.administers ? (
         <section aria-labelledby="org-title" id="organization">
           <h2 id="org-title">{t('hub.org.title')}</h2>
@@ -223,6 +256,7 @@ export function HubPage(props: {
             locale={locale}
             items={view.subscriptions}
             label={t('hub.subscriptions.title')}
+            mayOpenCase={partnerSide}
           />
         </section>
       ) : (
@@ -257,6 +291,7 @@ export function HubPage(props: {
                 locale={locale}
                 items={m.subscriptions}
                 label={t('hub.customers.subscriptions_of', { name: m.organization.name })}
+                mayOpenCase={partnerSide}
               />
             </article>
           ))}

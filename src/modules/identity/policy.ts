@@ -39,6 +39,17 @@ export function mayOperate(actor: Actor): boolean {
   return actor.type === 'user' && actor.role === 'operator' && actor.orgKind === 'vendor';
 }
 
+/**
+ * May answer fulfilment requests and read any subscription's provisioning (docs/adr/0032): the vendor's
+ * own service, by an API key of a vendor organization (`provisio apikey create --org <vendor org>`), its
+ * operators in the back office, and Provisio itself.
+ */
+export function mayFulfil(actor: Actor): boolean {
+  if (actor.type === 'system') return true;
+  if (actor.type === 'api_key') return actor.orgKind === 'vendor';
+  return mayOperate(actor);
+}
+
 /** Narrows to an operator, or answers "not found": the back office does not exist for anyone else. */
 export function requireOperator(actor: Actor): Extract<Actor, { type: 'user' }> {
   if (!mayOperate(actor) || actor.type !== 'user') throw notFound();

@@ -128,7 +128,12 @@ export async function findLines(db: Executor, orderIds: string[]) {
     .selectFrom('order_lines')
     .innerJoin('subscriptions', 'subscriptions.line_id', 'order_lines.id')
     .selectAll('order_lines')
-    .select(['subscriptions.id as subscription_id'])
+    .select([
+      'subscriptions.id as subscription_id',
+      'subscriptions.stage as subscription_stage',
+      'subscriptions.billing_started_at',
+      'subscriptions.billing_start_reason',
+    ])
     .where('order_lines.order_id', 'in', orderIds)
     .orderBy('order_lines.order_id')
     .orderBy('order_lines.line_number')

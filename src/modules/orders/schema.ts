@@ -16,6 +16,7 @@ import {
   SEARCH_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
 import { identifierText, lineText, requiredText } from '../../platform/text.ts';
+import { SUBSCRIPTION_STAGE_NAMES } from '../events/catalogue.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 
 const isoDate = z.iso.date().openapi({ example: '2026-12-01', format: 'date' });
@@ -102,6 +103,8 @@ const lineExample = {
   status: 'awaiting_provisioning_details',
   statusChangedAt: '2026-12-01T08:00:00.000Z',
   subscriptionId: 'SUB-10000001',
+  subscriptionStage: 'awaiting_details',
+  billingStart: null,
   etag: '"v2"',
 };
 
@@ -120,6 +123,17 @@ export const orderLineSchema = z
     status: lineStatusSchema,
     statusChangedAt: z.iso.datetime(),
     subscriptionId: z.string().openapi({ example: 'SUB-10000001' }),
+    subscriptionStage: z.enum(SUBSCRIPTION_STAGE_NAMES).openapi({
+      description:
+        "Where the line's subscription is: `scheduled`, `awaiting_details`, `mapped` (the Point of No Return), `provisioning` (the vendor is provisioning it), `needs_info`, `provisioning_failed`, `active`, or `closed` (billed by the policy window, not mapped yet). getSubscription says more.",
+    }),
+    billingStart: z
+      .object({
+        date: isoDate.openapi({ description: 'The day billing started (UTC).' }),
+        reason: z.enum(['provisioned', 'policy']),
+      })
+      .nullable()
+      .openapi({ description: 'Null until billing starts.' }),
     etag: z.string().openapi({
       example: '"v3"',
       description: "The line's version, as its `ETag`: send it as `If-Match` when changing the contact.",

@@ -110,6 +110,9 @@ export async function createOrder(
       order_created_at: order.created_at,
       placed_for_other: order.placed_by_org_id !== order.partner_org_id,
       subscription_id: outcome.subscriptionOf.get(line.id) ?? '',
+      subscription_stage: 'scheduled',
+      billing_started_at: null,
+      billing_start_reason: null,
     })),
     services,
     names,
@@ -275,6 +278,11 @@ function toLineView(
     status: line.status as LineStatus,
     statusChangedAt: line.status_changed_at.toISOString(),
     subscriptionId: line.subscription_id,
+    subscriptionStage: line.subscription_stage as OrderLineView['subscriptionStage'],
+    billingStart:
+      line.billing_started_at && line.billing_start_reason
+        ? { date: isoDate(line.billing_started_at), reason: line.billing_start_reason }
+        : null,
     etag: lineEtag(line.version),
   };
 }

@@ -16,6 +16,7 @@ export async function findSetupRow(db: Executor, subscriptionId: string) {
     )
     .select([
       's.id as subscription_id',
+      's.stage',
       's.mapped_at',
       's.setup_assignee',
       's.provisioned_at',
@@ -34,6 +35,7 @@ export async function findSetupRow(db: Executor, subscriptionId: string) {
       'l.provisioning_contact_email',
       'l.offer_code',
       'f.name as offer_name',
+      'f.fulfilment_mode',
       'o.id as order_id',
       'o.order_number',
       'o.reference',

@@ -4,9 +4,12 @@ import { DomainError } from '../../platform/errors.ts';
 import { translator } from '../../platform/i18n.ts';
 import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
+import { latestRequestViews } from '../fulfilment/requests.ts';
+import { FulfilmentPanel, isFulfilmentStage } from '../fulfilment/views.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { mayPlaceOrders } from '../identity/policy.ts';
 import { provisionSubscription } from './provision.ts';
-import { ProvisionStep, ReviewStep, StepNav, SummaryStep } from './service-review.tsx';
+import { Facts, ProvisionStep, ReviewStep, StepNav, SummaryStep } from './service-review.tsx';
 import { saveCallingLocation, saveEnterpriseSubdomain, saveMeetingSites } from './service-saves.ts';
 import {
   CallingStep,
@@ -65,12 +68,20 @@ function refusal(c: C, error: unknown): Errors {
   throw error;
 }
 
-function page(c: C, p: SetupProgress, screen: Screen, body: Child, status: 200 | 422 = 200) {
+function page(
+  c: C,
+  p: SetupProgress,
+  screen: Screen,
+  body: Child,
+  status: 200 | 422 = 200,
+  fulfilment: Child = null,
+) {
   const locale = c.get('locale');
   const t = translator(locale);
   return c.html(
     <Layout t={t} locale={locale} title={t('services.title')} path={c.req.path} user={c.get('user')}>
       <h1>{`${t('services.title')}: ${p.setup.mapping.customer.name}`}</h1>
+      {fulfilment}
       <StepNav t={t} p={p} current={screen} />
       {status === 422 ? (
         <p class="error" role="alert">
@@ -120,8 +131,15 @@ function screenBody(c: C, p: SetupProgress, screen: Screen) {
     }
     case 'enterprise':
       return <EnterpriseStep t={t} p={p} value={p.subdomain ?? ''} errors={{}} checked={null} />;
-    case 'provision':
-      return <ProvisionStep t={t} locale={locale} p={p} />;
+    case 'provision': {
+      // After a failure or a request for information, pressing it again is the Retry or the resubmission.
+      const again = { needs_info: 'fulfilment.resubmit', provisioning_failed: 'fulfilment.retry' } as const;
+      const key =
+        p.setup.stage === 'needs_info' || p.setup.stage === 'provisioning_failed'
+          ? again[p.setup.stage]
+          : null;
+      return <ProvisionStep t={t} locale={locale} p={p} {...(key ? { buttonLabel: t(key) } : {})} />;
+    }
     case 'done':
     case 'summary':
       return <SummaryStep t={t} locale={locale} p={p} closed={screen === 'summary'} />;
@@ -140,6 +158,34 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
 
   app.get('/hub/setups/:id', async (c) => {
     const p = await setupProgress(c.get('ctx'), c.req.param('id'));
+    const stage = p.setup.stage;
+    const locale = c.get('locale');
+    const t = translator(locale);
+    const panel = isFulfilmentStage(stage) ? (
+      <FulfilmentPanel
+        t={t}
+        locale={locale}
+        subscriptionId={p.setup.subscriptionId}
+        stage={stage}
+        request={(await latestRequestViews(c.get('ctx'), [p.setup.subscriptionId])).get(
+          p.setup.subscriptionId,
+        )}
+        mayAct={true}
+        mayOpenCase={mayPlaceOrders(c.get('ctx').actor)}
+      />
+    ) : null;
+    // While the vendor works from what it was sent, the setup is shown, not edited.
+    if (stage === 'provisioning')
+      return page(
+        c,
+        p,
+        'provision',
+        <section class="card">
+          <Facts t={t} locale={locale} p={p} />
+        </section>,
+        200,
+        panel,
+      );
     const asked = c.req.query('step') as Screen | undefined;
     let screen: Screen = asked && SCREENS.has(asked) ? asked : 'review';
     // A provisioned setup has only its summary; an open one never shows the summary yet.
@@ -150,7 +196,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
       !p.steps.includes(screen)
     )
       screen = 'review';
-    return page(c, p, screen, screenBody(c, p, screen));
+    return page(c, p, screen, screenBody(c, p, screen), 200, panel);
   });
 
   app.get('/hub/setups/:id/site-name-check', async (c) => {
@@ -265,8 +311,12 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
 
   app.post('/hub/setups/:id/provision', async (c) => {
     const id = c.req.param('id');
-    await provisionSubscription(c.get('ctx'), id);
-    return c.redirect(pageUrl(id, 'done'), 303);
+    const result = await provisionSubscription(c.get('ctx'), id);
+    // A fulfilled offer waits for the vendor: the setup page says so.
+    return c.redirect(
+      result.stage === 'active' ? pageUrl(id, 'done') : `/hub/setups/${encodeURIComponent(id)}`,
+      303,
+    );
   });
 
   app.get('/hub/setups/:id/summary.pdf', async (c) => {

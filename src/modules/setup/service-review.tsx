@@ -75,7 +75,12 @@ export function ReviewStep(props: { t: Translate; p: SetupProgress }) {
   );
 }
 
-export function ProvisionStep(props: { t: Translate; locale: Locale; p: SetupProgress }) {
+export function ProvisionStep(props: {
+  t: Translate;
+  locale: Locale;
+  p: SetupProgress;
+  buttonLabel?: string;
+}) {
   const { t, locale, p } = props;
   const id = p.setup.subscriptionId;
   return (
@@ -95,7 +100,7 @@ export function ProvisionStep(props: { t: Translate; locale: Locale; p: SetupPro
           </ul>
         </>
       ) : (
-        <button type="submit">{t('services.provision.button')}</button>
+        <button type="submit">{props.buttonLabel ?? t('services.provision.button')}</button>
       )}
     </form>
   );

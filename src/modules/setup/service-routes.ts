@@ -182,16 +182,20 @@ const provisionRoute = createRoute({
   operationId: 'provisionSubscription',
   summary: 'Provision: activate the subscription and start billing',
   description:
-    'Idempotent: pressing again, retrying or racing answers the same result; billing starts once. A line the policy window already billed keeps its billing start date and reason.',
+    "Idempotent: pressing again, retrying or racing answers the same result; billing starts once. A line the policy window already billed keeps its billing start date and reason. On an offer the vendor's service or an operator fulfils, Provision makes a fulfilment request and answers 202: the subscription is `provisioning` until their answer activates it (billing starts then), fails it or asks for information. After a failure or a request for information, calling it again is the Retry or the resubmission.",
   tags,
   security,
   request: { params },
   responses: {
     200: json(provisionResultSchema, 'The subscription is provisioned.'),
+    202: json(
+      provisionResultSchema,
+      'A fulfilment request waits for the answer of the vendor (`stage` is `provisioning`).',
+    ),
     ...refusals,
     ...conflict,
     409: problem(
-      '`setup_not_mapped`; `services_setup_incomplete`: the steps still missing are listed in `errors`.',
+      '`setup_not_mapped`; `services_setup_incomplete`: the steps still missing are listed in `errors`; `provisioning_not_requestable`: the subscription cannot be provisioned in its stage.',
     ),
   },
 });
@@ -256,15 +260,15 @@ export function registerServiceSetupRoutes(api: OpenAPIHono<AppEnv>): void {
   });
   api.openapi(provisionRoute, async (c) => {
     const result = await provisionSubscription(c.get('ctx'), c.req.valid('param').subscriptionId);
-    return c.json(
-      {
-        subscriptionId: result.subscriptionId,
-        provisionedAt: result.provisionedAt.toISOString(),
-        billingStartedAt: result.billingStartedAt.toISOString(),
-        billingStartReason: result.billingStartReason,
-      },
-      200,
-    );
+    const body = {
+      subscriptionId: result.subscriptionId,
+      stage: result.stage === 'active' ? ('active' as const) : ('provisioning' as const),
+      provisionedAt: result.provisionedAt?.toISOString() ?? null,
+      billingStartedAt: result.billingStartedAt?.toISOString() ?? null,
+      billingStartReason: result.billingStartReason,
+      provisionRequestId: result.provisionRequestId,
+    };
+    return body.stage === 'active' ? c.json(body, 200) : c.json(body, 202);
   });
   api.openapi(summaryRoute, async (c) => {
     const { subscriptionId } = c.req.valid('param');

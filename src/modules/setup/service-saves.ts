@@ -26,10 +26,26 @@ import { admitReservations } from './setup-limits.ts';
  * as a reservation that would later be released (docs/adr/0026).
  */
 
-async function lockUnprovisioned(tx: TxCtx, subscriptionId: string): Promise<void> {
+/**
+ * Locks the subscription for a save; refuses once it is provisioned, and while a fulfilment request
+ * waits (the vendor works from the setup it was sent). Returns whether its names are held for a
+ * request that failed or asked for information (docs/adr/0032).
+ */
+async function lockUnprovisioned(tx: TxCtx, subscriptionId: string): Promise<{ held: boolean }> {
   const row = await repo.lockSubscription(tx.db, subscriptionId);
   if (!row) throw notFound();
   if (row.provisioned_at) throw new DomainError('already_provisioned', 409);
+  if (row.stage === 'provisioning') throw new DomainError('setup_awaiting_fulfilment', 409);
+  return { held: repo.isHeldForFulfilment(row.stage) };
+}
+
+/**
+ * How long a save reserves a name: as always (SETUP_RESERVATION_HOURS, within the name's lifetime),
+ * except that names held for a fulfilment request have no lifetime: the customer is answering the vendor.
+ */
+function reservation(tx: TxCtx, first: Date, held: boolean): Date | null {
+  if (!held) return reservedUntil(tx, first);
+  return new Date(tx.clock.now().getTime() + tx.config.setupReservationHours * 3_600_000);
 }
 
 /** Names a setup has held for SETUP_RESERVATION_MAX_DAYS are not renewed: the field saying so. */
@@ -100,13 +116,13 @@ export async function saveMeetingSites(
   if (before.length) throw validationFailed(before);
   try {
     await inRetriedTransaction(ctx, async (tx) => {
-      await lockUnprovisioned(tx, subscriptionId);
+      const { held } = await lockUnprovisioned(tx, subscriptionId);
       const now = tx.clock.now();
       const names = sites.map((s) => s.name);
       const firsts = await repo.firstReservations(tx.db, subscriptionId, 'site', names, now);
       const reserved = sites.map((s) => ({
         ...s,
-        reservedUntil: reservedUntil(tx, firsts.get(s.name) ?? now),
+        reservedUntil: reservation(tx, firsts.get(s.name) ?? now, held),
       }));
       const over = reserved.filter((s) => s.reservedUntil === null);
       if (over.length) throw validationFailed(over.map((s) => lifetimeOver(tx, `sites[${s.index}].name`)));
@@ -228,10 +244,10 @@ export async function saveEnterpriseSubdomain(
   if (holder && holder.organization_id !== orgId) throw takenError;
   try {
     await inRetriedTransaction(ctx, async (tx) => {
-      await lockUnprovisioned(tx, subscriptionId);
+      const { held } = await lockUnprovisioned(tx, subscriptionId);
       const now = tx.clock.now();
       const firsts = await repo.firstReservations(tx.db, subscriptionId, 'subdomain', [subdomain], now);
-      const until = reservedUntil(tx, firsts.get(subdomain) ?? now);
+      const until = reservation(tx, firsts.get(subdomain) ?? now, held);
       if (!until) throw validationFailed([lifetimeOver(tx, 'subdomain')]);
       await repo.dropExpiredSubdomain(tx.db, subdomain, now);
       const saved = await repo.upsertSubdomain(

@@ -96,15 +96,22 @@ export const setupProgressSchema = z
 export const provisionResultSchema = z
   .object({
     subscriptionId: z.string(),
-    provisionedAt: z.string(),
-    billingStartedAt: z.string(),
-    billingStartReason: z.enum(['policy', 'provisioned']),
+    stage: z.enum(['active', 'provisioning']).openapi({
+      description:
+        "`active`: provisioned, billing started. `provisioning`: the offer is fulfilled by the vendor's service or an operator, and a fulfilment request waits for their answer (follow it with getSubscription).",
+    }),
+    provisionedAt: z.string().nullable(),
+    billingStartedAt: z.string().nullable(),
+    billingStartReason: z.enum(['policy', 'provisioned']).nullable(),
+    provisionRequestId: z.uuid().nullable(),
   })
   .openapi('ProvisionResult', {
     example: {
       subscriptionId: 'SUB-10000001',
+      stage: 'active',
       provisionedAt: '2026-12-04T11:00:00.000Z',
       billingStartedAt: '2026-12-04T11:00:00.000Z',
       billingStartReason: 'provisioned',
+      provisionRequestId: null,
     },
   });

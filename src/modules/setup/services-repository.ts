@@ -1,4 +1,26 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Database } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
+
+/**
+ * Stages in which a fulfilment request waits, failed or asked for information (docs/adr/0032): the
+ * names the customer chose stay theirs whatever `reserved_until` says, so a failure releases nothing
+ * and a resubmission finds its names where it left them.
+ */
+const HELD_FOR_FULFILMENT = ['provisioning', 'needs_info', 'provisioning_failed'] as const;
+
+type NameTables = 'meeting_sites' | 'enterprise_subdomains';
+
+function heldForFulfilment<T extends NameTables>(eb: ExpressionBuilder<Database, T>, table: T) {
+  const inner = eb as unknown as ExpressionBuilder<Database, NameTables>;
+  return inner.exists(
+    inner
+      .selectFrom('subscriptions as held')
+      .select('held.id')
+      .whereRef('held.id', '=', `${table}.subscription_id` as 'meeting_sites.subscription_id')
+      .where('held.stage', 'in', [...HELD_FOR_FULFILMENT]),
+  );
+}
 
 /**
  * The subscription row, locked: Provision and every save take it first (the same order, so they
@@ -7,7 +29,7 @@ import type { Executor } from '../../platform/db.ts';
 export async function lockSubscription(db: Executor, subscriptionId: string) {
   return db
     .selectFrom('subscriptions')
-    .select(['id', 'provisioned_at', 'billing_started_at', 'billing_start_reason'])
+    .select(['id', 'stage', 'provisioned_at', 'billing_started_at', 'billing_start_reason'])
     .where('id', '=', subscriptionId)
     .forUpdate()
     .executeTakeFirst();
@@ -45,7 +67,13 @@ export async function siteNameHolder(db: Executor, name: string, now: Date) {
     .selectFrom('meeting_sites')
     .select(['subscription_id'])
     .where('name', '=', name)
-    .where((eb) => eb.or([eb('reserved_until', 'is', null), eb('reserved_until', '>', now)]))
+    .where((eb) =>
+      eb.or([
+        eb('reserved_until', 'is', null),
+        eb('reserved_until', '>', now),
+        heldForFulfilment(eb, 'meeting_sites'),
+      ]),
+    )
     .executeTakeFirst();
 }
 
@@ -54,7 +82,13 @@ export async function subdomainHolder(db: Executor, subdomain: string, now: Date
     .selectFrom('enterprise_subdomains')
     .select(['organization_id'])
     .where('subdomain', '=', subdomain)
-    .where((eb) => eb.or([eb('reserved_until', 'is', null), eb('reserved_until', '>', now)]))
+    .where((eb) =>
+      eb.or([
+        eb('reserved_until', 'is', null),
+        eb('reserved_until', '>', now),
+        heldForFulfilment(eb, 'enterprise_subdomains'),
+      ]),
+    )
     .executeTakeFirst();
 }
 
@@ -66,6 +100,7 @@ export async function dropExpiredSiteNames(db: Executor, names: string[], now: D
     .where('name', 'in', names)
     .where('reserved_until', 'is not', null)
     .where('reserved_until', '<=', now)
+    .where((eb) => eb.not(heldForFulfilment(eb, 'meeting_sites')))
     .execute();
 }
 
@@ -75,6 +110,7 @@ export async function dropExpiredSubdomain(db: Executor, subdomain: string, now:
     .where('subdomain', '=', subdomain)
     .where('reserved_until', 'is not', null)
     .where('reserved_until', '<=', now)
+    .where((eb) => eb.not(heldForFulfilment(eb, 'enterprise_subdomains')))
     .execute();
 }
 
@@ -221,18 +257,23 @@ export async function makeReservationsPermanent(
     .execute();
 }
 
-/** Abandoned reservations (only unprovisioned setups have any): deleted, with whose they were. */
+/**
+ * Abandoned reservations (only unprovisioned setups have any): deleted, with whose they were. Names held
+ * for a fulfilment request are not abandoned, however old their reservation.
+ */
 export async function releaseExpiredReservations(db: Executor, now: Date) {
   const sites = await db
     .deleteFrom('meeting_sites')
     .where('reserved_until', 'is not', null)
     .where('reserved_until', '<=', now)
+    .where((eb) => eb.not(heldForFulfilment(eb, 'meeting_sites')))
     .returning(['subscription_id', 'organization_id'])
     .execute();
   const subdomains = await db
     .deleteFrom('enterprise_subdomains')
     .where('reserved_until', 'is not', null)
     .where('reserved_until', '<=', now)
+    .where((eb) => eb.not(heldForFulfilment(eb, 'enterprise_subdomains')))
     .returning(['subscription_id', 'organization_id'])
     .execute();
   return { sites, subdomains };
@@ -262,4 +303,9 @@ export async function orderPlacer(db: Executor, orderId: string) {
     .select(['users.email', 'users.locale'])
     .where('orders.id', '=', orderId)
     .executeTakeFirst();
+}
+
+/** True while a fulfilment request holds the setup's names (saves then renew without a lifetime). */
+export function isHeldForFulfilment(stage: string): boolean {
+  return (HELD_FOR_FULFILMENT as readonly string[]).includes(stage);
 }

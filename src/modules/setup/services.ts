@@ -77,6 +77,8 @@ export async function loadForSetUp(
   };
   if (!maySetUpServices(ctx.actor, facts)) throw forbidden();
   if (opts.change && setup.provisionedAt) throw new DomainError('already_provisioned', 409);
+  // The vendor works from the setup it was sent: it changes again once they answer (docs/adr/0032).
+  if (opts.change && setup.stage === 'provisioning') throw new DomainError('setup_awaiting_fulfilment', 409);
   return { ...setup, mapping };
 }
 

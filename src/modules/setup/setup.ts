@@ -10,6 +10,7 @@ import {
   type PartnerAccess,
 } from '../identity/policy.ts';
 import type { LineStatus } from '../orders/lifecycle.ts';
+import type { SubscriptionStage } from '../subscriptions/lifecycle.ts';
 import * as repo from './repository.ts';
 
 /**
@@ -31,7 +32,8 @@ export interface SetupView {
     endCustomerName: string;
     endCustomerCountry: string | null;
   };
-  offer: { code: string; name: string };
+  /** `fulfilment`: who provisions it once Provision is pressed (none: Provision activates it). */
+  offer: { code: string; name: string; fulfilment: 'none' | 'manual' | 'http' };
   quantity: number;
   services: { code: string; quantity: number }[];
   requestedStartDate: string;
@@ -44,6 +46,8 @@ export interface SetupView {
     /** The partner's access to the customer organization; null when it has none (the customer sets up). */
     partnerAccess: 'full_admin' | 'provisioning_admin' | null;
   };
+  /** Where the subscription's life is (subscriptions/lifecycle.ts). */
+  stage: SubscriptionStage;
   provisionedAt: Date | null;
   billingStartedAt: Date | null;
   billingStartReason: 'policy' | 'provisioned' | null;
@@ -119,7 +123,7 @@ export async function getSetup(ctx: Ctx, subscriptionId: string): Promise<SetupV
       endCustomerName: row.end_customer_name,
       endCustomerCountry: row.end_customer_country,
     },
-    offer: { code: row.offer_code, name: row.offer_name },
+    offer: { code: row.offer_code, name: row.offer_name, fulfilment: row.fulfilment_mode },
     quantity: row.quantity,
     services: services.map((s) => ({ code: s.service_code, quantity: s.quantity })),
     requestedStartDate: row.requested_start_date,
@@ -134,6 +138,7 @@ export async function getSetup(ctx: Ctx, subscriptionId: string): Promise<SetupV
             partnerAccess: row.partner_access ?? null,
           }
         : null,
+    stage: row.stage as SubscriptionStage,
     provisionedAt: row.provisioned_at,
     billingStartedAt: row.billing_started_at,
     billingStartReason: row.billing_start_reason,

@@ -88,7 +88,7 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     from: ['mapped', 'provisioning_failed', 'needs_info'],
     to: 'provisioning',
     events: ['subscription.provisioning_requested'],
-    effects: [],
+    effects: ['send_provision_request'],
   },
   activated: {
     from: ['mapped', 'provisioning'],
@@ -102,13 +102,13 @@ export const TRANSITIONS: Readonly<Record<SubscriptionEventType, Transition>> = 
     from: ['provisioning'],
     to: 'provisioning_failed',
     events: ['subscription.provisioning_failed'],
-    effects: [],
+    effects: ['tell_admins_provisioning_outcome'],
   },
   information_requested: {
     from: ['provisioning'],
     to: 'needs_info',
     events: ['subscription.needs_info'],
-    effects: [],
+    effects: ['tell_admins_provisioning_outcome'],
   },
 };
 
