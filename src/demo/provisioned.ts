@@ -1,10 +1,10 @@
 import { mapSubscription } from '../modules/provisioning/service.ts';
-import { provisionSubscription } from '../modules/setup/provision.ts';
+import { provisionSubscription } from '../modules/service-setup/provision.ts';
 import {
   saveCallingLocation,
   saveEnterpriseSubdomain,
   saveMeetingSites,
-} from '../modules/setup/service-saves.ts';
+} from '../modules/service-setup/service-saves.ts';
 import type { Ctx } from '../platform/context.ts';
 import { KYIV_CLOUD, NORTHWIND } from './data.ts';
 

@@ -6,9 +6,10 @@ import { eventsModule } from './events/module.ts';
 import { fulfilmentModule } from './fulfilment/module.ts';
 import { hubModule } from './hub/module.ts';
 import { identityModule } from './identity/module.ts';
+import { onboardingModule } from './onboarding/module.ts';
 import { ordersModule } from './orders/module.ts';
 import { provisioningModule } from './provisioning/module.ts';
-import { setupModule } from './setup/module.ts';
+import { serviceSetupModule } from './service-setup/module.ts';
 import { subscriptionsModule } from './subscriptions/module.ts';
 import { supportModule } from './support/module.ts';
 import { webhooksModule } from './webhooks/module.ts';
@@ -26,7 +27,8 @@ export const MODULES: readonly ModuleDeclaration[] = [
   eventsModule,
   webhooksModule,
   provisioningModule,
-  setupModule,
+  onboardingModule,
+  serviceSetupModule,
   fulfilmentModule,
   hubModule,
   supportModule,

@@ -10,8 +10,11 @@ import {
   ValidationContext,
 } from 'openapi-backend';
 import { createApp } from '../../src/app.ts';
-import { provisionSubscription } from '../../src/modules/setup/provision.ts';
-import { saveCallingLocation, saveEnterpriseSubdomain } from '../../src/modules/setup/service-saves.ts';
+import { provisionSubscription } from '../../src/modules/service-setup/provision.ts';
+import {
+  saveCallingLocation,
+  saveEnterpriseSubdomain,
+} from '../../src/modules/service-setup/service-saves.ts';
 import { Caches } from '../../src/platform/cache.ts';
 import { connectPostgres } from '../../src/platform/db.ts';
 import { vendorKey } from '../support/fulfilment.ts';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { sendDueProvisionRequests } from '../../src/modules/fulfilment/sender.ts';
 import { reportStalledRequests } from '../../src/modules/fulfilment/stall.ts';
-import { releaseAbandonedReservations } from '../../src/modules/setup/jobs.ts';
+import { releaseAbandonedReservations } from '../../src/modules/service-setup/jobs.ts';
 import {
   HTTP_OFFER,
   provision,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { decideJoinRequest } from '../../src/modules/onboarding/consent-decisions.ts';
 import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
-import { decideJoinRequest } from '../../src/modules/setup/consent-decisions.ts';
 import type { Ctx, Role } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import type { ProblemBody } from '../../src/platform/http.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { releaseAbandonedReservations } from '../../src/modules/setup/jobs.ts';
+import { releaseAbandonedReservations } from '../../src/modules/service-setup/jobs.ts';
 import { formPost, type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 import { type MappedSubscription, mappedSubscription } from '../support/mapped-subscription.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { checkSiteNameAvailability } from '../../src/modules/setup/services.ts';
+import { checkSiteNameAvailability } from '../../src/modules/service-setup/services.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import type { Actor, Ctx } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';

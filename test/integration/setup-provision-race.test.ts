@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { releaseAbandonedReservations } from '../../src/modules/setup/jobs.ts';
+import { releaseAbandonedReservations } from '../../src/modules/service-setup/jobs.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { inRetriedTransaction } from '../../src/platform/transaction-retry.ts';

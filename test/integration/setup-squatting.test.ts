@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { releaseAbandonedReservations } from '../../src/modules/setup/jobs.ts';
-import { checkSiteNameAvailability } from '../../src/modules/setup/services.ts';
+import { releaseAbandonedReservations } from '../../src/modules/service-setup/jobs.ts';
+import { checkSiteNameAvailability } from '../../src/modules/service-setup/services.ts';
 import type { Ctx } from '../../src/platform/context.ts';
 import { DomainError } from '../../src/platform/errors.ts';
 import { type Harness, orderBody, startHarness, testEngines } from '../support/harness.ts';

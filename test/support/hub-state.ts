@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import * as identity from '../../src/modules/identity/service.ts';
 import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import { mapSubscription } from '../../src/modules/provisioning/service.ts';
-import { provisionSubscription } from '../../src/modules/setup/provision.ts';
+import { provisionSubscription } from '../../src/modules/service-setup/provision.ts';
 import {
   saveCallingLocation,
   saveEnterpriseSubdomain,
   saveMeetingSites,
-} from '../../src/modules/setup/service-saves.ts';
-import { setupProgress } from '../../src/modules/setup/services.ts';
+} from '../../src/modules/service-setup/service-saves.ts';
+import { setupProgress } from '../../src/modules/service-setup/services.ts';
 import type { Role } from '../../src/platform/context.ts';
 import { type Harness, orderBody, type Tenant } from './harness.ts';
 

@@ -8,7 +8,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/limits.
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, SESSION_COOKIE, sessionCookieMaxAge, type UserEnv } from '../identity/middleware.ts';
-import { decideJoinRequest } from '../setup/consent-decisions.ts';
+import { decideJoinRequest } from '../onboarding/consent-decisions.ts';
 import { openInvitation, redeemInvitation } from './invitations.ts';
 import { getHub, grantFullAdmin, requestFullAdmin } from './service.ts';
 import { HubPage } from './views.tsx';

@@ -2,7 +2,7 @@ import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
 import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
 import { FulfilmentNote, isFulfilmentStage } from '../fulfilment/views.tsx';
-import { businessVerticalLabel } from '../setup/mapping-input.ts';
+import { businessVerticalLabel } from '../onboarding/mapping-input.ts';
 import { JoinRequests } from './requests-view.tsx';
 import type { HubOrganization, HubSubscription, HubView } from './service.ts';
 

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { defineJob } from '../../platform/jobs.ts';
 import { type AuditEntry, recordAudit } from '../audit/service.ts';
-import { expireUnansweredJoinRequests } from './consent-expiry.ts';
 import { releaseExpiredReservations } from './services-repository.ts';
 
 /**
@@ -42,17 +41,5 @@ export const releaseReservationsJob = defineJob({
     const released = await releaseAbandonedReservations(ctx);
     if (released.sites || released.subdomains)
       ctx.log.info(released, 'abandoned setup reservations released');
-  },
-});
-
-/** Requests to an organization's admins left unanswered past JOIN_REQUEST_EXPIRY_DAYS expire (ADR 0022). */
-export const expireJoinRequestsJob = defineJob({
-  name: 'setup.expire-join-requests',
-  payload: z.object({}),
-  policy: 'stately',
-  schedule: { cron: '*/15 * * * *', payload: {} },
-  async handler(ctx, _payload, job) {
-    const expired = await expireUnansweredJoinRequests(ctx, job.signal);
-    if (expired) ctx.log.info({ expired }, 'unanswered join requests expired');
   },
 });

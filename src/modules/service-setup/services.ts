@@ -1,9 +1,9 @@
 import type { Ctx } from '../../platform/context.ts';
 import { DomainError, forbidden } from '../../platform/errors.ts';
 import { maySetUpServices } from '../identity/policy.ts';
+import { getSetup, type SetupView, viewerAccess } from '../onboarding/setup.ts';
+import { admitNameCheck } from '../onboarding/setup-limits.ts';
 import * as repo from './services-repository.ts';
-import { getSetup, type SetupView, viewerAccess } from './setup.ts';
-import { admitNameCheck } from './setup-limits.ts';
 
 /**
  * Service setup (S1–S7) of a mapped subscription: meeting sites, the main calling location and the

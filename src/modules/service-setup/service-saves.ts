@@ -5,6 +5,7 @@ import { isCountryCode, isTimeZone } from '../../platform/regions.ts';
 import { isInvisibleOnly, unprintable } from '../../platform/text.ts';
 import { inRetriedTransaction } from '../../platform/transaction-retry.ts';
 import { recordAudit } from '../audit/service.ts';
+import { admitReservations } from '../onboarding/setup-limits.ts';
 import {
   type CallingLocation,
   LOCATION_LANGUAGES,
@@ -16,7 +17,6 @@ import {
   reservedUntil,
 } from './services.ts';
 import * as repo from './services-repository.ts';
-import { admitReservations } from './setup-limits.ts';
 
 /**
  * The setup steps' saves (S2–S4). Each checks its input whole (field errors naming every field at
