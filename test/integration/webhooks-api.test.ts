@@ -203,14 +203,14 @@ for (const engine of testEngines()) {
       await h.api(partner, 'DELETE', `${BASE}/${mine.id}`);
     });
 
-    it('keeps to 20 endpoints per organization, even asked 25 times at once', async () => {
+    it('keeps to 20 endpoints per organization, even asked 100 times at once', async () => {
       const answers = await Promise.all(
-        Array.from({ length: 25 }, (_, i) =>
+        Array.from({ length: 100 }, (_, i) =>
           h.api(stranger, 'POST', BASE, { url: `${receiver.url}?n=${i}`, description: `n${i}` }),
         ),
       );
       const statuses = answers.map((r) => r.status).sort();
-      assert.deepEqual(statuses, [...Array(20).fill(201), ...Array(5).fill(409)]);
+      assert.deepEqual(statuses, [...Array(20).fill(201), ...Array(80).fill(409)]);
       const problem = (await answers.find((r) => r.status === 409)?.json()) as Problem;
       assert.equal(problem.code, 'webhook_endpoint_limit');
       const listed = await json<{ items: Endpoint[] }>(await h.api(stranger, 'GET', BASE), 200);

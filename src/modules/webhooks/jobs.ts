@@ -11,7 +11,7 @@ export const purgeWebhookHistory = defineJob({
   name: 'webhooks.purge-history',
   payload: z.object({}),
   policy: 'stately',
-  retry: { limit: 3, delaySeconds: 30 },
+  retry: { limit: 3, delaySeconds: 10 },
   schedule: { cron: '23 * * * *', payload: {} },
   async handler(ctx, _payload, job) {
     const before = new Date(ctx.clock.now().getTime() - HISTORY_DAYS * 24 * 3600_000);
