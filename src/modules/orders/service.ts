@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { addDays, isoDate } from '../../platform/clock.ts';
-import { type Ctx, inTransaction } from '../../platform/context.ts';
+import type { Ctx } from '../../platform/context.ts';
 import { isUniqueViolation } from '../../platform/db.ts';
 import { normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
@@ -8,7 +8,8 @@ import { SERVICE_CODES, type ServiceCode } from '../catalog/schema.ts';
 import { offerNames, offersByCode } from '../catalog/service.ts';
 import { type OrderingActor, orderScope, requireOrderingActor } from '../identity/policy.ts';
 import { isResellerOf } from '../identity/service.ts';
-import { subscriptionsBooked } from '../subscriptions/booked.ts';
+import { bookSubscriptions } from '../subscriptions/booked.ts';
+import type { BookingLine } from '../subscriptions/effects.ts';
 import { INITIAL_LINE_STATUS, type LineStatus } from './lifecycle.ts';
 import * as repo from './repository.ts';
 import type { CreateOrderInput, OrderLineView, OrderView } from './schema.ts';
@@ -60,25 +61,18 @@ export async function createOrder(
   }
   let outcome: repo.BookingOutcome;
   try {
-    // One transaction: what booking queues (the start-date dispatch, say) exists exactly when the order does.
-    outcome = await inTransaction(ctx, async (tx) => {
-      const booked = await repo.bookOrderGraph(tx.db, {
+    // With what booking queues (the start-date dispatch, say), in one transaction when it queues anything.
+    outcome = await bookSubscriptions<repo.BookingOutcome>(ctx, bookingLines(booking), async (c) => {
+      const booked = await repo.bookOrderGraph(c.db, {
         ...booking,
         ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, requestHash } }),
       });
-      if (booked.booked)
-        await subscriptionsBooked(
-          tx,
-          booking.lines.map((line) => ({
-            subscriptionId: booked.subscriptionOf.get(line.id) ?? '',
-            lineId: line.id,
-            orderId: booking.order.id,
-            partnerOrgId: booking.order.partner_org_id,
-            placedByOrgId: booking.order.placed_by_org_id,
-            requestedStartDate: line.requested_start_date,
-          })),
-        );
-      return booked;
+      if (!booked.booked) return { outcome: booked, booked: [] };
+      const subscriptions = bookingLines(booking).map((line) => ({
+        ...line,
+        subscriptionId: booked.subscriptionOf.get(line.lineId) ?? '',
+      }));
+      return { outcome: booked, booked: subscriptions };
     });
   } catch (error) {
     if (isUniqueViolation(error, 'orders_reference_unique_per_placer')) {
@@ -120,6 +114,17 @@ export async function createOrder(
     names,
   );
   return { order: view, replayed: false };
+}
+
+/** The lines as the booking effects see them (subscriptions/effects.ts). */
+function bookingLines(booking: Omit<repo.NewOrderGraph, 'idempotency'>): BookingLine[] {
+  return booking.lines.map((line) => ({
+    lineId: line.id,
+    orderId: booking.order.id,
+    partnerOrgId: booking.order.partner_org_id,
+    placedByOrgId: booking.order.placed_by_org_id,
+    requestedStartDate: line.requested_start_date,
+  }));
 }
 
 /** The order an earlier request with this key booked; refuses the key when that request differed. */

@@ -54,7 +54,10 @@ const AHEAD_OF_UTC_MS = 14 * 3600 * 1000;
  * gets its email at once rather than at the next minute's sweep, whoever booked it (API, CLI, seed).
  * The dispatch reads the zone and sends only what is due; later dates wait for the sweep.
  */
-export const queueStartDateDispatch: BookingEffect = async (tx, booked) => {
-  const soon = isoDate(new Date(tx.clock.now().getTime() + AHEAD_OF_UTC_MS));
-  if (booked.some((b) => b.requestedStartDate <= soon)) await wake(tx, dispatchDue, {});
+export const queueStartDateDispatch: BookingEffect = {
+  appliesTo: (lines, now) => {
+    const soon = isoDate(new Date(now.getTime() + AHEAD_OF_UTC_MS));
+    return lines.some((l) => l.requestedStartDate <= soon);
+  },
+  run: (tx) => wake(tx, dispatchDue, {}),
 };

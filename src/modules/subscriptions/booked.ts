@@ -1,17 +1,29 @@
-import type { TxCtx } from '../../platform/context.ts';
-import type { BookedSubscription } from './effects.ts';
+import { type Ctx, inTransaction } from '../../platform/context.ts';
+import type { BookedSubscription, BookingEffect, BookingLine } from './effects.ts';
 import { BOOKED } from './lifecycle.ts';
 
 /**
- * Subscriptions began: an order was booked, its lines' subscriptions written in `scheduled`. Runs
- * the effects `BOOKED` names (e.g. waking the start-date dispatch), in the order's transaction, so
- * what booking queues exists exactly when the order does, whoever booked it.
+ * Books an order's subscriptions (`book`: the intake's one statement) with the effects `BOOKED` names
+ * that apply to it (e.g. waking the start-date dispatch for a line that may start today), in one
+ * transaction, so what booking queues exists exactly when the order does, whoever booked it. An order
+ * no effect applies to is booked without a transaction, in its one round trip.
  */
-export async function subscriptionsBooked(tx: TxCtx, booked: readonly BookedSubscription[]): Promise<void> {
-  if (booked.length === 0) return;
+export async function bookSubscriptions<O>(
+  ctx: Ctx,
+  lines: readonly BookingLine[],
+  book: (ctx: Ctx) => Promise<{ outcome: O; booked: readonly BookedSubscription[] }>,
+): Promise<O> {
+  const now = ctx.clock.now();
+  const applying: BookingEffect[] = [];
   for (const name of BOOKED.effects) {
-    const effect = tx.transitionEffects[name];
+    const effect = ctx.transitionEffects[name];
     if (!effect) throw new Error(`no module contributes the booking effect ${name}`);
-    await effect(tx, booked);
+    if (effect.appliesTo(lines, now)) applying.push(effect);
   }
+  if (applying.length === 0) return (await book(ctx)).outcome;
+  return inTransaction(ctx, async (tx) => {
+    const { outcome, booked } = await book(tx);
+    if (booked.length) for (const effect of applying) await effect.run(tx, booked);
+    return outcome;
+  });
 }

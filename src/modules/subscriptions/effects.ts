@@ -66,9 +66,8 @@ export type TransitionEffect = (
   event: SubscriptionEvent,
 ) => Promise<void>;
 
-/** A subscription as booked: what an effect of booking needs without reading the order again. */
-export interface BookedSubscription {
-  subscriptionId: string;
+/** A line as booking writes it: what decides whether a booking effect applies. */
+export interface BookingLine {
   lineId: string;
   orderId: string;
   partnerOrgId: string;
@@ -77,7 +76,20 @@ export interface BookedSubscription {
   requestedStartDate: string;
 }
 
-export type BookingEffect = (ctx: TxCtx, booked: readonly BookedSubscription[]) => Promise<void>;
+/** A subscription as booked: what an effect of booking needs without reading the order again. */
+export interface BookedSubscription extends BookingLine {
+  subscriptionId: string;
+}
+
+/**
+ * Work a module does when an order is booked. `appliesTo` decides from the order alone (no database):
+ * when no effect applies, the order is booked in its one statement without a transaction (docs/adr/0020);
+ * when one does, the booking and `run` share the order's transaction.
+ */
+export interface BookingEffect {
+  appliesTo(lines: readonly BookingLine[], now: Date): boolean;
+  run(ctx: TxCtx, booked: readonly BookedSubscription[]): Promise<void>;
+}
 
 /**
  * The handlers modules contribute, by effect name: a move's effects take the subscriptions that

@@ -18,8 +18,8 @@ export const INITIAL_STAGE: SubscriptionStage = 'scheduled';
 
 /**
  * The life's first move, from nothing to `scheduled`: booking writes the subscriptions (orders'
- * intake, in the order's one statement) and `subscriptionsBooked` runs these effects in the order's
- * transaction, whoever booked it (API, CLI, seed).
+ * intake, in the order's one statement), with the effects named here that apply to the order, in the
+ * order's transaction, whoever booked it (API, CLI, seed): `bookSubscriptions` (booked.ts).
  */
 export const BOOKED: { readonly to: SubscriptionStage; readonly effects: readonly BookingEffectName[] } = {
   to: INITIAL_STAGE,
