@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+import { readCatalogFile } from '../../src/modules/catalog/service.ts';
 import { sendDueProvisionRequests } from '../../src/modules/fulfilment/sender.ts';
 import { reportStalledRequests } from '../../src/modules/fulfilment/stall.ts';
 import { releaseAbandonedReservations } from '../../src/modules/service-setup/jobs.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import {
+  fulfilmentCatalog,
   HTTP_OFFER,
   provision,
   type Reply,
@@ -15,7 +23,7 @@ import {
   vendorKey,
   vendorReceiver,
 } from '../support/fulfilment.ts';
-import { type Harness, type Tenant, testEngines } from '../support/harness.ts';
+import { type Harness, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
 const HOUR = 3_600_000;
 
@@ -297,3 +305,47 @@ for (const engine of testEngines()) {
     });
   });
 }
+
+describe('fulfilment settings, checked at start', () => {
+  it('an http offer needs FULFILMENT_SIGNING_SECRET, and https in production; a bad fulfilment is named', async () => {
+    const catalog = fulfilmentCatalog('http://127.0.0.1:9/fulfil');
+    await assert.rejects(
+      startHarness('pglite', { CATALOG_FILE: catalog }),
+      (error: Error) =>
+        error instanceof ConfigError &&
+        /FULFILMENT_SIGNING_SECRET: required, because T-HTTP is/.test(error.message),
+    );
+    await assert.rejects(
+      createRuntime({
+        config: loadConfig({
+          NODE_ENV: 'production',
+          SMTP_URL: 'smtp://mail.example:25',
+          CATALOG_FILE: catalog,
+          FULFILMENT_SIGNING_SECRET: SIGNING_SECRET,
+        }),
+        log: createLogger('silent'),
+      }),
+      /offer T-HTTP must be fulfilled at an https:\/\/ address/,
+    );
+    assert.throws(
+      () => loadConfig({ FULFILMENT_SIGNING_SECRET: 'not-a-secret' }),
+      /FULFILMENT_SIGNING_SECRET: must be a whsec_ secret/,
+    );
+    const bad = path.join(mkdtempSync(path.join(tmpdir(), 'provisio-catalog-')), 'catalog.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({
+        offers: [
+          {
+            code: 'X-1',
+            name: 'X',
+            policyWindowDays: 7,
+            services: ['meetings'],
+            fulfilment: { mode: 'http', url: 'ftp://x' },
+          },
+        ],
+      }),
+    );
+    assert.throws(() => readCatalogFile(bad), /offers\.0\.fulfilment\.url/);
+  });
+});
