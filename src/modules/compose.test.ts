@@ -49,7 +49,7 @@ describe('module declarations', () => {
         );
         assert.match(
           error.message,
-          /order page panel "setup\.match-preview" is contributed by both setup and copycat/,
+          /order page panel "setup\.match-preview" is contributed by both onboarding and copycat/,
         );
         return true;
       },
