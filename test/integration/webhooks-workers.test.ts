@@ -88,7 +88,8 @@ describe('webhook relays in several workers on PostgreSQL', {
 
   it('two relays at once never send one attempt twice at the same time, and each event goes once', async () => {
     const { endpoint, secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
-    receiver.secrets.push(secret);
+    receiver.secrets.splice(0, receiver.secrets.length, secret);
+    receiver.received.length = 0;
     receiver.respond(async (_req, res) => {
       await sleep(Math.random() * 5);
       res.writeHead(204).end();
@@ -100,23 +101,40 @@ describe('webhook relays in several workers on PostgreSQL', {
       database: connectPostgres(database.url ?? '', 10),
     });
     try {
-      await Promise.all([relayDueWebhooks(ctx), relayDueWebhooks(other.systemContext('second'))]);
+      // Until nothing is left: an attempt the network cut short (a loaded machine) comes back in 5 s.
+      for (;;) {
+        await Promise.all([relayDueWebhooks(ctx), relayDueWebhooks(other.systemContext('second'))]);
+        if ((await pending()) === 0) break;
+        await sleep(500);
+      }
+      assert.equal(receiver.maxInFlightPerId, 1, 'no event was being sent twice at once');
+      const received = new Set(receiver.ids());
+      assert.deepEqual(
+        ids.filter((id) => !received.has(id)),
+        [],
+        'every event arrived',
+      );
+      // Each event once, unless an attempt of it failed after reaching the receiver (then it was retried).
+      const failed = await database.db
+        .selectFrom('webhook_attempts')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('status_code', 'is', null)
+        .executeTakeFirstOrThrow();
+      assert.ok(receiver.received.length - received.size <= Number(failed.n));
+      assert.ok(receiver.received.every((r) => r.verifiedBy.length === 1));
+      // The endpoint's cap in each relay bounds what it gets at once.
+      assert.ok(receiver.maxConcurrent <= 8, `at most 8 at once, got ${receiver.maxConcurrent}`);
     } finally {
       await other.close();
+      await database.db.deleteFrom('webhook_endpoints').where('id', '=', endpoint.id).execute();
+      receiver.received.length = 0;
     }
-    assert.equal(await pending(), 0);
-    assert.equal(receiver.maxInFlightPerId, 1, 'no event was being sent twice at once');
-    assert.deepEqual(receiver.ids().sort(), [...ids].sort(), 'each event exactly once');
-    assert.ok(receiver.received.every((r) => r.verifiedBy.length === 1));
-    // The endpoint's window (twice its cap, across relays) bounds what it gets at once.
-    assert.ok(receiver.maxConcurrent <= 8, `at most 8 at once, got ${receiver.maxConcurrent}`);
-    await database.db.deleteFrom('webhook_endpoints').where('id', '=', endpoint.id).execute();
-    receiver.received.length = 0;
   });
 
   it('kill -9 of a worker in the middle of deliveries loses nothing', { timeout: 240_000 }, async (t) => {
     const { secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
     receiver.secrets.splice(0, receiver.secrets.length, secret);
+    receiver.received.length = 0;
     receiver.respond(async (_req, res) => {
       await sleep(20);
       res.writeHead(200).end('ok');
