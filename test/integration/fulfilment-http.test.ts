@@ -273,6 +273,10 @@ for (const engine of testEngines()) {
         .executeTakeFirstOrThrow();
       assert.deepEqual(row, { state: 'given_up', answer_code: 'unreachable' });
       assert.equal((await stageOf(h, dead.subscriptionId)).stage, 'provisioning_failed');
+      // A report arriving after Provisio gave up is refused, saying so: Retry sends the request again.
+      const late = await report(deadId, { status: 'succeeded', externalTenantId: 'late' });
+      assert.equal(late.status, 409);
+      assert.equal(((await late.json()) as { code: string }).code, 'provision_request_answered');
       const retried = (await (await provision(h, dead)).json()) as { provisionRequestId: string };
       assert.equal(retried.provisionRequestId, deadId, 'the same request goes again: no second tenant');
       await send();
