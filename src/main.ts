@@ -96,6 +96,7 @@ async function start(session: Session): Promise<void> {
     else await loadDemoIfEmpty(rt, config, log);
     const web = await serveWeb(rt);
     stopOnSignal(rt, log, web);
+    warnAboutDevelopmentKeys(config, log);
     await rt.jobs.startWorkers();
     log.info({ port: web.port, engine: rt.engine, url: config.publicUrl }, 'Provisio is listening');
   } catch (error) {
@@ -143,12 +144,24 @@ async function explainEmptyDatabase(rt: Runtime, log: Logger): Promise<void> {
   );
 }
 
+/**
+ * Said by the processes that serve and work, not by every command: a command's stdout is its JSON
+ * answer, and a warning there would break whoever reads it.
+ */
+function warnAboutDevelopmentKeys(config: Config, log: Logger): void {
+  if (config.webhookSecretsKeyIsDevelopmentFallback)
+    log.warn(
+      'WEBHOOK_SECRETS_KEY is not set: webhook signing secrets are sealed with a development key anyone can derive; set it before real use',
+    );
+}
+
 /** The worker role: jobs only, no HTTP. On the embedded database `start` runs them too (one process). */
 async function worker(session: Session): Promise<void> {
   const { config, log } = settings(session);
   const rt = await createRuntime({ config, log });
   try {
     stopOnSignal(rt, log);
+    warnAboutDevelopmentKeys(config, log);
     await rt.jobs.startWorkers();
     log.info({ engine: rt.engine, jobs: rt.jobs.jobs.map((j) => j.name) }, 'Provisio worker is running');
   } catch (error) {

@@ -83,10 +83,6 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     allowPrivate: config.webhookAllowPrivateTargets,
     ...(options.resolve ? { resolve: options.resolve } : {}),
   });
-  if (config.webhookSecretsKeyIsDevelopmentFallback)
-    log.warn(
-      'WEBHOOK_SECRETS_KEY is not set: webhook signing secrets are sealed with a development key anyone can derive; set it before real use',
-    );
   let counter = 0;
   const systemContext = (name: string): Ctx => {
     counter += 1;

@@ -324,6 +324,7 @@ describe('fulfilment settings, checked at start', () => {
         config: loadConfig({
           NODE_ENV: 'production',
           SMTP_URL: 'smtp://mail.example:25',
+          WEBHOOK_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
           CATALOG_FILE: catalog,
           FULFILMENT_SIGNING_SECRET: SIGNING_SECRET,
         }),
