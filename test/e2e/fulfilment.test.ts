@@ -98,6 +98,10 @@ describe('fulfilment in Chromium', { skip: chromiumSkip }, () => {
     await operator.goto(`${base}/backoffice/provision-requests`);
     await accessible(operator, 'provision requests');
     await photograph(operator, 'backoffice-list-en');
+    const listIt = await signedIn(OPERATOR, 'it');
+    await listIt.goto(`${base}/backoffice/provision-requests`);
+    await accessible(listIt, 'provision requests (it)');
+    await photograph(listIt, 'backoffice-list-it');
     await operator.getByRole('link', { name: m.subscriptionId }).click();
     await operator.getByRole('heading', { name: 'Ask for information' }).waitFor();
     await accessible(operator, 'a provision request');
@@ -108,6 +112,20 @@ describe('fulfilment in Chromium', { skip: chromiumSkip }, () => {
       .fill('This site name is a registered brand: please choose another one.');
     await operator.getByRole('button', { name: 'Ask for information' }).click();
     await operator.getByText('Asked: the customer will correct the setup').waitFor();
+    // The partner's hub in English, and the answered request in the back office in Italian.
+    const asked = await h.db
+      .selectFrom('provision_requests')
+      .select('id')
+      .where('subscription_id', '=', m.subscriptionId)
+      .executeTakeFirstOrThrow();
+    await listIt.goto(`${base}/backoffice/provision-requests/${asked.id}`);
+    await accessible(listIt, 'an answered provision request (it)');
+    await photograph(listIt, 'backoffice-request-answered-it');
+    const partnerHub = await signedIn(m.partner);
+    await partnerHub.goto(`${base}/hub`);
+    await partnerHub.getByText('Action required').first().waitFor();
+    await accessible(partnerHub, "partner's hub with Action required");
+    await photograph(partnerHub, 'hub-needs-info-en');
 
     const customer = await signedIn(m.customerAdmin, 'it');
     await customer.getByText('Azione richiesta').first().waitFor();
