@@ -237,6 +237,23 @@ export async function releaseClaims(db: Executor, claims: { id: string; token: s
      where d.id = r.id and d.claim_token = r.token`.execute(db);
 }
 
+/**
+ * Extends the leases a live relay holds (by id, under its tokens), so a delivery that waits long for a
+ * slow database or endpoint is not claimed by another relay meanwhile; a dead relay stops renewing and
+ * its leases run out.
+ */
+export async function renewClaims(
+  db: Executor,
+  claims: { id: string; token: string }[],
+  until: Date,
+): Promise<void> {
+  if (claims.length === 0) return;
+  await sql`
+    update webhook_deliveries d set claimed_until = ${until}::timestamptz
+      from unnest(${claims.map((c) => c.id)}::uuid[], ${claims.map((c) => c.token)}::uuid[]) as r(id, token)
+     where d.id = r.id and d.claim_token = r.token and d.status = 'pending'`.execute(db);
+}
+
 export type DeliveryRow = Selectable<WebhookDeliveriesTable> & { created_key: string };
 export type AttemptRow = Selectable<WebhookAttemptsTable>;
 
