@@ -89,7 +89,7 @@ describe('webhook relays in several workers on PostgreSQL', {
   it('two relays at once never send one attempt twice at the same time, and each event goes once', async () => {
     const { endpoint, secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
     receiver.secrets.splice(0, receiver.secrets.length, secret);
-    receiver.received.length = 0;
+    receiver.reset();
     receiver.respond(async (_req, res) => {
       await sleep(Math.random() * 5);
       res.writeHead(204).end();
@@ -152,14 +152,14 @@ describe('webhook relays in several workers on PostgreSQL', {
     } finally {
       await other.close();
       await database.db.deleteFrom('webhook_endpoints').where('id', '=', endpoint.id).execute();
-      receiver.received.length = 0;
+      receiver.reset();
     }
   });
 
   it('a relay that holds a delivery longer than its lease renews it: another relay does not send it too', async () => {
     const { endpoint, secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
     receiver.secrets.splice(0, receiver.secrets.length, secret);
-    receiver.received.length = 0;
+    receiver.reset();
     // A receiver that takes 4 s, against leases of 3 s: renewed every second while the request runs.
     receiver.respond(async (_req, res) => {
       await sleep(4000);
@@ -183,14 +183,14 @@ describe('webhook relays in several workers on PostgreSQL', {
     } finally {
       await other.close();
       await database.db.deleteFrom('webhook_endpoints').where('id', '=', endpoint.id).execute();
-      receiver.received.length = 0;
+      receiver.reset();
     }
   });
 
   it('kill -9 of a worker in the middle of deliveries loses nothing', { timeout: 240_000 }, async (t) => {
     const { secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
     receiver.secrets.splice(0, receiver.secrets.length, secret);
-    receiver.received.length = 0;
+    receiver.reset();
     receiver.respond(async (_req, res) => {
       await sleep(20);
       res.writeHead(200).end('ok');

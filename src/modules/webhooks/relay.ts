@@ -204,12 +204,14 @@ class RelayRun {
     this.lastClaim = performance.now();
     const now = ctx.clock.now();
     const until = new Date(now.getTime() + this.leaseSeconds * 1000);
+    const suspect = new Date(now.getTime() + 2 * this.leaseSeconds * 1000);
     // An idle relay looks with one index probe first, so looking often costs little.
-    if (this.held === 0 && !(await deliveries.anyDue(ctx.db, now, until))) return 0;
+    if (this.held === 0 && !(await deliveries.anyDue(ctx.db, now, suspect))) return 0;
     const token = randomUUID();
     const claimed = await deliveries.claimDue(ctx.db, {
       now,
       until,
+      suspect,
       token,
       window: this.concurrency * WINDOW_FACTOR_LEAST,
       windows: [...this.latency].map(([endpointId, ms]) => ({ endpointId, window: this.windowFor(ms) })),
