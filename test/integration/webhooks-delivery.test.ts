@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { claimDue } from '../../src/modules/webhooks/deliveries-repository.ts';
 import { purgeWebhookHistory } from '../../src/modules/webhooks/jobs.ts';
 import { relayDueWebhooks } from '../../src/modules/webhooks/relay.ts';
 import { createWebhookEndpoint } from '../../src/modules/webhooks/service.ts';
@@ -278,6 +280,36 @@ for (const engine of testEngines()) {
         attempts.map((a) => a.delivery_id),
         [left[0]?.id],
       );
+      await h.db.deleteFrom('webhook_endpoints').execute();
+    });
+
+    it('a lease another relay took a moment later, by its own clock, still counts as live', async () => {
+      const r = await receiver();
+      await endpointFor(h, partner, r);
+      await record(h, [escalated(order)]);
+      const claim = (now: Date) =>
+        claimDue(h.db, {
+          now,
+          until: new Date(now.getTime() + 30_000),
+          suspect: new Date(now.getTime() + 60_000),
+          token: randomUUID(),
+          window: 10,
+          windows: [],
+          limit: 10,
+        });
+      const at = h.clock.now();
+      assert.equal((await claim(new Date(at.getTime() + 50))).length, 1);
+      assert.equal(
+        (await claim(at)).length,
+        0,
+        'not claimed again by a relay whose clock reads 50 ms earlier',
+      );
+      // A lease two leases ahead can only come from a clock that went back: it is over.
+      await h.db
+        .updateTable('webhook_deliveries')
+        .set({ next_attempt_at: new Date(at.getTime() - 120_000) })
+        .execute();
+      assert.equal((await claim(new Date(at.getTime() - 61_000))).length, 1);
       await h.db.deleteFrom('webhook_endpoints').execute();
     });
 

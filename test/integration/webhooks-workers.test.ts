@@ -89,7 +89,7 @@ describe('webhook relays in several workers on PostgreSQL', {
   it('two relays at once never send one attempt twice at the same time, and each event goes once', async () => {
     const { endpoint, secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
     receiver.secrets.splice(0, receiver.secrets.length, secret);
-    receiver.received.length = 0;
+    receiver.reset();
     receiver.respond(async (_req, res) => {
       await sleep(Math.random() * 5);
       res.writeHead(204).end();
@@ -120,21 +120,77 @@ describe('webhook relays in several workers on PostgreSQL', {
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('status_code', 'is', null)
         .executeTakeFirstOrThrow();
-      assert.ok(receiver.received.length - received.size <= Number(failed.n));
+      const counts = new Map<string, number>();
+      for (const id of receiver.ids()) counts.set(id, (counts.get(id) ?? 0) + 1);
+      const twice = [...counts]
+        .filter(([, n]) => n > 1)
+        .map(([id]) => id)
+        .slice(0, 3);
+      const attempts = await database.db
+        .selectFrom('webhook_attempts')
+        .innerJoin('webhook_deliveries', 'webhook_deliveries.id', 'webhook_attempts.delivery_id')
+        .select([
+          'webhook_deliveries.event_id',
+          'attempted_at',
+          'status_code',
+          'latency_ms',
+          'webhook_deliveries.attempts',
+        ])
+        .where(
+          'webhook_deliveries.event_id',
+          'in',
+          twice.length ? twice : ['00000000-0000-0000-0000-000000000000'],
+        )
+        .execute();
+      assert.ok(
+        receiver.received.length - received.size <= Number(failed.n),
+        `${receiver.received.length - received.size} twice, ${failed.n} failed: ${JSON.stringify(attempts.slice(0, 5))}`,
+      );
       assert.ok(receiver.received.every((r) => r.verifiedBy.length === 1));
       // The endpoint's cap in each relay bounds what it gets at once.
       assert.ok(receiver.maxConcurrent <= 8, `at most 8 at once, got ${receiver.maxConcurrent}`);
     } finally {
       await other.close();
       await database.db.deleteFrom('webhook_endpoints').where('id', '=', endpoint.id).execute();
-      receiver.received.length = 0;
+      receiver.reset();
+    }
+  });
+
+  it('a relay that holds a delivery longer than its lease renews it: another relay does not send it too', async () => {
+    const { endpoint, secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
+    receiver.secrets.splice(0, receiver.secrets.length, secret);
+    receiver.reset();
+    // A receiver that takes 4 s, against leases of 3 s: renewed every second while the request runs.
+    receiver.respond(async (_req, res) => {
+      await sleep(4000);
+      res.writeHead(204).end();
+    });
+    const [id] = await recordMany(ctx, 1);
+    const other = await createRuntime({
+      config: rt.config,
+      log: createLogger('silent'),
+      database: connectPostgres(database.url ?? '', 10),
+    });
+    try {
+      const first = relayDueWebhooks(ctx, { leaseSeconds: 3 });
+      await eventually('the first relay is sending', () => receiver.received.length === 1, 10_000);
+      await sleep(3500);
+      await relayDueWebhooks(other.systemContext('second'), { leaseSeconds: 3 });
+      await first;
+      assert.deepEqual(receiver.ids(), [id], 'sent once');
+      assert.equal(receiver.maxInFlightPerId, 1);
+      assert.equal(await pending(), 0);
+    } finally {
+      await other.close();
+      await database.db.deleteFrom('webhook_endpoints').where('id', '=', endpoint.id).execute();
+      receiver.reset();
     }
   });
 
   it('kill -9 of a worker in the middle of deliveries loses nothing', { timeout: 240_000 }, async (t) => {
     const { secret } = await createWebhookEndpoint(ctx, { url: receiver.url });
     receiver.secrets.splice(0, receiver.secrets.length, secret);
-    receiver.received.length = 0;
+    receiver.reset();
     receiver.respond(async (_req, res) => {
       await sleep(20);
       res.writeHead(200).end('ok');

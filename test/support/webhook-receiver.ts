@@ -43,6 +43,8 @@ export interface Receiver {
   secrets: string[];
   respond(responder: Responder): void;
   ids(): string[];
+  /** Forgets what it received and the highs it saw (between tests). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,11 @@ export async function startReceiver(options: { secrets?: string[]; path?: string
       responder = next;
     },
     ids: () => received.map((r) => r.id),
+    reset() {
+      received.length = 0;
+      receiver.maxInFlightPerId = 0;
+      receiver.maxConcurrent = 0;
+    },
     close: async () => undefined,
   };
   const sockets = new Set<import('node:net').Socket>();

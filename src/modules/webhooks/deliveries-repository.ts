@@ -52,17 +52,17 @@ export async function insertTestDelivery(
 
 /**
  * Whether anything is due and unclaimed at an enabled endpoint: a probe of each endpoint's due
- * deliveries, so an idle relay can look often. A lease further ahead than `until` was taken on a clock
- * that has since gone back: it counts as over.
+ * deliveries, so an idle relay can look often. A lease ending after `suspect` was taken on a clock that
+ * has since gone back: it counts as over (see ClaimOptions.suspect).
  */
-export async function anyDue(db: Executor, now: Date, until: Date): Promise<boolean> {
+export async function anyDue(db: Executor, now: Date, suspect: Date): Promise<boolean> {
   const { rows } = await sql`${prepared('webhooks_any_due')}
     select 1 from webhook_endpoints w
      where w.enabled and exists (
        select 1 from webhook_deliveries d
         where d.endpoint_id = w.id and d.status = 'pending' and d.next_attempt_at <= ${now}::timestamptz
           and (d.claimed_until is null or d.claimed_until <= ${now}::timestamptz
-               or d.claimed_until > ${until}::timestamptz))
+               or d.claimed_until > ${suspect}::timestamptz))
      limit 1`.execute(db);
   return rows.length > 0;
 }
@@ -92,6 +92,12 @@ export interface ClaimOptions {
   now: Date;
   /** The lease's end. */
   until: Date;
+  /**
+   * A lease ending after this was taken on a clock that has since gone back, and counts as over. Not
+   * `until` itself: another relay's lease, taken a moment later by its own clock, ends a little after
+   * ours, and must count as the live lease it is. Two leases ahead is beyond any such moment.
+   */
+  suspect: Date;
   token: string;
   /**
    * Deliveries of one healthy endpoint claimed at once, counting those already claimed: `windows` for the
@@ -107,8 +113,8 @@ export interface ClaimOptions {
  * lease after) and only this claim's token may record their outcome. Each endpoint gets at most its
  * window, counting what it already has claimed (an endpoint at its cap is skipped), walked in the
  * order they became due, and a delivery waits while an earlier delivery of the same subscription to
- * the same endpoint is unfinished. A lease further ahead than `until` was taken on a clock that has
- * since gone back: it counts as over.
+ * the same endpoint is unfinished. A lease ending after `suspect` was taken on a clock that has since
+ * gone back: it counts as over.
  */
 export async function claimDue(db: Executor, o: ClaimOptions): Promise<ClaimedDelivery[]> {
   const { rows } = await sql<ClaimedDelivery>`${prepared('webhooks_claim_due')}
@@ -120,13 +126,13 @@ export async function claimDue(db: Executor, o: ClaimOptions): Promise<ClaimedDe
         cross join lateral (
           select count(*)::int as held from webhook_deliveries f
            where f.endpoint_id = w.id and f.claimed_until is not null
-             and f.claimed_until > ${o.now}::timestamptz and f.claimed_until <= ${o.until}::timestamptz
+             and f.claimed_until > ${o.now}::timestamptz and f.claimed_until <= ${o.suspect}::timestamptz
         ) h
         cross join lateral (
           select d.id, d.event_id from webhook_deliveries d
            where d.endpoint_id = w.id and d.status = 'pending' and d.next_attempt_at <= ${o.now}::timestamptz
              and (d.claimed_until is null or d.claimed_until <= ${o.now}::timestamptz
-                  or d.claimed_until > ${o.until}::timestamptz)
+                  or d.claimed_until > ${o.suspect}::timestamptz)
              and (d.subscription_id is null or not exists (
                    select 1 from webhook_deliveries p
                     where p.endpoint_id = d.endpoint_id and p.subscription_id = d.subscription_id
@@ -235,6 +241,23 @@ export async function releaseClaims(db: Executor, claims: { id: string; token: s
        set claimed_until = null, claim_token = null, attempts = greatest(0, d.attempts - 1)
       from unnest(${claims.map((c) => c.id)}::uuid[], ${claims.map((c) => c.token)}::uuid[]) as r(id, token)
      where d.id = r.id and d.claim_token = r.token`.execute(db);
+}
+
+/**
+ * Extends the leases a live relay holds (by id, under its tokens), so a delivery that waits long for a
+ * slow database or endpoint is not claimed by another relay meanwhile; a dead relay stops renewing and
+ * its leases run out.
+ */
+export async function renewClaims(
+  db: Executor,
+  claims: { id: string; token: string }[],
+  until: Date,
+): Promise<void> {
+  if (claims.length === 0) return;
+  await sql`
+    update webhook_deliveries d set claimed_until = ${until}::timestamptz
+      from unnest(${claims.map((c) => c.id)}::uuid[], ${claims.map((c) => c.token)}::uuid[]) as r(id, token)
+     where d.id = r.id and d.claim_token = r.token and d.status = 'pending'`.execute(db);
 }
 
 export type DeliveryRow = Selectable<WebhookDeliveriesTable> & { created_key: string };

@@ -22,19 +22,22 @@ import { ATTEMPT_TIMEOUT_MS } from './schedule.ts';
 /** A claim lasts this long: past the 15 s timeout, with room to record the outcome. */
 export const CLAIM_LEASE_SECONDS = 30;
 /**
- * A claimed delivery still waiting for a free slot this long after its claim is let go instead of
- * sent: its request (up to ATTEMPT_TIMEOUT_MS) and its record must end inside the lease, or another
- * relay could send it while this one still is.
+ * A live relay renews the leases it holds every third of a lease, so only a dead or stalled one's run
+ * out. A claimed delivery still waiting for a free slot a third of a lease after its claim is let go
+ * instead of sent: a relay that stalled past its lease (its process starved, its database slow) may find
+ * another relay has taken the delivery, and must not send it as well. A third of the 30 s lease is 10 s:
+ * with the 15 s timeout, a request started in time ends 5 s before the lease would.
  */
-const SEND_BY_MS = (CLAIM_LEASE_SECONDS - 5) * 1000 - ATTEMPT_TIMEOUT_MS;
+const LEASE_PARTS = 3;
 /** Deliveries one relay holds at once (claimed, being sent or being recorded). */
 const MAX_HELD = 1000;
 const CLAIM_BATCH = 500;
 /**
  * Claimed deliveries per healthy endpoint, as a multiple of its request cap: the next requests are
  * claimed while the current ones run, so the endpoint's connections never wait for the database. An
- * endpoint starts at the least; as its answers come, it gets as many as it can be sent in half of
- * SEND_BY_MS at its pace, within the most (a fast receiver keeps hundreds claimed, a slow one a few).
+ * endpoint starts at the least; as its answers come, it gets as many as it can send at its pace in half
+ * the time a claim may wait (LEASE_PARTS), within the most (a fast receiver keeps hundreds claimed, a
+ * slow one a few).
  */
 const WINDOW_FACTOR_LEAST = 2;
 const WINDOW_FACTOR_MOST = 50;
@@ -61,7 +64,7 @@ export interface RelayOutcome {
 }
 
 interface Prepared {
-  /** When it was claimed (performance.now()): see SEND_BY_MS. */
+  /** When it was claimed (performance.now()): see LEASE_PARTS. */
   claimedAt: number;
   deliveryId: string;
   endpointId: string;
@@ -91,12 +94,17 @@ class RelayRun {
   /** Claimed but never sent (their endpoint was disabled, or their lease ran short): to let go. */
   private unsent: Prepared[] = [];
   private held = 0;
+  /** What this run holds (claimed, not yet recorded or let go): delivery id → its claim's token. */
+  private readonly holding = new Map<string, string>();
   private lastClaim = 0;
+  private lastRenewal = performance.now();
   private flushing: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   private changed: (() => void) | undefined;
   private readonly concurrency: number;
   private readonly leaseSeconds: number;
+  /** Renew every, and send no later than: a third of the lease (LEASE_PARTS). */
+  private readonly renewMs: number;
 
   constructor(
     private readonly ctx: Ctx,
@@ -104,6 +112,7 @@ class RelayRun {
   ) {
     this.concurrency = ctx.config.webhookConcurrencyPerEndpoint;
     this.leaseSeconds = options.leaseSeconds ?? CLAIM_LEASE_SECONDS;
+    this.renewMs = (this.leaseSeconds * 1000) / LEASE_PARTS;
   }
 
   async run(): Promise<RelayOutcome> {
@@ -112,6 +121,7 @@ class RelayRun {
     try {
       while (!this.options.signal?.aborted) {
         this.throwIfFailed();
+        await this.renewIfDue();
         const room = MAX_HELD - this.held;
         const claimed = room > 0 && this.wantsMore() ? await this.claim(Math.min(room, CLAIM_BATCH)) : 0;
         if (claimed > 0) {
@@ -124,7 +134,12 @@ class RelayRun {
       }
     } finally {
       // What was claimed is sent and recorded whatever stopped the run.
-      while (this.held > 0 && !this.failure) await this.nextChange(POLL_MS);
+      while (this.held > 0 && !this.failure) {
+        await this.renewIfDue().catch((error: unknown) => {
+          this.failure ??= { error };
+        });
+        await this.nextChange(POLL_MS);
+      }
     }
     this.throwIfFailed();
     return this.outcome;
@@ -141,14 +156,25 @@ class RelayRun {
     return this.queues.size === 0;
   }
 
-  /** An endpoint's window at a latency: what its requests can get through in half of SEND_BY_MS. */
+  /** An endpoint's window at a latency: what its requests can get through in half the time a claim may wait. */
   private windowFor(latencyMs: number): number {
-    const rounds = Math.floor(SEND_BY_MS / 2 / Math.max(1, latencyMs));
+    const rounds = Math.floor(this.renewMs / 2 / Math.max(1, latencyMs));
     return this.concurrency * Math.min(WINDOW_FACTOR_MOST, Math.max(WINDOW_FACTOR_LEAST, rounds));
   }
 
   private capOf(endpointId: string): number {
     return this.failingEndpoints.has(endpointId) ? 1 : this.concurrency;
+  }
+
+  private async renewIfDue(): Promise<void> {
+    if (this.holding.size === 0 || performance.now() - this.lastRenewal < this.renewMs) return;
+    this.lastRenewal = performance.now();
+    const until = new Date(this.ctx.clock.now().getTime() + this.leaseSeconds * 1000);
+    await deliveries.renewClaims(
+      this.ctx.db,
+      [...this.holding].map(([id, token]) => ({ id, token })),
+      until,
+    );
   }
 
   private throwIfFailed(): void {
@@ -178,12 +204,14 @@ class RelayRun {
     this.lastClaim = performance.now();
     const now = ctx.clock.now();
     const until = new Date(now.getTime() + this.leaseSeconds * 1000);
+    const suspect = new Date(now.getTime() + 2 * this.leaseSeconds * 1000);
     // An idle relay looks with one index probe first, so looking often costs little.
-    if (this.held === 0 && !(await deliveries.anyDue(ctx.db, now, until))) return 0;
+    if (this.held === 0 && !(await deliveries.anyDue(ctx.db, now, suspect))) return 0;
     const token = randomUUID();
     const claimed = await deliveries.claimDue(ctx.db, {
       now,
       until,
+      suspect,
       token,
       window: this.concurrency * WINDOW_FACTOR_LEAST,
       windows: [...this.latency].map(([endpointId, ms]) => ({ endpointId, window: this.windowFor(ms) })),
@@ -191,6 +219,7 @@ class RelayRun {
     });
     if (claimed.length === 0) return 0;
     this.held += claimed.length;
+    for (const d of claimed) this.holding.set(d.id, token);
     const claimedAt = performance.now();
     const unreadable: FinishedAttempt[] = [];
     const touched = new Set<string>();
@@ -243,7 +272,7 @@ class RelayRun {
     const queue = this.queues.get(endpointId);
     if (!queue) return;
     const cap = this.capOf(endpointId);
-    const sendBy = performance.now() - SEND_BY_MS;
+    const sendBy = performance.now() - this.renewMs;
     const late: Prepared[] = [];
     while (queue.length > 0 && (this.sending.get(endpointId) ?? 0) < cap) {
       const next = queue.shift();
@@ -328,6 +357,7 @@ class RelayRun {
           unsent.map((p) => ({ id: p.deliveryId, token: p.token })),
         );
         this.held -= unsent.length;
+        for (const p of unsent) this.holding.delete(p.deliveryId);
       }
       if (this.finished.length === 0) continue;
       const batch = this.finished;
@@ -338,6 +368,7 @@ class RelayRun {
       this.outcome.failed += recorded.failed;
       this.outcome.disabled += recorded.disabled.length;
       this.held -= batch.length;
+      for (const a of batch) this.holding.delete(a.deliveryId);
       // An endpoint disabled meanwhile gets nothing more: what this relay still holds for it is let go.
       for (const id of recorded.disabled) {
         this.unsent.push(...(this.queues.get(id) ?? []));
