@@ -12,6 +12,7 @@ import {
   messageFor,
   type ProvisionAnswer,
   type ProvisionRequestState,
+  readSetupSnapshot,
   type SetupSnapshot,
   storedMessage,
   UNREACHABLE_CODE,
@@ -78,7 +79,7 @@ export function requestView(row: repo.RequestRow): ProvisionRequestView {
     code: row.answer_code,
     message: storedMessage(row.answer_message),
     fields: row.answer_fields ?? [],
-    setup: row.setup as unknown as SetupSnapshot,
+    setup: readSetupSnapshot(row.setup),
   };
 }
 

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import type { Locale } from '../../platform/i18n.ts';
+import { LOCALES, type Locale } from '../../platform/i18n.ts';
 import { paragraphText, requiredText } from '../../platform/text.ts';
 
 /**
@@ -25,7 +25,37 @@ export const UNREACHABLE_CODE = 'unreachable';
 /** The code of a failure an operator records in the back office. */
 export const OPERATOR_FAILED_CODE = 'operator_failed';
 
-/** The service setup as it was when Provision was pressed: what the vendor's service provisions. */
+/**
+ * The service setup as it was when Provision was pressed: what the vendor's service provisions. Stored
+ * as jsonb and read back through this schema, so a row that does not hold one is an error, not a guess.
+ */
+const setupSnapshotSchema = z.looseObject({
+  sites: z.array(
+    z.looseObject({
+      name: z.string(),
+      timeZone: z.string(),
+      earlyRelease: z.boolean(),
+      licenses: z.number(),
+    }),
+  ),
+  location: z
+    .looseObject({
+      name: z.string(),
+      country: z.string(),
+      addressLine1: z.string(),
+      addressLine2: z.string().nullable(),
+      city: z.string(),
+      stateRegion: z.string().nullable(),
+      postalCode: z.string().nullable(),
+      timeZone: z.string(),
+      language: z.string(),
+    })
+    .nullable(),
+  subdomain: z.string().nullable(),
+  /** The order's language: what the customer's services and messages should speak. */
+  locale: z.enum(LOCALES),
+});
+/** What the snapshot holds (it keeps whatever else Provision wrote beside these: that is sent as it was). */
 export interface SetupSnapshot {
   sites: { name: string; timeZone: string; earlyRelease: boolean; licenses: number }[];
   location: {
@@ -40,8 +70,12 @@ export interface SetupSnapshot {
     language: string;
   } | null;
   subdomain: string | null;
-  /** The order's language: what the customer's services and messages should speak. */
   locale: Locale;
+}
+
+/** A stored snapshot, typed by its schema. */
+export function readSetupSnapshot(stored: unknown): SetupSnapshot {
+  return setupSnapshotSchema.parse(stored);
 }
 
 /**

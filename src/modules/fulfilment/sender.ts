@@ -8,7 +8,7 @@ import {
   answerCodeSchema,
   answerMessageSchema,
   provisionAnswerSchema,
-  type SetupSnapshot,
+  readSetupSnapshot,
 } from './schema.ts';
 import { postSigned } from './transport.ts';
 
@@ -37,7 +37,7 @@ export async function requestBody(
   const r = await repo.sendingDetails(ctx.db, requestId);
   if (!r) return undefined;
   const services = await repo.lineServices(ctx.db, r.line_id);
-  const setup = r.setup as unknown as SetupSnapshot;
+  const setup = readSetupSnapshot(r.setup);
   const data = {
     id: r.id,
     action: 'create' as const,
