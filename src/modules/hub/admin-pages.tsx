@@ -49,7 +49,8 @@ export const confirmed = (form: Record<string, string>) => form.confirm === 'yes
 
 /** A refused form's field messages, or the error itself when it is not a refused form. */
 export function refusal(c: C, error: unknown, labels: Record<string, string>): Record<string, string> {
-  if (!(error instanceof DomainError) || error.status !== 422) throw error;
+  // A refused form (422), or a conflict named on a field (an address already taken, 409).
+  if (!(error instanceof DomainError) || !error.fields.length) throw error;
   return fieldMessages(chrome(c).t, error.fields, labels);
 }
 
