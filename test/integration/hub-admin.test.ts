@@ -438,14 +438,32 @@ for (const engine of testEngines()) {
         password: PASSWORD,
       });
       const hash = await hashPassword(PASSWORD);
-      let b = await identity.createUser(h.ctx, {
-        organizationId: org.orgId,
-        email: 'b@twins.example',
-        role: 'customer_admin',
-        passwordHash: hash,
-      });
-      const a = await signIn(h, 'a@twins.example');
-      let bCookie = await signIn(h, 'b@twins.example');
+      const admins = {
+        a: { id: org.adminId, email: 'a@twins.example', cookie: '' },
+        b: { id: '', email: 'b@twins.example', cookie: '' },
+      };
+      /** Both admins again, each signed in, for the next round (a removed one is added back). */
+      const restore = async () => {
+        await h.db
+          .updateTable('users')
+          .set({ role: 'customer_admin' })
+          .where('organization_id', '=', org.orgId)
+          .execute();
+        for (const admin of Object.values(admins)) {
+          if (admin.id && (await userRow(h, admin.email))) continue;
+          const user = await identity.createUser(h.ctx, {
+            organizationId: org.orgId,
+            email: admin.email,
+            role: 'customer_admin',
+            passwordHash: hash,
+          });
+          admin.id = user.id;
+          admin.cookie = '';
+        }
+        for (const admin of Object.values(admins))
+          if (!admin.cookie) admin.cookie = await signIn(h, admin.email);
+      };
+      await restore();
       for (let round = 0; round < 20; round += 1) {
         const removing = round % 4 === 3;
         const act = (app: Harness['app'], cookie: string, target: string) =>
@@ -453,38 +471,22 @@ for (const engine of testEngines()) {
             `/hub/users/${target}/${removing ? 'remove' : 'role'}`,
             formPost({ role: 'customer_user', confirm: 'yes' }, { Cookie: cookie }),
           );
+        // Two app instances (on PostgreSQL two connection pools), each admin acting on the other.
         const [first, second] = await Promise.all([
-          act(h.app, a, b.id),
-          act(other.app, bCookie, org.adminId),
+          act(h.app, admins.a.cookie, admins.b.id),
+          act(other.app, admins.b.cookie, admins.a.id),
         ]);
         const statuses = [first.status, second.status].sort();
         // One wins; the other finds itself no longer an admin (404) or the last one (409).
         assert.equal(statuses.filter((s) => s === 303).length, 1, `round ${round}: ${statuses}`);
-        const admins = await h.db
+        const left = await h.db
           .selectFrom('users')
           .select('email')
           .where('organization_id', '=', org.orgId)
           .where('role', '=', 'customer_admin')
           .execute();
-        assert.equal(admins.length, 1, `round ${round}`);
-        // Both admins again for the next round.
-        const bRow = await userRow(h, 'b@twins.example');
-        if (!bRow) {
-          b = await identity.createUser(h.ctx, {
-            organizationId: org.orgId,
-            email: 'b@twins.example',
-            role: 'customer_admin',
-            passwordHash: hash,
-          });
-          bCookie = await signIn(h, 'b@twins.example');
-        }
-        await h.db
-          .updateTable('users')
-          .set({ role: 'customer_admin' })
-          .where('organization_id', '=', org.orgId)
-          .execute();
-        if (!(await userRow(h, 'a@twins.example')))
-          throw new Error('a was removed, which the rounds do not undo');
+        assert.equal(left.length, 1, `round ${round}`);
+        await restore();
       }
     });
 
