@@ -94,7 +94,10 @@ for (const engine of testEngines()) {
       assert.match(html, /<dd>Ukraine<\/dd>/);
       assert.match(html, /<dd>Retail<\/dd>/);
       assert.match(html, new RegExp(`${acme.domain} \\(verified\\)`));
-      assert.match(html, /staff@acme-kyiv\.example<\/a><\/td><td><span class="badge badge-neutral">Customer user/);
+      assert.match(
+        html,
+        /staff@acme-kyiv\.example<\/a><\/td><td><span class="badge badge-neutral">Customer user/,
+      );
       assert.match(html, /2 users/);
       assert.match(html, /acme-kyiv \(Europe\/Kyiv, 50 licences\)/);
       assert.match(html, /Kyiv HQ \(Kyiv, Ukraine\) · main location/);

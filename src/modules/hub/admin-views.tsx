@@ -84,18 +84,14 @@ export function UsersPage(props: Chrome & { users: HubUser[]; me: string; reader
                   )}
                 </td>
                 <td>
-                  <a
-                    href={`/hub/users/${u.id}/role`}
-                    aria-label={t('hub.users.change_role_of', { email: u.email })}
-                  >
+                  <a href={`/hub/users/${u.id}/role`}>
                     {t('hub.users.change_role')}
+                    <span class="visually-hidden"> {u.email}</span>
                   </a>
                   {' · '}
-                  <a
-                    href={`/hub/users/${u.id}/remove`}
-                    aria-label={t('hub.users.remove_of', { email: u.email })}
-                  >
+                  <a href={`/hub/users/${u.id}/remove`}>
                     {t('hub.users.remove')}
+                    <span class="visually-hidden"> {u.email}</span>
                   </a>
                 </td>
               </tr>

@@ -88,20 +88,16 @@ function ListPage(
                     </td>
                     <td class="nowrap">{l.subscriptionId}</td>
                     <td>
-                      <a
-                        href={`/hub/locations/${l.id}/edit`}
-                        aria-label={t('hub.locations.edit_of', { name: l.name })}
-                      >
+                      <a href={`/hub/locations/${l.id}/edit`}>
                         {t('hub.locations.edit')}
+                        <span class="visually-hidden"> {l.name}</span>
                       </a>
                       {l.isMain ? null : (
                         <>
                           {' · '}
-                          <a
-                            href={`/hub/locations/${l.id}/remove`}
-                            aria-label={t('hub.locations.remove_of', { name: l.name })}
-                          >
+                          <a href={`/hub/locations/${l.id}/remove`}>
                             {t('hub.locations.remove')}
+                            <span class="visually-hidden"> {l.name}</span>
                           </a>
                         </>
                       )}
