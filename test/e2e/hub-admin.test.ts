@@ -50,9 +50,9 @@ describe('an admin runs the organization from the hub, in Chromium', { skip: chr
   async function look(page: Page, name: string, locale: string, axe: boolean): Promise<void> {
     for (const size of SIZES) {
       await page.setViewportSize({ width: size.width, height: size.height });
+      await page.screenshot({ path: path.join(SHOTS, `${name}-${locale}-${size.name}.png`), fullPage: true });
       const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
       assert.ok(width <= size.width, `${name} (${locale}, ${size.name}) is ${width}px wide`);
-      await page.screenshot({ path: path.join(SHOTS, `${name}-${locale}-${size.name}.png`), fullPage: true });
     }
     if (axe) assert.deepEqual(await axeViolations(page), [], `axe on ${name}`);
   }

@@ -84,14 +84,12 @@ export function UsersPage(props: Chrome & { users: HubUser[]; me: string; reader
                   )}
                 </td>
                 <td>
-                  <a href={`/hub/users/${u.id}/role`}>
+                  <a href={`/hub/users/${u.id}/role`} aria-label={`${t('hub.users.change_role')} ${u.email}`}>
                     {t('hub.users.change_role')}
-                    <span class="visually-hidden"> {u.email}</span>
                   </a>
                   {' · '}
-                  <a href={`/hub/users/${u.id}/remove`}>
+                  <a href={`/hub/users/${u.id}/remove`} aria-label={`${t('hub.users.remove')} ${u.email}`}>
                     {t('hub.users.remove')}
-                    <span class="visually-hidden"> {u.email}</span>
                   </a>
                 </td>
               </tr>

@@ -88,16 +88,20 @@ function ListPage(
                     </td>
                     <td class="nowrap">{l.subscriptionId}</td>
                     <td>
-                      <a href={`/hub/locations/${l.id}/edit`}>
+                      <a
+                        href={`/hub/locations/${l.id}/edit`}
+                        aria-label={`${t('hub.locations.edit')} ${l.name}`}
+                      >
                         {t('hub.locations.edit')}
-                        <span class="visually-hidden"> {l.name}</span>
                       </a>
                       {l.isMain ? null : (
                         <>
                           {' · '}
-                          <a href={`/hub/locations/${l.id}/remove`}>
+                          <a
+                            href={`/hub/locations/${l.id}/remove`}
+                            aria-label={`${t('hub.locations.remove')} ${l.name}`}
+                          >
                             {t('hub.locations.remove')}
-                            <span class="visually-hidden"> {l.name}</span>
                           </a>
                         </>
                       )}
