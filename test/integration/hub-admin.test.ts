@@ -231,6 +231,24 @@ for (const engine of testEngines()) {
         .executeTakeFirstOrThrow();
       assert.deepEqual(unchanged, before);
 
+      // A vertical stored as free text before the list existed is offered and kept as it is.
+      assert.match(form, /<option value="Retail" selected="">Retail<\/option>/);
+      const kept = await post(h, '/hub/organization', boss, {
+        name: 'Acme Kyiv',
+        businessVertical: 'Retail',
+        country: 'UA',
+        timeZone: 'UTC',
+      });
+      assert.equal(kept.status, 303);
+      assert.deepEqual(
+        await h.db
+          .selectFrom('organizations')
+          .selectAll()
+          .where('id', '=', acme.orgId)
+          .executeTakeFirstOrThrow(),
+        before,
+      );
+
       const saved = await post(h, '/hub/organization', boss, {
         name: '  Acme Kyiv S.r.l.  ',
         businessVertical: 'finance',

@@ -12,6 +12,7 @@ import {
   organizationUser,
   removeUser,
 } from '../identity/organization-admin.ts';
+import { BUSINESS_VERTICALS } from '../onboarding/mapping-input.ts';
 import { editOrganization, inviteUser, organizationUsers, requireOrgAdmin } from './admin.ts';
 import {
   type Chrome,
@@ -208,10 +209,20 @@ export function registerHubAdminPages(app: Hono<UserEnv>): void {
     return c.redirect(id === userId ? '/login' : '/hub/users?done=removed', 303);
   });
 
-  const orgPage = (c: C, values: Record<string, string>, errors: Record<string, string>) =>
-    c.html(
-      <OrganizationEditPage {...chrome(c)} values={values} errors={errors} now={c.get('ctx').clock.now()} />,
+  const orgPage = async (c: C, values: Record<string, string>, errors: Record<string, string>) => {
+    const ctx = c.get('ctx');
+    const stored = (await organizationProfile(ctx, requireOrgAdmin(ctx).orgId)).businessVertical;
+    const legacy = stored && !(BUSINESS_VERTICALS as readonly string[]).includes(stored) ? stored : null;
+    return c.html(
+      <OrganizationEditPage
+        {...chrome(c)}
+        values={values}
+        errors={errors}
+        now={ctx.clock.now()}
+        legacyVertical={legacy}
+      />,
     );
+  };
 
   app.get('/hub/organization', async (c) => {
     const ctx = c.get('ctx');
@@ -250,7 +261,8 @@ export function registerHubAdminPages(app: Hono<UserEnv>): void {
   const requestConfirmation = async (c: C) => {
     const orgId = c.req.param('orgId') ?? '';
     const target = await fullAdminRequestTarget(c.get('ctx'), orgId);
-    if (target.state !== 'ask') return c.redirect(`/hub?done=already_requested#customers`, 303);
+    if (target.state === 'full_admin') throw new DomainError('hub_already_full_admin', 409);
+    if (target.state !== 'ask') return c.redirect('/hub?done=already_requested#customers', 303);
     const { t } = chrome(c);
     return confirmPage(c, {
       title: t('hub.request_confirm.title', { name: target.customer }),

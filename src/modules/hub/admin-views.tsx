@@ -194,7 +194,13 @@ export const ORG_LABELS = {
 };
 
 export function OrganizationEditPage(
-  props: Chrome & { values: Record<string, string>; errors: Record<string, string>; now: Date },
+  props: Chrome & {
+    values: Record<string, string>;
+    errors: Record<string, string>;
+    now: Date;
+    /** A vertical stored as free text before the list existed: offered as it is. */
+    legacyVertical: string | null;
+  },
 ) {
   const { t, locale, values, errors } = props;
   const zones = timeZoneChoices(locale, values.country || null, props.now);
@@ -216,6 +222,14 @@ export function OrganizationEditPage(
         <Field name="businessVertical" label={t(ORG_LABELS.businessVertical)} errors={errors}>
           <select {...fieldAttrs(errors, 'businessVertical')}>
             <option value="">{t('hub.org_edit.choose')}</option>
+            {props.legacyVertical ? (
+              <option
+                value={props.legacyVertical}
+                selected={props.legacyVertical === values.businessVertical}
+              >
+                {props.legacyVertical}
+              </option>
+            ) : null}
             {BUSINESS_VERTICALS.map((v) => (
               <option value={v} selected={v === values.businessVertical}>
                 {t(`wizard.vertical.${v}`)}

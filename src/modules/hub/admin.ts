@@ -121,7 +121,10 @@ export async function editOrganization(ctx: Ctx, input: ProfileInput): Promise<{
     timeZone: input.timeZone.trim(),
   };
   const fields = profileProblems(change);
-  if (change.businessVertical && !(BUSINESS_VERTICALS as readonly string[]).includes(change.businessVertical))
+  // A vertical written as free text before the list existed stays as it is unless changed.
+  const current = (await organizationProfile(ctx, orgId)).businessVertical;
+  const known = [...BUSINESS_VERTICALS, ...(current ? [current] : [])];
+  if (change.businessVertical && !known.includes(change.businessVertical))
     fields.push({ field: 'businessVertical', rule: 'choose_from_list' });
   const order = ['name', 'businessVertical', 'country', 'timeZone'];
   fields.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));

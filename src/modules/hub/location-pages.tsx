@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
 import { countryName, countryOptions } from '../../platform/regions.ts';
-import { timeZoneChoices } from '../../platform/time-zones.ts';
+import { suggestedTimeZone, timeZoneChoices } from '../../platform/time-zones.ts';
 import {
   Badge,
   Callout,
@@ -13,6 +13,7 @@ import {
 } from '../../platform/ui/components.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import type { UserEnv } from '../identity/middleware.ts';
+import { organizationProfile } from '../identity/organization-admin.ts';
 import {
   addCallingLocation,
   callingSubscriptions,
@@ -250,7 +251,17 @@ export function registerHubLocationPages(app: Hono<UserEnv>): void {
       />,
     );
   };
-  app.get('/hub/locations/new', (c) => newPage(c, { language: c.get('locale') }, {}));
+  app.get('/hub/locations/new', async (c) => {
+    // The organization's country and its usual time zone, as a start.
+    const ctx = c.get('ctx');
+    const { country } = await organizationProfile(ctx, org(c));
+    const zone = suggestedTimeZone(country, ctx.clock.now());
+    return newPage(
+      c,
+      { language: c.get('locale'), country: country ?? '', ...(zone ? { timeZone: zone } : {}) },
+      {},
+    );
+  });
   app.post('/hub/locations/new', async (c) => {
     const form = await formOf(c);
     try {
