@@ -128,14 +128,7 @@ export function registerHubAdminPages(app: Hono<UserEnv>): void {
     const { orgId } = requireOrgAdmin(ctx);
     const target = await organizationUser(ctx, orgId, c.req.param('id') ?? '');
     const { roles } = await organizationUsers(ctx);
-    return c.html(
-      <RolePage
-        {...chrome(c)}
-        target={{ ...target, lastActiveAt: target.lastActiveAt }}
-        roles={roles}
-        errors={errors}
-      />,
-    );
+    return c.html(<RolePage {...chrome(c)} target={target} roles={roles} errors={errors} />);
   };
   app.get('/hub/users/:id/role', (c) => rolePage(c, {}));
 
