@@ -118,6 +118,7 @@ export interface ManagedCustomersTable {
   access: 'full_admin' | 'provisioning_admin';
   customer_org_id: string;
   full_admin_requested_at: Timestamp | null;
+  full_admin_requested_by_user_id: string | null;
   granted_at: Timestamp;
   partner_org_id: string;
 }

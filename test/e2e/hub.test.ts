@@ -130,7 +130,11 @@ describe('set up later, then resume in the admin hub, in Chromium', { skip: chro
     const managed = partnerPage.locator(`#customer-${customer.orgId}`);
     assert.match((await managed.textContent()) ?? '', /Your access: Provisioning admin/);
     await assertAccessible(partnerPage, 'the partner hub');
-    await managed.getByRole('button', { name: 'Request full admin' }).click();
+    await managed.getByRole('link', { name: 'Request full admin' }).click();
+    // Asked to confirm first: what it sends, to whom.
+    await partnerPage.getByRole('heading', { name: /Request full admin of/ }).waitFor();
+    await assertAccessible(partnerPage, 'the request confirmation');
+    await partnerPage.getByRole('button', { name: 'Request full admin' }).click();
     await partnerPage.waitForURL(/done=requested/);
     assert.match(
       (await partnerPage.getByRole('status').textContent()) ?? '',
@@ -142,7 +146,10 @@ describe('set up later, then resume in the admin hub, in Chromium', { skip: chro
     // The customer admin grants it.
     await page.goto(`${base}/hub`);
     assert.match((await page.locator('#partners').textContent()) ?? '', /повного адміністратора запитано/);
-    await page.getByRole('button', { name: 'Надати права повного адміністратора: Northwind' }).click();
+    await page.getByRole('link', { name: 'Надати права повного адміністратора: Northwind' }).click();
+    await page.getByRole('heading', { name: 'Надати Northwind повні права адміністратора?' }).waitFor();
+    await assertAccessible(page, 'the grant confirmation');
+    await page.getByRole('button', { name: 'Надати повні права' }).click();
     await page.waitForURL(/done=granted/);
     assert.equal(
       (await page.getByRole('status').textContent())?.trim(),
@@ -154,7 +161,7 @@ describe('set up later, then resume in the admin hub, in Chromium', { skip: chro
 
     await partnerPage.goto(`${base}/hub`);
     assert.match((await managed.textContent()) ?? '', /Your access: Full admin/);
-    assert.equal(await managed.getByRole('button', { name: 'Request full admin' }).count(), 0);
+    assert.equal(await managed.getByRole('link', { name: 'Request full admin' }).count(), 0);
     await partnerContext.close();
     await context.close();
   });

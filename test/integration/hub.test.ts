@@ -94,7 +94,10 @@ for (const engine of testEngines()) {
       assert.match(html, /<dd>Ukraine<\/dd>/);
       assert.match(html, /<dd>Retail<\/dd>/);
       assert.match(html, new RegExp(`${acme.domain} \\(verified\\)`));
-      assert.match(html, /staff@acme-kyiv\.example<\/td><td>Customer user/);
+      assert.match(
+        html,
+        /staff@acme-kyiv\.example<\/a><\/td><td><span class="badge badge-neutral">Customer user/,
+      );
       assert.match(html, /2 users/);
       assert.match(html, /acme-kyiv \(Europe\/Kyiv, 50 licences\)/);
       assert.match(html, /Kyiv HQ \(Kyiv, Ukraine\) · main location/);
@@ -166,7 +169,7 @@ for (const engine of testEngines()) {
       ] as const) {
         const res = await h.app.request(
           `/hub/customers/${orgId}/request-full-admin`,
-          formPost({}, { Cookie: cookie }),
+          formPost({ confirm: 'yes' }, { Cookie: cookie }),
         );
         assert.equal(res.status, 404);
       }
@@ -174,13 +177,13 @@ for (const engine of testEngines()) {
 
       const first = await h.app.request(
         `/hub/customers/${acme.orgId}/request-full-admin`,
-        formPost({}, { Cookie: partnerSession.cookie }),
+        formPost({ confirm: 'yes' }, { Cookie: partnerSession.cookie }),
       );
       assert.equal(first.status, 303);
       assert.equal(first.headers.get('location'), '/hub?done=requested#customers');
       const again = await h.app.request(
         `/hub/customers/${acme.orgId}/request-full-admin`,
-        formPost({}, { Cookie: partnerSession.cookie }),
+        formPost({ confirm: 'yes' }, { Cookie: partnerSession.cookie }),
       );
       assert.equal(again.headers.get('location'), '/hub?done=already_requested#customers');
       const emails = await outbox();
@@ -199,24 +202,24 @@ for (const engine of testEngines()) {
       const globexSession = await signIn(h, 'admin@globex.example');
       const foreign = await h.app.request(
         `/hub/partners/${partner.orgId}/grant-full-admin`,
-        formPost({}, { Cookie: globexSession.cookie }),
+        formPost({ confirm: 'yes' }, { Cookie: globexSession.cookie }),
       );
       assert.equal(foreign.status, 404);
       const staff = await signIn(h, 'staff@acme-kyiv.example');
       const notAdmin = await h.app.request(
         `/hub/partners/${partner.orgId}/grant-full-admin`,
-        formPost({}, { Cookie: staff.cookie }),
+        formPost({ confirm: 'yes' }, { Cookie: staff.cookie }),
       );
       assert.equal(notAdmin.status, 404);
       const acmeSession = await signIn(h, 'boss@acme-kyiv.example');
       const granted = await h.app.request(
         `/hub/partners/${partner.orgId}/grant-full-admin`,
-        formPost({}, { Cookie: acmeSession.cookie }),
+        formPost({ confirm: 'yes' }, { Cookie: acmeSession.cookie }),
       );
       assert.equal(granted.status, 303);
       const twice = await h.app.request(
         `/hub/partners/${partner.orgId}/grant-full-admin`,
-        formPost({}, { Cookie: acmeSession.cookie }),
+        formPost({ confirm: 'yes' }, { Cookie: acmeSession.cookie }),
       );
       assert.equal(twice.status, 409);
       assert.match(await twice.text(), /already a full admin/);
@@ -241,7 +244,7 @@ for (const engine of testEngines()) {
       );
       const after = await h.app.request(
         `/hub/customers/${acme.orgId}/request-full-admin`,
-        formPost({}, { Cookie: partnerSession.cookie }),
+        formPost({ confirm: 'yes' }, { Cookie: partnerSession.cookie }),
       );
       assert.equal(after.status, 409);
     });

@@ -511,7 +511,7 @@ for (const engine of testEngines()) {
       const owner = await signInAs(admin);
       const granted = await h.app.request(
         `/hub/partners/${partner.orgId}/grant-full-admin`,
-        formPost({}, { Cookie: owner }),
+        formPost({ confirm: 'yes' }, { Cookie: owner }),
       );
       assert.equal(granted.status, 303);
       const after = await look();

@@ -28,6 +28,13 @@ export interface AuditPayloads {
   'managed_customer.added': { partnerOrgId: string; customerOrgId: string; access: string };
   'managed_customer.full_admin_requested': { partnerOrgId: string; customerOrgId: string };
   'managed_customer.full_admin_granted': { partnerOrgId: string; customerOrgId: string };
+  /** The admin hub's management actions (docs/adr/0035). */
+  'organization.updated': { changed: string[]; name: string };
+  'user.role_changed': { email: string; from: string; to: string };
+  'user.removed': { email: string; role: string };
+  'calling_location.added': { subscriptionId: string; name: string; country: string };
+  'calling_location.updated': { subscriptionId: string; name: string; country: string };
+  'calling_location.removed': { subscriptionId: string; name: string; country: string };
   'setup.meeting_sites_saved': { sites: string[] };
   'setup.calling_location_saved': { name: string; country: string };
   'setup.subdomain_saved': { subdomain: string };

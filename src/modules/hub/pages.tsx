@@ -9,8 +9,10 @@ import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, SESSION_COOKIE, sessionCookieMaxAge, type UserEnv } from '../identity/middleware.ts';
 import { decideJoinRequest } from '../onboarding/consent-decisions.ts';
+import { registerHubAdminPages } from './admin-pages.tsx';
 import { openInvitation, redeemInvitation } from './invitations.ts';
-import { getHub, grantFullAdmin, requestFullAdmin } from './service.ts';
+import { registerHubLocationPages } from './location-pages.tsx';
+import { getHub } from './service.ts';
 import { HubPage } from './views.tsx';
 
 const INVITATION_LABELS = {
@@ -18,6 +20,7 @@ const INVITATION_LABELS = {
   confirmation: 'hub.invitation.confirmation',
 };
 const DONE = new Set([
+  'organization_saved',
   'requested',
   'already_requested',
   'granted',
@@ -104,15 +107,8 @@ export function registerHubPages(app: Hono<UserEnv>, config: Config): void {
     );
   });
 
-  app.post('/hub/customers/:orgId/request-full-admin', async (c) => {
-    const outcome = await requestFullAdmin(c.get('ctx'), c.req.param('orgId'));
-    return c.redirect(`/hub?done=${outcome}#customers`, 303);
-  });
-
-  app.post('/hub/partners/:orgId/grant-full-admin', async (c) => {
-    await grantFullAdmin(c.get('ctx'), c.req.param('orgId'));
-    return c.redirect('/hub?done=granted#partners', 303);
-  });
+  registerHubAdminPages(app);
+  registerHubLocationPages(app);
 
   // An admin approves or refuses a request to join or reach the organization (docs/adr/0022).
   app.post('/hub/requests/:id/:decision{approve|refuse}', async (c) => {

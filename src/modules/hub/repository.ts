@@ -11,7 +11,7 @@ export function findOrganizations(db: Executor, ids: string[]) {
   if (!ids.length) return Promise.resolve([]);
   return db
     .selectFrom('organizations')
-    .select(['id', 'name', 'kind', 'country', 'business_vertical'])
+    .select(['id', 'name', 'kind', 'country', 'business_vertical', 'time_zone'])
     .where('id', 'in', ids)
     .execute();
 }
@@ -142,10 +142,11 @@ export async function markFullAdminRequested(
   partnerOrgId: string,
   customerOrgId: string,
   at: Date,
+  requestedByUserId: string | null = null,
 ): Promise<boolean> {
   const result = await db
     .updateTable('managed_customers')
-    .set({ full_admin_requested_at: at })
+    .set({ full_admin_requested_at: at, full_admin_requested_by_user_id: requestedByUserId })
     .where('partner_org_id', '=', partnerOrgId)
     .where('customer_org_id', '=', customerOrgId)
     .where('access', '=', 'provisioning_admin')
@@ -174,7 +175,7 @@ export async function markFullAdminGranted(
 export function findRelation(db: Executor, partnerOrgId: string, customerOrgId: string) {
   return db
     .selectFrom('managed_customers')
-    .select(['access', 'full_admin_requested_at'])
+    .select(['access', 'full_admin_requested_at', 'full_admin_requested_by_user_id'])
     .where('partner_org_id', '=', partnerOrgId)
     .where('customer_org_id', '=', customerOrgId)
     .executeTakeFirst();
@@ -189,4 +190,22 @@ export function findCustomerAdmins(db: Executor, customerOrgId: string) {
     .where('role', '=', 'customer_admin')
     .orderBy('email')
     .execute();
+}
+
+/** An organization's users for its admins' table: who still has to accept an invitation shows. */
+export function findOrganizationUsers(db: Executor, orgId: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'role', 'last_active_at', 'created_at'])
+    .select((eb) => eb('password_hash', 'is', null).as('invited'))
+    .where('organization_id', '=', orgId)
+    .orderBy('email')
+    .execute();
+}
+
+/** Who hears that full admin was granted: the user who asked, else the partner's admins. */
+export function findUsersToTell(db: Executor, partnerOrgId: string, userId: string | null) {
+  let query = db.selectFrom('users').select(['email', 'locale']).where('organization_id', '=', partnerOrgId);
+  query = userId ? query.where('id', '=', userId) : query.where('role', '=', 'partner_admin');
+  return query.orderBy('email').execute();
 }

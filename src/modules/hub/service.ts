@@ -15,7 +15,7 @@ import {
   mayManageCustomerOrganization,
   maySetUpServices,
 } from '../identity/policy.ts';
-import { renderFullAdminRequestEmail } from './email.tsx';
+import { renderFullAdminGrantedEmail, renderFullAdminRequestEmail } from './email.tsx';
 import * as repo from './repository.ts';
 
 /**
@@ -34,10 +34,11 @@ export interface HubOrganization {
   kind: OrgKind;
   country: string | null;
   businessVertical: string | null;
+  timeZone: string;
   /** Shown in Unicode (stored as punycode). */
   domains: { domain: string; status: 'verified' | 'claimed' }[];
   /** Only for the organization's own admins. */
-  users: { email: string; role: Role; lastActiveAt: Date | null }[] | null;
+  users: { id: string; email: string; role: Role; lastActiveAt: Date | null }[] | null;
   subdomain: string | null;
 }
 
@@ -166,13 +167,19 @@ async function presentOrganizations(
         kind: o.kind,
         country: o.country,
         businessVertical: o.business_vertical,
+        timeZone: o.time_zone,
         domains: domains
           .filter((d) => d.organization_id === o.id)
           .map((d) => ({ domain: toUnicodeDomain(d.domain), status: d.status })),
         users: withUsers.has(o.id)
           ? users
               .filter((u) => u.organization_id === o.id)
-              .map((u) => ({ email: displayEmail(u.email), role: u.role, lastActiveAt: u.last_active_at }))
+              .map((u) => ({
+                id: u.id,
+                email: displayEmail(u.email),
+                role: u.role,
+                lastActiveAt: u.last_active_at,
+              }))
           : null,
         subdomain: subdomains.find((s) => s.organization_id === o.id)?.subdomain ?? null,
       },
@@ -253,7 +260,8 @@ export async function requestFullAdmin(
     if (!relation) throw notFound();
     if (relation.access === 'full_admin') throw new DomainError('hub_already_full_admin', 409);
     const now = tx.clock.now();
-    if (!(await repo.markFullAdminRequested(tx.db, actor.orgId, customerOrgId, now))) {
+    const requester = actor.type === 'user' ? actor.userId : null;
+    if (!(await repo.markFullAdminRequested(tx.db, actor.orgId, customerOrgId, now, requester))) {
       return 'already_requested';
     }
     const [admins, names] = await Promise.all([
@@ -286,7 +294,48 @@ export async function requestFullAdmin(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A customer admin makes a partner that is its provisioning admin a full admin. */
+/** What the confirmation of *Request full admin* names; not found unless the caller may ask. */
+export async function fullAdminRequestTarget(
+  ctx: Ctx,
+  customerOrgId: string,
+): Promise<{ customer: string; state: 'ask' | 'already_requested' | 'full_admin' }> {
+  const actor = requireHubActor(ctx);
+  if (!isPartnerSide(actor) || !UUID.test(customerOrgId)) throw notFound();
+  const relation = await repo.findRelation(ctx.db, actor.orgId, customerOrgId);
+  if (!relation) throw notFound();
+  const [org] = await repo.findOrganizations(ctx.db, [customerOrgId]);
+  const state =
+    relation.access === 'full_admin'
+      ? 'full_admin'
+      : relation.full_admin_requested_at
+        ? 'already_requested'
+        : 'ask';
+  return { customer: org?.name ?? '', state };
+}
+
+/** What the confirmation of *Grant full admin* names; not found unless the caller may grant it. */
+export async function grantTarget(
+  ctx: Ctx,
+  partnerOrgId: string,
+): Promise<{ partner: string; requestedAt: Date | null; fullAdmin: boolean }> {
+  const actor = requireHubActor(ctx);
+  if (!UUID.test(partnerOrgId)) throw notFound();
+  if (actor.orgKind !== 'customer' || !mayAdministerOrganization(actor, actor.orgId)) throw notFound();
+  const relation = await repo.findRelation(ctx.db, partnerOrgId, actor.orgId);
+  if (!relation) throw notFound();
+  const [org] = await repo.findOrganizations(ctx.db, [partnerOrgId]);
+  return {
+    partner: org?.name ?? '',
+    requestedAt: relation.full_admin_requested_at,
+    fullAdmin: relation.access === 'full_admin',
+  };
+}
+
+/**
+ * A customer admin makes a partner that is its provisioning admin a full admin; the partner user
+ * who asked (or, when a key asked or nobody did, the partner's admins) is emailed in the same
+ * transaction.
+ */
 export async function grantFullAdmin(ctx: Ctx, partnerOrgId: string): Promise<void> {
   const actor = requireHubActor(ctx);
   if (!UUID.test(partnerOrgId)) throw notFound();
@@ -296,6 +345,21 @@ export async function grantFullAdmin(ctx: Ctx, partnerOrgId: string): Promise<vo
     if (!relation) throw notFound();
     if (!(await repo.markFullAdminGranted(tx.db, partnerOrgId, actor.orgId, tx.clock.now()))) {
       throw new DomainError('hub_already_full_admin', 409);
+    }
+    const asker = relation.full_admin_requested_by_user_id;
+    let recipients = await repo.findUsersToTell(tx.db, partnerOrgId, asker);
+    if (!recipients.length && asker) recipients = await repo.findUsersToTell(tx.db, partnerOrgId, null);
+    const names = await repo.findOrganizations(tx.db, [partnerOrgId, actor.orgId]);
+    const nameOf = (id: string) => names.find((o) => o.id === id)?.name ?? '';
+    for (const to of recipients) {
+      const locale = isLocale(to.locale) ? to.locale : ctx.config.defaultLocale;
+      const email = renderFullAdminGrantedEmail(locale, {
+        partner: nameOf(partnerOrgId),
+        customer: nameOf(actor.orgId),
+        granter: actor.type === 'user' ? displayEmail(actor.email) : nameOf(actor.orgId),
+        link: `${ctx.config.publicUrl}/hub#customer-${actor.orgId}`,
+      });
+      await queueEmail(tx, { kind: 'hub.full_admin_granted', to: to.email, locale, ...email });
     }
     await recordAudit(tx, [
       {

@@ -1,16 +1,21 @@
+import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
+import { currentTimeZoneName } from '../../platform/time-zones.ts';
+import { Badge, TableFrame, type Tone } from '../../platform/ui/components.tsx';
 import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
 import { FulfilmentNote, isFulfilmentStage } from '../fulfilment/views.tsx';
 import { businessVerticalLabel } from '../onboarding/mapping-input.ts';
+import { HubNav } from './admin-views.tsx';
 import { JoinRequests } from './requests-view.tsx';
 import type { HubOrganization, HubSubscription, HubView } from './service.ts';
 
 /** Outcomes of a consent decision: their messages live with the consent texts. */
 const CONSENT_DONE = new Set(['approved', 'refused', 'outdated', 'decided', 'expired']);
 
-export function formatDay(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);
+/** An instant as a day, in the reader's language (platform/format.ts). */
+export function formatDay(locale: Locale, at: Date, timeZone?: string): string {
+  return formatDate({ locale, timeZone }, at);
 }
 
 function OrganizationFacts({ t, locale, org }: { t: Translate; locale: Locale; org: HubOrganization }) {
@@ -24,6 +29,8 @@ function OrganizationFacts({ t, locale, org }: { t: Translate; locale: Locale; o
       <dd>{org.country ? countryName(locale, org.country) : t('hub.none')}</dd>
       <dt>{t('hub.org.vertical')}</dt>
       <dd>{org.businessVertical ? businessVerticalLabel(t, org.businessVertical) : t('hub.none')}</dd>
+      <dt>{t('hub.org.time_zone')}</dt>
+      <dd>{currentTimeZoneName(org.timeZone)}</dd>
       <dt>{t('hub.org.domains')}</dt>
       <dd>
         {org.domains.length
@@ -45,33 +52,50 @@ function Users({
   t,
   locale,
   users,
+  timeZone,
+  manage,
 }: {
   t: Translate;
   locale: Locale;
   users: NonNullable<HubOrganization['users']>;
+  timeZone: string;
+  /** The viewer's own organization: each user links to its actions. */
+  manage: boolean;
 }) {
   return (
-    <table>
-      <caption class="muted">{t('hub.users.caption', { count: users.length })}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('hub.users.email')}</th>
-          <th scope="col">{t('hub.users.role')}</th>
-          <th scope="col">{t('hub.users.last_active')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {users.map((u) => (
+    <TableFrame label={t('hub.users.title')}>
+      <table>
+        <caption class="muted">{t('hub.users.caption', { count: users.length })}</caption>
+        <thead>
           <tr>
-            <td>{u.email}</td>
-            <td>{t(`hub.role.${u.role}`)}</td>
-            <td>{u.lastActiveAt ? formatDay(locale, u.lastActiveAt) : t('hub.users.never')}</td>
+            <th scope="col">{t('hub.users.email')}</th>
+            <th scope="col">{t('hub.users.role')}</th>
+            <th scope="col">{t('hub.users.last_active')}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr>
+              <td>{manage ? <a href={`/hub/users#user-${u.id}`}>{u.email}</a> : u.email}</td>
+              <td>
+                <Badge tone={u.role.endsWith('_admin') ? 'info' : 'neutral'}>{t(`hub.role.${u.role}`)}</Badge>
+              </td>
+              <td>{u.lastActiveAt ? formatDay(locale, u.lastActiveAt, timeZone) : t('hub.users.never')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
   );
 }
+
+const STATE_TONES: Record<HubSubscription['state'], Tone> = {
+  pending_setup: 'warning',
+  provisioning: 'info',
+  needs_info: 'warning',
+  provisioning_failed: 'danger',
+  provisioned: 'success',
+};
 
 function stateLabel(t: Translate, locale: Locale, s: HubSubscription): string {
   const state = t(`hub.state.${s.state}`);
@@ -107,56 +131,58 @@ export function Subscriptions(props: {
   const { t, locale, items } = props;
   if (!items.length) return <p class="muted">{t('hub.subscriptions.none')}</p>;
   return (
-    <table aria-label={props.label}>
-      <thead>
-        <tr>
-          <th scope="col">{t('hub.subscriptions.id')}</th>
-          <th scope="col">{t('hub.subscriptions.offer')}</th>
-          <th scope="col">{t('hub.subscriptions.state')}</th>
-          <th scope="col">{t('hub.subscriptions.sites')}</th>
-          <th scope="col">{t('hub.subscriptions.locations')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {items.map((s) => (
-          <tr id={`sub-${s.id}`}>
-            <td>
-              {s.id}
-              <br />
-              <span class="muted">{t('hub.subscriptions.order', { number: s.orderNumber })}</span>
-            </td>
-            <td>
-              {s.offer.name} ({s.offer.code}) × {s.quantity}
-              <br />
-              <span class="muted">{s.services.map((x) => t(`service.${x.code}`)).join(', ')}</span>
-            </td>
-            <td>
-              <span class={`status status-${s.state}`}>{stateLabel(t, locale, s)}</span>
-              <Fulfilment t={t} locale={locale} s={s} mayOpenCase={props.mayOpenCase} />
-            </td>
-            <td>
-              {s.sites.length
-                ? s.sites
-                    .map((x) =>
-                      t('hub.subscriptions.site', { name: x.name, zone: x.timeZone, count: x.licenses }),
-                    )
-                    .join('; ')
-                : t('hub.none')}
-            </td>
-            <td>
-              {s.locations.length
-                ? s.locations
-                    .map(
-                      (l) =>
-                        `${l.name} (${l.city}, ${countryName(locale, l.country)})${l.isMain ? ` · ${t('hub.subscriptions.main')}` : ''}`,
-                    )
-                    .join('; ')
-                : t('hub.none')}
-            </td>
+    <TableFrame label={props.label}>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('hub.subscriptions.id')}</th>
+            <th scope="col">{t('hub.subscriptions.offer')}</th>
+            <th scope="col">{t('hub.subscriptions.state')}</th>
+            <th scope="col">{t('hub.subscriptions.sites')}</th>
+            <th scope="col">{t('hub.subscriptions.locations')}</th>
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {items.map((s) => (
+            <tr id={`sub-${s.id}`}>
+              <td>
+                {s.id}
+                <br />
+                <span class="muted">{t('hub.subscriptions.order', { number: s.orderNumber })}</span>
+              </td>
+              <td>
+                {s.offer.name} ({s.offer.code}) × {s.quantity}
+                <br />
+                <span class="muted">{s.services.map((x) => t(`service.${x.code}`)).join(', ')}</span>
+              </td>
+              <td>
+                <Badge tone={STATE_TONES[s.state]}>{stateLabel(t, locale, s)}</Badge>
+                <Fulfilment t={t} locale={locale} s={s} mayOpenCase={props.mayOpenCase} />
+              </td>
+              <td>
+                {s.sites.length
+                  ? s.sites
+                      .map((x) =>
+                        t('hub.subscriptions.site', { name: x.name, zone: x.timeZone, count: x.licenses }),
+                      )
+                      .join('; ')
+                  : t('hub.none')}
+              </td>
+              <td>
+                {s.locations.length
+                  ? s.locations
+                      .map(
+                        (l) =>
+                          `${l.name} (${l.city}, ${countryName(locale, l.country)})${l.isMain ? ` · ${t('hub.subscriptions.main')}` : ''}`,
+                      )
+                      .join('; ')
+                  : t('hub.none')}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableFrame>
   );
 }
 
@@ -227,6 +253,7 @@ export function HubPage(props: {
   return (
     <Layout t={t} locale={locale} title={t('hub.title')} path="/hub" user={props.user}>
       <h1>{t('hub.title')}</h1>
+      {view.administers && props.user ? <HubNav t={t} current="overview" /> : null}
       <p class="muted">{t('hub.intro', { name: view.organization.name })}</p>
       {props.done ? (
         <p class="notice" role="status">
@@ -245,7 +272,23 @@ export function HubPage(props: {
         <section aria-labelledby="org-title" id="organization">
           <h2 id="org-title">{t('hub.org.title')}</h2>
           <OrganizationFacts t={t} locale={locale} org={view.organization} />
-          {view.organization.users ? <Users t={t} locale={locale} users={view.organization.users} /> : null}
+          <p class="button-row">
+            <a class="button" href="/hub/organization">
+              {t('hub.org.edit')}
+            </a>
+            <a class="button secondary" href="/hub/users">
+              {t('hub.users.manage')}
+            </a>
+          </p>
+          {view.organization.users ? (
+            <Users
+              t={t}
+              locale={locale}
+              users={view.organization.users}
+              timeZone={view.organization.timeZone}
+              manage={true}
+            />
+          ) : null}
         </section>
       ) : null}
       {view.administers || partnerSide ? (
@@ -277,15 +320,27 @@ export function HubPage(props: {
                 <strong>{accessLabel(t, locale, m.access, m.fullAdminRequestedAt)}</strong>
               </p>
               {m.access === 'provisioning_admin' && !m.fullAdminRequestedAt ? (
-                <form method="post" action={`/hub/customers/${m.organization.id}/request-full-admin`}>
-                  <button type="submit" aria-describedby={`customer-title-${m.organization.id}`}>
+                <p>
+                  <a
+                    class="button"
+                    href={`/hub/customers/${m.organization.id}/request-full-admin`}
+                    aria-describedby={`customer-title-${m.organization.id}`}
+                  >
                     {t('hub.customers.request_full_admin')}
-                  </button>
-                </form>
+                  </a>
+                </p>
               ) : null}
               <OrganizationFacts t={t} locale={locale} org={m.organization} />
               {/* Only a full admin runs the customer's organization with its admins. */}
-              {m.organization.users ? <Users t={t} locale={locale} users={m.organization.users} /> : null}
+              {m.organization.users ? (
+                <Users
+                  t={t}
+                  locale={locale}
+                  users={m.organization.users}
+                  timeZone={view.organization.timeZone}
+                  manage={false}
+                />
+              ) : null}
               <Subscriptions
                 t={t}
                 locale={locale}
@@ -306,16 +361,16 @@ export function HubPage(props: {
                 <li id={`partner-${p.orgId}`}>
                   <strong>{p.name}</strong>: {accessLabel(t, locale, p.access, p.fullAdminRequestedAt)}
                   {p.access === 'provisioning_admin' ? (
-                    <form
-                      method="post"
-                      action={`/hub/partners/${p.orgId}/grant-full-admin`}
-                      class="inline-form"
-                    >
+                    <>
                       {' '}
-                      <button type="submit" aria-label={t('hub.partners.grant_label', { name: p.name })}>
+                      <a
+                        class="button"
+                        href={`/hub/partners/${p.orgId}/grant-full-admin`}
+                        aria-label={t('hub.partners.grant_label', { name: p.name })}
+                      >
                         {t('hub.partners.grant_full_admin')}
-                      </button>
-                    </form>
+                      </a>
+                    </>
                   ) : null}
                 </li>
               ))}

@@ -110,7 +110,7 @@ export function isResellerOf(ctx: Ctx, distributorId: string, resellerId: string
   return repo.isResellerOf(ctx.db, distributorId, resellerId);
 }
 
-const ROLES_BY_KIND: Record<OrgKind, Role[]> = {
+export const ROLES_BY_KIND: Record<OrgKind, Role[]> = {
   partner: ['partner_admin', 'partner_user', 'partner_viewer'],
   distributor: ['partner_admin', 'partner_user', 'partner_viewer'],
   customer: ['customer_admin', 'customer_user'],
