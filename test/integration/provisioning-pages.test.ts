@@ -83,7 +83,7 @@ for (const engine of testEngines()) {
       assert.match(confirmHtml, /Resend confirmation[\s\S]*it0@acme\.example/);
       assert.match(confirmHtml, /<html lang="en"/);
       // The dialog's card fits a phone: the design system's modal article, buttons in its footer.
-      assert.match(html, /<dialog [^>]*class="prov-dialog"><article><form/);
+      assert.match(html, /<dialog [^>]*class="confirm-dialog"><article><form/);
     });
 
     it('resends and says so on the order page', async () => {

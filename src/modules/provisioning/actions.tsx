@@ -159,7 +159,7 @@ function ConfirmedAction(p: LineActionsProps & { action: keyof typeof CONFIRMED_
         {t(texts.button)}
       </a>
       {/* The dialog's card is an article (the design system's modal): it is as wide as a phone allows. */}
-      <dialog id={dialogId} aria-labelledby={titleId} class="prov-dialog">
+      <dialog id={dialogId} aria-labelledby={titleId} class="confirm-dialog">
         <article>
           <form method="post" action={linePath(p.orderId, line.id, p.action)}>
             <h2 id={titleId}>{t(texts.title)}</h2>
