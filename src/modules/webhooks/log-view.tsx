@@ -191,20 +191,8 @@ export function EndpointPage(
             </div>
           </form>
           {p.deliveries.length === 0 ? (
-            <EmptyState
-              title={t('webhooks.log_none')}
-              {...(e.enabled
-                ? {
-                    action: (
-                      <form method="post" action={`${here}/test`}>
-                        <button type="submit" class="secondary">
-                          {t('webhooks.send_test')}
-                        </button>
-                      </form>
-                    ),
-                  }
-                : {})}
-            />
+            // The one thing to do about it (Send test event) is among the endpoint's actions above.
+            <EmptyState title={t('webhooks.log_none')} />
           ) : (
             <ul class="deliveries">
               {p.deliveries.map((d) => (
