@@ -220,16 +220,18 @@ function RequestPage(p: Chrome & { r: OperatorRequest; errors: Record<string, st
             <h2>{t('fulfilment.backoffice.ask')}</h2>
             <FieldGroup name="fields" legend={t('fulfilment.backoffice.fields')} errors={errors}>
               {askableFields(r.setup).map((f, i) => (
-                <label for={`field-${i}`}>
-                  <input
-                    type="checkbox"
-                    id={`field-${i}`}
-                    name="fields"
-                    value={f}
-                    checked={drafts.fields?.includes(f) ?? false}
-                  />{' '}
-                  {fieldLabel(t, f)}
-                </label>
+                <div class="choice">
+                  <label for={`field-${i}`}>
+                    <input
+                      type="checkbox"
+                      id={`field-${i}`}
+                      name="fields"
+                      value={f}
+                      checked={drafts.fields?.includes(f) ?? false}
+                    />{' '}
+                    {fieldLabel(t, f)}
+                  </label>
+                </div>
               ))}
             </FieldGroup>
             <Field name="message" label={t('fulfilment.backoffice.message')} errors={errors}>

@@ -85,6 +85,10 @@ function OrdersListPage(p: ListProps) {
   return (
     <Layout t={t} locale={locale} title={t('orders.title')} path={p.path} user={p.user}>
       <h1>{t('orders.title')}</h1>
+      {/* Above the form; htmx brings it along with the results (out of band) when the filters change. */}
+      <div id="filter-errors">
+        <ErrorSummary t={t} errors={p.errors} />
+      </div>
       <form
         class="filters"
         method="get"
@@ -92,6 +96,7 @@ function OrdersListPage(p: ListProps) {
         hx-get="/orders"
         hx-target="#results"
         hx-select="#results"
+        hx-select-oob="#filter-errors"
         hx-swap="outerHTML"
         hx-push-url="true"
         hx-trigger="submit, input changed delay:400ms from:#q"
@@ -116,11 +121,10 @@ function OrdersListPage(p: ListProps) {
         </div>
       </form>
       <section id="results" aria-live="polite">
-        <ErrorSummary t={t} errors={p.errors} />
         {p.filters.q && !searchesPartOfText(p.filters.q) ? (
           <p class="muted">{t('orders.short_search', { min: PART_OF_TEXT_MIN_RUN })}</p>
         ) : null}
-        {p.items.length === 0 ? (
+        {Object.keys(p.errors).length ? null : p.items.length === 0 ? (
           <OrdersEmpty t={t} filtered={Object.keys(withoutCursor).length > 0} />
         ) : (
           <TableFrame label={t('orders.title')}>

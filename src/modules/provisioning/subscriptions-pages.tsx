@@ -48,6 +48,7 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
         <h1>{t('subscriptions.title')}</h1>
         <ProvisioningNotice t={t} done={done} line={doneLine} />
         <p class="muted">{t('subscriptions.intro')}</p>
+        <FilterErrors t={t} errors={errors} />
         <form class="filters" method="get" action="/subscriptions">
           <Field
             name="q"
@@ -62,8 +63,7 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
           </div>
         </form>
         <section id="results" aria-live="polite">
-          <FilterErrors t={t} errors={errors} />
-          {items.length === 0 ? (
+          {!result ? null : items.length === 0 ? (
             filters.q ? (
               <EmptyState
                 title={t('subscriptions.none_match')}

@@ -42,6 +42,7 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
     return c.html(
       <Layout t={t} locale={locale} title={t('transactions.title')} path={c.req.path} user={c.get('user')}>
         <h1>{t('transactions.title')}</h1>
+        <FilterErrors t={t} errors={errors} />
         <form class="filters" method="get" action="/transactions">
           <Field name="type" label={t('transactions.type')} errors={errors}>
             <select {...fieldAttrs(errors, 'type')}>
@@ -80,8 +81,7 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
           </div>
         </form>
         <section id="results" aria-live="polite">
-          <FilterErrors t={t} errors={errors} />
-          {items.length === 0 ? (
+          {!result ? null : items.length === 0 ? (
             <EmptyState
               title={t('transactions.none')}
               body={t('transactions.none_body')}

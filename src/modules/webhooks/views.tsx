@@ -86,14 +86,15 @@ export function EventTypeChoice(p: { t: Translate; chosen: string[]; errors: Rec
       hint={t('webhooks.events_hint')}
       errors={p.errors}
     >
-      <div class="choices event-types">
-        {EVENT_TYPES.map((type) => (
+      {/* One choice a line: event names are long and must not run into each other on a phone. */}
+      {EVENT_TYPES.map((type) => (
+        <div class="choice">
           <label>
             <input type="checkbox" name="eventTypes" value={type} checked={p.chosen.includes(type)} />{' '}
             <code>{type}</code>
           </label>
-        ))}
-      </div>
+        </div>
+      ))}
     </FieldGroup>
   );
 }
