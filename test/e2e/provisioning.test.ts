@@ -87,8 +87,15 @@ describe('provisioning contact actions in Chromium', { skip: chromiumSkip }, () 
     await dialog.waitFor({ state: 'hidden' });
     assert.match(page.url(), new RegExp(`/orders/${order.id}$`));
 
+    // On a phone the dialog fits the screen, its buttons too.
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.keyboard.press('Enter');
     await dialog.waitFor();
+    for (const part of [dialog.locator('article'), dialog.getByRole('button', { name: 'Yes' })]) {
+      const box = await part.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${JSON.stringify(box)} fits 390 px`);
+    }
+    await page.screenshot({ path: path.join(shots, 'resend-dialog-phone.png') });
     await page.keyboard.press('Enter');
     await page.waitForURL(/done=resent/);
     assert.equal(
@@ -152,7 +159,7 @@ describe('provisioning contact actions in Chromium', { skip: chromiumSkip }, () 
     // Cancel changes nothing.
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    assert.equal(await page.locator('#line-1 .status').textContent(), 'Scheduled');
+    assert.equal(await page.locator('#line-1 .badge').first().textContent(), 'Scheduled');
 
     await page.locator('#line-1').getByRole('link', { name: 'Start now' }).click();
     await dialog.getByRole('button', { name: 'Yes' }).click();
@@ -162,7 +169,7 @@ describe('provisioning contact actions in Chromium', { skip: chromiumSkip }, () 
       'Provisioning started: the email is on its way to it0@acme.example.',
     );
     assert.equal(await page.locator('#line-1').getByRole('link', { name: 'Start now' }).count(), 0);
-    assert.equal(await page.locator('#line-1 .status').textContent(), 'Awaiting Provisioning Details');
+    assert.equal(await page.locator('#line-1 .badge').first().textContent(), 'Awaiting Provisioning Details');
     assert.equal(await page.locator('#line-1 td').nth(4).textContent(), 'Dec 1, 2026');
   });
 });

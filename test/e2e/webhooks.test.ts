@@ -123,7 +123,7 @@ describe('webhooks in Chromium: add an endpoint, see the secret once, follow and
         await page.reload();
         await page.locator('.deliveries summary').first().click();
         assert.equal(await page.locator('.deliveries details[open] tbody tr').count(), 2);
-        assert.equal(await page.locator('.status-delivery-delivered').count(), 1);
+        assert.equal(await page.locator('.deliveries .badge-success').count(), 1);
         await assertAccessible(page, `the delivery log (${locale})`);
         await shoot(page, `log-${locale}`);
         const last = receiver.received.at(-1);

@@ -78,7 +78,9 @@ for (const engine of testEngines()) {
       assert.equal(unnamed.status, 422);
       const html = await unnamed.text();
       assert.match(html, /id="error-name"[^>]*>Name is required\./);
-      assert.match(html, /aria-describedby="error-name"/);
+      // The input is described by its hint and its message; the summary above the form links to it.
+      assert.match(html, /aria-describedby="hint-name error-name"/);
+      assert.match(html, /class="error-summary"[\s\S]*<a href="#name">Name is required\.<\/a>/);
     });
 
     it('revokes a key after a confirmation: another app instance refuses it at once', async () => {

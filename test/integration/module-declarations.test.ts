@@ -53,7 +53,7 @@ for (const engine of testEngines()) {
       const preview = html.indexOf('class="match-preview');
       const resend = html.indexOf('/resend');
       assert.ok(contact < preview && preview < resend, 'address, match preview, then actions');
-      assert.ok(html.indexOf('class="line-history"') > html.indexOf('class="status status-'));
+      assert.ok(html.indexOf('class="line-history"') > html.indexOf('class="badge badge-'));
     });
 
     it('keeps every workspace page behind sign-in, whichever module is mounted first', async () => {

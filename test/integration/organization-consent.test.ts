@@ -307,7 +307,8 @@ for (const engine of testEngines()) {
       );
       assert.equal(resend.status, 202, await resend.clone().text());
       const cookie = await h.signIn(partner);
-      const awaiting = new RegExp(`Awaiting organization approval: Known Customer ${u}`);
+      // One badge for the stage, the organization beside it, on every page that shows the line.
+      const awaiting = new RegExp(`badge-info">Awaiting organization approval</span> Known Customer ${u}`);
       for (const page of [
         `/orders/${o.orderId}`,
         '/subscriptions',

@@ -79,7 +79,11 @@ for (const engine of testEngines()) {
       // Without script, the Resend link opens the same confirmation as a page.
       const confirm = await page(`${lineUrl(order, 0, 'resend')}?return=/orders/${order.id}`);
       assert.equal(confirm.status, 200);
-      assert.match(await confirm.text(), /Resend confirmation[\s\S]*it0@acme\.example/);
+      const confirmHtml = await confirm.text();
+      assert.match(confirmHtml, /Resend confirmation[\s\S]*it0@acme\.example/);
+      assert.match(confirmHtml, /<html lang="en"/);
+      // The dialog's card fits a phone: the design system's modal article, buttons in its footer.
+      assert.match(html, /<dialog [^>]*class="confirm-dialog"><article><form/);
     });
 
     it('resends and says so on the order page', async () => {
@@ -89,7 +93,7 @@ for (const engine of testEngines()) {
       const location = res.headers.get('location') ?? '';
       assert.match(location, new RegExp(`^/orders/${order.id}\\?done=resent&line=`));
       const html = await (await page(location)).text();
-      assert.match(html, /role="status">The provisioning email was resent to it0@acme\.example\./);
+      assert.match(html, /role="status"><p>The provisioning email was resent to it0@acme\.example\./);
       await relayDueEmails(h.ctx);
       await sink.waitFor(before + 1);
       assert.ok(sink.received.slice(before).some((m) => m.envelopeTo.includes('it0@acme.example')));
@@ -166,6 +170,9 @@ for (const engine of testEngines()) {
       const badHtml = await bad.text();
       assert.match(badHtml, /id="error-email"/);
       assert.match(badHtml, /aria-invalid="true"/);
+      // The summary at the top names the problem and links to the field; the label sits above it.
+      assert.match(badHtml, /class="error-summary"[\s\S]*<a href="#email">[^<]+<\/a>/);
+      assert.match(badHtml, /<label for="email">New provisioning contact email<\/label>/);
       assert.match(badHtml, /value="not an address"/);
 
       const one = await post(lineUrl(order, 1, 'contact'), { email: 'Team@Acme.example', etag });

@@ -270,8 +270,66 @@ for (const engine of testEngines()) {
         `/transactions?type=provisioning_email_update&subscriptionId=${sub}`,
       );
       assert.match(updatesPage.html, /it@acme\.example → ops@acme\.example/);
-      assert.match(updatesPage.html, /Sent/);
+      assert.match(updatesPage.html, /badge-success">Completed</);
       assert.equal((await page(h, partner, '/transactions?status=nope')).status, 422);
+    });
+
+    it('the History link without script opens a whole page; htmx gets the fragment', async () => {
+      const line = order.lines[0]?.id ?? '';
+      const url = `/orders/${order.id}/lines/${line}/history`;
+      const full = await page(h, partner, url, 'it');
+      assert.equal(full.status, 200);
+      assert.match(full.html, /^<!DOCTYPE html><html lang="it"/i);
+      assert.match(full.html, /<title>[^<]*SUB-/);
+      assert.match(full.html, /<main[\s>]/);
+      assert.match(full.html, new RegExp(`<a href="/orders/${order.id}">`));
+      const cookie = await h.signIn(partner);
+      const res = await h.app.request(url, { headers: { Cookie: cookie, 'HX-Request': 'true' } });
+      const fragment = await res.text();
+      assert.match(fragment, /^<div class="timeline"/);
+      assert.doesNotMatch(fragment, /<html/);
+    });
+
+    it('one contact change reads the same on every line it touched, emailed now or on the start date', async () => {
+      const tenant = await h.tenant('partner', 'Mixed Partner S.r.l.');
+      const now = h.clock.now();
+      const today = now.toISOString().slice(0, 10);
+      const body = orderBody({ reference: 'PO-MIXED' });
+      body.lines = [today, '2027-02-01'].map((start) => ({
+        offer: 'A-FLEX',
+        quantity: 1,
+        requestedStartDate: start,
+        provisioningContactEmail: 'it@mixed.example',
+      }));
+      const placed = await h.api(tenant, 'POST', '/api/v1/orders', body);
+      assert.equal(placed.status, 201);
+      const mixed = (await placed.json()) as { id: string; lines: Line[] };
+      await dispatchAt(h, now);
+      const [sentLine, laterLine] = mixed.lines;
+      const change = await h.api(
+        tenant,
+        'PUT',
+        `/api/v1/orders/${mixed.id}/lines/${sentLine?.id}/provisioning-contact`,
+        { email: 'new@mixed.example', applyToAllLines: true },
+        { 'If-Match': '*' },
+      );
+      assert.equal(change.status, 200);
+      await relayDueEmails(h.ctx);
+      const stored = (await (await h.api(tenant, 'GET', '/api/v1/transactions')).json()) as {
+        items: { status: string }[];
+      };
+      // The API keeps telling them apart: one email went now, the other goes on the start date.
+      assert.deepEqual(stored.items.map((i) => i.status).sort(), ['completed', 'sent']);
+      const list = await page(h, tenant, '/transactions');
+      assert.equal((list.html.match(/badge-success">Completed</g) ?? []).length, 2);
+      assert.doesNotMatch(list.html, /badge-[a-z]+">Sent</);
+      for (const line of [sentLine, laterLine]) {
+        const history = await page(h, tenant, `/orders/${mixed.id}/lines/${line?.id}/history`);
+        assert.match(
+          history.html,
+          /Provisioning contact changed from it@mixed\.example to new@mixed\.example/,
+        );
+      }
     });
   });
 }

@@ -108,6 +108,9 @@ for (const engine of testEngines()) {
       const it = await refused.text();
       assert.match(it, /URL deve essere un URL assoluto/);
       assert.match(it, /aria-invalid="true"/);
+      // Each refused field is linked from the summary above the form: the URL and the event types.
+      assert.match(it, /class="error-summary"[\s\S]*<a href="#url">[\s\S]*<a href="#eventTypes">/);
+      assert.match(it, /<fieldset class="field field-invalid" id="eventTypes"/);
     });
 
     it('edits, rotates, recovers and deletes, each asked for first', async () => {

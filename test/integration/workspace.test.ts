@@ -135,6 +135,11 @@ for (const engine of testEngines()) {
           /id="error-startTo"[^>]*>Start date to must not be earlier than the start of the range\./,
         );
         assert.match(html, /aria-describedby="error-startTo"/);
+        // The summary at the top of the results links to the refused field.
+        assert.match(
+          html,
+          /class="error-summary"[\s\S]*<a href="#startTo">Start date to must not be earlier/,
+        );
       }
       const layout = await (await h.app.request('/orders', { headers: { Cookie: cookie } })).text();
       assert.match(layout, /name="htmx-config" content="[^"]*422/);

@@ -1,11 +1,21 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
+import { formatDateTime } from '../../platform/format.ts';
 import { LOCALE_NAMES, type Locale, type Translate } from '../../platform/i18n.ts';
-import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
+import {
+  Callout,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  FieldGroup,
+  fieldAttrs,
+  TableFrame,
+} from '../../platform/ui/components.tsx';
+import { fieldMessages } from '../../platform/ui/form.tsx';
 import { BackofficeLayout, type Chrome, chrome } from '../backoffice/pages.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { requireOperator } from '../identity/policy.ts';
-import { formatDateTime } from '../support/pages.tsx';
+import { RequestStateBadge } from './badges.tsx';
 import { fieldLabel } from './labels.ts';
 import {
   approveRequest,
@@ -32,46 +42,57 @@ function ListPage(p: Chrome & { items: OpenRequest[]; done: string | undefined }
   return (
     <BackofficeLayout {...p} title={t('fulfilment.backoffice.title')}>
       {p.done && DONE.has(p.done) ? (
-        <p class="notice" role="status">
-          {t(`fulfilment.backoffice.done.${p.done}`)}
-        </p>
+        <Callout tone={p.done === 'answered' ? 'warning' : 'success'}>
+          <p>{t(`fulfilment.backoffice.done.${p.done}`)}</p>
+        </Callout>
       ) : null}
       <p class="muted">{t('fulfilment.backoffice.intro')}</p>
       {p.items.length === 0 ? (
-        <p class="muted">{t('fulfilment.backoffice.none')}</p>
+        <EmptyState
+          title={t('fulfilment.backoffice.none')}
+          action={
+            <a class="button secondary" href="/backoffice/orders">
+              {t('backoffice.orders')}
+            </a>
+          }
+        />
       ) : (
-        <table id="provision-requests">
-          <thead>
-            <tr>
-              <th scope="col">{t('order.subscription')}</th>
-              <th scope="col">{t('backoffice.partner')}</th>
-              <th scope="col">{t('services.summary.customer')}</th>
-              <th scope="col">{t('order.offer')}</th>
-              <th scope="col">{t('fulfilment.backoffice.mode')}</th>
-              <th scope="col">{t('fulfilment.backoffice.waiting_since')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.items.map((r) => (
-              <tr id={`request-${r.id}`}>
-                <td class="nowrap">
-                  <a href={`/backoffice/provision-requests/${r.id}`}>{r.subscriptionId}</a>
-                </td>
-                <td>{r.partnerName}</td>
-                <td>{r.customerName}</td>
-                <td>
-                  {r.offer.code} × {r.quantity}
-                  <div class="muted">{r.offer.name}</div>
-                </td>
-                <td>
-                  {t(`fulfilment.backoffice.mode_${r.mode}`)}
-                  <Sending t={t} r={r} />
-                </td>
-                <td>{formatDateTime(locale, r.openedAt.toISOString())}</td>
+        <TableFrame label={t('fulfilment.backoffice.title')}>
+          <table id="provision-requests">
+            <thead>
+              <tr>
+                <th scope="col">{t('order.subscription')}</th>
+                <th scope="col">{t('backoffice.partner')}</th>
+                <th scope="col">{t('services.summary.customer')}</th>
+                <th scope="col">{t('order.offer')}</th>
+                <th scope="col">{t('fulfilment.backoffice.mode')}</th>
+                <th scope="col">{t('fulfilment.backoffice.waiting_since')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.items.map((r) => (
+                <tr id={`request-${r.id}`}>
+                  <td>
+                    <a href={`/backoffice/provision-requests/${r.id}`}>
+                      <span class="id">{r.subscriptionId}</span>
+                    </a>
+                  </td>
+                  <td>{r.partnerName}</td>
+                  <td>{r.customerName}</td>
+                  <td>
+                    {r.offer.code} × {r.quantity}
+                    <div class="muted">{r.offer.name}</div>
+                  </td>
+                  <td>
+                    {t(`fulfilment.backoffice.mode_${r.mode}`)}
+                    <Sending t={t} r={r} />
+                  </td>
+                  <td>{formatDateTime({ locale }, r.openedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
       )}
     </BackofficeLayout>
   );
@@ -100,12 +121,18 @@ function SetupFacts({ t, r }: { t: Translate; r: OperatorRequest }) {
     <dl class="facts">
       <dt>{t('services.summary.order')}</dt>
       <dd>
-        <a href={`/orders/${r.order.id}`}>{`${r.order.number} · ${r.order.reference}`}</a>
+        <a href={`/orders/${r.order.id}`}>
+          <span class="id">{r.order.number}</span> · {r.order.reference}
+        </a>
       </dd>
       <dt>{t('order.subscription')}</dt>
-      <dd>{r.subscriptionId}</dd>
+      <dd>
+        <span class="id">{r.subscriptionId}</span>
+      </dd>
       <dt>{t('fulfilment.backoffice.request_id')}</dt>
-      <dd>{r.id}</dd>
+      <dd>
+        <code>{r.id}</code>
+      </dd>
       <dt>{t('order.offer')}</dt>
       <dd>{`${r.offer.name} (${r.offer.code}) × ${r.quantity}`}</dd>
       <dt>{t('backoffice.partner')}</dt>
@@ -162,75 +189,72 @@ function RequestPage(p: Chrome & { r: OperatorRequest; errors: Record<string, st
       <p>
         <a href="/backoffice/provision-requests">← {t('fulfilment.backoffice.title')}</a>
       </p>
+      <ErrorSummary t={t} errors={errors} />
       <p>
-        <span class={`status status-request-${r.state}`}>{t(`fulfilment.state.${r.state}`)}</span>{' '}
-        {t(`fulfilment.backoffice.mode_${r.mode}`)} · {formatDateTime(locale, r.openedAt.toISOString())}
+        <RequestStateBadge t={t} state={r.state} /> {t(`fulfilment.backoffice.mode_${r.mode}`)} ·{' '}
+        {formatDateTime({ locale }, r.openedAt)}
       </p>
       <Sending t={t} r={r} />
       <SetupFacts t={t} r={r} />
       {r.state === 'open' ? (
         <div class="fulfil-actions">
           {r.mode === 'http' ? <p class="muted">{t('fulfilment.backoffice.http_note')}</p> : null}
-          <form method="post" action={`${base}/approve`} class="card stack">
+          <form method="post" action={`${base}/approve`} class="card" novalidate>
             <h2>{t('fulfilment.backoffice.approve')}</h2>
-            <label for="externalTenantId">{t('fulfilment.backoffice.external_tenant_id')}</label>
-            <input
-              id="externalTenantId"
+            <Field
               name="externalTenantId"
-              maxlength={EXTERNAL_TENANT_ID_MAX_LENGTH}
-              value={drafts.externalTenantId ?? ''}
-              {...invalid(errors, 'externalTenantId')}
-            />
-            <FieldMessage errors={errors} field="externalTenantId" />
-            <button type="submit">{t('fulfilment.backoffice.approve')}</button>
+              label={t('fulfilment.backoffice.external_tenant_id')}
+              errors={errors}
+            >
+              <input
+                maxlength={EXTERNAL_TENANT_ID_MAX_LENGTH}
+                value={drafts.externalTenantId ?? ''}
+                {...fieldAttrs(errors, 'externalTenantId')}
+              />
+            </Field>
+            <div class="button-row">
+              <button type="submit">{t('fulfilment.backoffice.approve')}</button>
+            </div>
           </form>
-          <form method="post" action={`${base}/ask`} class="card stack">
+          <form method="post" action={`${base}/ask`} class="card" novalidate>
             <h2>{t('fulfilment.backoffice.ask')}</h2>
-            <fieldset {...invalid(errors, 'fields')}>
-              <legend>{t('fulfilment.backoffice.fields')}</legend>
+            <FieldGroup name="fields" legend={t('fulfilment.backoffice.fields')} errors={errors}>
               {askableFields(r.setup).map((f, i) => (
-                <div>
-                  <input
-                    type="checkbox"
-                    id={`field-${i}`}
-                    name="fields"
-                    value={f}
-                    checked={drafts.fields?.includes(f) ?? false}
-                  />{' '}
-                  <label for={`field-${i}`}>{fieldLabel(t, f)}</label>
+                <div class="choice">
+                  <label for={`field-${i}`}>
+                    <input
+                      type="checkbox"
+                      id={`field-${i}`}
+                      name="fields"
+                      value={f}
+                      checked={drafts.fields?.includes(f) ?? false}
+                    />{' '}
+                    {fieldLabel(t, f)}
+                  </label>
                 </div>
               ))}
-            </fieldset>
-            <FieldMessage errors={errors} field="fields" />
-            <label for="message">{t('fulfilment.backoffice.message')}</label>
-            <textarea
-              id="message"
-              name="message"
-              rows={4}
-              maxlength={ANSWER_MESSAGE_MAX_LENGTH}
-              {...invalid(errors, 'message')}
-            >
-              {drafts.message ?? ''}
-            </textarea>
-            <FieldMessage errors={errors} field="message" />
-            <button type="submit">{t('fulfilment.backoffice.ask')}</button>
+            </FieldGroup>
+            <Field name="message" label={t('fulfilment.backoffice.message')} errors={errors}>
+              <textarea rows={4} maxlength={ANSWER_MESSAGE_MAX_LENGTH} {...fieldAttrs(errors, 'message')}>
+                {drafts.message ?? ''}
+              </textarea>
+            </Field>
+            <div class="button-row">
+              <button type="submit">{t('fulfilment.backoffice.ask')}</button>
+            </div>
           </form>
-          <form method="post" action={`${base}/fail`} class="card stack">
+          <form method="post" action={`${base}/fail`} class="card" novalidate>
             <h2>{t('fulfilment.backoffice.fail')}</h2>
-            <label for="reason">{t('fulfilment.backoffice.reason')}</label>
-            <textarea
-              id="reason"
-              name="reason"
-              rows={4}
-              maxlength={ANSWER_MESSAGE_MAX_LENGTH}
-              {...invalid(errors, 'reason')}
-            >
-              {drafts.reason ?? ''}
-            </textarea>
-            <FieldMessage errors={errors} field="reason" />
-            <button type="submit" class="danger">
-              {t('fulfilment.backoffice.fail')}
-            </button>
+            <Field name="reason" label={t('fulfilment.backoffice.reason')} errors={errors}>
+              <textarea rows={4} maxlength={ANSWER_MESSAGE_MAX_LENGTH} {...fieldAttrs(errors, 'reason')}>
+                {drafts.reason ?? ''}
+              </textarea>
+            </Field>
+            <div class="button-row">
+              <button type="submit" class="danger">
+                {t('fulfilment.backoffice.fail')}
+              </button>
+            </div>
           </form>
         </div>
       ) : (
@@ -246,7 +270,7 @@ function Answer({ t, locale, r }: { t: Translate; locale: Locale; r: OperatorReq
       {r.answeredAt ? (
         <>
           <dt>{t('fulfilment.backoffice.answered_at')}</dt>
-          <dd>{formatDateTime(locale, r.answeredAt.toISOString())}</dd>
+          <dd>{formatDateTime({ locale }, r.answeredAt)}</dd>
         </>
       ) : null}
       {r.externalTenantId ? (
@@ -276,26 +300,23 @@ function ConfirmFailPage(p: Chrome & { r: OperatorRequest; reason: string }) {
   const base = `/backoffice/provision-requests/${r.id}`;
   return (
     <BackofficeLayout {...p} title={t('fulfilment.backoffice.confirm_fail_title', { id: r.subscriptionId })}>
-      <form
-        method="post"
-        action={`${base}/fail`}
-        class="card stack"
-        role="alertdialog"
-        aria-labelledby="confirm-text"
-      >
-        <p id="confirm-text">{t('fulfilment.backoffice.confirm_fail', { customer: r.customerName })}</p>
-        <blockquote class="prewrap">{p.reason}</blockquote>
-        <input type="hidden" name="reason" value={p.reason} />
-        <input type="hidden" name="confirmed" value="yes" />
-        <p class="prov-buttons">
+      {/* ConfirmPanel's body (the layout prints the title): what will happen, then the action or a way back. */}
+      <section class="confirm card">
+        <div class="confirm-consequence">
+          <p>{t('fulfilment.backoffice.confirm_fail', { customer: r.customerName })}</p>
+          <blockquote class="prewrap">{p.reason}</blockquote>
+        </div>
+        <form method="post" action={`${base}/fail`} class="button-row">
+          <input type="hidden" name="reason" value={p.reason} />
+          <input type="hidden" name="confirmed" value="yes" />
           <button type="submit" class="danger">
             {t('fulfilment.backoffice.confirm_fail_yes')}
           </button>
           <a class="button secondary" href={base}>
             {t('fulfilment.backoffice.cancel')}
           </a>
-        </p>
-      </form>
+        </form>
+      </section>
     </BackofficeLayout>
   );
 }

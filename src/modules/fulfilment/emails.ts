@@ -1,4 +1,5 @@
 import type { Locale } from '../../platform/i18n.ts';
+import { oneFinalPeriod } from '../../platform/sentence.ts';
 import {
   button,
   documentShell,
@@ -60,7 +61,7 @@ export function renderOutcomeEmail(input: OutcomeEmailInput): Rendered {
     [t('services.summary.customer'), input.customerName],
   ];
   const fieldList = input.fields.map((f) => fieldLabel(t, f));
-  const intro = t(k('intro'), values);
+  const intro = oneFinalPeriod(t(k('intro'), values));
   const html = documentShell({
     locale: input.locale,
     title: subject,

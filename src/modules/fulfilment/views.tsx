@@ -1,4 +1,6 @@
+import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
+import { FulfilmentStageBadge } from './badges.tsx';
 import { failureReason, fieldLabel } from './labels.ts';
 import type { ProvisionRequestView } from './requests.ts';
 import { type FulfilmentStage, messageFor, stepOfField } from './schema.ts';
@@ -22,10 +24,6 @@ export interface PanelProps {
   mayAct: boolean;
   /** The reader may open a support case (partners and distributors). */
   mayOpenCase: boolean;
-}
-
-function formatDay(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);
 }
 
 function setupUrl(subscriptionId: string, step?: string): string {
@@ -69,7 +67,7 @@ export function FulfilmentPanel(props: PanelProps) {
         </p>
         {request ? (
           <p class="muted">
-            {t('fulfilment.provisioning.since', { date: formatDay(locale, request.openedAt) })}
+            {t('fulfilment.provisioning.since', { date: formatDate({ locale }, request.openedAt) })}
           </p>
         ) : null}
       </section>
@@ -117,7 +115,7 @@ export function FulfilmentPanel(props: PanelProps) {
       <h2 id={`${id}-title`}>{t('fulfilment.failed.title')}</h2>
       <p>{t('fulfilment.failed.intro')}</p>
       <blockquote class="prewrap">{reason}</blockquote>
-      <p class="prov-buttons">
+      <p class="button-row">
         {props.mayAct ? (
           <ProvisionButton
             t={t}
@@ -143,14 +141,14 @@ export function FulfilmentNote(props: PanelProps) {
   if (props.stage === 'provisioning')
     return (
       <div class="fulfil-note">
+        <FulfilmentStageBadge t={t} stage="provisioning" />{' '}
         {t(request?.mode === 'manual' ? 'fulfilment.provisioning.manual' : 'fulfilment.provisioning.http')}
       </div>
     );
   if (props.stage === 'needs_info')
     return (
       <div class="fulfil-note fulfil-note-action">
-        <strong>{t('fulfilment.needs_info.title')}</strong>:{' '}
-        {messageFor(request?.message ?? null, locale) ?? ''}
+        <FulfilmentStageBadge t={t} stage="needs_info" /> {messageFor(request?.message ?? null, locale) ?? ''}
         {props.mayAct ? (
           <>
             {' '}
@@ -167,7 +165,7 @@ export function FulfilmentNote(props: PanelProps) {
   const reason = reasonOf(t, locale, request);
   return (
     <div class="fulfil-note fulfil-note-failed">
-      <strong>{t('fulfilment.failed.title')}</strong>: {reason}
+      <FulfilmentStageBadge t={t} stage="provisioning_failed" /> {reason}
       <div class="prov-actions">
         {props.mayAct ? (
           <ProvisionButton

@@ -6,7 +6,8 @@ import { DomainError } from '../../platform/errors.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/limits.ts';
-import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
+import { Callout, ErrorSummary, Field, fieldAttrs } from '../../platform/ui/components.tsx';
+import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, SESSION_COOKIE, type UserEnv } from './middleware.ts';
 import { changePassword, type SessionUser } from './service.ts';
@@ -26,23 +27,22 @@ function PasswordField(props: {
   name: string;
   label: string;
   current?: boolean;
+  /** Message key of the field's hint ({{min}}: the shortest password). */
+  hint?: string;
 }) {
   const { t, errors, name } = props;
+  const hint = props.hint ? t(props.hint, { min: PASSWORD_MIN_LENGTH }) : undefined;
   return (
-    <>
-      <label for={name}>{t(props.label)}</label>
+    <Field name={name} label={t(props.label)} hint={hint} errors={errors}>
       <input
-        id={name}
-        name={name}
         type="password"
         autocomplete={props.current ? 'current-password' : 'new-password'}
         required
         {...(props.current ? {} : { minlength: PASSWORD_MIN_LENGTH })}
         maxlength={PASSWORD_MAX_LENGTH}
-        {...invalid(errors, name)}
+        {...fieldAttrs(errors, name, !!hint)}
       />
-      <FieldMessage errors={errors} field={name} />
-    </>
+    </Field>
   );
 }
 
@@ -61,26 +61,35 @@ function PasswordPage(props: {
       <div class="card">
         <h1>{t('password.title')}</h1>
         {props.changed ? (
-          <p class="notice" role="status">
-            {t('password.changed')}
-          </p>
+          <Callout tone="success">
+            <p>{t('password.changed')}</p>
+          </Callout>
         ) : null}
         {props.refusal ? (
-          <p class="error" role="alert">
-            {props.refusal}
-          </p>
+          <Callout tone="danger">
+            <p>{props.refusal}</p>
+          </Callout>
         ) : null}
         {Object.keys(errors).length ? (
-          <p class="error" role="alert">
-            {t('password.not_changed')}
-          </p>
+          <>
+            <p>{t('password.not_changed')}</p>
+            <ErrorSummary t={t} errors={errors} />
+          </>
         ) : null}
         <p class="muted">{t('password.intro', { min: PASSWORD_MIN_LENGTH })}</p>
-        <form method="post" action={PATH}>
+        <form method="post" action={PATH} novalidate>
           <PasswordField t={t} errors={errors} name="currentPassword" label="password.current" current />
-          <PasswordField t={t} errors={errors} name="newPassword" label="password.new" />
+          <PasswordField
+            t={t}
+            errors={errors}
+            name="newPassword"
+            label="password.new"
+            hint="password.new_hint"
+          />
           <PasswordField t={t} errors={errors} name="confirmation" label="password.confirm" />
-          <button type="submit">{t('password.submit')}</button>
+          <div class="button-row">
+            <button type="submit">{t('password.submit')}</button>
+          </div>
         </form>
       </div>
     </Layout>

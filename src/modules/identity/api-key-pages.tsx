@@ -1,28 +1,27 @@
 import type { Context, Hono } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
+import { formatDateTime } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { API_KEY_NAME_MAX_LENGTH } from '../../platform/limits.ts';
+import {
+  Badge,
+  Callout,
+  ConfirmPanel,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  fieldAttrs,
+  TableFrame,
+} from '../../platform/ui/components.tsx';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
-import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
+import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { type ApiKeyView, createApiKey, getApiKey, listApiKeys, revokeApiKey } from './api-keys.ts';
 import { requireUser, type UserEnv } from './middleware.ts';
 import type { SessionUser } from './service.ts';
 
 const BASE = '/settings/api-keys';
-
-function formatDateTime(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-    timeZoneName: 'short',
-  }).format(at);
-}
 
 interface PageProps {
   t: Translate;
@@ -33,11 +32,11 @@ interface PageProps {
 
 function KeyStatus({ t, locale, apiKey }: { t: Translate; locale: Locale; apiKey: ApiKeyView }) {
   return apiKey.revokedAt ? (
-    <span class="status status-revoked">
-      {t('api_keys.revoked_on', { date: formatDateTime(locale, apiKey.revokedAt) })}
-    </span>
+    <Badge tone="neutral">
+      {t('api_keys.revoked_on', { date: formatDateTime({ locale }, apiKey.revokedAt) })}
+    </Badge>
   ) : (
-    <span class="status status-active">{t('api_keys.active')}</span>
+    <Badge tone="success">{t('api_keys.active')}</Badge>
   );
 }
 
@@ -50,71 +49,77 @@ function ApiKeysPage(
       <h1>{t('api_keys.title')}</h1>
       <p class="muted">{t('api_keys.intro', { org: p.user.orgName })}</p>
       {p.notice ? (
-        <p class="notice" role="status">
-          {p.notice}
-        </p>
+        <Callout tone="success">
+          <p>{p.notice}</p>
+        </Callout>
       ) : null}
       {p.keys.length === 0 ? (
-        <p class="muted">{t('api_keys.none')}</p>
+        <EmptyState
+          title={t('api_keys.none')}
+          action={
+            <a class="button" href="#name">
+              {t('api_keys.create_heading')}
+            </a>
+          }
+        />
       ) : (
-        <table>
-          <caption class="muted">{t('api_keys.shown', { count: p.keys.length })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('api_keys.name')}</th>
-              <th scope="col">{t('api_keys.prefix')}</th>
-              <th scope="col">{t('api_keys.created_by')}</th>
-              <th scope="col">{t('api_keys.created_at')}</th>
-              <th scope="col">{t('api_keys.last_used')}</th>
-              <th scope="col">{t('api_keys.status')}</th>
-              <th scope="col">
-                <span class="muted">{t('api_keys.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.keys.map((k) => (
-              <tr id={`key-${k.id}`}>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>{k.createdBy ? (k.createdBy.email ?? '') : t('api_keys.created_by_system')}</td>
-                <td class="nowrap">{formatDateTime(locale, k.createdAt)}</td>
-                <td class="nowrap">
-                  {k.lastUsedAt ? formatDateTime(locale, k.lastUsedAt) : t('api_keys.never')}
-                </td>
-                <td>
-                  <KeyStatus t={t} locale={locale} apiKey={k} />
-                </td>
-                <td>
-                  {k.revokedAt ? null : (
-                    <a href={`${BASE}/${k.id}/revoke`}>{t('api_keys.revoke_named', { name: k.name })}</a>
-                  )}
-                </td>
+        <TableFrame label={t('api_keys.title')}>
+          <table>
+            <caption class="muted">{t('api_keys.shown', { count: p.keys.length })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('api_keys.name')}</th>
+                <th scope="col">{t('api_keys.prefix')}</th>
+                <th scope="col">{t('api_keys.created_by')}</th>
+                <th scope="col">{t('api_keys.created_at')}</th>
+                <th scope="col">{t('api_keys.last_used')}</th>
+                <th scope="col">{t('api_keys.status')}</th>
+                <th scope="col">
+                  <span class="muted">{t('api_keys.actions')}</span>
+                </th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.keys.map((k) => (
+                <tr id={`key-${k.id}`}>
+                  <td>{k.name}</td>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
+                  <td>{k.createdBy ? (k.createdBy.email ?? '') : t('api_keys.created_by_system')}</td>
+                  <td class="nowrap">{formatDateTime({ locale }, k.createdAt)}</td>
+                  <td class="nowrap">
+                    {k.lastUsedAt ? formatDateTime({ locale }, k.lastUsedAt) : t('api_keys.never')}
+                  </td>
+                  <td>
+                    <KeyStatus t={t} locale={locale} apiKey={k} />
+                  </td>
+                  <td>
+                    {k.revokedAt ? null : (
+                      <a href={`${BASE}/${k.id}/revoke`}>{t('api_keys.revoke_named', { name: k.name })}</a>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
       )}
       <h2>{t('api_keys.create_heading')}</h2>
-      <form method="post" action={BASE} class="filters">
-        <div>
-          <label for="name">{t('api_keys.name')}</label>
+      <ErrorSummary t={t} errors={p.errors} />
+      <form method="post" action={BASE} class="card" novalidate>
+        <Field name="name" label={t('api_keys.name')} hint={t('api_keys.name_hint')} errors={p.errors}>
           <input
-            id="name"
-            name="name"
             type="text"
             required
             maxlength={API_KEY_NAME_MAX_LENGTH}
             value={p.name ?? ''}
-            placeholder={t('api_keys.name_hint')}
-            size={32}
-            {...invalid(p.errors, 'name')}
+            {...fieldAttrs(p.errors, 'name', true)}
           />
-          <FieldMessage errors={p.errors} field="name" />
+        </Field>
+        <div class="button-row">
+          <button type="submit">{t('api_keys.create')}</button>
         </div>
-        <button type="submit">{t('api_keys.create')}</button>
       </form>
     </Layout>
   );
@@ -125,16 +130,23 @@ function CreatedKeyPage(p: PageProps & { name: string; secret: string }) {
   return (
     <Layout t={t} locale={locale} title={t('api_keys.created_title')} path={p.path} user={p.user}>
       <h1>{t('api_keys.created_title')}</h1>
-      <p class="notice" role="status">
-        {t('api_keys.created_notice', { name: p.name })}
-      </p>
-      <p>
+      <Callout tone="success">
+        <p>{t('api_keys.created_notice', { name: p.name })}</p>
+      </Callout>
+      <div class="field">
         <label for="new-key">{t('api_keys.secret_label')}</label>
-      </p>
-      <input class="secret" id="new-key" type="text" readonly value={p.secret} aria-describedby="copy-hint" />
-      <p id="copy-hint">
-        <strong>{t('api_keys.copy_hint')}</strong>
-      </p>
+        <p class="hint" id="copy-hint">
+          <strong>{t('api_keys.copy_hint')}</strong>
+        </p>
+        <input
+          class="secret"
+          id="new-key"
+          type="text"
+          readonly
+          value={p.secret}
+          aria-describedby="copy-hint"
+        />
+      </div>
       <p class="muted">{t('api_keys.usage_hint')}</p>
       <p>
         <a href={BASE}>← {t('api_keys.back')}</a>
@@ -153,26 +165,38 @@ function RevokePage(p: PageProps & { apiKey: ApiKeyView }) {
       path={p.path}
       user={p.user}
     >
-      <h1>{t('api_keys.revoke_title', { name: apiKey.name })}</h1>
+      <p>
+        <a href={BASE}>← {t('api_keys.back')}</a>
+      </p>
+      <ConfirmPanel
+        title={t('api_keys.revoke_title', { name: apiKey.name })}
+        consequence={<RevokeFacts t={t} locale={locale} apiKey={apiKey} />}
+        action={`${BASE}/${apiKey.id}/revoke`}
+        hidden={{ confirm: 'yes' }}
+        confirmLabel={t('api_keys.revoke_confirm')}
+        cancelHref={BASE}
+        cancelLabel={t('api_keys.cancel')}
+        danger
+      />
+    </Layout>
+  );
+}
+
+function RevokeFacts({ t, locale, apiKey }: { t: Translate; locale: Locale; apiKey: ApiKeyView }) {
+  return (
+    <>
       <dl class="facts">
         <dt>{t('api_keys.prefix')}</dt>
         <dd>
           <code>{apiKey.prefix}…</code>
         </dd>
         <dt>{t('api_keys.created_at')}</dt>
-        <dd>{formatDateTime(locale, apiKey.createdAt)}</dd>
+        <dd>{formatDateTime({ locale }, apiKey.createdAt)}</dd>
         <dt>{t('api_keys.last_used')}</dt>
-        <dd>{apiKey.lastUsedAt ? formatDateTime(locale, apiKey.lastUsedAt) : t('api_keys.never')}</dd>
+        <dd>{apiKey.lastUsedAt ? formatDateTime({ locale }, apiKey.lastUsedAt) : t('api_keys.never')}</dd>
       </dl>
       <p>{t('api_keys.revoke_warning')}</p>
-      <form method="post" action={`${BASE}/${apiKey.id}/revoke`}>
-        <input type="hidden" name="confirm" value="yes" />
-        <button type="submit" class="danger">
-          {t('api_keys.revoke_confirm')}
-        </button>{' '}
-        <a href={BASE}>{t('api_keys.cancel')}</a>
-      </form>
-    </Layout>
+    </>
   );
 }
 

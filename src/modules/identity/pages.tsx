@@ -6,7 +6,8 @@ import { DomainError } from '../../platform/errors.ts';
 import { LANG_COOKIE } from '../../platform/http.ts';
 import { isLocale, translator } from '../../platform/i18n.ts';
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from '../../platform/limits.ts';
-import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
+import { Callout, ErrorSummary, Field, fieldAttrs } from '../../platform/ui/components.tsx';
+import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { registerAccountPages } from './account-pages.tsx';
 import { registerApiKeyPages } from './api-key-pages.tsx';
@@ -31,38 +32,41 @@ function LoginPage(props: {
       <div class="card">
         <h1>{t('login.title')}</h1>
         <p class="muted">{t('login.intro')}</p>
-        {props.refusal ? (
-          <p class="error" role="alert" id="login-error">
-            {t(`errors.${props.refusal.code}.detail`, props.refusal.params)}
-          </p>
+        {Object.keys(errors).length ? (
+          <ErrorSummary t={t} errors={errors} />
+        ) : props.refusal ? (
+          // Not about one field (wrong address or password, too many attempts): said once, above the form.
+          <div id="login-error">
+            <Callout tone="danger">
+              <p>{t(`errors.${props.refusal.code}.detail`, props.refusal.params)}</p>
+            </Callout>
+          </div>
         ) : null}
-        <form method="post" action="/login">
+        <form method="post" action="/login" novalidate>
           <input type="hidden" name="next" value={props.next} />
-          <label for="email">{t('login.email')}</label>
-          <input
-            id="email"
-            name="email"
-            type="email"
-            autocomplete="username"
-            required
-            maxlength={EMAIL_MAX_LENGTH}
-            value={props.email ?? ''}
-            autofocus
-            {...invalid(errors, 'email')}
-          />
-          <FieldMessage errors={errors} field="email" />
-          <label for="password">{t('login.password')}</label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            maxlength={PASSWORD_MAX_LENGTH}
-            {...invalid(errors, 'password')}
-          />
-          <FieldMessage errors={errors} field="password" />
-          <button type="submit">{t('login.submit')}</button>
+          <Field name="email" label={t('login.email')} errors={errors}>
+            <input
+              type="email"
+              autocomplete="username"
+              required
+              maxlength={EMAIL_MAX_LENGTH}
+              value={props.email ?? ''}
+              autofocus
+              {...fieldAttrs(errors, 'email')}
+            />
+          </Field>
+          <Field name="password" label={t('login.password')} errors={errors}>
+            <input
+              type="password"
+              autocomplete="current-password"
+              required
+              maxlength={PASSWORD_MAX_LENGTH}
+              {...fieldAttrs(errors, 'password')}
+            />
+          </Field>
+          <div class="button-row">
+            <button type="submit">{t('login.submit')}</button>
+          </div>
         </form>
       </div>
     </Layout>

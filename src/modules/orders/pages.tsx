@@ -1,29 +1,21 @@
 import type { Hono } from 'hono';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
+import { formatDate, formatDay, formatNumber } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { LOCALE_NAMES, translator } from '../../platform/i18n.ts';
 import { PART_OF_TEXT_MIN_RUN, searchesPartOfText } from '../../platform/search-text.ts';
+import { EmptyState, ErrorSummary, Field, fieldAttrs, TableFrame } from '../../platform/ui/components.tsx';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
-import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
+import { LineStatusBadge } from '../provisioning/badges.tsx';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { loadOrderPanels, type OrderPagePanel, type OrderPanelParts } from './panels.ts';
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { listOrders } from './search.ts';
 import { getOrder } from './service.ts';
-
-function formatDate(locale: Locale, date: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
-    new Date(`${date.slice(0, 10)}T00:00:00Z`),
-  );
-}
-
-function StatusBadge({ t, status }: { t: Translate; status: string }) {
-  return <span class={`status status-${status}`}>{t(`status.${status}`)}</span>;
-}
 
 interface ListProps {
   t: Translate;
@@ -53,21 +45,39 @@ function DateFilter(props: {
   errors: Record<string, string>;
 }) {
   return (
-    <div>
-      <label for={props.name}>{props.t(FILTER_LABELS[props.name] ?? '')}</label>
-      <input
-        id={props.name}
-        name={props.name}
-        type="date"
-        value={props.filters[props.name] ?? ''}
-        {...invalid(props.errors, props.name)}
-      />
-    </div>
+    <Field name={props.name} label={props.t(FILTER_LABELS[props.name] ?? '')} errors={props.errors}>
+      <input type="date" value={props.filters[props.name] ?? ''} {...fieldAttrs(props.errors, props.name)} />
+    </Field>
+  );
+}
+
+/** No orders yet (they come through the API), or none matching the filters (clear them). */
+function OrdersEmpty({ t, filtered }: { t: Translate; filtered: boolean }) {
+  return filtered ? (
+    <EmptyState
+      title={t('orders.none')}
+      action={
+        <a class="button secondary" href="/orders">
+          {t('orders.clear_filters')}
+        </a>
+      }
+    />
+  ) : (
+    <EmptyState
+      title={t('orders.empty_title')}
+      body={t('orders.empty_body')}
+      action={
+        <a class="button" href="/api/docs">
+          {t('orders.empty_action')}
+        </a>
+      }
+    />
   );
 }
 
 function OrdersListPage(p: ListProps) {
   const { t, locale, filters } = p;
+  const reader = { locale };
   const { cursor, ...withoutCursor } = filters;
   const nextHref = p.nextCursor
     ? `/orders?${new URLSearchParams({ ...withoutCursor, cursor: p.nextCursor })}`
@@ -75,6 +85,10 @@ function OrdersListPage(p: ListProps) {
   return (
     <Layout t={t} locale={locale} title={t('orders.title')} path={p.path} user={p.user}>
       <h1>{t('orders.title')}</h1>
+      {/* Above the form; htmx brings it along with the results (out of band) when the filters change. */}
+      <div id="filter-errors">
+        <ErrorSummary t={t} errors={p.errors} />
+      </div>
       <form
         class="filters"
         method="get"
@@ -82,25 +96,16 @@ function OrdersListPage(p: ListProps) {
         hx-get="/orders"
         hx-target="#results"
         hx-select="#results"
+        hx-select-oob="#filter-errors"
         hx-swap="outerHTML"
         hx-push-url="true"
         hx-trigger="submit, input changed delay:400ms from:#q"
       >
-        <div>
-          <label for="q">{t('orders.search')}</label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            value={filters.q ?? ''}
-            placeholder={t('orders.search_hint')}
-            size={36}
-            {...invalid(p.errors, 'q')}
-          />
-        </div>
-        <div>
-          <label for="status">{t('orders.status')}</label>
-          <select id="status" name="status" {...invalid(p.errors, 'status')}>
+        <Field name="q" label={t('orders.search')} hint={t('orders.search_hint')} errors={p.errors}>
+          <input type="search" value={filters.q ?? ''} {...fieldAttrs(p.errors, 'q', true)} />
+        </Field>
+        <Field name="status" label={t('orders.status')} errors={p.errors}>
+          <select {...fieldAttrs(p.errors, 'status')}>
             <option value="">{t('orders.any_status')}</option>
             {LINE_STATUSES.map((s) => (
               <option value={s} selected={filters.status === s}>
@@ -108,57 +113,56 @@ function OrdersListPage(p: ListProps) {
               </option>
             ))}
           </select>
-        </div>
+        </Field>
         <DateFilter t={t} name="startFrom" filters={filters} errors={p.errors} />
         <DateFilter t={t} name="startTo" filters={filters} errors={p.errors} />
-        <button type="submit">{t('orders.apply')}</button>
+        <div class="filters-submit">
+          <button type="submit">{t('orders.apply')}</button>
+        </div>
       </form>
       <section id="results" aria-live="polite">
-        {Object.keys(p.errors).length ? (
-          <ul class="error" role="alert">
-            {Object.entries(p.errors).map(([field, message]) => (
-              <li id={`error-${field}`}>{message}</li>
-            ))}
-          </ul>
-        ) : null}
         {p.filters.q && !searchesPartOfText(p.filters.q) ? (
           <p class="muted">{t('orders.short_search', { min: PART_OF_TEXT_MIN_RUN })}</p>
         ) : null}
-        {p.items.length === 0 ? (
-          <p class="muted">{t('orders.none')}</p>
+        {Object.keys(p.errors).length ? null : p.items.length === 0 ? (
+          <OrdersEmpty t={t} filtered={Object.keys(withoutCursor).length > 0} />
         ) : (
-          <table>
-            <caption class="muted">{t('orders.shown', { count: p.items.length })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('orders.reference')}</th>
-                <th scope="col">{t('orders.customer')}</th>
-                <th scope="col">{t('orders.lines')}</th>
-                <th scope="col">{t('orders.first_start')}</th>
-                <th scope="col">{t('orders.contact')}</th>
-                <th scope="col">{t('orders.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {p.items.map((o) => (
+          <TableFrame label={t('orders.title')}>
+            <table>
+              <caption class="muted">{t('orders.shown', { count: p.items.length })}</caption>
+              <thead>
                 <tr>
-                  <td>
-                    <a href={`/orders/${o.id}`}>{o.reference}</a>
-                    <div class="muted">{o.orderNumber}</div>
-                  </td>
-                  <td>{o.endCustomer.name}</td>
-                  <td>{t('orders.line_count', { count: o.lineCount })}</td>
-                  <td>{o.firstStartDate ? formatDate(locale, o.firstStartDate) : ''}</td>
-                  <td>{o.contactEmails.join(', ')}</td>
-                  <td>
-                    {o.statuses.map((s) => (
-                      <StatusBadge t={t} status={s} />
-                    ))}
-                  </td>
+                  <th scope="col">{t('orders.reference')}</th>
+                  <th scope="col">{t('orders.customer')}</th>
+                  <th scope="col">{t('orders.lines')}</th>
+                  <th scope="col">{t('orders.first_start')}</th>
+                  <th scope="col">{t('orders.contact')}</th>
+                  <th scope="col">{t('orders.status')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {p.items.map((o) => (
+                  <tr>
+                    <td>
+                      <a href={`/orders/${o.id}`}>{o.reference}</a>
+                      <div class="muted">
+                        <span class="id">{o.orderNumber}</span>
+                      </div>
+                    </td>
+                    <td>{o.endCustomer.name}</td>
+                    <td>{t('orders.line_count', { count: o.lineCount })}</td>
+                    <td>{o.firstStartDate ? formatDay(reader, o.firstStartDate.slice(0, 10)) : ''}</td>
+                    <td>{o.contactEmails.join(', ')}</td>
+                    <td>
+                      {o.statuses.map((s) => (
+                        <LineStatusBadge t={t} status={s} />
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableFrame>
         )}
         <nav class="pager" aria-label={t('orders.paging')}>
           {cursor ? (
@@ -193,6 +197,7 @@ function OrderPage({
   /** What other modules show here (provisioning's actions and history, the match preview), in rank order. */
   panels: readonly OrderPanelParts[];
 }) {
+  const reader = { locale };
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
   return (
@@ -210,7 +215,9 @@ function OrderPage({
       {panels.map((p) => p.top)}
       <dl class="facts">
         <dt>{t('order.number')}</dt>
-        <dd>{order.orderNumber}</dd>
+        <dd>
+          <span class="id">{order.orderNumber}</span>
+        </dd>
         <dt>{t('orders.customer')}</dt>
         <dd>{order.endCustomer.name}</dd>
         <dt>{t('order.partner')}</dt>
@@ -220,46 +227,50 @@ function OrderPage({
         <dt>{t('order.email_language')}</dt>
         <dd lang={order.locale}>{LOCALE_NAMES[order.locale]}</dd>
         <dt>{t('order.placed')}</dt>
-        <dd>{formatDate(locale, order.createdAt)}</dd>
+        <dd>{formatDate(reader, new Date(order.createdAt))}</dd>
       </dl>
-      <h2>{t('order.lines_heading', { count: order.lines.length })}</h2>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">{t('order.offer')}</th>
-            <th scope="col">{t('order.services')}</th>
-            <th scope="col">{t('order.quantity')}</th>
-            <th scope="col">{t('order.requested_start_date')}</th>
-            <th scope="col">{t('order.contact_email')}</th>
-            <th scope="col">{t('orders.status')}</th>
-            <th scope="col">{t('order.subscription')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {order.lines.map((line) => (
-            <tr id={`line-${line.lineNumber}`}>
-              <td>{line.lineNumber}</td>
-              <td>
-                {line.offer.code}
-                <div class="muted">{line.offer.name}</div>
-              </td>
-              <td>{line.services.map((s) => t(`service.${s.code}`)).join(', ')}</td>
-              <td>{new Intl.NumberFormat(locale).format(line.quantity)}</td>
-              <td>{formatDate(locale, line.requestedStartDate)}</td>
-              <td>
-                <span class="contact-email">{line.provisioningContactEmail}</span>
-                {panels.map((p) => p.lineContact?.(line))}
-              </td>
-              <td>
-                <StatusBadge t={t} status={line.status} />
-                {panels.map((p) => p.lineStatus?.(line))}
-              </td>
-              <td class="nowrap">{line.subscriptionId}</td>
+      <h2 id="lines-heading">{t('order.lines_heading', { count: order.lines.length })}</h2>
+      <TableFrame label={t('order.lines_heading', { count: order.lines.length })}>
+        <table class="order-lines">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{t('order.offer')}</th>
+              <th scope="col">{t('order.services')}</th>
+              <th scope="col">{t('order.quantity')}</th>
+              <th scope="col">{t('order.requested_start_date')}</th>
+              <th scope="col">{t('order.contact_email')}</th>
+              <th scope="col">{t('orders.status')}</th>
+              <th scope="col">{t('order.subscription')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {order.lines.map((line) => (
+              <tr id={`line-${line.lineNumber}`}>
+                <td>{line.lineNumber}</td>
+                <td>
+                  {line.offer.code}
+                  <div class="muted">{line.offer.name}</div>
+                </td>
+                <td>{line.services.map((s) => t(`service.${s.code}`)).join(', ')}</td>
+                <td>{formatNumber(reader, line.quantity)}</td>
+                <td class="nowrap">{formatDay(reader, line.requestedStartDate.slice(0, 10))}</td>
+                <td>
+                  <span class="contact-email">{line.provisioningContactEmail}</span>
+                  {panels.map((p) => p.lineContact?.(line))}
+                </td>
+                <td>
+                  <LineStatusBadge t={t} status={line.status} />
+                  {panels.map((p) => p.lineStatus?.(line))}
+                </td>
+                <td>
+                  <span class="id">{line.subscriptionId}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableFrame>
     </Layout>
   );
 }

@@ -1,5 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { Translate } from '../../platform/i18n.ts';
+import { oneFinalPeriod } from '../../platform/sentence.ts';
+import { Callout } from '../../platform/ui/components.tsx';
 import type { OrderLineView } from '../orders/schema.ts';
 import type { FailedDelivery } from './delivery.ts';
 import type { LineActionState } from './line-state.ts';
@@ -63,9 +65,11 @@ export function PonrMessage({ t, adminHubUrl }: { t: Translate; adminHubUrl: str
 }
 
 export function askPlacer(t: Translate, placer: LineActionState['placer']): string {
-  return placer.email
-    ? t('provisioning_ui.ask_placer', { name: placer.name, email: placer.email })
-    : t('provisioning_ui.ask_placer_no_email', { name: placer.name });
+  return oneFinalPeriod(
+    placer.email
+      ? t('provisioning_ui.ask_placer', { name: placer.name, email: placer.email })
+      : t('provisioning_ui.ask_placer_no_email', { name: placer.name }),
+  );
 }
 
 export interface LineActionsProps {
@@ -154,18 +158,21 @@ function ConfirmedAction(p: LineActionsProps & { action: keyof typeof CONFIRMED_
       >
         {t(texts.button)}
       </a>
-      <dialog id={dialogId} aria-labelledby={titleId} class="prov-dialog">
-        <form method="post" action={linePath(p.orderId, line.id, p.action)}>
-          <h2 id={titleId}>{t(texts.title)}</h2>
-          <p>{t(texts.question, { email: line.provisioningContactEmail })}</p>
-          <input type="hidden" name="return" value={p.back} />
-          <div class="prov-buttons">
-            <button type="submit">{t('provisioning_ui.yes')}</button>
-            <button type="submit" formmethod="dialog" formnovalidate class="secondary">
-              {t('provisioning_ui.cancel')}
-            </button>
-          </div>
-        </form>
+      {/* The dialog's card is an article (the design system's modal): it is as wide as a phone allows. */}
+      <dialog id={dialogId} aria-labelledby={titleId} class="confirm-dialog">
+        <article>
+          <form method="post" action={linePath(p.orderId, line.id, p.action)}>
+            <h2 id={titleId}>{t(texts.title)}</h2>
+            <p class="prov-question">{t(texts.question, { email: line.provisioningContactEmail })}</p>
+            <input type="hidden" name="return" value={p.back} />
+            <footer class="button-row">
+              <button type="submit">{t('provisioning_ui.yes')}</button>
+              <button type="submit" formmethod="dialog" formnovalidate class="secondary">
+                {t('provisioning_ui.cancel')}
+              </button>
+            </footer>
+          </form>
+        </article>
       </dialog>
     </>
   );
@@ -209,9 +216,9 @@ export function ProvisioningNotice(props: {
   const key = done && Object.hasOwn(messages, done) ? messages[done as Outcome] : undefined;
   if (!line || !key) return null;
   return (
-    <p class="notice" role="status">
-      {t(key, { email: line.provisioningContactEmail })}
-    </p>
+    <Callout tone="success">
+      <p>{t(key, { email: line.provisioningContactEmail })}</p>
+    </Callout>
   );
 }
 

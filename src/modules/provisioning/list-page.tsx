@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
 import type { Translate } from '../../platform/i18n.ts';
+import { ErrorSummary } from '../../platform/ui/components.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import type { UserEnv } from '../identity/middleware.ts';
 
@@ -43,15 +44,9 @@ export async function runListQuery<Q, R>(
   return { filters, result: null, errors };
 }
 
-export function FilterErrors({ errors }: { errors: Record<string, string> }) {
-  if (Object.keys(errors).length === 0) return null;
-  return (
-    <ul class="error" role="alert">
-      {Object.entries(errors).map(([field, message]) => (
-        <li id={`error-${field}`}>{message}</li>
-      ))}
-    </ul>
-  );
+/** A refused filter: the summary that links to each field (the fields show their own message too). */
+export function FilterErrors({ t, errors }: { t: Translate; errors: Record<string, string> }) {
+  return <ErrorSummary t={t} errors={errors} />;
 }
 
 export function Pager(props: {

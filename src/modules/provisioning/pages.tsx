@@ -3,7 +3,9 @@ import type { Ctx } from '../../platform/context.ts';
 import { DomainError } from '../../platform/errors.ts';
 import { toDomainError } from '../../platform/http.ts';
 import { type Translate, translator } from '../../platform/i18n.ts';
-import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
+import { oneFinalPeriod } from '../../platform/sentence.ts';
+import { Callout, ConfirmPanel, ErrorSummary, Field, fieldAttrs } from '../../platform/ui/components.tsx';
+import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import type { OrderLineView, OrderView } from '../orders/schema.ts';
@@ -95,7 +97,8 @@ function Blocked({ t, state, adminHubUrl }: { t: Translate; state: LineActionSta
         <PonrMessage t={t} adminHubUrl={adminHubUrl} />
       </p>
     );
-  if (state.blocked === 'no_edit_rights') return <p class="prov-hint">{askPlacer(t, state.placer)}</p>;
+  if (state.blocked === 'no_edit_rights')
+    return <p class="prov-hint">{oneFinalPeriod(askPlacer(t, state.placer))}</p>;
   return null;
 }
 
@@ -103,7 +106,9 @@ function LineSummary({ t, line }: { t: Translate; line: OrderLineView }) {
   return (
     <dl class="facts">
       <dt>{t('order.subscription')}</dt>
-      <dd>{line.subscriptionId}</dd>
+      <dd>
+        <span class="id">{line.subscriptionId}</span>
+      </dd>
       <dt>{t('order.offer')}</dt>
       <dd>{line.offer.name}</dd>
       <dt>{t('order.contact_email')}</dt>
@@ -128,19 +133,27 @@ function ConfirmPage(p: { c: C; loaded: Loaded; back: string; action: keyof type
       <p>
         <a href={p.back}>← {t('provisioning_ui.back')}</a>
       </p>
-      <h1>{t(texts.title)}</h1>
-      <LineSummary t={t} line={line} />
       {state.blocked ? (
-        <Blocked t={t} state={state} adminHubUrl={p.c.get('ctx').config.adminHubUrl} />
+        <>
+          <h1>{t(texts.title)}</h1>
+          <LineSummary t={t} line={line} />
+          <Blocked t={t} state={state} adminHubUrl={p.c.get('ctx').config.adminHubUrl} />
+        </>
       ) : (
-        <form method="post" action={linePath(order.id, line.id, p.action)} class="card">
-          <p>{t(texts.question, { email: line.provisioningContactEmail })}</p>
-          <input type="hidden" name="return" value={p.back} />
-          <div class="prov-buttons">
-            <button type="submit">{t('provisioning_ui.yes')}</button>
-            <a href={p.back}>{t('provisioning_ui.cancel')}</a>
-          </div>
-        </form>
+        <ConfirmPanel
+          title={t(texts.title)}
+          consequence={
+            <>
+              <LineSummary t={t} line={line} />
+              <p>{t(texts.question, { email: line.provisioningContactEmail })}</p>
+            </>
+          }
+          action={linePath(order.id, line.id, p.action)}
+          hidden={{ return: p.back }}
+          confirmLabel={t('provisioning_ui.yes')}
+          cancelHref={p.back}
+          cancelLabel={t('provisioning_ui.cancel')}
+        />
       )}
     </Layout>
   );
@@ -166,39 +179,46 @@ function EditContactPage(p: { c: C; loaded: Loaded; back: string; form: EditForm
         <a href={p.back}>← {t('provisioning_ui.back')}</a>
       </p>
       <h1>{t('provisioning_ui.edit_title')}</h1>
-      <LineSummary t={t} line={line} />
+      <ErrorSummary t={t} errors={form.errors} />
       {form.staleEmail !== undefined ? (
-        <p class="error" role="alert">
-          {t('provisioning_ui.stale', { email: form.staleEmail })}
-        </p>
+        <Callout tone="warning">
+          <p>{t('provisioning_ui.stale', { email: form.staleEmail })}</p>
+        </Callout>
       ) : null}
+      <LineSummary t={t} line={line} />
       {state.blocked ? (
         <Blocked t={t} state={state} adminHubUrl={p.c.get('ctx').config.adminHubUrl} />
       ) : (
         <form method="post" action={linePath(order.id, line.id, 'contact')} class="card" novalidate>
-          <label for="email">{t('provisioning_ui.new_email')}</label>
-          <input
-            id="email"
+          <Field
             name="email"
-            type="email"
-            autocomplete="email"
-            required
-            value={form.email}
-            {...invalid(form.errors, 'email')}
-          />
-          <FieldMessage errors={form.errors} field="email" />
+            label={t('provisioning_ui.new_email')}
+            hint={t('provisioning_ui.edit_hint')}
+            errors={form.errors}
+          >
+            <input
+              type="email"
+              autocomplete="email"
+              required
+              value={form.email}
+              {...fieldAttrs(form.errors, 'email', true)}
+            />
+          </Field>
           {order.lines.length > 1 ? (
-            <label class="prov-check">
-              <input type="checkbox" name="applyToAllLines" value="on" checked={form.applyToAllLines} />{' '}
-              {t('provisioning_ui.apply_all')}
-            </label>
+            <div class="field">
+              <label class="prov-check">
+                <input type="checkbox" name="applyToAllLines" value="on" checked={form.applyToAllLines} />{' '}
+                {t('provisioning_ui.apply_all')}
+              </label>
+            </div>
           ) : null}
-          <p class="muted">{t('provisioning_ui.edit_hint')}</p>
           <input type="hidden" name="etag" value={form.etag} />
           <input type="hidden" name="return" value={p.back} />
-          <div class="prov-buttons">
+          <div class="button-row">
             <button type="submit">{t('provisioning_ui.save')}</button>
-            <a href={p.back}>{t('provisioning_ui.cancel')}</a>
+            <a class="button secondary" href={p.back}>
+              {t('provisioning_ui.cancel')}
+            </a>
           </div>
         </form>
       )}
@@ -255,11 +275,11 @@ function ProblemPage(p: {
             <PonrMessage t={t} adminHubUrl={config.adminHubUrl} />
           </p>
         ) : error.code === 'edit_rights_required' && p.state ? (
-          <p>{askPlacer(t, p.state.placer)}</p>
+          <p>{oneFinalPeriod(askPlacer(t, p.state.placer))}</p>
         ) : retryMinutes ? (
           <p>{t('provisioning_ui.retry_in', { count: retryMinutes })}</p>
         ) : (
-          <p>{t(`errors.${error.code}.detail`, error.params)}</p>
+          <p>{oneFinalPeriod(t(`errors.${error.code}.detail`, error.params))}</p>
         )}
       </div>
       {troubleshoot ? (

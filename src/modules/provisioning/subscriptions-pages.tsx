@@ -1,9 +1,11 @@
 import type { Hono } from 'hono';
+import { formatDate } from '../../platform/format.ts';
 import { type Translate, translator } from '../../platform/i18n.ts';
-import { invalid } from '../../platform/ui/form.tsx';
+import { EmptyState, Field, fieldAttrs, TableFrame } from '../../platform/ui/components.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { LineProvisioningActions, ProvisioningNotice } from './actions.tsx';
+import { LineStatusBadge } from './badges.tsx';
 import { FilterErrors, Pager, runListQuery } from './list-page.tsx';
 import {
   listPendingSubscriptions,
@@ -11,7 +13,6 @@ import {
   type SubscriptionActions,
   subscriptionActions,
 } from './subscriptions.ts';
-import { formatDay } from './timeline.ts';
 import { LineDeadline } from './timeline.tsx';
 
 const FILTERS = ['q', 'cursor'] as const;
@@ -47,72 +48,94 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
         <h1>{t('subscriptions.title')}</h1>
         <ProvisioningNotice t={t} done={done} line={doneLine} />
         <p class="muted">{t('subscriptions.intro')}</p>
+        <FilterErrors t={t} errors={errors} />
         <form class="filters" method="get" action="/subscriptions">
-          <div>
-            <label for="q">{t('subscriptions.search')}</label>
-            <input
-              id="q"
-              name="q"
-              type="search"
-              value={filters.q ?? ''}
-              placeholder={t('subscriptions.search_hint')}
-              size={36}
-              {...invalid(errors, 'q')}
-            />
+          <Field
+            name="q"
+            label={t('subscriptions.search')}
+            hint={t('subscriptions.search_hint')}
+            errors={errors}
+          >
+            <input type="search" value={filters.q ?? ''} {...fieldAttrs(errors, 'q', true)} />
+          </Field>
+          <div class="filters-submit">
+            <button type="submit">{t('orders.apply')}</button>
           </div>
-          <button type="submit">{t('orders.apply')}</button>
         </form>
         <section id="results" aria-live="polite">
-          <FilterErrors errors={errors} />
-          {items.length === 0 ? (
-            <p class="muted">{t('subscriptions.none')}</p>
+          {!result ? null : items.length === 0 ? (
+            filters.q ? (
+              <EmptyState
+                title={t('subscriptions.none_match')}
+                action={
+                  <a class="button secondary" href="/subscriptions">
+                    {t('orders.clear_filters')}
+                  </a>
+                }
+              />
+            ) : (
+              <EmptyState
+                title={t('subscriptions.none')}
+                action={
+                  <a class="button secondary" href="/orders">
+                    {t('orders.title')}
+                  </a>
+                }
+              />
+            )
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('orders.reference')}</th>
-                  <th scope="col">{t('order.subscription')}</th>
-                  <th scope="col">{t('order.offer')}</th>
-                  <th scope="col">{t('order.contact_email')}</th>
-                  <th scope="col">{t('orders.status')}</th>
-                  <th scope="col">{t('subscriptions.billing')}</th>
-                  <th scope="col">{t('subscriptions.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((s) => (
-                  <tr id={`subscription-${s.subscriptionId}`}>
-                    <td>
-                      <a href={`/orders/${s.orderId}`}>{s.orderReference}</a>
-                      <div class="muted">{s.orderNumber}</div>
-                    </td>
-                    <td class="nowrap">{s.subscriptionId}</td>
-                    <td>{s.offerCode}</td>
-                    <td>{s.contactEmail}</td>
-                    <td>
-                      <span class={`status status-${s.status}`}>{t(`status.${s.status}`)}</span>
-                    </td>
-                    <td>
-                      {s.facts?.billingStartedAt ? (
-                        t('subscriptions.billing_started_on', {
-                          date: formatDay(locale, s.facts.billingStartedAt.toISOString()),
-                        })
-                      ) : (
-                        <LineDeadline t={t} facts={s.facts} now={now} />
-                      )}
-                    </td>
-                    <td class="actions">
-                      <SubscriptionLineActions
-                        t={t}
-                        actions={actions}
-                        orderId={s.orderId}
-                        lineId={s.lineId}
-                      />
-                    </td>
+            <TableFrame label={t('subscriptions.title')}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('orders.reference')}</th>
+                    <th scope="col">{t('order.subscription')}</th>
+                    <th scope="col">{t('order.offer')}</th>
+                    <th scope="col">{t('order.contact_email')}</th>
+                    <th scope="col">{t('orders.status')}</th>
+                    <th scope="col">{t('subscriptions.billing')}</th>
+                    <th scope="col">{t('subscriptions.actions')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {items.map((s) => (
+                    <tr id={`subscription-${s.subscriptionId}`}>
+                      <td>
+                        <a href={`/orders/${s.orderId}`}>{s.orderReference}</a>
+                        <div class="muted">
+                          <span class="id">{s.orderNumber}</span>
+                        </div>
+                      </td>
+                      <td>
+                        <span class="id">{s.subscriptionId}</span>
+                      </td>
+                      <td>{s.offerCode}</td>
+                      <td>{s.contactEmail}</td>
+                      <td>
+                        <LineStatusBadge t={t} status={s.status} />
+                      </td>
+                      <td>
+                        {s.facts?.billingStartedAt ? (
+                          t('subscriptions.billing_started_on', {
+                            date: formatDate({ locale }, s.facts.billingStartedAt),
+                          })
+                        ) : (
+                          <LineDeadline t={t} facts={s.facts} now={now} />
+                        )}
+                      </td>
+                      <td class="actions">
+                        <SubscriptionLineActions
+                          t={t}
+                          actions={actions}
+                          orderId={s.orderId}
+                          lineId={s.lineId}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableFrame>
           )}
           <Pager t={t} base="/subscriptions" filters={filters} nextCursor={result?.nextCursor ?? null} />
         </section>

@@ -1,10 +1,12 @@
 import type { Hono } from 'hono';
+import { formatDateTime } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
+import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { StageBadge } from './badges.tsx';
 import {
   daysLeft,
-  formatInstant,
   getLineHistory,
   type LineFacts,
   type LineHistory,
@@ -20,12 +22,12 @@ import {
 export function LineDeadline({ t, facts, now }: { t: Translate; facts: LineFacts | undefined; now: Date }) {
   if (!facts) return null;
   const approval = facts.awaitingApprovalOf ? (
-    <div class="pending-note status-awaiting_approval" role="note">
-      {t('consent.status.awaiting_approval')}: {facts.awaitingApprovalOf}
+    <div class="pending-note" role="note">
+      <StageBadge t={t} stage="awaiting_approval" /> {facts.awaitingApprovalOf}
     </div>
   ) : facts.approvalExpiredOf ? (
-    <div class="pending-note status-approval_expired" role="note">
-      {t('consent.status.approval_expired')}: {facts.approvalExpiredOf}
+    <div class="pending-note" role="note">
+      <StageBadge t={t} stage="approval_expired" /> {facts.approvalExpiredOf}
       <div class="muted">{t('consent.status.approval_expired_next')}</div>
     </div>
   ) : null;
@@ -68,7 +70,8 @@ export function LineHistoryList({
       <ol>
         {history.entries.map((entry) => (
           <li>
-            <time datetime={entry.at}>{formatInstant(locale, entry.at)}</time> · {renderEntry(t, entry)}
+            <time datetime={entry.at}>{formatDateTime({ locale }, new Date(entry.at))}</time> ·{' '}
+            {renderEntry(t, entry)}
             {entry.actor ? <span class="muted"> · {t('timeline.by', { actor: entry.actor })}</span> : null}
           </li>
         ))}
@@ -96,12 +99,31 @@ export function LineHistoryDetails(props: { t: Translate; orderId: string; lineI
   );
 }
 
-/** The history as a fragment, for htmx or a direct link. */
+/**
+ * The history: a fragment for htmx (the folded panel on the order page), a page of its own for the
+ * link a browser without script follows (title, language, landmarks, a way back).
+ */
 export function registerTimelinePages(app: Hono<UserEnv>): void {
   app.use('/orders/:orderId/lines/:lineId/history', requireUser());
   app.get('/orders/:orderId/lines/:lineId/history', async (c) => {
     const locale = c.get('locale');
-    const history = await getLineHistory(c.get('ctx'), c.req.param('orderId'), c.req.param('lineId'));
-    return c.html(<LineHistoryList t={translator(locale)} locale={locale} history={history} />);
+    const t = translator(locale);
+    const orderId = c.req.param('orderId');
+    const history = await getLineHistory(c.get('ctx'), orderId, c.req.param('lineId'));
+    const list = <LineHistoryList t={t} locale={locale} history={history} />;
+    c.header('Vary', 'HX-Request');
+    if (c.req.header('HX-Request') === 'true') return c.html(list);
+    const title = t('timeline.page_title', { subscription: history.subscriptionId });
+    return c.html(
+      <Layout t={t} locale={locale} title={title} path={c.req.path} user={c.get('user')}>
+        <p>
+          <a href={`/orders/${orderId}`}>← {t('provisioning_ui.back')}</a>
+        </p>
+        <h1>
+          {t('timeline.page_heading')} <span class="id">{history.subscriptionId}</span>
+        </h1>
+        {list}
+      </Layout>,
+    );
   });
 }

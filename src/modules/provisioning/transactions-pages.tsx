@@ -1,10 +1,12 @@
 import type { Hono } from 'hono';
+import { formatDateTime } from '../../platform/format.ts';
 import { translator } from '../../platform/i18n.ts';
-import { invalid } from '../../platform/ui/form.tsx';
+import { EmptyState, Field, fieldAttrs, TableFrame } from '../../platform/ui/components.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { StageBadge, TransactionStatusBadge } from './badges.tsx';
 import { FilterErrors, Pager, runListQuery } from './list-page.tsx';
-import { awaitingApproval, formatInstant, SYSTEM_ACTOR } from './timeline.ts';
+import { awaitingApproval, SYSTEM_ACTOR } from './timeline.ts';
 import { listTransactions } from './transactions.ts';
 import {
   listTransactionsQuerySchema,
@@ -40,10 +42,10 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
     return c.html(
       <Layout t={t} locale={locale} title={t('transactions.title')} path={c.req.path} user={c.get('user')}>
         <h1>{t('transactions.title')}</h1>
+        <FilterErrors t={t} errors={errors} />
         <form class="filters" method="get" action="/transactions">
-          <div>
-            <label for="type">{t('transactions.type')}</label>
-            <select id="type" name="type" {...invalid(errors, 'type')}>
+          <Field name="type" label={t('transactions.type')} errors={errors}>
+            <select {...fieldAttrs(errors, 'type')}>
               <option value="">{t('transactions.any_type')}</option>
               {TRANSACTION_TYPES.map((type) => (
                 <option value={type} selected={filters.type === type}>
@@ -51,21 +53,21 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
                 </option>
               ))}
             </select>
-          </div>
-          <div>
-            <label for="subscriptionId">{t('transactions.search')}</label>
+          </Field>
+          <Field
+            name="subscriptionId"
+            label={t('transactions.search')}
+            hint={t('transactions.search_hint')}
+            errors={errors}
+          >
             <input
-              id="subscriptionId"
-              name="subscriptionId"
               type="search"
               value={filters.subscriptionId ?? ''}
-              placeholder="SUB-100001"
-              {...invalid(errors, 'subscriptionId')}
+              {...fieldAttrs(errors, 'subscriptionId', true)}
             />
-          </div>
-          <div>
-            <label for="status">{t('transactions.status')}</label>
-            <select id="status" name="status" {...invalid(errors, 'status')}>
+          </Field>
+          <Field name="status" label={t('transactions.status')} errors={errors}>
+            <select {...fieldAttrs(errors, 'status')}>
               <option value="">{t('orders.any_status')}</option>
               {TRANSACTION_STATUSES.map((status) => (
                 <option value={status} selected={filters.status === status}>
@@ -73,57 +75,71 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
                 </option>
               ))}
             </select>
+          </Field>
+          <div class="filters-submit">
+            <button type="submit">{t('orders.apply')}</button>
           </div>
-          <button type="submit">{t('orders.apply')}</button>
         </form>
         <section id="results" aria-live="polite">
-          <FilterErrors errors={errors} />
-          {items.length === 0 ? (
-            <p class="muted">{t('transactions.none')}</p>
+          {!result ? null : items.length === 0 ? (
+            <EmptyState
+              title={t('transactions.none')}
+              body={t('transactions.none_body')}
+              action={
+                <a class="button secondary" href="/subscriptions">
+                  {t('subscriptions.title')}
+                </a>
+              }
+            />
           ) : (
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('transactions.type')}</th>
-                  <th scope="col">{t('order.subscription')}</th>
-                  <th scope="col">{t('transactions.addresses')}</th>
-                  <th scope="col">{t('transactions.who')}</th>
-                  <th scope="col">{t('transactions.when')}</th>
-                  <th scope="col">{t('transactions.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((tx) => (
+            <TableFrame label={t('transactions.title')}>
+              <table>
+                <thead>
                   <tr>
-                    <td>{t(`transactions.types.${tx.type}`)}</td>
-                    <td class="nowrap">
-                      {tx.subscriptionId}
-                      {approvals.has(tx.subscriptionId) ? (
-                        <div class="status status-awaiting_approval">
-                          {t('consent.status.awaiting_approval')}: {approvals.get(tx.subscriptionId)}
-                        </div>
-                      ) : null}
-                      <div class="muted">
-                        <a href={`/orders/${tx.orderId}`}>{tx.orderReference}</a>
-                      </div>
-                    </td>
-                    <td>
-                      {tx.oldEmail && tx.oldEmail !== tx.newEmail
-                        ? `${tx.oldEmail} → ${tx.newEmail}`
-                        : tx.newEmail}
-                    </td>
-                    <td>{tx.actor.type === 'system' ? SYSTEM_ACTOR : (tx.actor.label ?? '')}</td>
-                    <td>{formatInstant(locale, tx.createdAt)}</td>
-                    <td>
-                      <span class={`status tx-${tx.status}`}>{t(`transactions.statuses.${tx.status}`)}</span>
-                      {tx.status === 'failed' && tx.failureReason ? (
-                        <div class="muted">{tx.failureReason}</div>
-                      ) : null}
-                    </td>
+                    <th scope="col">{t('transactions.type')}</th>
+                    <th scope="col">{t('order.subscription')}</th>
+                    <th scope="col">{t('transactions.addresses')}</th>
+                    <th scope="col">{t('transactions.who')}</th>
+                    <th scope="col">{t('transactions.when')}</th>
+                    <th scope="col">{t('transactions.status')}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {items.map((tx) => (
+                    <tr>
+                      <td>{t(`transactions.types.${tx.type}`)}</td>
+                      <td>
+                        <span class="id">{tx.subscriptionId}</span>
+                        {approvals.has(tx.subscriptionId) ? (
+                          <div>
+                            <StageBadge t={t} stage="awaiting_approval" /> {approvals.get(tx.subscriptionId)}
+                          </div>
+                        ) : null}
+                        <div class="muted">
+                          <a href={`/orders/${tx.orderId}`}>{tx.orderReference}</a>
+                        </div>
+                      </td>
+                      <td>
+                        {tx.oldEmail && tx.oldEmail !== tx.newEmail
+                          ? `${tx.oldEmail} → ${tx.newEmail}`
+                          : tx.newEmail}
+                      </td>
+                      <td>{tx.actor.type === 'system' ? SYSTEM_ACTOR : (tx.actor.label ?? '')}</td>
+                      <td>{formatDateTime({ locale }, new Date(tx.createdAt))}</td>
+                      <td>
+                        <TransactionStatusBadge t={t} type={tx.type} status={tx.status} />
+                        {tx.status === 'failed' && tx.failureReason ? (
+                          <div class="muted">{tx.failureReason}</div>
+                        ) : tx.type === 'provisioning_email_update' &&
+                          (tx.status === 'sent' || tx.status === 'completed') ? (
+                          <div class="muted">{t(`transactions.update_note.${tx.status}`)}</div>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableFrame>
           )}
           <Pager t={t} base="/transactions" filters={filters} nextCursor={result?.nextCursor ?? null} />
         </section>

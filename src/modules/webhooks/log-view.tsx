@@ -1,15 +1,29 @@
 import type { Locale, Translate } from '../../platform/i18n.ts';
-import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
-import { formatDateTime } from '../support/pages.tsx';
+import {
+  Badge,
+  Callout,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  fieldAttrs,
+  TableFrame,
+  type Tone,
+} from '../../platform/ui/components.tsx';
 import { DELIVERY_STATUSES, type DeliveryView, type EndpointView } from './schema.ts';
-import { EndpointStatus, EventList, type Frame, Notice, type WebhookChrome } from './views.tsx';
+import { EndpointStatus, EventList, type Frame, Notice, type WebhookChrome, when } from './views.tsx';
+
+const DELIVERY_TONES: Record<DeliveryView['status'], Tone> = {
+  pending: 'info',
+  delivered: 'success',
+  failed: 'danger',
+};
 
 /** An endpoint's page: what it is, what can be done with it, and its delivery log with every attempt. */
 
 function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: DeliveryView }) {
   if (d.attempts.length === 0) return <p class="muted">{t('webhooks.no_attempt_yet')}</p>;
   return (
-    <div class="table-scroll">
+    <TableFrame label={t('webhooks.attempts', { count: d.attempts.length })}>
       <table>
         <thead>
           <tr>
@@ -22,7 +36,7 @@ function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: Delive
         <tbody>
           {d.attempts.map((a) => (
             <tr>
-              <td class="nowrap">{formatDateTime(locale, a.attemptedAt)}</td>
+              <td class="nowrap">{when(locale, a.attemptedAt)}</td>
               <td>
                 {a.statusCode !== null
                   ? t('webhooks.http_status', { status: a.statusCode })
@@ -34,7 +48,7 @@ function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: Delive
           ))}
         </tbody>
       </table>
-    </div>
+    </TableFrame>
   );
 }
 
@@ -44,8 +58,8 @@ function Delivery(p: { t: Translate; locale: Locale; d: DeliveryView; action: st
     <li id={`delivery-${d.id}`}>
       <details>
         <summary>
-          <span class={`status status-delivery-${d.status}`}>{t(`webhooks.status_${d.status}`)}</span>{' '}
-          <code>{d.eventType}</code> · {formatDateTime(locale, d.createdAt)} ·{' '}
+          <Badge tone={DELIVERY_TONES[d.status]}>{t(`webhooks.status_${d.status}`)}</Badge>{' '}
+          <code>{d.eventType}</code> · {when(locale, d.createdAt)} ·{' '}
           {t('webhooks.attempts', { count: d.attempts.length })}
         </summary>
         <dl class="facts">
@@ -56,7 +70,7 @@ function Delivery(p: { t: Translate; locale: Locale; d: DeliveryView; action: st
           {d.nextAttemptAt ? (
             <>
               <dt>{t('webhooks.status')}</dt>
-              <dd>{t('webhooks.next_attempt', { date: formatDateTime(locale, d.nextAttemptAt) })}</dd>
+              <dd>{t('webhooks.next_attempt', { date: when(locale, d.nextAttemptAt) })}</dd>
             </>
           ) : null}
         </dl>
@@ -111,14 +125,18 @@ export function EndpointPage(
             <EndpointStatus t={t} locale={locale} e={e} />
           </dd>
           <dt>{t('webhooks.created')}</dt>
-          <dd>{formatDateTime(locale, e.createdAt)}</dd>
+          <dd>{when(locale, e.createdAt)}</dd>
         </dl>
         {e.previousSecretExpiresAt && new Date(e.previousSecretExpiresAt) > p.now ? (
           <p class="muted">
-            {t('webhooks.previous_secret_until', { date: formatDateTime(locale, e.previousSecretExpiresAt) })}
+            {t('webhooks.previous_secret_until', { date: when(locale, e.previousSecretExpiresAt) })}
           </p>
         ) : null}
-        {e.enabled ? null : <p class="pending-note">{t('webhooks.disabled_hint')}</p>}
+        {e.enabled ? null : (
+          <Callout tone="warning">
+            <p>{t('webhooks.disabled_hint')}</p>
+          </Callout>
+        )}
         <div class="prov-actions">
           {e.enabled ? (
             <form method="post" action={`${here}/test`}>
@@ -139,20 +157,14 @@ export function EndpointPage(
           <section aria-labelledby="recover-heading">
             <h2 id="recover-heading">{t('webhooks.recover_heading')}</h2>
             <p class="muted">{t('webhooks.recover_intro')}</p>
-            <form method="post" action={`${here}/recover`} class="filters">
-              <div>
-                <label for="since">{t('webhooks.recover_since')}</label>
-                <input
-                  id="since"
-                  name="since"
-                  type="datetime-local"
-                  required
-                  value={p.since}
-                  {...invalid(p.errors, 'since')}
-                />
-                <FieldMessage errors={p.errors} field="since" />
+            <ErrorSummary t={t} errors={p.errors} />
+            <form method="post" action={`${here}/recover`} class="filters" novalidate>
+              <Field name="since" label={t('webhooks.recover_since')} errors={p.errors}>
+                <input type="datetime-local" required value={p.since} {...fieldAttrs(p.errors, 'since')} />
+              </Field>
+              <div class="filters-submit">
+                <button type="submit">{t('webhooks.recover')}</button>
               </div>
-              <button type="submit">{t('webhooks.recover')}</button>
             </form>
           </section>
         ) : null}
@@ -160,8 +172,7 @@ export function EndpointPage(
           <h2 id="log-heading">{t('webhooks.log_heading')}</h2>
           <p class="muted">{t('webhooks.log_intro')}</p>
           <form method="get" action={here} class="filters">
-            <div>
-              <label for="status">{t('webhooks.status')}</label>
+            <Field name="status" label={t('webhooks.status')} errors={{}}>
               <select id="status" name="status">
                 <option value="" selected={p.status === ''}>
                   {t('webhooks.filter_all')}
@@ -172,13 +183,16 @@ export function EndpointPage(
                   </option>
                 ))}
               </select>
+            </Field>
+            <div class="filters-submit">
+              <button type="submit" class="secondary">
+                {t('webhooks.filter_apply')}
+              </button>
             </div>
-            <button type="submit" class="secondary">
-              {t('webhooks.filter_apply')}
-            </button>
           </form>
           {p.deliveries.length === 0 ? (
-            <p class="muted">{t('webhooks.log_none')}</p>
+            // The one thing to do about it (Send test event) is among the endpoint's actions above.
+            <EmptyState title={t('webhooks.log_none')} />
           ) : (
             <ul class="deliveries">
               {p.deliveries.map((d) => (

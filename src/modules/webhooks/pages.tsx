@@ -30,6 +30,7 @@ import {
   type Frame,
   SecretPage,
   type WebhookChrome,
+  when,
 } from './views.tsx';
 
 /**
@@ -278,17 +279,13 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
       return c.redirect(`${base}/${id}/rotate`, 303);
     }
     const rotated = await rotateWebhookSecret(c.get('ctx'), id);
-    const date = new Intl.DateTimeFormat(props.locale, {
-      dateStyle: 'medium',
-      timeStyle: 'short',
-      timeZone: 'UTC',
-    }).format(new Date(rotated.previousSecretExpiresAt));
+    const date = when(props.locale, rotated.previousSecretExpiresAt);
     return c.html(
       <SecretPage
         {...props}
         frame={frame}
         title={props.t('webhooks.rotated_title')}
-        notice={props.t('webhooks.rotated_notice', { date: `${date} UTC` })}
+        notice={props.t('webhooks.rotated_notice', { date })}
         secret={rotated.secret}
         endpointId={id}
       />,

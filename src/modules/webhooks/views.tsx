@@ -1,10 +1,18 @@
 import type { Child } from 'hono/jsx';
+import { formatDateTime } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH } from '../../platform/limits.ts';
-import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
+import {
+  Badge,
+  Callout,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  FieldGroup,
+  fieldAttrs,
+} from '../../platform/ui/components.tsx';
 import { EVENT_TYPES } from '../events/catalogue.ts';
 import type { SessionUser } from '../identity/service.ts';
-import { formatDateTime } from '../support/pages.tsx';
 import type { EndpointView } from './schema.ts';
 
 /**
@@ -34,24 +42,25 @@ export interface EndpointFormValues {
 
 export function Notice({ text }: { text: string | undefined }) {
   return text ? (
-    <p class="notice" role="status">
-      {text}
-    </p>
+    <Callout tone="success">
+      <p>{text}</p>
+    </Callout>
   ) : null;
+}
+
+/** An instant as the pages show it (the reader's language; UTC, named). */
+export function when(locale: Locale, at: string | Date): string {
+  return formatDateTime({ locale }, new Date(at));
 }
 
 export function EndpointStatus({ t, locale, e }: { t: Translate; locale: Locale; e: EndpointView }) {
   if (!e.enabled)
-    return (
-      <span class="status status-revoked">{t(`webhooks.disabled_${e.disabledReason ?? 'manual'}`)}</span>
-    );
+    return <Badge tone="neutral">{t(`webhooks.disabled_${e.disabledReason ?? 'manual'}`)}</Badge>;
   if (e.failingSince)
     return (
-      <span class="status status-awaiting_provisioning_details">
-        {t('webhooks.failing_since', { date: formatDateTime(locale, e.failingSince) })}
-      </span>
+      <Badge tone="warning">{t('webhooks.failing_since', { date: when(locale, e.failingSince) })}</Badge>
     );
-  return <span class="status status-active">{t('webhooks.enabled')}</span>;
+  return <Badge tone="success">{t('webhooks.enabled')}</Badge>;
 }
 
 export function EventList({ t, types }: { t: Translate; types: string[] }) {
@@ -70,23 +79,23 @@ export function EventList({ t, types }: { t: Translate; types: string[] }) {
 /** The event types as checkboxes: none ticked is every type, including those added later. */
 export function EventTypeChoice(p: { t: Translate; chosen: string[]; errors: Record<string, string> }) {
   const { t } = p;
-  const error = Object.keys(p.errors).find((field) => field.startsWith('eventTypes'));
   return (
-    <fieldset class="event-types" aria-describedby="event-types-hint">
-      <legend>{t('webhooks.events')}</legend>
-      <p id="event-types-hint" class="muted event-types-hint">
-        {t('webhooks.events_hint')}
-      </p>
-      <div class="choices">
-        {EVENT_TYPES.map((type) => (
+    <FieldGroup
+      name="eventTypes"
+      legend={t('webhooks.events')}
+      hint={t('webhooks.events_hint')}
+      errors={p.errors}
+    >
+      {/* One choice a line: event names are long and must not run into each other on a phone. */}
+      {EVENT_TYPES.map((type) => (
+        <div class="choice">
           <label>
             <input type="checkbox" name="eventTypes" value={type} checked={p.chosen.includes(type)} />{' '}
             <code>{type}</code>
           </label>
-        ))}
-      </div>
-      {error ? <FieldMessage errors={p.errors} field={error} /> : null}
-    </fieldset>
+        </div>
+      ))}
+    </FieldGroup>
   );
 }
 
@@ -99,39 +108,37 @@ function EndpointFields(p: {
   const { t, values, errors } = p;
   return (
     <>
-      <div class="field">
-        <label for="url">{t('webhooks.url')}</label>
+      <Field name="url" label={t('webhooks.url')} hint={t('webhooks.url_hint')} errors={errors}>
         <input
-          id="url"
-          name="url"
           type="url"
           required
           maxlength={WEBHOOK_URL_MAX_LENGTH}
           value={values.url}
-          placeholder={t('webhooks.url_hint')}
-          {...invalid(errors, 'url')}
+          {...fieldAttrs(errors, 'url', true)}
         />
-        <FieldMessage errors={errors} field="url" />
-      </div>
-      <div class="field">
-        <label for="description">{t('webhooks.description')}</label>
+      </Field>
+      <Field
+        name="description"
+        label={t('webhooks.description')}
+        hint={t('webhooks.description_hint')}
+        optional={t('webhooks.optional')}
+        errors={errors}
+      >
         <input
-          id="description"
-          name="description"
           type="text"
           maxlength={WEBHOOK_DESCRIPTION_MAX_LENGTH}
           value={values.description}
-          placeholder={t('webhooks.description_hint')}
-          {...invalid(errors, 'description')}
+          {...fieldAttrs(errors, 'description', true)}
         />
-        <FieldMessage errors={errors} field="description" />
-      </div>
+      </Field>
       <EventTypeChoice t={t} chosen={values.eventTypes} errors={errors} />
       {p.withEnabled ? (
-        <label class="check">
-          <input type="checkbox" name="enabled" value="true" checked={values.enabled} />{' '}
-          {t('webhooks.enabled_label')}
-        </label>
+        <div class="field">
+          <label class="check">
+            <input type="checkbox" name="enabled" value="true" checked={values.enabled} />{' '}
+            {t('webhooks.enabled_label')}
+          </label>
+        </div>
       ) : null}
     </>
   );
@@ -156,7 +163,14 @@ export function EndpointsPage(
         {p.vendor ? <p class="muted">{t('webhooks.intro_vendor')}</p> : null}
         <Notice text={p.notice} />
         {p.endpoints.length === 0 ? (
-          <p class="muted">{t('webhooks.none')}</p>
+          <EmptyState
+            title={t('webhooks.none')}
+            action={
+              <a class="button" href="#url">
+                {t('webhooks.add_heading')}
+              </a>
+            }
+          />
         ) : (
           <ul class="endpoints" aria-label={t('webhooks.shown', { count: p.endpoints.length })}>
             {p.endpoints.map((e) => (
@@ -176,9 +190,10 @@ export function EndpointsPage(
           </ul>
         )}
         <h2>{t('webhooks.add_heading')}</h2>
-        <form method="post" action={p.base} class="stack endpoint-form">
+        <ErrorSummary t={t} errors={p.errors} />
+        <form method="post" action={p.base} class="card endpoint-form" novalidate>
           <EndpointFields t={t} values={p.values} errors={p.errors} withEnabled={false} />
-          <div>
+          <div class="button-row">
             <button type="submit">{t('webhooks.add')}</button>
           </div>
         </form>
@@ -197,20 +212,20 @@ export function SecretPage(
     children: (
       <>
         <Notice text={p.notice} />
-        <p>
+        <div class="field">
           <label for="secret">{t('webhooks.secret_label')}</label>
-        </p>
-        <input
-          class="secret"
-          id="secret"
-          type="text"
-          readonly
-          value={p.secret}
-          aria-describedby="copy-hint"
-        />
-        <p id="copy-hint">
-          <strong>{t('webhooks.copy_hint')}</strong>
-        </p>
+          <p class="hint" id="copy-hint">
+            <strong>{t('webhooks.copy_hint')}</strong>
+          </p>
+          <input
+            class="secret"
+            id="secret"
+            type="text"
+            readonly
+            value={p.secret}
+            aria-describedby="copy-hint"
+          />
+        </div>
         <p class="muted">{t('webhooks.verify_hint')}</p>
         <p>
           <a href={`${p.base}/${p.endpointId}`}>{t('webhooks.open')}</a> ·{' '}
@@ -234,18 +249,26 @@ export function EditPage(
     ...p,
     title: t('webhooks.edit_title'),
     children: (
-      <form method="post" action={`${p.base}/${p.endpoint.id}/edit`} class="stack endpoint-form">
-        <EndpointFields t={t} values={p.values} errors={p.errors} withEnabled={true} />
-        <div class="actions">
-          <button type="submit">{t('webhooks.save')}</button>{' '}
-          <a href={`${p.base}/${p.endpoint.id}`}>{t('webhooks.cancel')}</a>
-        </div>
-      </form>
+      <>
+        <ErrorSummary t={t} errors={p.errors} />
+        <form method="post" action={`${p.base}/${p.endpoint.id}/edit`} class="card endpoint-form" novalidate>
+          <EndpointFields t={t} values={p.values} errors={p.errors} withEnabled={true} />
+          <div class="button-row">
+            <button type="submit">{t('webhooks.save')}</button>
+            <a class="button secondary" href={`${p.base}/${p.endpoint.id}`}>
+              {t('webhooks.cancel')}
+            </a>
+          </div>
+        </form>
+      </>
     ),
   });
 }
 
-/** Delete and rotate ask first: the action is the confirmation page's button. */
+/**
+ * Delete and rotate ask first: the action is the confirmation page's button. The frame prints the
+ * title, so this is ConfirmPanel's body (the same classes) without a second heading.
+ */
 export function ConfirmPage(
   p: WebhookChrome & {
     frame: Frame;
@@ -261,26 +284,30 @@ export function ConfirmPage(
   return p.frame({
     ...p,
     children: (
-      <>
-        <dl class="facts">
-          <dt>{t('webhooks.url')}</dt>
-          <dd>{p.endpoint.url}</dd>
-          {p.endpoint.description ? (
-            <>
-              <dt>{t('webhooks.description')}</dt>
-              <dd>{p.endpoint.description}</dd>
-            </>
-          ) : null}
-        </dl>
-        <p>{p.explained}</p>
-        <form method="post" action={p.action}>
+      <section class="confirm card">
+        <div class="confirm-consequence">
+          <dl class="facts">
+            <dt>{t('webhooks.url')}</dt>
+            <dd>{p.endpoint.url}</dd>
+            {p.endpoint.description ? (
+              <>
+                <dt>{t('webhooks.description')}</dt>
+                <dd>{p.endpoint.description}</dd>
+              </>
+            ) : null}
+          </dl>
+          <p>{p.explained}</p>
+        </div>
+        <form method="post" action={p.action} class="button-row">
           <input type="hidden" name="confirm" value="yes" />
           <button type="submit" class={p.danger ? 'danger' : undefined}>
             {p.confirm}
-          </button>{' '}
-          <a href={`${p.base}/${p.endpoint.id}`}>{t('webhooks.cancel')}</a>
+          </button>
+          <a class="button secondary" href={`${p.base}/${p.endpoint.id}`}>
+            {t('webhooks.cancel')}
+          </a>
         </form>
-      </>
+      </section>
     ),
   });
 }

@@ -136,4 +136,16 @@ describe('contact changed notice', () => {
       assert.doesNotMatch(email.text, /https?:/);
     });
   }
+
+  it('ends with one period when the partner’s name ends with one (S.r.l.)', () => {
+    const email = renderContactChangedNotice({
+      locale: 'en',
+      orderReference: 'PO-4711',
+      subscriptionIds: ['SUB-1'],
+      newContactEmail: 'new@acme.example',
+      partnerName: 'Northwind Networks S.r.l.',
+    });
+    assert.match(email.text, /contact Northwind Networks S\.r\.l\.\n/);
+    assert.doesNotMatch(email.text + email.html, /S\.r\.l\.\./);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Locale } from '../../../platform/i18n.ts';
+import { oneFinalPeriod } from '../../../platform/sentence.ts';
 import {
   button,
   divider,
@@ -182,7 +183,7 @@ export function renderContactChangedNotice(input: {
         }),
       ),
       paragraph(list),
-      paragraph(esc(t(k('no_action'), values))),
+      paragraph(esc(oneFinalPeriod(t(k('no_action'), values)))),
       muted(esc(t('email.common.automated', { product: t('ui.product') }))),
     ],
   });
@@ -190,7 +191,7 @@ export function renderContactChangedNotice(input: {
     t(k('heading')),
     t('email.common.greeting'),
     `${t(k('body'), values)}\n${input.subscriptionIds.map((id) => `- ${id}`).join('\n')}`,
-    t(k('no_action'), values),
+    oneFinalPeriod(t(k('no_action'), values)),
     t('email.common.automated', { product: t('ui.product') }),
   ]);
   return { subject, html, text };
