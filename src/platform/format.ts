@@ -21,7 +21,14 @@ function dateTimeFormat(
   const cacheKey = `d|${locale}|${key}|${options.timeZone ?? ''}`;
   let format = cache.get(cacheKey);
   if (!format) {
-    format = new Intl.DateTimeFormat(locale, options);
+    try {
+      format = new Intl.DateTimeFormat(locale, options);
+    } catch (error) {
+      // A zone this runtime does not know (an old row, a newer tz database elsewhere): UTC, which the
+      // text names, rather than a page that fails.
+      if (!(error instanceof RangeError) || options.timeZone === 'UTC') throw error;
+      return dateTimeFormat(key, locale, { ...options, timeZone: 'UTC' });
+    }
     cache.set(cacheKey, format);
   }
   return format as Intl.DateTimeFormat;
@@ -74,12 +81,80 @@ export function formatNumber(reader: Reader, value: number): string {
   return (format as Intl.NumberFormat).format(value);
 }
 
-/** The order of day, month and year in the reader's language, for a date field's hint ("gg/mm/aaaa" is not ours to translate: we show an example date). */
-export function dayInputExample(reader: Reader): string {
-  return dateTimeFormat('day-short', reader.locale, {
+function dayShort(locale: Locale): Intl.DateTimeFormat {
+  return dateTimeFormat('day-short', locale, {
     day: '2-digit',
     month: '2-digit',
     year: 'numeric',
     timeZone: 'UTC',
-  }).format(new Date(Date.UTC(2026, 11, 31)));
+  });
+}
+
+/** The order of day, month and year in the reader's language, for a date field's hint ("gg/mm/aaaa" is not ours to translate: we show an example date). */
+export function dayInputExample(reader: Reader): string {
+  return dayShort(reader.locale).format(new Date(Date.UTC(2026, 11, 31)));
+}
+
+/** A calendar day (`YYYY-MM-DD`) as the reader types one ("31/12/2026", "12/31/2026", "31.12.2026"). */
+export function formatDayInput(reader: Reader, day: string): string {
+  return dayShort(reader.locale).format(asDay(day));
+}
+
+type DayPart = 'day' | 'month' | 'year';
+const dayOrders = new Map<Locale, DayPart[]>();
+
+/** Day, month and year in the order the reader's language writes them, as Intl says (not a table of ours). */
+function dayOrder(locale: Locale): DayPart[] {
+  let order = dayOrders.get(locale);
+  if (!order) {
+    order = dayShort(locale)
+      .formatToParts(new Date(Date.UTC(2026, 11, 31)))
+      .flatMap((p) => (p.type === 'day' || p.type === 'month' || p.type === 'year' ? [p.type] : []));
+    dayOrders.set(locale, order);
+  }
+  return order;
+}
+
+/** `YYYY-MM-DD` when the numbers name a day of the calendar (no 31 February), else null. */
+function isoDay(year: number, month: number, day: number): string | null {
+  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1) return null;
+  const at = new Date(Date.UTC(year, month - 1, day));
+  if (at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day) return null;
+  return at.toISOString().slice(0, 10);
+}
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Three runs of digits separated by one of the separators people type in a date. */
+const TYPED_DAY = /^(\d{1,4})\s*[./-]\s*(\d{1,4})\s*[./-]\s*(\d{1,4})\.?$/;
+
+/**
+ * What a reader typed in a date field, as a calendar day `YYYY-MM-DD`, or null when it cannot be read:
+ * either in their language's order (dd/mm/yyyy in Italian, mm/dd/yyyy in English, dd.mm.yyyy in
+ * Russian) or ISO 8601, which every language accepts (links and the API write it). A four-digit year
+ * only: "01/02/03" is a guess we do not make.
+ */
+export function parseDayInput(reader: Reader, text: string): string | null {
+  const value = text.trim();
+  if (value.length > 32) return null;
+  const iso = ISO_DAY.exec(value);
+  if (iso) return isoDay(Number(iso[1]), Number(iso[2]), Number(iso[3]));
+  const typed = TYPED_DAY.exec(value);
+  if (!typed) return null;
+  const parts: Partial<Record<DayPart, string>> = {};
+  dayOrder(reader.locale).forEach((part, i) => {
+    parts[part] = typed[i + 1];
+  });
+  const { day = '', month = '', year = '' } = parts;
+  if (year.length !== 4 || day.length > 2 || month.length > 2) return null;
+  return isoDay(Number(year), Number(month), Number(day));
+}
+
+/** The reader's zone as they know it ("Europe/Rome"), for a note beside times: UTC when unknown. */
+export function readerTimeZone(reader: Reader): string {
+  return reader.timeZone ?? 'UTC';
+}
+
+/** The reader of a page: the language it is shown in and the signed-in user's organization's zone. */
+export function readerOf(locale: Locale, who?: { timeZone?: string | null | undefined } | null): Reader {
+  return { locale, timeZone: who?.timeZone ?? undefined };
 }
