@@ -51,14 +51,21 @@ export function formatDay(reader: Reader, day: Date | string, style: 'medium' | 
   );
 }
 
+/** An instant: a `Date`, or an ISO 8601 timestamp as the API and the views carry them. */
+function asInstant(at: Date | string): Date {
+  const instant = at instanceof Date ? at : new Date(at);
+  if (Number.isNaN(instant.getTime())) throw new RangeError(`not an instant: ${String(at)}`);
+  return instant;
+}
+
 /** An instant as a day in the reader's zone ("the case was opened on …"). */
-export function formatDate(reader: Reader, at: Date, style: 'medium' | 'long' = 'medium'): string {
+export function formatDate(reader: Reader, at: Date | string, style: 'medium' | 'long' = 'medium'): string {
   const timeZone = reader.timeZone ?? 'UTC';
-  return dateTimeFormat(`date-${style}`, reader.locale, { dateStyle: style, timeZone }).format(at);
+  return dateTimeFormat(`date-${style}`, reader.locale, { dateStyle: style, timeZone }).format(asInstant(at));
 }
 
 /** An instant with its time and zone, in the reader's zone and clock ("5 dic 2026, 14:05 CET"). */
-export function formatDateTime(reader: Reader, at: Date): string {
+export function formatDateTime(reader: Reader, at: Date | string): string {
   const timeZone = reader.timeZone ?? 'UTC';
   return dateTimeFormat('datetime', reader.locale, {
     day: 'numeric',
@@ -68,7 +75,7 @@ export function formatDateTime(reader: Reader, at: Date): string {
     minute: '2-digit',
     timeZoneName: 'short',
     timeZone,
-  }).format(at);
+  }).format(asInstant(at));
 }
 
 export function formatNumber(reader: Reader, value: number): string {

@@ -1,11 +1,11 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
+import { formatDateTime, readerOf } from '../../platform/format.ts';
 import { LOCALE_NAMES, type Locale, type Translate } from '../../platform/i18n.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
 import { BackofficeLayout, type Chrome, chrome } from '../backoffice/pages.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { requireOperator } from '../identity/policy.ts';
-import { formatDateTime } from '../support/pages.tsx';
 import { fieldLabel } from './labels.ts';
 import {
   approveRequest,
@@ -67,7 +67,7 @@ function ListPage(p: Chrome & { items: OpenRequest[]; done: string | undefined }
                   {t(`fulfilment.backoffice.mode_${r.mode}`)}
                   <Sending t={t} r={r} />
                 </td>
-                <td>{formatDateTime(locale, r.openedAt.toISOString())}</td>
+                <td>{formatDateTime(readerOf(locale, p.user), r.openedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -164,7 +164,7 @@ function RequestPage(p: Chrome & { r: OperatorRequest; errors: Record<string, st
       </p>
       <p>
         <span class={`status status-request-${r.state}`}>{t(`fulfilment.state.${r.state}`)}</span>{' '}
-        {t(`fulfilment.backoffice.mode_${r.mode}`)} · {formatDateTime(locale, r.openedAt.toISOString())}
+        {t(`fulfilment.backoffice.mode_${r.mode}`)} · {formatDateTime(readerOf(locale, p.user), r.openedAt)}
       </p>
       <Sending t={t} r={r} />
       <SetupFacts t={t} r={r} />
@@ -234,19 +234,19 @@ function RequestPage(p: Chrome & { r: OperatorRequest; errors: Record<string, st
           </form>
         </div>
       ) : (
-        <Answer t={t} locale={locale} r={r} />
+        <Answer t={t} locale={locale} timeZone={p.user.timeZone} r={r} />
       )}
     </BackofficeLayout>
   );
 }
 
-function Answer({ t, locale, r }: { t: Translate; locale: Locale; r: OperatorRequest }) {
+function Answer({ t, locale, timeZone, r }: { t: Translate; locale: Locale; timeZone: string; r: OperatorRequest }) {
   return (
     <dl class="facts">
       {r.answeredAt ? (
         <>
           <dt>{t('fulfilment.backoffice.answered_at')}</dt>
-          <dd>{formatDateTime(locale, r.answeredAt.toISOString())}</dd>
+          <dd>{formatDateTime({ locale, timeZone }, r.answeredAt)}</dd>
         </>
       ) : null}
       {r.externalTenantId ? (

@@ -1,3 +1,4 @@
+import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { failureReason, fieldLabel } from './labels.ts';
 import type { ProvisionRequestView } from './requests.ts';
@@ -15,6 +16,8 @@ export { isFulfilmentStage } from './schema.ts';
 export interface PanelProps {
   t: Translate;
   locale: Locale;
+  /** The reader's zone (their organization's), for when the request was sent. */
+  timeZone?: string | undefined;
   subscriptionId: string;
   stage: FulfilmentStage;
   request: ProvisionRequestView | undefined;
@@ -22,10 +25,6 @@ export interface PanelProps {
   mayAct: boolean;
   /** The reader may open a support case (partners and distributors). */
   mayOpenCase: boolean;
-}
-
-function formatDay(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);
 }
 
 function setupUrl(subscriptionId: string, step?: string): string {
@@ -69,7 +68,7 @@ export function FulfilmentPanel(props: PanelProps) {
         </p>
         {request ? (
           <p class="muted">
-            {t('fulfilment.provisioning.since', { date: formatDay(locale, request.openedAt) })}
+            {t('fulfilment.provisioning.since', { date: formatDate({ locale, timeZone: props.timeZone }, request.openedAt) })}
           </p>
         ) : null}
       </section>

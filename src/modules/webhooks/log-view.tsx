@@ -1,12 +1,12 @@
-import type { Locale, Translate } from '../../platform/i18n.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
+import type { Translate } from '../../platform/i18n.ts';
 import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
-import { formatDateTime } from '../support/pages.tsx';
 import { DELIVERY_STATUSES, type DeliveryView, type EndpointView } from './schema.ts';
 import { EndpointStatus, EventList, type Frame, Notice, type WebhookChrome } from './views.tsx';
 
 /** An endpoint's page: what it is, what can be done with it, and its delivery log with every attempt. */
 
-function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: DeliveryView }) {
+function AttemptRows({ t, reader, d }: { t: Translate; reader: Reader; d: DeliveryView }) {
   if (d.attempts.length === 0) return <p class="muted">{t('webhooks.no_attempt_yet')}</p>;
   return (
     <div class="table-scroll">
@@ -22,7 +22,7 @@ function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: Delive
         <tbody>
           {d.attempts.map((a) => (
             <tr>
-              <td class="nowrap">{formatDateTime(locale, a.attemptedAt)}</td>
+              <td class="nowrap">{formatDateTime(reader, a.attemptedAt)}</td>
               <td>
                 {a.statusCode !== null
                   ? t('webhooks.http_status', { status: a.statusCode })
@@ -38,14 +38,14 @@ function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: Delive
   );
 }
 
-function Delivery(p: { t: Translate; locale: Locale; d: DeliveryView; action: string; enabled: boolean }) {
-  const { t, locale, d } = p;
+function Delivery(p: { t: Translate; reader: Reader; d: DeliveryView; action: string; enabled: boolean }) {
+  const { t, reader, d } = p;
   return (
     <li id={`delivery-${d.id}`}>
       <details>
         <summary>
           <span class={`status status-delivery-${d.status}`}>{t(`webhooks.status_${d.status}`)}</span>{' '}
-          <code>{d.eventType}</code> · {formatDateTime(locale, d.createdAt)} ·{' '}
+          <code>{d.eventType}</code> · {formatDateTime(reader, d.createdAt)} ·{' '}
           {t('webhooks.attempts', { count: d.attempts.length })}
         </summary>
         <dl class="facts">
@@ -56,11 +56,11 @@ function Delivery(p: { t: Translate; locale: Locale; d: DeliveryView; action: st
           {d.nextAttemptAt ? (
             <>
               <dt>{t('webhooks.status')}</dt>
-              <dd>{t('webhooks.next_attempt', { date: formatDateTime(locale, d.nextAttemptAt) })}</dd>
+              <dd>{t('webhooks.next_attempt', { date: formatDateTime(reader, d.nextAttemptAt) })}</dd>
             </>
           ) : null}
         </dl>
-        <AttemptRows t={t} locale={locale} d={d} />
+        <AttemptRows t={t} reader={reader} d={d} />
         {p.enabled ? (
           <form method="post" action={p.action}>
             <button type="submit" class="secondary">
@@ -108,14 +108,14 @@ export function EndpointPage(
           </dd>
           <dt>{t('webhooks.status')}</dt>
           <dd>
-            <EndpointStatus t={t} locale={locale} e={e} />
+            <EndpointStatus t={t} reader={readerOf(locale, p.user)} e={e} />
           </dd>
           <dt>{t('webhooks.created')}</dt>
-          <dd>{formatDateTime(locale, e.createdAt)}</dd>
+          <dd>{formatDateTime(readerOf(locale, p.user), e.createdAt)}</dd>
         </dl>
         {e.previousSecretExpiresAt && new Date(e.previousSecretExpiresAt) > p.now ? (
           <p class="muted">
-            {t('webhooks.previous_secret_until', { date: formatDateTime(locale, e.previousSecretExpiresAt) })}
+            {t('webhooks.previous_secret_until', { date: formatDateTime(readerOf(locale, p.user), e.previousSecretExpiresAt) })}
           </p>
         ) : null}
         {e.enabled ? null : <p class="pending-note">{t('webhooks.disabled_hint')}</p>}
@@ -184,7 +184,7 @@ export function EndpointPage(
               {p.deliveries.map((d) => (
                 <Delivery
                   t={t}
-                  locale={locale}
+                  reader={readerOf(locale, p.user)}
                   d={d}
                   action={`${here}/deliveries/${d.id}/retry`}
                   enabled={e.enabled}

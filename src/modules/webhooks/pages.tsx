@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { DomainError, type FieldError, notFound } from '../../platform/errors.ts';
+import { formatDateTime, readerOf } from '../../platform/format.ts';
 import { type Translate, translator } from '../../platform/i18n.ts';
 import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -278,17 +279,13 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
       return c.redirect(`${base}/${id}/rotate`, 303);
     }
     const rotated = await rotateWebhookSecret(c.get('ctx'), id);
-    const date = new Intl.DateTimeFormat(props.locale, {
-      dateStyle: 'medium',
-      timeStyle: 'short',
-      timeZone: 'UTC',
-    }).format(new Date(rotated.previousSecretExpiresAt));
+    const date = formatDateTime(readerOf(props.locale, props.user), rotated.previousSecretExpiresAt);
     return c.html(
       <SecretPage
         {...props}
         frame={frame}
         title={props.t('webhooks.rotated_title')}
-        notice={props.t('webhooks.rotated_notice', { date: `${date} UTC` })}
+        notice={props.t('webhooks.rotated_notice', { date })}
         secret={rotated.secret}
         endpointId={id}
       />,

@@ -1,10 +1,10 @@
 import type { Child } from 'hono/jsx';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH } from '../../platform/limits.ts';
 import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
 import { EVENT_TYPES } from '../events/catalogue.ts';
 import type { SessionUser } from '../identity/service.ts';
-import { formatDateTime } from '../support/pages.tsx';
 import type { EndpointView } from './schema.ts';
 
 /**
@@ -40,7 +40,7 @@ export function Notice({ text }: { text: string | undefined }) {
   ) : null;
 }
 
-export function EndpointStatus({ t, locale, e }: { t: Translate; locale: Locale; e: EndpointView }) {
+export function EndpointStatus({ t, reader, e }: { t: Translate; reader: Reader; e: EndpointView }) {
   if (!e.enabled)
     return (
       <span class="status status-revoked">{t(`webhooks.disabled_${e.disabledReason ?? 'manual'}`)}</span>
@@ -48,7 +48,7 @@ export function EndpointStatus({ t, locale, e }: { t: Translate; locale: Locale;
   if (e.failingSince)
     return (
       <span class="status status-awaiting_provisioning_details">
-        {t('webhooks.failing_since', { date: formatDateTime(locale, e.failingSince) })}
+        {t('webhooks.failing_since', { date: formatDateTime(reader, e.failingSince) })}
       </span>
     );
   return <span class="status status-active">{t('webhooks.enabled')}</span>;
@@ -166,7 +166,7 @@ export function EndpointsPage(
                 </a>
                 {e.description ? <div>{e.description}</div> : null}
                 <div class="meta">
-                  <EndpointStatus t={t} locale={locale} e={e} />{' '}
+                  <EndpointStatus t={t} reader={readerOf(locale, p.user)} e={e} />{' '}
                   <span class="muted">
                     {e.eventTypes.length === 0 ? t('webhooks.all_events') : e.eventTypes.join(', ')}
                   </span>
