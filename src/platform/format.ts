@@ -64,15 +64,23 @@ export function formatDate(reader: Reader, at: Date | string, style: 'medium' | 
   return dateTimeFormat(`date-${style}`, reader.locale, { dateStyle: style, timeZone }).format(asInstant(at));
 }
 
-/** An instant with its time and zone, in the reader's zone and clock ("5 dic 2026, 14:05 CET"). */
-export function formatDateTime(reader: Reader, at: Date | string): string {
+/**
+ * An instant with its time and zone, in the reader's zone and clock ("5 dic 2026, 14:05 CET"); with
+ * seconds where they tell events apart (the development mailbox).
+ */
+export function formatDateTime(
+  reader: Reader,
+  at: Date | string,
+  precision: 'minute' | 'second' = 'minute',
+): string {
   const timeZone = reader.timeZone ?? 'UTC';
-  return dateTimeFormat('datetime', reader.locale, {
+  return dateTimeFormat(`datetime-${precision}`, reader.locale, {
     day: 'numeric',
     month: 'short',
     year: 'numeric',
     hour: 'numeric',
     minute: '2-digit',
+    ...(precision === 'second' ? { second: '2-digit' } : {}),
     timeZoneName: 'short',
     timeZone,
   }).format(asInstant(at));

@@ -2,7 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { formatDateTime, readerOf } from '../../platform/format.ts';
+import { formatDateTime, formatDay, readerOf } from '../../platform/format.ts';
 import { type Locale, type Translate, translator } from '../../platform/i18n.ts';
 import { SUPPORT_TEXT_MAX_LENGTH } from '../../platform/limits.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
@@ -150,7 +150,7 @@ function EscalationsPage(p: Chrome & { lines: EscalatedLine[]; representative: s
                 </td>
                 <td class="nowrap">{l.subscriptionId}</td>
                 <td>{l.provisioningContactEmail}</td>
-                <td>{l.requestedStartDate}</td>
+                <td>{formatDay({ locale }, l.requestedStartDate)}</td>
                 <td>{formatDateTime(readerOf(locale, p.user), l.escalatedAt)}</td>
               </tr>
             ))}

@@ -1,3 +1,4 @@
+import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
 import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
@@ -8,10 +9,6 @@ import type { HubOrganization, HubSubscription, HubView } from './service.ts';
 
 /** Outcomes of a consent decision: their messages live with the consent texts. */
 const CONSENT_DONE = new Set(['approved', 'refused', 'outdated', 'decided', 'expired']);
-
-export function formatDay(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(at);
-}
 
 function OrganizationFacts({ t, locale, org }: { t: Translate; locale: Locale; org: HubOrganization }) {
   return (
@@ -44,10 +41,13 @@ function OrganizationFacts({ t, locale, org }: { t: Translate; locale: Locale; o
 function Users({
   t,
   locale,
+  timeZone,
   users,
 }: {
   t: Translate;
   locale: Locale;
+  /** The reader's zone (their organization's): a day there. */
+  timeZone?: string | undefined;
   users: NonNullable<HubOrganization['users']>;
 }) {
   return (
@@ -65,7 +65,9 @@ function Users({
           <tr>
             <td>{u.email}</td>
             <td>{t(`hub.role.${u.role}`)}</td>
-            <td>{u.lastActiveAt ? formatDay(locale, u.lastActiveAt) : t('hub.users.never')}</td>
+            <td>
+              {u.lastActiveAt ? formatDate({ locale, timeZone }, u.lastActiveAt) : t('hub.users.never')}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -73,10 +75,10 @@ function Users({
   );
 }
 
-function stateLabel(t: Translate, locale: Locale, s: HubSubscription): string {
+function stateLabel(t: Translate, locale: Locale, s: HubSubscription, timeZone?: string): string {
   const state = t(`hub.state.${s.state}`);
   return s.billingStartedAt
-    ? `${state} · ${t('hub.state.billing_since', { date: formatDay(locale, s.billingStartedAt) })}`
+    ? `${state} · ${t('hub.state.billing_since', { date: formatDate({ locale, timeZone }, s.billingStartedAt) })}`
     : state;
 }
 
@@ -100,6 +102,7 @@ function Fulfilment(props: { t: Translate; locale: Locale; s: HubSubscription; m
 export function Subscriptions(props: {
   t: Translate;
   locale: Locale;
+  timeZone?: string | undefined;
   items: HubSubscription[];
   label: string;
   mayOpenCase: boolean;
@@ -131,7 +134,7 @@ export function Subscriptions(props: {
               <span class="muted">{s.services.map((x) => t(`service.${x.code}`)).join(', ')}</span>
             </td>
             <td>
-              <span class={`status status-${s.state}`}>{stateLabel(t, locale, s)}</span>
+              <span class={`status status-${s.state}`}>{stateLabel(t, locale, s, props.timeZone)}</span>
               <Fulfilment t={t} locale={locale} s={s} mayOpenCase={props.mayOpenCase} />
             </td>
             <td>
@@ -203,21 +206,28 @@ function PendingSetups({
   );
 }
 
-function accessLabel(t: Translate, locale: Locale, access: string, requestedAt: Date | null): string {
+function accessLabel(
+  t: Translate,
+  locale: Locale,
+  access: string,
+  requestedAt: Date | null,
+  timeZone?: string,
+): string {
   const label = t(`hub.access.${access}`);
   return requestedAt && access === 'provisioning_admin'
-    ? `${label} · ${t('hub.access.requested_on', { date: formatDay(locale, requestedAt) })}`
+    ? `${label} · ${t('hub.access.requested_on', { date: formatDate({ locale, timeZone }, requestedAt) })}`
     : label;
 }
 
 export function HubPage(props: {
   t: Translate;
   locale: Locale;
-  user: PageChrome['user'];
+  user: PageChrome['user'] & { timeZone?: string };
   view: HubView;
   done?: string;
 }) {
   const { t, locale, view } = props;
+  const timeZone = props.user?.timeZone;
   const names = new Map([
     [view.organization.id, view.organization.name],
     ...view.managedCustomers.map((m) => [m.organization.id, m.organization.name] as [string, string]),
@@ -233,7 +243,9 @@ export function HubPage(props: {
           {t(`${CONSENT_DONE.has(props.done) ? 'consent' : 'hub'}.done.${props.done}`)}
         </p>
       ) : null}
-      {view.joinRequests.length ? <JoinRequests t={t} locale={locale} items={view.joinRequests} /> : null}
+      {view.joinRequests.length ? (
+        <JoinRequests t={t} locale={locale} timeZone={timeZone} items={view.joinRequests} />
+      ) : null}
       <PendingSetups
         t={t}
         locale={locale}
@@ -245,7 +257,9 @@ export function HubPage(props: {
         <section aria-labelledby="org-title" id="organization">
           <h2 id="org-title">{t('hub.org.title')}</h2>
           <OrganizationFacts t={t} locale={locale} org={view.organization} />
-          {view.organization.users ? <Users t={t} locale={locale} users={view.organization.users} /> : null}
+          {view.organization.users ? (
+            <Users t={t} locale={locale} timeZone={timeZone} users={view.organization.users} />
+          ) : null}
         </section>
       ) : null}
       {view.administers || partnerSide ? (
@@ -254,6 +268,7 @@ export function HubPage(props: {
           <Subscriptions
             t={t}
             locale={locale}
+            timeZone={timeZone}
             items={view.subscriptions}
             label={t('hub.subscriptions.title')}
             mayOpenCase={partnerSide}
@@ -274,7 +289,7 @@ export function HubPage(props: {
               <h3 id={`customer-title-${m.organization.id}`}>{m.organization.name}</h3>
               <p>
                 {t('hub.customers.access')}:{' '}
-                <strong>{accessLabel(t, locale, m.access, m.fullAdminRequestedAt)}</strong>
+                <strong>{accessLabel(t, locale, m.access, m.fullAdminRequestedAt, timeZone)}</strong>
               </p>
               {m.access === 'provisioning_admin' && !m.fullAdminRequestedAt ? (
                 <form method="post" action={`/hub/customers/${m.organization.id}/request-full-admin`}>
@@ -285,10 +300,13 @@ export function HubPage(props: {
               ) : null}
               <OrganizationFacts t={t} locale={locale} org={m.organization} />
               {/* Only a full admin runs the customer's organization with its admins. */}
-              {m.organization.users ? <Users t={t} locale={locale} users={m.organization.users} /> : null}
+              {m.organization.users ? (
+                <Users t={t} locale={locale} timeZone={timeZone} users={m.organization.users} />
+              ) : null}
               <Subscriptions
                 t={t}
                 locale={locale}
+                timeZone={timeZone}
                 items={m.subscriptions}
                 label={t('hub.customers.subscriptions_of', { name: m.organization.name })}
                 mayOpenCase={partnerSide}
@@ -304,7 +322,8 @@ export function HubPage(props: {
             <ul>
               {view.managingPartners.map((p) => (
                 <li id={`partner-${p.orgId}`}>
-                  <strong>{p.name}</strong>: {accessLabel(t, locale, p.access, p.fullAdminRequestedAt)}
+                  <strong>{p.name}</strong>:{' '}
+                  {accessLabel(t, locale, p.access, p.fullAdminRequestedAt, timeZone)}
                   {p.access === 'provisioning_admin' ? (
                     <form
                       method="post"

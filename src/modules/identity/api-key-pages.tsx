@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { API_KEY_NAME_MAX_LENGTH } from '../../platform/limits.ts';
@@ -12,18 +13,6 @@ import type { SessionUser } from './service.ts';
 
 const BASE = '/settings/api-keys';
 
-function formatDateTime(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-    timeZoneName: 'short',
-  }).format(at);
-}
-
 interface PageProps {
   t: Translate;
   locale: Locale;
@@ -31,10 +20,10 @@ interface PageProps {
   path: string;
 }
 
-function KeyStatus({ t, locale, apiKey }: { t: Translate; locale: Locale; apiKey: ApiKeyView }) {
+function KeyStatus({ t, reader, apiKey }: { t: Translate; reader: Reader; apiKey: ApiKeyView }) {
   return apiKey.revokedAt ? (
     <span class="status status-revoked">
-      {t('api_keys.revoked_on', { date: formatDateTime(locale, apiKey.revokedAt) })}
+      {t('api_keys.revoked_on', { date: formatDateTime(reader, apiKey.revokedAt) })}
     </span>
   ) : (
     <span class="status status-active">{t('api_keys.active')}</span>
@@ -80,12 +69,14 @@ function ApiKeysPage(
                   <code>{k.prefix}…</code>
                 </td>
                 <td>{k.createdBy ? (k.createdBy.email ?? '') : t('api_keys.created_by_system')}</td>
-                <td class="nowrap">{formatDateTime(locale, k.createdAt)}</td>
+                <td class="nowrap">{formatDateTime(readerOf(locale, p.user), k.createdAt)}</td>
                 <td class="nowrap">
-                  {k.lastUsedAt ? formatDateTime(locale, k.lastUsedAt) : t('api_keys.never')}
+                  {k.lastUsedAt
+                    ? formatDateTime(readerOf(locale, p.user), k.lastUsedAt)
+                    : t('api_keys.never')}
                 </td>
                 <td>
-                  <KeyStatus t={t} locale={locale} apiKey={k} />
+                  <KeyStatus t={t} reader={readerOf(locale, p.user)} apiKey={k} />
                 </td>
                 <td>
                   {k.revokedAt ? null : (
@@ -160,9 +151,13 @@ function RevokePage(p: PageProps & { apiKey: ApiKeyView }) {
           <code>{apiKey.prefix}…</code>
         </dd>
         <dt>{t('api_keys.created_at')}</dt>
-        <dd>{formatDateTime(locale, apiKey.createdAt)}</dd>
+        <dd>{formatDateTime(readerOf(locale, p.user), apiKey.createdAt)}</dd>
         <dt>{t('api_keys.last_used')}</dt>
-        <dd>{apiKey.lastUsedAt ? formatDateTime(locale, apiKey.lastUsedAt) : t('api_keys.never')}</dd>
+        <dd>
+          {apiKey.lastUsedAt
+            ? formatDateTime(readerOf(locale, p.user), apiKey.lastUsedAt)
+            : t('api_keys.never')}
+        </dd>
       </dl>
       <p>{t('api_keys.revoke_warning')}</p>
       <form method="post" action={`${BASE}/${apiKey.id}/revoke`}>

@@ -1,8 +1,10 @@
 import type { Hono } from 'hono';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
+import { formatDateTime, formatDay, formatNumber, readerOf } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { LOCALE_NAMES, translator } from '../../platform/i18n.ts';
 import { PART_OF_TEXT_MIN_RUN, searchesPartOfText } from '../../platform/search-text.ts';
+import { DayInput, readDayInputs } from '../../platform/ui/date-input.tsx';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -14,12 +16,6 @@ import { loadOrderPanels, type OrderPagePanel, type OrderPanelParts } from './pa
 import { listOrdersQuerySchema, type OrderSummary, type OrderView } from './schema.ts';
 import { listOrders } from './search.ts';
 import { getOrder } from './service.ts';
-
-function formatDate(locale: Locale, date: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
-    new Date(`${date.slice(0, 10)}T00:00:00Z`),
-  );
-}
 
 function StatusBadge({ t, status }: { t: Translate; status: string }) {
   return <span class={`status status-${status}`}>{t(`status.${status}`)}</span>;
@@ -48,21 +44,21 @@ const FILTER_LABELS: Record<string, string> = {
 
 function DateFilter(props: {
   t: Translate;
+  locale: Locale;
+  user: SessionUser;
   name: 'startFrom' | 'startTo';
   filters: Record<string, string>;
   errors: Record<string, string>;
 }) {
   return (
-    <div>
-      <label for={props.name}>{props.t(FILTER_LABELS[props.name] ?? '')}</label>
-      <input
-        id={props.name}
-        name={props.name}
-        type="date"
-        value={props.filters[props.name] ?? ''}
-        {...invalid(props.errors, props.name)}
-      />
-    </div>
+    <DayInput
+      t={props.t}
+      reader={readerOf(props.locale, props.user)}
+      name={props.name}
+      label={props.t(FILTER_LABELS[props.name] ?? '')}
+      value={props.filters[props.name]}
+      errors={props.errors}
+    />
   );
 }
 
@@ -109,8 +105,15 @@ function OrdersListPage(p: ListProps) {
             ))}
           </select>
         </div>
-        <DateFilter t={t} name="startFrom" filters={filters} errors={p.errors} />
-        <DateFilter t={t} name="startTo" filters={filters} errors={p.errors} />
+        <DateFilter
+          t={t}
+          locale={locale}
+          user={p.user}
+          name="startFrom"
+          filters={filters}
+          errors={p.errors}
+        />
+        <DateFilter t={t} locale={locale} user={p.user} name="startTo" filters={filters} errors={p.errors} />
         <button type="submit">{t('orders.apply')}</button>
       </form>
       <section id="results" aria-live="polite">
@@ -148,7 +151,7 @@ function OrdersListPage(p: ListProps) {
                   </td>
                   <td>{o.endCustomer.name}</td>
                   <td>{t('orders.line_count', { count: o.lineCount })}</td>
-                  <td>{o.firstStartDate ? formatDate(locale, o.firstStartDate) : ''}</td>
+                  <td>{o.firstStartDate ? formatDay({ locale }, o.firstStartDate) : ''}</td>
                   <td>{o.contactEmails.join(', ')}</td>
                   <td>
                     {o.statuses.map((s) => (
@@ -220,7 +223,7 @@ function OrderPage({
         <dt>{t('order.email_language')}</dt>
         <dd lang={order.locale}>{LOCALE_NAMES[order.locale]}</dd>
         <dt>{t('order.placed')}</dt>
-        <dd>{formatDate(locale, order.createdAt)}</dd>
+        <dd>{formatDateTime(readerOf(locale, user), order.createdAt)}</dd>
       </dl>
       <h2>{t('order.lines_heading', { count: order.lines.length })}</h2>
       <table>
@@ -245,8 +248,8 @@ function OrderPage({
                 <div class="muted">{line.offer.name}</div>
               </td>
               <td>{line.services.map((s) => t(`service.${s.code}`)).join(', ')}</td>
-              <td>{new Intl.NumberFormat(locale).format(line.quantity)}</td>
-              <td>{formatDate(locale, line.requestedStartDate)}</td>
+              <td>{formatNumber({ locale }, line.quantity)}</td>
+              <td>{formatDay({ locale }, line.requestedStartDate)}</td>
               <td>
                 <span class="contact-email">{line.provisioningContactEmail}</span>
                 {panels.map((p) => p.lineContact?.(line))}
@@ -281,8 +284,12 @@ export function registerOrderPages(app: Hono<UserEnv>, panels: readonly OrderPag
     const path = c.req.path + (new URL(c.req.url).search || '');
     const base = { t, locale, user: c.get('user'), path, filters };
     let problems: FieldError[];
-    const parsed = listOrdersQuerySchema.safeParse(filters);
-    if (parsed.success) {
+    // Dates come as the reader writes them (or ISO); the query schema reads ISO.
+    const typed = readDayInputs(readerOf(locale, c.get('user')), filters, ['startFrom', 'startTo']);
+    const parsed = listOrdersQuerySchema.safeParse({ ...filters, ...typed.days });
+    if (typed.problems.length) {
+      problems = typed.problems;
+    } else if (parsed.success) {
       try {
         const page = await listOrders(c.get('ctx'), parsed.data);
         return c.html(

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { formatDate, readerOf } from '../../platform/format.ts';
 import { type Translate, translator } from '../../platform/i18n.ts';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -11,7 +12,6 @@ import {
   type SubscriptionActions,
   subscriptionActions,
 } from './subscriptions.ts';
-import { formatDay } from './timeline.ts';
 import { LineDeadline } from './timeline.tsx';
 
 const FILTERS = ['q', 'cursor'] as const;
@@ -95,7 +95,7 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
                     <td>
                       {s.facts?.billingStartedAt ? (
                         t('subscriptions.billing_started_on', {
-                          date: formatDay(locale, s.facts.billingStartedAt.toISOString()),
+                          date: formatDate(readerOf(locale, c.get('user')), s.facts.billingStartedAt),
                         })
                       ) : (
                         <LineDeadline t={t} facts={s.facts} now={now} />

@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
-import type { Locale, Translate } from '../../platform/i18n.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
+import type { Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import {
   daysLeft,
-  formatInstant,
   getLineHistory,
   type LineFacts,
   type LineHistory,
@@ -56,11 +56,11 @@ export function LineDeadline({ t, facts, now }: { t: Translate; facts: LineFacts
 
 export function LineHistoryList({
   t,
-  locale,
+  reader,
   history,
 }: {
   t: Translate;
-  locale: Locale;
+  reader: Reader;
   history: LineHistory;
 }) {
   return (
@@ -68,13 +68,13 @@ export function LineHistoryList({
       <ol>
         {history.entries.map((entry) => (
           <li>
-            <time datetime={entry.at}>{formatInstant(locale, entry.at)}</time> · {renderEntry(t, entry)}
+            <time datetime={entry.at}>{formatDateTime(reader, entry.at)}</time> · {renderEntry(t, entry)}
             {entry.actor ? <span class="muted"> · {t('timeline.by', { actor: entry.actor })}</span> : null}
           </li>
         ))}
       </ol>
       <p class="next">
-        <strong>{t('timeline.next_label')}</strong> {renderNextStep(t, locale, history.next)}
+        <strong>{t('timeline.next_label')}</strong> {renderNextStep(t, reader, history.next)}
       </p>
     </div>
   );
@@ -102,6 +102,8 @@ export function registerTimelinePages(app: Hono<UserEnv>): void {
   app.get('/orders/:orderId/lines/:lineId/history', async (c) => {
     const locale = c.get('locale');
     const history = await getLineHistory(c.get('ctx'), c.req.param('orderId'), c.req.param('lineId'));
-    return c.html(<LineHistoryList t={translator(locale)} locale={locale} history={history} />);
+    return c.html(
+      <LineHistoryList t={translator(locale)} reader={readerOf(locale, c.get('user'))} history={history} />,
+    );
   });
 }

@@ -1,10 +1,11 @@
 import type { Hono } from 'hono';
+import { formatDateTime, readerOf } from '../../platform/format.ts';
 import { translator } from '../../platform/i18n.ts';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { FilterErrors, Pager, runListQuery } from './list-page.tsx';
-import { awaitingApproval, formatInstant, SYSTEM_ACTOR } from './timeline.ts';
+import { awaitingApproval, SYSTEM_ACTOR } from './timeline.ts';
 import { listTransactions } from './transactions.ts';
 import {
   listTransactionsQuerySchema,
@@ -113,7 +114,7 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
                         : tx.newEmail}
                     </td>
                     <td>{tx.actor.type === 'system' ? SYSTEM_ACTOR : (tx.actor.label ?? '')}</td>
-                    <td>{formatInstant(locale, tx.createdAt)}</td>
+                    <td>{formatDateTime(readerOf(locale, c.get('user')), tx.createdAt)}</td>
                     <td>
                       <span class={`status tx-${tx.status}`}>{t(`transactions.statuses.${tx.status}`)}</span>
                       {tx.status === 'failed' && tx.failureReason ? (
