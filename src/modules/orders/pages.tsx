@@ -42,6 +42,9 @@ const FILTER_LABELS: Record<string, string> = {
   cursor: 'orders.paging',
 };
 
+/** The filters drawn by DayInput, which carry their own message. */
+const DAY_FILTERS = new Set(['startFrom', 'startTo']);
+
 function DateFilter(props: {
   t: Translate;
   locale: Locale;
@@ -120,7 +123,8 @@ function OrdersListPage(p: ListProps) {
         {Object.keys(p.errors).length ? (
           <ul class="error" role="alert">
             {Object.entries(p.errors).map(([field, message]) => (
-              <li id={`error-${field}`}>{message}</li>
+              // A date field shows its message itself (DayInput): one element per id.
+              <li id={DAY_FILTERS.has(field) ? undefined : `error-${field}`}>{message}</li>
             ))}
           </ul>
         ) : null}
