@@ -4,9 +4,11 @@ import {
   dayInputExample,
   formatDate,
   formatDateTime,
+  formatDateTimeInput,
   formatDay,
   formatDayInput,
   formatNumber,
+  parseDateTimeInput,
   parseDayInput,
   type Reader,
 } from './format.ts';
@@ -117,5 +119,55 @@ describe('format: date inputs read the reader’s own way of writing a day', () 
       assert.equal(parseDayInput({ locale: 'it' }, text), null, JSON.stringify(text));
     }
     assert.equal(parseDayInput({ locale: 'en' }, '31/12/2026'), null);
+  });
+});
+
+describe('format: a day and a time typed on the reader’s clock', () => {
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+  it('reads the time in the reader’s zone, winter and summer', () => {
+    const rome = { locale: 'it', timeZone: 'Europe/Rome' } as const;
+    assert.equal(iso(parseDateTimeInput(rome, '31/12/2026 14:30')), '2026-12-31T13:30:00.000Z');
+    assert.equal(iso(parseDateTimeInput(rome, '5/7/2026 14.30')), '2026-07-05T12:30:00.000Z');
+    assert.equal(iso(parseDateTimeInput(rome, '2026-12-31T00:15')), '2026-12-30T23:15:00.000Z');
+    assert.equal(iso(parseDateTimeInput({ locale: 'en' }, '12/31/2026 2:30 PM')), '2026-12-31T14:30:00.000Z');
+    assert.equal(
+      iso(parseDateTimeInput({ locale: 'en' }, '12/31/2026 12:05 am')),
+      '2026-12-31T00:05:00.000Z',
+    );
+    assert.equal(
+      iso(parseDateTimeInput({ locale: 'en', timeZone: 'America/New_York' }, '3/8/2026 03:30')),
+      '2026-03-08T07:30:00.000Z',
+      'after the clocks went forward',
+    );
+  });
+
+  it('round-trips what it writes, in every language and zone', () => {
+    const at = new Date('2026-12-31T23:45:00Z');
+    for (const locale of LOCALES) {
+      for (const timeZone of ['UTC', 'Europe/Rome', 'America/Los_Angeles', 'Asia/Kolkata']) {
+        const typed = formatDateTimeInput({ locale, timeZone }, at);
+        assert.equal(
+          iso(parseDateTimeInput({ locale, timeZone }, typed)),
+          at.toISOString(),
+          `${locale} ${timeZone}: ${typed}`,
+        );
+      }
+    }
+    assert.equal(formatDateTimeInput({ locale: 'it', timeZone: 'Europe/Rome' }, at), '01/01/2027 00:45');
+  });
+
+  it('refuses what is not a day and a time', () => {
+    for (const text of [
+      '31/12/2026',
+      '31/02/2026 10:00',
+      '31/12/2026 24:00',
+      '31/12/2026 10:60',
+      '31/12/2026 13:00 PM',
+      'soon',
+      '31/12/2026 10:00\u0000',
+    ]) {
+      assert.equal(parseDateTimeInput({ locale: 'it' }, text), null, JSON.stringify(text));
+    }
   });
 });

@@ -164,6 +164,62 @@ export function parseDayInput(reader: Reader, text: string): string | null {
   return isoDay(Number(year), Number(month), Number(day));
 }
 
+/** The wall clock in `timeZone` at an instant: year, month, day, hour, minute. */
+function wallClock(timeZone: string, at: number): number[] {
+  const parts = dateTimeFormat('wall', 'en', {
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    hourCycle: 'h23',
+    timeZone,
+  }).formatToParts(new Date(at));
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  return [part('year'), part('month'), part('day'), part('hour'), part('minute')];
+}
+
+/** How far `timeZone`'s clock is ahead of UTC at an instant, in milliseconds. */
+function zoneOffset(timeZone: string, at: number): number {
+  const [y = 0, mo = 1, d = 1, h = 0, mi = 0] = wallClock(timeZone, at);
+  return Date.UTC(y, mo - 1, d, h, mi) - Math.floor(at / 60_000) * 60_000;
+}
+
+const TYPED_TIME = /^(.+?)(?:\s*[T,]\s*|\s+)(\d{1,2})[:.](\d{2})\s*([AaPp])?\.?\s*(?:[Mm]\.?)?$/;
+
+/**
+ * A day and a time as the reader types them ("31/12/2026 14:30", "12/31/2026 2:30 PM", ISO
+ * "2026-12-31T14:30"), read on the reader's clock (their zone), as an instant; null when it cannot be
+ * read. The day is read as `parseDayInput` reads it.
+ */
+export function parseDateTimeInput(reader: Reader, text: string): Date | null {
+  const value = text.trim();
+  if (value.length > 40) return null;
+  const m = TYPED_TIME.exec(value);
+  if (!m) return null;
+  const day = parseDayInput(reader, m[1] ?? '');
+  let hour = Number(m[2]);
+  const minute = Number(m[3]);
+  if (m[4]) {
+    if (hour < 1 || hour > 12) return null;
+    hour = (hour % 12) + (m[4].toLowerCase() === 'p' ? 12 : 0);
+  }
+  if (!day || hour > 23 || minute > 59) return null;
+  const [y, mo, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, hour, minute);
+  const timeZone = reader.timeZone ?? 'UTC';
+  // The zone's offset at the guess, then again at the result: right on both sides of a DST change.
+  const guess = wall - zoneOffset(timeZone, wall);
+  return new Date(wall - zoneOffset(timeZone, guess));
+}
+
+/** An instant as the reader types one, on their clock: "31/12/2026 14:30" (a 24-hour time everywhere). */
+export function formatDateTimeInput(reader: Reader, at: Date): string {
+  const [y = 0, mo = 1, d = 1, h = 0, mi = 0] = wallClock(reader.timeZone ?? 'UTC', at.getTime());
+  const day = `${y}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+  return `${formatDayInput(reader, day)} ${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}`;
+}
+
 /** The reader's zone as they know it ("Europe/Rome"), for a note beside times: UTC when unknown. */
 export function readerTimeZone(reader: Reader): string {
   return reader.timeZone ?? 'UTC';

@@ -10,8 +10,7 @@ export function renderDisabledEmail(
   const t = translator(locale);
   const since = p.failingSince ? formatDateTime(reader, p.failingSince) : '';
   const subject = t('webhooks.email.subject', { url: p.url });
-  const why =
-    p.reason === 'gone' ? t('webhooks.email.gone') : t('webhooks.email.failing', { since });
+  const why = p.reason === 'gone' ? t('webhooks.email.gone') : t('webhooks.email.failing', { since });
   const next = t('webhooks.email.next');
   const html = String(
     <html lang={locale}>

@@ -1,6 +1,6 @@
 import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
 import type { Translate } from '../../platform/i18n.ts';
-import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
+import { DateTimeInput } from '../../platform/ui/date-input.tsx';
 import { DELIVERY_STATUSES, type DeliveryView, type EndpointView } from './schema.ts';
 import { EndpointStatus, EventList, type Frame, Notice, type WebhookChrome } from './views.tsx';
 
@@ -115,7 +115,9 @@ export function EndpointPage(
         </dl>
         {e.previousSecretExpiresAt && new Date(e.previousSecretExpiresAt) > p.now ? (
           <p class="muted">
-            {t('webhooks.previous_secret_until', { date: formatDateTime(readerOf(locale, p.user), e.previousSecretExpiresAt) })}
+            {t('webhooks.previous_secret_until', {
+              date: formatDateTime(readerOf(locale, p.user), e.previousSecretExpiresAt),
+            })}
           </p>
         ) : null}
         {e.enabled ? null : <p class="pending-note">{t('webhooks.disabled_hint')}</p>}
@@ -140,18 +142,15 @@ export function EndpointPage(
             <h2 id="recover-heading">{t('webhooks.recover_heading')}</h2>
             <p class="muted">{t('webhooks.recover_intro')}</p>
             <form method="post" action={`${here}/recover`} class="filters">
-              <div>
-                <label for="since">{t('webhooks.recover_since')}</label>
-                <input
-                  id="since"
-                  name="since"
-                  type="datetime-local"
-                  required
-                  value={p.since}
-                  {...invalid(p.errors, 'since')}
-                />
-                <FieldMessage errors={p.errors} field="since" />
-              </div>
+              <DateTimeInput
+                t={t}
+                reader={readerOf(locale, p.user)}
+                name="since"
+                label={t('webhooks.recover_since')}
+                value={p.since}
+                errors={p.errors}
+                required
+              />
               <button type="submit">{t('webhooks.recover')}</button>
             </form>
           </section>

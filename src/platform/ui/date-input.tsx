@@ -67,3 +67,41 @@ export function readDayInputs(
   }
   return { days, problems };
 }
+
+/** "31/12/2026 14:30": a day and a time as the reader types them, for the hint and the refusal. */
+export function dateTimeInputExample(reader: Reader): string {
+  return `${dayInputExample(reader)} 14:30`;
+}
+
+/**
+ * A day and a time on the reader's clock (their organization's zone, named in the hint), for the same
+ * reasons as DayInput: `datetime-local` follows the browser's language and says nothing of the zone.
+ */
+export function DateTimeInput(props: {
+  t: Translate;
+  reader: Reader;
+  name: string;
+  label: string;
+  value: string | undefined;
+  errors: Record<string, string>;
+  required?: boolean;
+}) {
+  const { t, reader, name } = props;
+  const hint = t('ui.datetime_input_hint', {
+    example: dateTimeInputExample(reader),
+    zone: reader.timeZone ?? 'UTC',
+  });
+  return (
+    <Field name={name} label={props.label} hint={hint} errors={props.errors}>
+      <input
+        {...fieldAttrs(props.errors, name, true)}
+        type="text"
+        autocomplete="off"
+        size={18}
+        maxlength={40}
+        required={props.required}
+        value={props.value ?? ''}
+      />
+    </Field>
+  );
+}
