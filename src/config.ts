@@ -53,7 +53,12 @@ const settingsSchema = z.object({
     .optional(),
   MAIL_FROM: z.email('must be an email address').default('provisioning@provisio.example'),
   ESCALATION_EMAIL: z.email('must be an email address').default('account-reps@provisio.example'),
-  VENDOR_NAME: z.string().trim().min(1, 'must not be empty').max(100, 'must be at most 100 characters').default('Provisio'),
+  VENDOR_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .default('Provisio'),
   ADMIN_HUB_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_SECRETS_KEY: z

@@ -240,7 +240,17 @@ function RequestPage(p: Chrome & { r: OperatorRequest; errors: Record<string, st
   );
 }
 
-function Answer({ t, locale, timeZone, r }: { t: Translate; locale: Locale; timeZone: string; r: OperatorRequest }) {
+function Answer({
+  t,
+  locale,
+  timeZone,
+  r,
+}: {
+  t: Translate;
+  locale: Locale;
+  timeZone: string;
+  r: OperatorRequest;
+}) {
   return (
     <dl class="facts">
       {r.answeredAt ? (

@@ -68,7 +68,9 @@ export function FulfilmentPanel(props: PanelProps) {
         </p>
         {request ? (
           <p class="muted">
-            {t('fulfilment.provisioning.since', { date: formatDate({ locale, timeZone: props.timeZone }, request.openedAt) })}
+            {t('fulfilment.provisioning.since', {
+              date: formatDate({ locale, timeZone: props.timeZone }, request.openedAt),
+            })}
           </p>
         ) : null}
       </section>

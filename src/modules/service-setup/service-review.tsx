@@ -1,5 +1,5 @@
-import type { Locale, Translate } from '../../platform/i18n.ts';
 import { formatDate, formatDateTime } from '../../platform/format.ts';
+import type { Locale, Translate } from '../../platform/i18n.ts';
 import { pageUrl, type Screen } from './service-views.tsx';
 import type { SetupProgress } from './services.ts';
 
@@ -136,7 +136,12 @@ export function SummaryStep(props: {
   );
 }
 
-export function Facts(props: { t: Translate; locale: Locale; timeZone?: string | undefined; p: SetupProgress }) {
+export function Facts(props: {
+  t: Translate;
+  locale: Locale;
+  timeZone?: string | undefined;
+  p: SetupProgress;
+}) {
   const { t, p } = props;
   const reader = { locale: props.locale, timeZone: props.timeZone };
   const s = p.setup;
