@@ -53,6 +53,12 @@ const settingsSchema = z.object({
     .optional(),
   MAIL_FROM: z.email('must be an email address').default('provisioning@provisio.example'),
   ESCALATION_EMAIL: z.email('must be an email address').default('account-reps@provisio.example'),
+  VENDOR_NAME: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .default('Provisio'),
   ADMIN_HUB_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_SECRETS_KEY: z
@@ -130,6 +136,8 @@ export interface Config {
   mailFrom: string;
   /** Who hears of stalled provisioning when the partner has no account representative on file. */
   escalationEmail: string;
+  /** The vendor's name as its customers know it: the title block of the order summary PDF. */
+  vendorName: string;
   /** Where a contact or admin completes provisioning after the Point of No Return. */
   adminHubUrl: string;
   /**
@@ -247,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: s.SMTP_URL,
     mailFrom: s.MAIL_FROM.toLowerCase(),
     escalationEmail: s.ESCALATION_EMAIL.toLowerCase(),
+    vendorName: s.VENDOR_NAME,
     adminHubUrl: (s.ADMIN_HUB_URL ?? `${publicUrl}/hub`).replace(/\/+$/, ''),
     webhookSecretsKeys: webhookSecretsKeys ?? [sealingKeyFromPassphrase(DEVELOPMENT_SECRETS_PASSPHRASE)],
     webhookSecretsKeyIsDevelopmentFallback: webhookSecretsKeys === undefined,

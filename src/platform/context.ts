@@ -40,6 +40,8 @@ export interface Ctx {
   db: Executor;
   clock: Clock;
   locale: Locale;
+  /** The reader's IANA zone (the signed-in user's organization's), for what is written for them; UTC when unset. */
+  timeZone?: string;
   requestId: string;
   actor: Actor;
   log: Logger;

@@ -22,7 +22,10 @@ async function session(email: string, lang: string) {
   return page;
 }
 async function shoot(page: import('playwright-core').Page, name: string, path: string) {
-  for (const [w, h] of [[390, 844], [1280, 800]] as const) {
+  for (const [w, h] of [
+    [390, 844],
+    [1280, 800],
+  ] as const) {
     await page.setViewportSize({ width: w, height: h });
     await page.goto(`${base}${path}`);
     const sw = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -49,7 +52,11 @@ try {
     const edit = await p.locator('a[href*="/contact?"]').first().getAttribute('href');
     if (edit) await shoot(p, `${lang}-contact`, edit);
     await p.goto(`${base}/subscriptions`);
-    const resend = await p.locator('a[href*="/resend?"]').first().getAttribute('href', { timeout: 3000 }).catch(() => null);
+    const resend = await p
+      .locator('a[href*="/resend?"]')
+      .first()
+      .getAttribute('href', { timeout: 3000 })
+      .catch(() => null);
     if (resend) await shoot(p, `${lang}-resend`, resend);
     await shoot(p, `${lang}-subscriptions`, '/subscriptions');
     await shoot(p, `${lang}-transactions`, '/transactions');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import type { TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import { formatDate } from '../../src/platform/format.ts';
 import { PDF_LIMITS } from '../../src/platform/pdf/renderer.ts';
 import { type Harness, startHarness, testEngines } from '../support/harness.ts';
 import { type MappedSubscription, mappedSubscription } from '../support/mapped-subscription.ts';
@@ -86,6 +87,59 @@ for (const engine of testEngines()) {
           .toString('latin1'),
         '%PDF-',
       );
+    });
+
+    it('opens with a title block: the vendor, the title, the issue date in the reader’s language; numbered pages', async () => {
+      const m = await mappedSubscription(h);
+      await setUp(m, { stateRegion: 'MI' });
+      await provision(m);
+      for (const [lang, locale, page] of [
+        ['en', 'en', 'Page 1 of 1'],
+        ['it', 'it', 'Pagina 1 di 1'],
+        ['ru', 'ru', 'Страница 1 из 1'],
+      ] as const) {
+        const res = await summary(m, lang);
+        assert.equal(res.status, 200);
+        const text = pdfText(Buffer.from(await res.arrayBuffer()));
+        const head = text.slice(0, text.indexOf(m.subscriptionId));
+        assert.ok(head.includes(h.rt.config.vendorName), `vendor name in the title block of\n${text}`);
+        const issued = formatDate({ locale }, h.rt.clock.now(), 'long');
+        assert.ok(head.includes(issued), `issue date ${issued} in\n${text}`);
+        assert.ok(text.includes(page), `${page} in\n${text}`);
+      }
+      // The calling location's address as the Italian post writes it.
+      const it = pdfText(Buffer.from(await (await summary(m, 'it')).arrayBuffer()));
+      assert.ok(it.includes('20121 Milano (MI)'), `Italian address line in\n${it}`);
+      assert.ok(it.includes('Data di emissione:'), it);
+    });
+
+    it('numbers every page "Page n of N" in the language, with the plural the count needs', async () => {
+      const numbered = (locale: string, templates: Record<string, string>) => ({
+        ...smallDoc(''),
+        content: Array.from({ length: 120 }, (_, i) => `${locale} line ${engine} ${i}`),
+        pageNumbers: { locale, templates: { other: '', ...templates } },
+      });
+      const it = await h.rt.pdf.render(
+        'pages',
+        numbered('it', { one: 'Pagina {{page}} di {{pages}}', other: 'Pagina {{page}} di {{pages}}' }),
+      );
+      assert.ok(it.ok);
+      const itText = pdfText(it.bytes);
+      const pages = Number(/Pagina 1 di (\d+)/.exec(itText)?.[1]);
+      assert.ok(pages >= 2, itText);
+      assert.ok(itText.includes(`Pagina ${pages} di ${pages}`), itText);
+      // Russian picks its form by the page count: "few" for 2–4 pages, "other" is never used for them.
+      const ru = await h.rt.pdf.render(
+        'pages',
+        numbered('ru', {
+          one: 'одна {{page}}/{{pages}}',
+          few: 'few {{page}}/{{pages}}',
+          many: 'many {{page}}/{{pages}}',
+          other: 'other {{page}}/{{pages}}',
+        }),
+      );
+      assert.ok(ru.ok);
+      assert.match(pdfText(ru.bytes), /few 1\/[2-4]/);
     });
 
     it('wraps long unbroken text instead of clipping it: all of it can be read back', async () => {

@@ -152,6 +152,21 @@ for (const engine of testEngines()) {
       assert.match(recovered.headers.get('location') ?? '', /notice=recovered&count=0/);
       const bad = await h.app.request(`${PAGE}/${id}/recover`, form(cookie, [['since', 'soon']]));
       assert.equal(bad.status, 422);
+      // Typed on the reader's clock, in their language's order; refused with an example, naming the field.
+      assert.match(await bad.text(), /Since must be a date and time such as 12\/31\/2026 14:30\./);
+      const page = await (await get(`${PAGE}/${id}`)).text();
+      assert.match(page, /For example, 12\/31\/2026 14:30 \(time zone UTC\)/);
+      assert.match(page, /name="since"[^>]*value="\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}"/);
+      const future = await h.app.request(
+        `${PAGE}/${id}/recover`,
+        form(cookie, [['since', '12/31/2099 10:00']]),
+      );
+      assert.equal(future.status, 422);
+      const futureText = await future.text();
+      assert.match(
+        futureText,
+        /Since cannot be later than [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s[AP]M UTC\./,
+      );
 
       const deleted = await h.app.request(`${PAGE}/${id}/delete`, form(cookie, [['confirm', 'yes']]));
       assert.equal(deleted.status, 303);

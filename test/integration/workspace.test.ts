@@ -134,7 +134,8 @@ for (const engine of testEngines()) {
           html,
           /id="error-startTo"[^>]*>Start date to must not be earlier than the start of the range\./,
         );
-        assert.match(html, /aria-describedby="error-startTo"/);
+        assert.match(html, /aria-describedby="[^"]*\berror-startTo"/);
+        assert.equal(html.match(/id="error-startTo"/g)?.length, 1, 'one message element per id');
         // The summary at the top of the results links to the refused field.
         assert.match(
           html,

@@ -2,6 +2,7 @@ import type { Context, Hono, MiddlewareHandler } from 'hono';
 import type { Child } from 'hono/jsx';
 import { isValidEmailAddress, normalizeEmail } from '../../platform/email.ts';
 import { DomainError } from '../../platform/errors.ts';
+import { formatDateTime, formatDay, readerOf } from '../../platform/format.ts';
 import { type Locale, type Translate, translator } from '../../platform/i18n.ts';
 import { SUPPORT_TEXT_MAX_LENGTH } from '../../platform/limits.ts';
 import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
@@ -13,7 +14,7 @@ import { organizationNames, type SessionUser } from '../identity/service.ts';
 import { listOrdersQuerySchema, type OrderSummary } from '../orders/schema.ts';
 import { listOrders } from '../orders/search.ts';
 import { type EscalatedLine, listEscalatedLines } from '../orders/service.ts';
-import { CaseDetails, CaseStatusBadge, formatDateTime } from '../support/pages.tsx';
+import { CaseDetails, CaseStatusBadge } from '../support/pages.tsx';
 import { type CaseView, caseMessageFormSchema } from '../support/schema.ts';
 import { answerCase, closeCase, getCase, listQueue, type QueuedCase } from '../support/service.ts';
 import { registerWebhookPages } from '../webhooks/pages.tsx';
@@ -149,8 +150,8 @@ function EscalationsPage(p: Chrome & { lines: EscalatedLine[]; representative: s
                 </td>
                 <td class="nowrap">{l.subscriptionId}</td>
                 <td>{l.provisioningContactEmail}</td>
-                <td>{l.requestedStartDate}</td>
-                <td>{formatDateTime(locale, l.escalatedAt.toISOString())}</td>
+                <td>{formatDay({ locale }, l.requestedStartDate)}</td>
+                <td>{formatDateTime(readerOf(locale, p.user), l.escalatedAt)}</td>
               </tr>
             ))}
           </tbody>
@@ -185,7 +186,7 @@ function QueuePage(p: Chrome & { cases: QueuedCase[] }) {
                 </td>
                 <td>{c.organizationName}</td>
                 <td>{t(`support.type.${c.requestType}`)}</td>
-                <td>{formatDateTime(locale, c.createdAt)}</td>
+                <td>{formatDateTime(readerOf(locale, p.user), c.createdAt)}</td>
                 <td>
                   <CaseStatusBadge t={t} status={c.status} />
                 </td>
@@ -205,7 +206,7 @@ function OperatorCasePage(
   return (
     <BackofficeLayout {...p} title={t('support.case_heading', { number: c.caseNumber })}>
       <p>{t('backoffice.case_from', { org: p.orgName })}</p>
-      <CaseDetails t={t} locale={locale} c={c} />
+      <CaseDetails t={t} reader={readerOf(locale, p.user)} c={c} />
       {c.status === 'closed' ? null : (
         <>
           <form method="post" action={`/backoffice/support/${c.id}/answer`} class="stack">

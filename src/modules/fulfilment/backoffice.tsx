@@ -1,6 +1,6 @@
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
-import { formatDateTime } from '../../platform/format.ts';
+import { formatDateTime, readerOf } from '../../platform/format.ts';
 import { LOCALE_NAMES, type Locale, type Translate } from '../../platform/i18n.ts';
 import {
   Callout,
@@ -87,7 +87,7 @@ function ListPage(p: Chrome & { items: OpenRequest[]; done: string | undefined }
                     {t(`fulfilment.backoffice.mode_${r.mode}`)}
                     <Sending t={t} r={r} />
                   </td>
-                  <td>{formatDateTime({ locale }, r.openedAt)}</td>
+                  <td>{formatDateTime(readerOf(locale, p.user), r.openedAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -192,7 +192,7 @@ function RequestPage(p: Chrome & { r: OperatorRequest; errors: Record<string, st
       <ErrorSummary t={t} errors={errors} />
       <p>
         <RequestStateBadge t={t} state={r.state} /> {t(`fulfilment.backoffice.mode_${r.mode}`)} ·{' '}
-        {formatDateTime({ locale }, r.openedAt)}
+        {formatDateTime(readerOf(locale, p.user), r.openedAt)}
       </p>
       <Sending t={t} r={r} />
       <SetupFacts t={t} r={r} />
@@ -258,19 +258,29 @@ function RequestPage(p: Chrome & { r: OperatorRequest; errors: Record<string, st
           </form>
         </div>
       ) : (
-        <Answer t={t} locale={locale} r={r} />
+        <Answer t={t} locale={locale} timeZone={p.user.timeZone} r={r} />
       )}
     </BackofficeLayout>
   );
 }
 
-function Answer({ t, locale, r }: { t: Translate; locale: Locale; r: OperatorRequest }) {
+function Answer({
+  t,
+  locale,
+  timeZone,
+  r,
+}: {
+  t: Translate;
+  locale: Locale;
+  timeZone: string;
+  r: OperatorRequest;
+}) {
   return (
     <dl class="facts">
       {r.answeredAt ? (
         <>
           <dt>{t('fulfilment.backoffice.answered_at')}</dt>
-          <dd>{formatDateTime({ locale }, r.answeredAt)}</dd>
+          <dd>{formatDateTime({ locale, timeZone }, r.answeredAt)}</dd>
         </>
       ) : null}
       {r.externalTenantId ? (

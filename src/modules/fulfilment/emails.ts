@@ -1,3 +1,4 @@
+import { formatDateTime } from '../../platform/format.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import { oneFinalPeriod } from '../../platform/sentence.ts';
 import {
@@ -6,7 +7,6 @@ import {
   emailTranslator,
   esc,
   facts,
-  formatDate,
   heading,
   link,
   muted,
@@ -99,6 +99,8 @@ export function renderOutcomeEmail(input: OutcomeEmailInput): Rendered {
 
 export interface StalledEmailInput {
   locale: Locale;
+  /** The representative's zone when known; UTC (named in the text) otherwise. */
+  timeZone?: string | undefined;
   hours: number;
   requests: {
     subscriptionId: string;
@@ -118,7 +120,7 @@ export function renderStalledEmail(input: StalledEmailInput): Rendered {
   const subject = t(k('subject'), counted);
   const items = input.requests.map(
     (r) =>
-      `${r.subscriptionId} · ${r.partnerName} · ${r.customerName} · ${t(k('since'), { date: formatDate(input.locale, r.openedAt.toISOString()) })}`,
+      `${r.subscriptionId} · ${r.partnerName} · ${r.customerName} · ${t(k('since'), { date: formatDateTime(input, r.openedAt) })}`,
   );
   const html = documentShell({
     locale: input.locale,

@@ -17,6 +17,8 @@ export { isFulfilmentStage } from './schema.ts';
 export interface PanelProps {
   t: Translate;
   locale: Locale;
+  /** The reader's zone (their organization's), for when the request was sent. */
+  timeZone?: string | undefined;
   subscriptionId: string;
   stage: FulfilmentStage;
   request: ProvisionRequestView | undefined;
@@ -67,7 +69,9 @@ export function FulfilmentPanel(props: PanelProps) {
         </p>
         {request ? (
           <p class="muted">
-            {t('fulfilment.provisioning.since', { date: formatDate({ locale }, request.openedAt) })}
+            {t('fulfilment.provisioning.since', {
+              date: formatDate({ locale, timeZone: props.timeZone }, request.openedAt),
+            })}
           </p>
         ) : null}
       </section>

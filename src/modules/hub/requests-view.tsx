@@ -1,7 +1,7 @@
 import { displayEmail } from '../../platform/email.ts';
+import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import type { OrganizationJoinRequest } from '../identity/join-requests.ts';
-import { formatDay } from './views.tsx';
 
 /**
  * The customer sets up alone (W2): approving gives the partner no access to the customer. Only a
@@ -22,7 +22,12 @@ function alone(r: OrganizationJoinRequest): boolean {
  * The organization's admins decide who joins it and which partner may reach it (docs/adr/0022).
  * Each request says who, through which order, what approving grants, and the safety stop.
  */
-export function JoinRequests(props: { t: Translate; locale: Locale; items: OrganizationJoinRequest[] }) {
+export function JoinRequests(props: {
+  t: Translate;
+  locale: Locale;
+  timeZone?: string | undefined;
+  items: OrganizationJoinRequest[];
+}) {
   const { t, locale, items } = props;
   return (
     <section aria-labelledby="requests-title" id="requests">
@@ -49,7 +54,7 @@ export function JoinRequests(props: { t: Translate; locale: Locale; items: Organ
               <dt>{t('consent.hub.partner')}</dt>
               <dd>{r.partnerName}</dd>
               <dt>{t('consent.hub.requested')}</dt>
-              <dd>{formatDay(locale, r.requestedAt)}</dd>
+              <dd>{formatDate({ locale, timeZone: props.timeZone }, r.requestedAt)}</dd>
               <dt>{t('consent.hub.status')}</dt>
               <dd>
                 <span class={`status status-request-${r.status}`}>

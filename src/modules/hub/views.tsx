@@ -58,6 +58,7 @@ function Users({
   t: Translate;
   locale: Locale;
   users: NonNullable<HubOrganization['users']>;
+  /** The reader's zone (their organization's): a day there. */
   timeZone: string;
   /** The viewer's own organization: each user links to its actions. */
   manage: boolean;
@@ -97,10 +98,10 @@ const STATE_TONES: Record<HubSubscription['state'], Tone> = {
   provisioned: 'success',
 };
 
-function stateLabel(t: Translate, locale: Locale, s: HubSubscription): string {
+function stateLabel(t: Translate, locale: Locale, s: HubSubscription, timeZone?: string): string {
   const state = t(`hub.state.${s.state}`);
   return s.billingStartedAt
-    ? `${state} · ${t('hub.state.billing_since', { date: formatDay(locale, s.billingStartedAt) })}`
+    ? `${state} · ${t('hub.state.billing_since', { date: formatDate({ locale, timeZone }, s.billingStartedAt) })}`
     : state;
 }
 
@@ -124,6 +125,7 @@ function Fulfilment(props: { t: Translate; locale: Locale; s: HubSubscription; m
 export function Subscriptions(props: {
   t: Translate;
   locale: Locale;
+  timeZone?: string | undefined;
   items: HubSubscription[];
   label: string;
   mayOpenCase: boolean;
@@ -156,7 +158,7 @@ export function Subscriptions(props: {
                 <span class="muted">{s.services.map((x) => t(`service.${x.code}`)).join(', ')}</span>
               </td>
               <td>
-                <Badge tone={STATE_TONES[s.state]}>{stateLabel(t, locale, s)}</Badge>
+                <Badge tone={STATE_TONES[s.state]}>{stateLabel(t, locale, s, props.timeZone)}</Badge>
                 <Fulfilment t={t} locale={locale} s={s} mayOpenCase={props.mayOpenCase} />
               </td>
               <td>
@@ -229,21 +231,28 @@ function PendingSetups({
   );
 }
 
-function accessLabel(t: Translate, locale: Locale, access: string, requestedAt: Date | null): string {
+function accessLabel(
+  t: Translate,
+  locale: Locale,
+  access: string,
+  requestedAt: Date | null,
+  timeZone?: string,
+): string {
   const label = t(`hub.access.${access}`);
   return requestedAt && access === 'provisioning_admin'
-    ? `${label} · ${t('hub.access.requested_on', { date: formatDay(locale, requestedAt) })}`
+    ? `${label} · ${t('hub.access.requested_on', { date: formatDate({ locale, timeZone }, requestedAt) })}`
     : label;
 }
 
 export function HubPage(props: {
   t: Translate;
   locale: Locale;
-  user: PageChrome['user'];
+  user: PageChrome['user'] & { timeZone?: string };
   view: HubView;
   done?: string;
 }) {
   const { t, locale, view } = props;
+  const timeZone = props.user?.timeZone;
   const names = new Map([
     [view.organization.id, view.organization.name],
     ...view.managedCustomers.map((m) => [m.organization.id, m.organization.name] as [string, string]),
@@ -260,7 +269,9 @@ export function HubPage(props: {
           {t(`${CONSENT_DONE.has(props.done) ? 'consent' : 'hub'}.done.${props.done}`)}
         </p>
       ) : null}
-      {view.joinRequests.length ? <JoinRequests t={t} locale={locale} items={view.joinRequests} /> : null}
+      {view.joinRequests.length ? (
+        <JoinRequests t={t} locale={locale} timeZone={timeZone} items={view.joinRequests} />
+      ) : null}
       <PendingSetups
         t={t}
         locale={locale}
@@ -297,6 +308,7 @@ export function HubPage(props: {
           <Subscriptions
             t={t}
             locale={locale}
+            timeZone={timeZone}
             items={view.subscriptions}
             label={t('hub.subscriptions.title')}
             mayOpenCase={partnerSide}
@@ -317,7 +329,7 @@ export function HubPage(props: {
               <h3 id={`customer-title-${m.organization.id}`}>{m.organization.name}</h3>
               <p>
                 {t('hub.customers.access')}:{' '}
-                <strong>{accessLabel(t, locale, m.access, m.fullAdminRequestedAt)}</strong>
+                <strong>{accessLabel(t, locale, m.access, m.fullAdminRequestedAt, timeZone)}</strong>
               </p>
               {m.access === 'provisioning_admin' && !m.fullAdminRequestedAt ? (
                 <p>
@@ -344,6 +356,7 @@ export function HubPage(props: {
               <Subscriptions
                 t={t}
                 locale={locale}
+                timeZone={timeZone}
                 items={m.subscriptions}
                 label={t('hub.customers.subscriptions_of', { name: m.organization.name })}
                 mayOpenCase={partnerSide}
@@ -359,7 +372,8 @@ export function HubPage(props: {
             <ul>
               {view.managingPartners.map((p) => (
                 <li id={`partner-${p.orgId}`}>
-                  <strong>{p.name}</strong>: {accessLabel(t, locale, p.access, p.fullAdminRequestedAt)}
+                  <strong>{p.name}</strong>:{' '}
+                  {accessLabel(t, locale, p.access, p.fullAdminRequestedAt, timeZone)}
                   {p.access === 'provisioning_admin' ? (
                     <>
                       {' '}

@@ -1,6 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
-import { formatDateTime } from '../../platform/format.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { API_KEY_NAME_MAX_LENGTH } from '../../platform/limits.ts';
@@ -30,10 +30,10 @@ interface PageProps {
   path: string;
 }
 
-function KeyStatus({ t, locale, apiKey }: { t: Translate; locale: Locale; apiKey: ApiKeyView }) {
+function KeyStatus({ t, reader, apiKey }: { t: Translate; reader: Reader; apiKey: ApiKeyView }) {
   return apiKey.revokedAt ? (
     <Badge tone="neutral">
-      {t('api_keys.revoked_on', { date: formatDateTime({ locale }, apiKey.revokedAt) })}
+      {t('api_keys.revoked_on', { date: formatDateTime(reader, apiKey.revokedAt) })}
     </Badge>
   ) : (
     <Badge tone="success">{t('api_keys.active')}</Badge>
@@ -87,12 +87,14 @@ function ApiKeysPage(
                     <code>{k.prefix}…</code>
                   </td>
                   <td>{k.createdBy ? (k.createdBy.email ?? '') : t('api_keys.created_by_system')}</td>
-                  <td class="nowrap">{formatDateTime({ locale }, k.createdAt)}</td>
+                  <td class="nowrap">{formatDateTime(readerOf(locale, p.user), k.createdAt)}</td>
                   <td class="nowrap">
-                    {k.lastUsedAt ? formatDateTime({ locale }, k.lastUsedAt) : t('api_keys.never')}
+                    {k.lastUsedAt
+                      ? formatDateTime(readerOf(locale, p.user), k.lastUsedAt)
+                      : t('api_keys.never')}
                   </td>
                   <td>
-                    <KeyStatus t={t} locale={locale} apiKey={k} />
+                    <KeyStatus t={t} reader={readerOf(locale, p.user)} apiKey={k} />
                   </td>
                   <td>
                     {k.revokedAt ? null : (
@@ -170,7 +172,7 @@ function RevokePage(p: PageProps & { apiKey: ApiKeyView }) {
       </p>
       <ConfirmPanel
         title={t('api_keys.revoke_title', { name: apiKey.name })}
-        consequence={<RevokeFacts t={t} locale={locale} apiKey={apiKey} />}
+        consequence={<RevokeFacts t={t} reader={readerOf(locale, p.user)} apiKey={apiKey} />}
         action={`${BASE}/${apiKey.id}/revoke`}
         hidden={{ confirm: 'yes' }}
         confirmLabel={t('api_keys.revoke_confirm')}
@@ -182,7 +184,7 @@ function RevokePage(p: PageProps & { apiKey: ApiKeyView }) {
   );
 }
 
-function RevokeFacts({ t, locale, apiKey }: { t: Translate; locale: Locale; apiKey: ApiKeyView }) {
+function RevokeFacts({ t, reader, apiKey }: { t: Translate; reader: Reader; apiKey: ApiKeyView }) {
   return (
     <>
       <dl class="facts">
@@ -191,9 +193,9 @@ function RevokeFacts({ t, locale, apiKey }: { t: Translate; locale: Locale; apiK
           <code>{apiKey.prefix}…</code>
         </dd>
         <dt>{t('api_keys.created_at')}</dt>
-        <dd>{formatDateTime({ locale }, apiKey.createdAt)}</dd>
+        <dd>{formatDateTime(reader, apiKey.createdAt)}</dd>
         <dt>{t('api_keys.last_used')}</dt>
-        <dd>{apiKey.lastUsedAt ? formatDateTime({ locale }, apiKey.lastUsedAt) : t('api_keys.never')}</dd>
+        <dd>{apiKey.lastUsedAt ? formatDateTime(reader, apiKey.lastUsedAt) : t('api_keys.never')}</dd>
       </dl>
       <p>{t('api_keys.revoke_warning')}</p>
     </>

@@ -114,10 +114,11 @@ export async function decide(
 export function findAdmins(db: Executor, organizationId: string) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'locale'])
-    .where('organization_id', '=', organizationId)
-    .where('role', 'in', ['partner_admin', 'customer_admin'])
-    .orderBy('email')
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .select(['users.id', 'users.email', 'users.locale', 'organizations.time_zone'])
+    .where('users.organization_id', '=', organizationId)
+    .where('users.role', 'in', ['partner_admin', 'customer_admin'])
+    .orderBy('users.email')
     .execute();
 }
 

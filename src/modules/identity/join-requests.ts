@@ -165,5 +165,5 @@ export async function expireJoinRequests(
 /** Who decides: the organization's admins, each with their language. */
 export async function organizationAdmins(ctx: Ctx, organizationId: string) {
   const rows = await repo.findAdmins(ctx.db, organizationId);
-  return rows.map((r) => ({ id: r.id, email: r.email, locale: r.locale as Locale }));
+  return rows.map((r) => ({ id: r.id, email: r.email, locale: r.locale as Locale, timeZone: r.time_zone }));
 }

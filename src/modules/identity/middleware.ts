@@ -78,6 +78,7 @@ export function requireUser(): MiddlewareHandler<UserEnv> {
     c.set('ctx', {
       ...ctx,
       locale,
+      timeZone: user.timeZone,
       actor: {
         type: 'user',
         userId: user.userId,

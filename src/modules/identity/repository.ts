@@ -120,6 +120,7 @@ export async function findLiveSession(db: Executor, tokenHash: string, at: Date)
       'organizations.id as org_id',
       'organizations.kind as org_kind',
       'organizations.name as org_name',
+      'organizations.time_zone as org_time_zone',
     ])
     .where('sessions.token_hash', '=', tokenHash)
     .where('sessions.expires_at', '>', at)
@@ -320,18 +321,20 @@ export async function findOrganizationNames(db: Executor, ids: string[]): Promis
 export async function findOrgUserEmails(db: Executor, organizationId: string, userId: string | null) {
   let query = db
     .selectFrom('users')
-    .select(['email', 'locale'])
-    .where('organization_id', '=', organizationId);
-  query = userId ? query.where('id', '=', userId) : query.where('role', '=', 'partner_admin');
-  return query.orderBy('email').execute();
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .select(['users.email', 'users.locale', 'organizations.time_zone'])
+    .where('users.organization_id', '=', organizationId);
+  query = userId ? query.where('users.id', '=', userId) : query.where('users.role', '=', 'partner_admin');
+  return query.orderBy('users.email').execute();
 }
 
 /** The vendor's operators, each with their language: who hears about the vendor's own webhook endpoints. */
 export async function findOperators(db: Executor) {
   return db
     .selectFrom('users')
-    .select(['id', 'email', 'locale'])
-    .where('role', '=', 'operator')
-    .orderBy('email')
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .select(['users.id', 'users.email', 'users.locale', 'organizations.time_zone'])
+    .where('users.role', '=', 'operator')
+    .orderBy('users.email')
     .execute();
 }

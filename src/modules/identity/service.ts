@@ -350,6 +350,8 @@ export interface SessionUser {
   orgId: string;
   orgKind: OrgKind;
   orgName: string;
+  /** The organization's IANA zone: the user reads every time in it (platform/format.ts). */
+  timeZone: string;
 }
 
 const ACTIVITY_RESOLUTION_MS = 5 * 60_000;
@@ -369,6 +371,7 @@ export async function resolveSession(ctx: Ctx, token: string): Promise<SessionUs
     orgId: row.org_id,
     orgKind: row.org_kind,
     orgName: row.org_name,
+    timeZone: row.org_time_zone,
   };
 }
 
@@ -382,7 +385,9 @@ export function organizationContactsFor(ctx: Ctx, organizationId: string, userId
 }
 
 /** The vendor's operators, each with their language. */
-export async function vendorOperators(ctx: Ctx): Promise<{ id: string; email: string; locale: Locale }[]> {
+export async function vendorOperators(
+  ctx: Ctx,
+): Promise<{ id: string; email: string; locale: Locale; timeZone: string }[]> {
   const rows = await repo.findOperators(ctx.db);
-  return rows.map((r) => ({ id: r.id, email: r.email, locale: r.locale as Locale }));
+  return rows.map((r) => ({ id: r.id, email: r.email, locale: r.locale as Locale, timeZone: r.time_zone }));
 }

@@ -1,4 +1,5 @@
 import { displayEmail } from '../../platform/email.ts';
+import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName, countryOptions } from '../../platform/regions.ts';
 import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
@@ -10,7 +11,8 @@ import { Radio, type StepProps } from './wizard-views.tsx';
 /** W3's screens: an organization as a candidate, the three outcomes, creating one, searching. */
 
 function when(locale: Locale, at: Date | null, t: Translate): string {
-  return at ? new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(at) : t('wizard.org.never');
+  // The visitor holds a link, not an account: no zone of theirs is known, so the day is UTC's.
+  return at ? formatDate({ locale }, at) : t('wizard.org.never');
 }
 
 /** What one organization looks like when someone must decide whether it is theirs (W3). */

@@ -141,7 +141,9 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
     );
   const { line } = link;
   const contact = normalizeEmail(line.provisioningContactEmail);
-  const summary = <SubscriptionFacts t={t} orderReference={link.orderReference} line={line} />;
+  const summary = (
+    <SubscriptionFacts t={t} locale={locale} orderReference={link.orderReference} line={line} />
+  );
   const v: Visit = {
     ...bare,
     ctx: {

@@ -1,7 +1,7 @@
 import { displayEmail } from '../../platform/email.ts';
+import { formatDateTime } from '../../platform/format.ts';
 import { translator } from '../../platform/i18n.ts';
 import type { JoinRequest } from '../identity/join-requests.ts';
-import { formatInstant } from '../provisioning/timeline.ts';
 import { page, type Visit } from './wizard-render.tsx';
 
 /**
@@ -21,7 +21,7 @@ export function waitingPage(v: Visit, request: JoinRequest) {
         <p>{t(`consent.waiting.detail_${request.reason}`, values)}</p>
         <p>{t('consent.waiting.nothing_granted')}</p>
         <p class="muted">
-          {t('consent.waiting.since', { date: formatInstant(v.locale, request.requestedAt.toISOString()) })}
+          {t('consent.waiting.since', { date: formatDateTime({ locale: v.locale }, request.requestedAt) })}
         </p>
       </div>
       <p>{t('consent.waiting.safety')}</p>

@@ -1,10 +1,11 @@
 import type { Hono } from 'hono';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
-import { formatDate, formatDay, formatNumber } from '../../platform/format.ts';
+import { formatDateTime, formatDay, formatNumber, readerOf } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { LOCALE_NAMES, translator } from '../../platform/i18n.ts';
 import { PART_OF_TEXT_MIN_RUN, searchesPartOfText } from '../../platform/search-text.ts';
 import { EmptyState, ErrorSummary, Field, fieldAttrs, TableFrame } from '../../platform/ui/components.tsx';
+import { DayInput, readDayInputs } from '../../platform/ui/date-input.tsx';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
@@ -38,16 +39,25 @@ const FILTER_LABELS: Record<string, string> = {
   cursor: 'orders.paging',
 };
 
+/** The filters drawn by DayInput, which carry their own message. */
+
 function DateFilter(props: {
   t: Translate;
+  locale: Locale;
+  user: SessionUser;
   name: 'startFrom' | 'startTo';
   filters: Record<string, string>;
   errors: Record<string, string>;
 }) {
   return (
-    <Field name={props.name} label={props.t(FILTER_LABELS[props.name] ?? '')} errors={props.errors}>
-      <input type="date" value={props.filters[props.name] ?? ''} {...fieldAttrs(props.errors, props.name)} />
-    </Field>
+    <DayInput
+      t={props.t}
+      reader={readerOf(props.locale, props.user)}
+      name={props.name}
+      label={props.t(FILTER_LABELS[props.name] ?? '')}
+      value={props.filters[props.name]}
+      errors={props.errors}
+    />
   );
 }
 
@@ -77,7 +87,7 @@ function OrdersEmpty({ t, filtered }: { t: Translate; filtered: boolean }) {
 
 function OrdersListPage(p: ListProps) {
   const { t, locale, filters } = p;
-  const reader = { locale };
+  const reader = readerOf(locale, p.user);
   const { cursor, ...withoutCursor } = filters;
   const nextHref = p.nextCursor
     ? `/orders?${new URLSearchParams({ ...withoutCursor, cursor: p.nextCursor })}`
@@ -114,8 +124,15 @@ function OrdersListPage(p: ListProps) {
             ))}
           </select>
         </Field>
-        <DateFilter t={t} name="startFrom" filters={filters} errors={p.errors} />
-        <DateFilter t={t} name="startTo" filters={filters} errors={p.errors} />
+        <DateFilter
+          t={t}
+          locale={locale}
+          user={p.user}
+          name="startFrom"
+          filters={filters}
+          errors={p.errors}
+        />
+        <DateFilter t={t} locale={locale} user={p.user} name="startTo" filters={filters} errors={p.errors} />
         <div class="filters-submit">
           <button type="submit">{t('orders.apply')}</button>
         </div>
@@ -197,7 +214,7 @@ function OrderPage({
   /** What other modules show here (provisioning's actions and history, the match preview), in rank order. */
   panels: readonly OrderPanelParts[];
 }) {
-  const reader = { locale };
+  const reader = readerOf(locale, user);
   const partner = orgNames.get(order.partnerOrgId) ?? '';
   const placer = orgNames.get(order.placedByOrgId) ?? '';
   return (
@@ -227,7 +244,7 @@ function OrderPage({
         <dt>{t('order.email_language')}</dt>
         <dd lang={order.locale}>{LOCALE_NAMES[order.locale]}</dd>
         <dt>{t('order.placed')}</dt>
-        <dd>{formatDate(reader, new Date(order.createdAt))}</dd>
+        <dd>{formatDateTime(reader, order.createdAt)}</dd>
       </dl>
       <h2 id="lines-heading">{t('order.lines_heading', { count: order.lines.length })}</h2>
       <TableFrame label={t('order.lines_heading', { count: order.lines.length })}>
@@ -292,8 +309,12 @@ export function registerOrderPages(app: Hono<UserEnv>, panels: readonly OrderPag
     const path = c.req.path + (new URL(c.req.url).search || '');
     const base = { t, locale, user: c.get('user'), path, filters };
     let problems: FieldError[];
-    const parsed = listOrdersQuerySchema.safeParse(filters);
-    if (parsed.success) {
+    // Dates come as the reader writes them (or ISO); the query schema reads ISO.
+    const typed = readDayInputs(readerOf(locale, c.get('user')), filters, ['startFrom', 'startTo']);
+    const parsed = listOrdersQuerySchema.safeParse({ ...filters, ...typed.days });
+    if (typed.problems.length) {
+      problems = typed.problems;
+    } else if (parsed.success) {
       try {
         const page = await listOrders(c.get('ctx'), parsed.data);
         return c.html(

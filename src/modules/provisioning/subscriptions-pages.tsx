@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { formatDate } from '../../platform/format.ts';
+import { formatDate, readerOf } from '../../platform/format.ts';
 import { type Translate, translator } from '../../platform/i18n.ts';
 import { EmptyState, Field, fieldAttrs, TableFrame } from '../../platform/ui/components.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -117,7 +117,7 @@ export function registerSubscriptionPages(app: Hono<UserEnv>): void {
                       <td>
                         {s.facts?.billingStartedAt ? (
                           t('subscriptions.billing_started_on', {
-                            date: formatDate({ locale }, s.facts.billingStartedAt),
+                            date: formatDate(readerOf(locale, c.get('user')), s.facts.billingStartedAt),
                           })
                         ) : (
                           <LineDeadline t={t} facts={s.facts} now={now} />

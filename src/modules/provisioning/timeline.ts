@@ -1,5 +1,6 @@
 import type { Ctx } from '../../platform/context.ts';
-import type { Locale, Translate } from '../../platform/i18n.ts';
+import { formatDate, type Reader } from '../../platform/format.ts';
+import type { Translate } from '../../platform/i18n.ts';
 import { latestJoinRequests } from '../identity/join-requests.ts';
 import { getOrderLine } from '../orders/service.ts';
 import * as repo from './timeline-repository.ts';
@@ -222,29 +223,11 @@ export async function getLineHistory(ctx: Ctx, orderId: string, lineId: string):
   return { lineId, subscriptionId: facts.subscriptionId, entries, next: nextStep(facts) };
 }
 
-export function formatDay(locale: Locale, iso: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(
-    new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso),
-  );
-}
-
-export function formatInstant(locale: Locale, iso: string): string {
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'UTC',
-    timeZoneName: 'short',
-  }).format(new Date(iso));
-}
-
-/** The next-step sentence in the viewer's language. */
-export function renderNextStep(t: Translate, locale: Locale, next: LineHistory['next']): string {
+/** The next-step sentence in the viewer's language; its date (an instant) is a day in the viewer's zone. */
+export function renderNextStep(t: Translate, reader: Reader, next: LineHistory['next']): string {
   const params = {
     ...next.params,
-    ...(next.params.date ? { date: formatDay(locale, next.params.date) } : {}),
+    ...(next.params.date ? { date: formatDate(reader, next.params.date) } : {}),
   };
   return t(`timeline.next.${next.key}`, params);
 }

@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
-import { formatDateTime } from '../../platform/format.ts';
-import type { Locale, Translate } from '../../platform/i18n.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
+import type { Translate } from '../../platform/i18n.ts';
 import { translator } from '../../platform/i18n.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
@@ -58,11 +58,11 @@ export function LineDeadline({ t, facts, now }: { t: Translate; facts: LineFacts
 
 export function LineHistoryList({
   t,
-  locale,
+  reader,
   history,
 }: {
   t: Translate;
-  locale: Locale;
+  reader: Reader;
   history: LineHistory;
 }) {
   return (
@@ -70,14 +70,13 @@ export function LineHistoryList({
       <ol>
         {history.entries.map((entry) => (
           <li>
-            <time datetime={entry.at}>{formatDateTime({ locale }, new Date(entry.at))}</time> ·{' '}
-            {renderEntry(t, entry)}
+            <time datetime={entry.at}>{formatDateTime(reader, entry.at)}</time> · {renderEntry(t, entry)}
             {entry.actor ? <span class="muted"> · {t('timeline.by', { actor: entry.actor })}</span> : null}
           </li>
         ))}
       </ol>
       <p class="next">
-        <strong>{t('timeline.next_label')}</strong> {renderNextStep(t, locale, history.next)}
+        <strong>{t('timeline.next_label')}</strong> {renderNextStep(t, reader, history.next)}
       </p>
     </div>
   );
@@ -110,7 +109,7 @@ export function registerTimelinePages(app: Hono<UserEnv>): void {
     const t = translator(locale);
     const orderId = c.req.param('orderId');
     const history = await getLineHistory(c.get('ctx'), orderId, c.req.param('lineId'));
-    const list = <LineHistoryList t={t} locale={locale} history={history} />;
+    const list = <LineHistoryList t={t} reader={readerOf(locale, c.get('user'))} history={history} />;
     c.header('Vary', 'HX-Request');
     if (c.req.header('HX-Request') === 'true') return c.html(list);
     const title = t('timeline.page_title', { subscription: history.subscriptionId });

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { formatDateTime } from '../../platform/format.ts';
+import { formatDateTime, readerOf } from '../../platform/format.ts';
 import { translator } from '../../platform/i18n.ts';
 import { EmptyState, Field, fieldAttrs, TableFrame } from '../../platform/ui/components.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
@@ -125,7 +125,7 @@ export function registerTransactionPages(app: Hono<UserEnv>): void {
                           : tx.newEmail}
                       </td>
                       <td>{tx.actor.type === 'system' ? SYSTEM_ACTOR : (tx.actor.label ?? '')}</td>
-                      <td>{formatDateTime({ locale }, new Date(tx.createdAt))}</td>
+                      <td>{formatDateTime(readerOf(locale, c.get('user')), tx.createdAt)}</td>
                       <td>
                         <TransactionStatusBadge t={t} type={tx.type} status={tx.status} />
                         {tx.status === 'failed' && tx.failureReason ? (

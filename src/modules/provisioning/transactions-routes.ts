@@ -113,7 +113,7 @@ export function registerProvisioningHistoryRoutes(api: OpenAPIHono<AppEnv>): voi
       {
         ...history,
         entries: history.entries.map((e) => ({ ...e, text: renderEntry(t, e) })),
-        next: { ...history.next, text: renderNextStep(t, locale, history.next) },
+        next: { ...history.next, text: renderNextStep(t, c.get('ctx'), history.next) },
       },
       200,
     );

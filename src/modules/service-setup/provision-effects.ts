@@ -47,6 +47,7 @@ export const tellAdminsActivated: TransitionEffect = async (tx, moved) => {
         locale: r.locale,
         ...renderProvisionedEmail({
           locale: r.locale,
+          timeZone: r.time_zone,
           progress,
           billingStartedAt: m.billingStartedAt ?? tx.clock.now(),
           billingStartReason: m.billingStartReason ?? 'provisioned',
@@ -62,7 +63,7 @@ async function whomToTell(ctx: Ctx, orderId: string, partnerOrgId: string, custo
   const placer = await repo.orderPlacer(ctx.db, orderId);
   const partner = placer ? [placer] : await repo.organizationAdmins(ctx.db, partnerOrgId, 'partner_admin');
   const customer = await repo.organizationAdmins(ctx.db, customerOrgId, 'customer_admin');
-  const seen = new Map<string, { email: string; locale: Locale }>();
+  const seen = new Map<string, { email: string; locale: Locale; time_zone: string }>();
   for (const r of [...partner, ...customer]) if (!seen.has(r.email)) seen.set(r.email, r);
   return [...seen.values()];
 }

@@ -1,3 +1,4 @@
+import { formatDate } from '../../platform/format.ts';
 import type { Locale } from '../../platform/i18n.ts';
 import {
   button,
@@ -5,7 +6,6 @@ import {
   emailTranslator,
   esc,
   facts,
-  formatDate,
   heading,
   paragraph,
   textBody,
@@ -16,6 +16,8 @@ import type { SetupProgress } from './services.ts';
 /** "Your subscription is active": what was set up and when billing started, with the summary's link. */
 export function renderProvisionedEmail(input: {
   locale: Locale;
+  /** The recipient's organization's zone: billing starts on that day there. */
+  timeZone: string;
   progress: SetupProgress;
   billingStartedAt: Date;
   billingStartReason: 'policy' | 'provisioned';
@@ -42,7 +44,7 @@ export function renderProvisionedEmail(input: {
     ...(subdomain ? [[t('services.summary.subdomain'), subdomain] as [string, string]] : []),
     [
       t('services.summary.billing_start'),
-      `${formatDate(input.locale, input.billingStartedAt.toISOString())} (${t(`services.billing_reason.${input.billingStartReason}`)})`,
+      `${formatDate(input, input.billingStartedAt, 'long')} (${t(`services.billing_reason.${input.billingStartReason}`)})`,
     ],
   ];
   const intro = t('services.email.intro', { customer: setup.mapping.customer.name });

@@ -138,11 +138,27 @@ function screenBody(c: C, p: SetupProgress, screen: Screen) {
         p.setup.stage === 'needs_info' || p.setup.stage === 'provisioning_failed'
           ? again[p.setup.stage]
           : null;
-      return <ProvisionStep t={t} locale={locale} p={p} {...(key ? { buttonLabel: t(key) } : {})} />;
+      return (
+        <ProvisionStep
+          t={t}
+          locale={locale}
+          timeZone={c.get('user').timeZone}
+          p={p}
+          {...(key ? { buttonLabel: t(key) } : {})}
+        />
+      );
     }
     case 'done':
     case 'summary':
-      return <SummaryStep t={t} locale={locale} p={p} closed={screen === 'summary'} />;
+      return (
+        <SummaryStep
+          t={t}
+          locale={locale}
+          timeZone={c.get('user').timeZone}
+          p={p}
+          closed={screen === 'summary'}
+        />
+      );
     default:
       return <ReviewStep t={t} p={p} />;
   }
@@ -165,6 +181,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
       <FulfilmentPanel
         t={t}
         locale={locale}
+        timeZone={c.get('user').timeZone}
         subscriptionId={p.setup.subscriptionId}
         stage={stage}
         request={(await latestRequestViews(c.get('ctx'), [p.setup.subscriptionId])).get(
@@ -181,7 +198,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
         p,
         'provision',
         <section class="card">
-          <Facts t={t} locale={locale} p={p} />
+          <Facts t={t} locale={locale} timeZone={c.get('user').timeZone} p={p} />
         </section>,
         200,
         panel,

@@ -1,5 +1,5 @@
+import { formatDate, formatDateTime } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
-import { formatDate } from '../provisioning/emails/layout.ts';
 import { pageUrl, type Screen } from './service-views.tsx';
 import type { SetupProgress } from './services.ts';
 
@@ -78,6 +78,7 @@ export function ReviewStep(props: { t: Translate; p: SetupProgress }) {
 export function ProvisionStep(props: {
   t: Translate;
   locale: Locale;
+  timeZone?: string | undefined;
   p: SetupProgress;
   buttonLabel?: string;
 }) {
@@ -87,7 +88,7 @@ export function ProvisionStep(props: {
     <form method="post" action={`/hub/setups/${id}/provision`} class="card">
       <h2>{t('services.provision.title')}</h2>
       <p>{t('services.provision.intro')}</p>
-      <Facts t={t} locale={locale} p={p} />
+      <Facts t={t} locale={locale} timeZone={props.timeZone} p={p} />
       {p.missing.length ? (
         <>
           <p>{t('services.provision.missing')}</p>
@@ -106,14 +107,20 @@ export function ProvisionStep(props: {
   );
 }
 
-export function SummaryStep(props: { t: Translate; locale: Locale; p: SetupProgress; closed: boolean }) {
+export function SummaryStep(props: {
+  t: Translate;
+  locale: Locale;
+  timeZone?: string | undefined;
+  p: SetupProgress;
+  closed: boolean;
+}) {
   const { t, locale, p } = props;
   const id = p.setup.subscriptionId;
   return (
     <section class="card">
       <h2>{t('services.summary.title')}</h2>
       <p role="status">{t(props.closed ? 'services.summary.closed' : 'services.summary.intro')}</p>
-      <Facts t={t} locale={locale} p={p} />
+      <Facts t={t} locale={locale} timeZone={props.timeZone} p={p} />
       <p class="prov-buttons">
         {!props.closed ? (
           <a class="button" href={pageUrl(id, 'summary')}>
@@ -129,8 +136,14 @@ export function SummaryStep(props: { t: Translate; locale: Locale; p: SetupProgr
   );
 }
 
-export function Facts(props: { t: Translate; locale: Locale; p: SetupProgress }) {
-  const { t, locale, p } = props;
+export function Facts(props: {
+  t: Translate;
+  locale: Locale;
+  timeZone?: string | undefined;
+  p: SetupProgress;
+}) {
+  const { t, p } = props;
+  const reader = { locale: props.locale, timeZone: props.timeZone };
   const s = p.setup;
   return (
     <dl class="facts">
@@ -161,13 +174,13 @@ export function Facts(props: { t: Translate; locale: Locale; p: SetupProgress })
       {s.billingStartedAt && s.billingStartReason ? (
         <>
           <dt>{t('services.summary.billing_start')}</dt>
-          <dd>{`${formatDate(locale, s.billingStartedAt.toISOString())} (${t(`services.billing_reason.${s.billingStartReason}`)})`}</dd>
+          <dd>{`${formatDate(reader, s.billingStartedAt)} (${t(`services.billing_reason.${s.billingStartReason}`)})`}</dd>
         </>
       ) : null}
       {s.provisionedAt ? (
         <>
           <dt>{t('services.summary.provisioned_at')}</dt>
-          <dd>{formatDate(locale, s.provisionedAt.toISOString())}</dd>
+          <dd>{formatDateTime(reader, s.provisionedAt)}</dd>
         </>
       ) : null}
     </dl>

@@ -287,10 +287,11 @@ export async function organizationAdmins(
 ) {
   return db
     .selectFrom('users')
-    .select(['email', 'locale'])
-    .where('organization_id', '=', organizationId)
-    .where('role', '=', role)
-    .orderBy('email')
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .select(['users.email', 'users.locale', 'organizations.time_zone'])
+    .where('users.organization_id', '=', organizationId)
+    .where('users.role', '=', role)
+    .orderBy('users.email')
     .limit(20)
     .execute();
 }
@@ -300,7 +301,8 @@ export async function orderPlacer(db: Executor, orderId: string) {
   return db
     .selectFrom('orders')
     .innerJoin('users', 'users.id', 'orders.placed_by_user_id')
-    .select(['users.email', 'users.locale'])
+    .innerJoin('organizations', 'organizations.id', 'users.organization_id')
+    .select(['users.email', 'users.locale', 'organizations.time_zone'])
     .where('orders.id', '=', orderId)
     .executeTakeFirst();
 }

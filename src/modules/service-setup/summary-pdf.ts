@@ -1,9 +1,10 @@
-import type { Content, TDocumentDefinitions } from 'pdfmake/interfaces.js';
+import type { Content } from 'pdfmake/interfaces.js';
+import { addressLines } from '../../platform/address.ts';
 import type { Actor, Ctx } from '../../platform/context.ts';
 import { DomainError } from '../../platform/errors.ts';
-import { type Locale, translator } from '../../platform/i18n.ts';
-import { countryName } from '../../platform/regions.ts';
-import { formatDate } from '../provisioning/emails/layout.ts';
+import { formatDate, formatDateTime, type Reader } from '../../platform/format.ts';
+import { type Translate, translator } from '../../platform/i18n.ts';
+import type { PageNumbering, PdfDocument } from '../../platform/pdf/renderer.ts';
 import { flowingText } from './pdf-text.ts';
 import { loadForSetUp, progressOf, type SetupProgress } from './services.ts';
 
@@ -20,12 +21,29 @@ import { loadForSetUp, progressOf, type SetupProgress } from './services.ts';
 const FACT_VALUE_CHARS = 28;
 const SITE_CELL_CHARS = 16;
 
-function day(locale: Locale, date: Date): string {
-  return formatDate(locale, date.toISOString());
+/** The footer's "Page 1 of 2" for each plural category of the language, for the PDF thread to pick from. */
+function pageNumbering(t: Translate, locale: string): PageNumbering {
+  const rules = new Intl.PluralRules(locale);
+  const templates: Partial<Record<Intl.LDMLPluralRule, string>> = {};
+  // The smallest count of each category stands for it: i18next picks the key's plural form by count.
+  for (let count = 0; count <= 200; count++) {
+    const category = rules.select(count);
+    templates[category] ??= t('services.summary.page_of', { count, page: '{{page}}', pages: '{{pages}}' });
+  }
+  return { locale, templates: { ...templates, other: templates.other ?? '{{page}}/{{pages}}' } };
+}
+
+/** Who the document is for and from: the reader (language and zone), the vendor, when it was issued. */
+export interface SummaryIssue {
+  reader: Reader;
+  vendorName: string;
+  issuedAt: Date;
 }
 
 /** The document, separate from rendering so its content can be read in tests and reused. */
-export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefinitions {
+export function summaryDocument(issue: SummaryIssue, p: SetupProgress): PdfDocument {
+  const { reader } = issue;
+  const { locale } = reader;
   const t = translator(locale);
   const s = p.setup;
   const fact = (label: string, value: string): Content[] => [
@@ -38,7 +56,23 @@ export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefi
     margin: [0, 0, 0, 12],
   });
   const content: Content[] = [
-    { text: t('services.summary.title'), fontSize: 18, bold: true, margin: [0, 0, 0, 12] },
+    // The title block: whose document, what it is, for which subscription and when it was issued.
+    {
+      columns: [
+        { text: issue.vendorName, fontSize: 12, bold: true },
+        {
+          text: t('services.summary.issued_on', { date: formatDate(reader, issue.issuedAt, 'long') }),
+          alignment: 'right',
+        },
+      ],
+      margin: [0, 0, 0, 8],
+    },
+    {
+      canvas: [{ type: 'line', x1: 0, y1: 0, x2: 515, y2: 0, lineWidth: 0.5, lineColor: '#9aa5b1' }],
+      margin: [0, 0, 0, 12],
+    },
+    { text: t('services.summary.title'), fontSize: 18, bold: true, margin: [0, 0, 0, 4] },
+    { text: `${s.subscriptionId} · ${s.mapping.customer.name}`, color: '#52606d', margin: [0, 0, 0, 12] },
     table([
       fact(t('services.summary.order'), s.order.number),
       fact(t('services.summary.reference'), s.order.reference),
@@ -80,18 +114,7 @@ export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefi
     content.push(
       table([
         fact(t('services.calling.name'), l.name),
-        fact(
-          t('services.calling.address'),
-          [
-            l.addressLine1,
-            l.addressLine2,
-            [l.postalCode, l.city].filter(Boolean).join(' '),
-            l.stateRegion,
-            countryName(locale, l.country),
-          ]
-            .filter(Boolean)
-            .join('\n'),
-        ),
+        fact(t('services.calling.address'), addressLines(locale, l).join('\n')),
         fact(t('services.calling.time_zone'), l.timeZone),
         fact(t('services.calling.language'), t(`services.languages.${l.language}`)),
       ]),
@@ -103,17 +126,19 @@ export function summaryDocument(locale: Locale, p: SetupProgress): TDocumentDefi
     billing.push(
       fact(
         t('services.summary.billing_start'),
-        `${day(locale, s.billingStartedAt)} (${t(`services.billing_reason.${s.billingStartReason}`)})`,
+        `${formatDate(reader, s.billingStartedAt, 'long')} (${t(`services.billing_reason.${s.billingStartReason}`)})`,
       ),
     );
-  if (s.provisionedAt) billing.push(fact(t('services.summary.provisioned_at'), day(locale, s.provisionedAt)));
+  if (s.provisionedAt)
+    billing.push(fact(t('services.summary.provisioned_at'), formatDateTime(reader, s.provisionedAt)));
   if (billing.length) content.push(table(billing));
   return {
-    info: { title: `${t('services.summary.title')} ${s.subscriptionId}` },
+    info: { title: `${t('services.summary.title')} ${s.subscriptionId}`, author: issue.vendorName },
     language: locale,
     content,
     defaultStyle: { font: 'DejaVuSans', fontSize: 10 },
-    pageMargins: [40, 40, 40, 40],
+    pageMargins: [40, 40, 40, 48],
+    pageNumbers: pageNumbering(t, locale),
   };
 }
 
@@ -141,7 +166,12 @@ function callerOf(actor: Actor): string {
 export async function orderSummaryPdf(ctx: Ctx, subscriptionId: string): Promise<Buffer> {
   const setup = await loadForSetUp(ctx, subscriptionId, { change: false });
   if (!setup.provisionedAt) throw new DomainError('summary_not_provisioned', 409);
-  const doc = summaryDocument(ctx.locale, await progressOf(ctx, setup));
+  const issue = {
+    reader: { locale: ctx.locale, timeZone: ctx.timeZone },
+    vendorName: ctx.config.vendorName,
+    issuedAt: ctx.clock.now(),
+  };
+  const doc = summaryDocument(issue, await progressOf(ctx, setup));
   const outcome = await ctx.pdf.render(callerOf(ctx.actor), doc);
   if (outcome.ok) return outcome.bytes;
   const params = { retryAfterSeconds: outcome.retryAfterSeconds, seconds: outcome.retryAfterSeconds };

@@ -1,5 +1,6 @@
 import type { Context, Hono } from 'hono';
 import { DomainError } from '../../platform/errors.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
 import { type Locale, type Translate, translator } from '../../platform/i18n.ts';
 import {
   SUPPORT_SCREENSHOT_MAX_MEGABYTES,
@@ -20,12 +21,6 @@ import {
 } from './schema.ts';
 import { addPartnerMessage, getAttachment, getCase, listCases, openCase } from './service.ts';
 import { uploadsFromFiles } from './uploads.ts';
-
-export function formatDateTime(locale: Locale, at: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(
-    new Date(at),
-  );
-}
 
 export function CaseStatusBadge({ t, status }: { t: Translate; status: string }) {
   return <span class={`status status-case-${status}`}>{t(`support.status.${status}`)}</span>;
@@ -98,7 +93,7 @@ function CaseListPage(p: Chrome & { items: CaseSummary[] }) {
                 </td>
                 <td>{t(`support.type.${c.requestType}`)}</td>
                 <td>{c.subscriptionId ?? ''}</td>
-                <td>{formatDateTime(locale, c.createdAt)}</td>
+                <td>{formatDateTime(readerOf(locale, p.user), c.createdAt)}</td>
                 <td>
                   <CaseStatusBadge t={t} status={c.status} />
                 </td>
@@ -204,7 +199,7 @@ function NewCasePage(
 }
 
 /** The case as both sides see it: facts, description, screenshots and the thread. */
-export function CaseDetails({ t, locale, c }: { t: Translate; locale: Locale; c: CaseView }) {
+export function CaseDetails({ t, reader, c }: { t: Translate; reader: Reader; c: CaseView }) {
   return (
     <>
       <dl class="facts">
@@ -217,11 +212,11 @@ export function CaseDetails({ t, locale, c }: { t: Translate; locale: Locale; c:
         <dt>{t('support.subscription')}</dt>
         <dd>{c.subscriptionId ?? '—'}</dd>
         <dt>{t('support.opened')}</dt>
-        <dd>{formatDateTime(locale, c.createdAt)}</dd>
+        <dd>{formatDateTime(reader, c.createdAt)}</dd>
         {c.closedAt ? (
           <>
             <dt>{t('support.closed_at')}</dt>
-            <dd>{formatDateTime(locale, c.closedAt)}</dd>
+            <dd>{formatDateTime(reader, c.closedAt)}</dd>
           </>
         ) : null}
       </dl>
@@ -248,7 +243,7 @@ export function CaseDetails({ t, locale, c }: { t: Translate; locale: Locale; c:
         {c.messages.map((m) => (
           <li class={`message message-${m.authorKind}`}>
             <p class="muted">
-              {t(`support.author.${m.authorKind}`)} · {formatDateTime(locale, m.createdAt)}
+              {t(`support.author.${m.authorKind}`)} · {formatDateTime(reader, m.createdAt)}
             </p>
             <p class="prewrap">{m.body}</p>
           </li>
@@ -267,7 +262,7 @@ function CasePage(p: Chrome & { c: CaseView; errors: Record<string, string>; bod
         <a href="/support/cases">← {t('support.back')}</a>
       </p>
       <h1>{title}</h1>
-      <CaseDetails t={t} locale={locale} c={c} />
+      <CaseDetails t={t} reader={readerOf(locale, p.user)} c={c} />
       {c.status === 'closed' ? (
         <p class="notice" role="status">
           {t('support.closed_notice')}

@@ -43,7 +43,7 @@ export async function announceDisabled(tx: TxCtx, disabled: EndpointRow[]): Prom
         subjectRef: endpoint.id,
         to: r.email,
         locale: r.locale,
-        ...renderDisabledEmail(r.locale, {
+        ...renderDisabledEmail(r, {
           url: endpoint.url,
           reason,
           failingSince: endpoint.failing_since,

@@ -1,13 +1,14 @@
-import { formatDateTime } from '../../platform/format.ts';
-import { type Locale, translator } from '../../platform/i18n.ts';
+import { formatDateTime, type Reader } from '../../platform/format.ts';
+import { translator } from '../../platform/i18n.ts';
 
 /** The email telling an endpoint's owner it was disabled, why, and what to do: subject, HTML and text. */
 export function renderDisabledEmail(
-  locale: Locale,
+  reader: Reader,
   p: { url: string; reason: 'gone' | 'failing'; failingSince: Date | null; link: string },
 ): { subject: string; html: string; text: string } {
+  const { locale } = reader;
   const t = translator(locale);
-  const since = p.failingSince ? formatDateTime({ locale }, p.failingSince) : '';
+  const since = p.failingSince ? formatDateTime(reader, p.failingSince) : '';
   const subject = t('webhooks.email.subject', { url: p.url });
   const why = p.reason === 'gone' ? t('webhooks.email.gone') : t('webhooks.email.failing', { since });
   const next = t('webhooks.email.next');

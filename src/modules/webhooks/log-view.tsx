@@ -1,16 +1,17 @@
-import type { Locale, Translate } from '../../platform/i18n.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
+import type { Translate } from '../../platform/i18n.ts';
 import {
   Badge,
   Callout,
   EmptyState,
   ErrorSummary,
   Field,
-  fieldAttrs,
   TableFrame,
   type Tone,
 } from '../../platform/ui/components.tsx';
+import { DateTimeInput } from '../../platform/ui/date-input.tsx';
 import { DELIVERY_STATUSES, type DeliveryView, type EndpointView } from './schema.ts';
-import { EndpointStatus, EventList, type Frame, Notice, type WebhookChrome, when } from './views.tsx';
+import { EndpointStatus, EventList, type Frame, Notice, type WebhookChrome } from './views.tsx';
 
 const DELIVERY_TONES: Record<DeliveryView['status'], Tone> = {
   pending: 'info',
@@ -20,7 +21,7 @@ const DELIVERY_TONES: Record<DeliveryView['status'], Tone> = {
 
 /** An endpoint's page: what it is, what can be done with it, and its delivery log with every attempt. */
 
-function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: DeliveryView }) {
+function AttemptRows({ t, reader, d }: { t: Translate; reader: Reader; d: DeliveryView }) {
   if (d.attempts.length === 0) return <p class="muted">{t('webhooks.no_attempt_yet')}</p>;
   return (
     <TableFrame label={t('webhooks.attempts', { count: d.attempts.length })}>
@@ -36,7 +37,7 @@ function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: Delive
         <tbody>
           {d.attempts.map((a) => (
             <tr>
-              <td class="nowrap">{when(locale, a.attemptedAt)}</td>
+              <td class="nowrap">{formatDateTime(reader, a.attemptedAt)}</td>
               <td>
                 {a.statusCode !== null
                   ? t('webhooks.http_status', { status: a.statusCode })
@@ -52,14 +53,14 @@ function AttemptRows({ t, locale, d }: { t: Translate; locale: Locale; d: Delive
   );
 }
 
-function Delivery(p: { t: Translate; locale: Locale; d: DeliveryView; action: string; enabled: boolean }) {
-  const { t, locale, d } = p;
+function Delivery(p: { t: Translate; reader: Reader; d: DeliveryView; action: string; enabled: boolean }) {
+  const { t, reader, d } = p;
   return (
     <li id={`delivery-${d.id}`}>
       <details>
         <summary>
           <Badge tone={DELIVERY_TONES[d.status]}>{t(`webhooks.status_${d.status}`)}</Badge>{' '}
-          <code>{d.eventType}</code> · {when(locale, d.createdAt)} ·{' '}
+          <code>{d.eventType}</code> · {formatDateTime(reader, d.createdAt)} ·{' '}
           {t('webhooks.attempts', { count: d.attempts.length })}
         </summary>
         <dl class="facts">
@@ -70,11 +71,11 @@ function Delivery(p: { t: Translate; locale: Locale; d: DeliveryView; action: st
           {d.nextAttemptAt ? (
             <>
               <dt>{t('webhooks.status')}</dt>
-              <dd>{t('webhooks.next_attempt', { date: when(locale, d.nextAttemptAt) })}</dd>
+              <dd>{t('webhooks.next_attempt', { date: formatDateTime(reader, d.nextAttemptAt) })}</dd>
             </>
           ) : null}
         </dl>
-        <AttemptRows t={t} locale={locale} d={d} />
+        <AttemptRows t={t} reader={reader} d={d} />
         {p.enabled ? (
           <form method="post" action={p.action}>
             <button type="submit" class="secondary">
@@ -122,14 +123,16 @@ export function EndpointPage(
           </dd>
           <dt>{t('webhooks.status')}</dt>
           <dd>
-            <EndpointStatus t={t} locale={locale} e={e} />
+            <EndpointStatus t={t} reader={readerOf(locale, p.user)} e={e} />
           </dd>
           <dt>{t('webhooks.created')}</dt>
-          <dd>{when(locale, e.createdAt)}</dd>
+          <dd>{formatDateTime(readerOf(locale, p.user), e.createdAt)}</dd>
         </dl>
         {e.previousSecretExpiresAt && new Date(e.previousSecretExpiresAt) > p.now ? (
           <p class="muted">
-            {t('webhooks.previous_secret_until', { date: when(locale, e.previousSecretExpiresAt) })}
+            {t('webhooks.previous_secret_until', {
+              date: formatDateTime(readerOf(locale, p.user), e.previousSecretExpiresAt),
+            })}
           </p>
         ) : null}
         {e.enabled ? null : (
@@ -159,9 +162,15 @@ export function EndpointPage(
             <p class="muted">{t('webhooks.recover_intro')}</p>
             <ErrorSummary t={t} errors={p.errors} />
             <form method="post" action={`${here}/recover`} class="filters" novalidate>
-              <Field name="since" label={t('webhooks.recover_since')} errors={p.errors}>
-                <input type="datetime-local" required value={p.since} {...fieldAttrs(p.errors, 'since')} />
-              </Field>
+              <DateTimeInput
+                t={t}
+                reader={readerOf(locale, p.user)}
+                name="since"
+                label={t('webhooks.recover_since')}
+                value={p.since}
+                errors={p.errors}
+                required
+              />
               <div class="filters-submit">
                 <button type="submit">{t('webhooks.recover')}</button>
               </div>
@@ -198,7 +207,7 @@ export function EndpointPage(
               {p.deliveries.map((d) => (
                 <Delivery
                   t={t}
-                  locale={locale}
+                  reader={readerOf(locale, p.user)}
                   d={d}
                   action={`${here}/deliveries/${d.id}/retry`}
                   enabled={e.enabled}

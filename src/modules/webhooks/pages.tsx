@@ -1,6 +1,8 @@
 import type { Context, Hono } from 'hono';
 import { DomainError, type FieldError, notFound } from '../../platform/errors.ts';
+import { formatDateTime, formatDateTimeInput, parseDateTimeInput, readerOf } from '../../platform/format.ts';
 import { type Translate, translator } from '../../platform/i18n.ts';
+import { dateTimeInputExample } from '../../platform/ui/date-input.tsx';
 import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
@@ -30,7 +32,6 @@ import {
   type Frame,
   SecretPage,
   type WebhookChrome,
-  when,
 } from './views.tsx';
 
 /**
@@ -69,17 +70,6 @@ function text(value: unknown): string {
 function texts(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined ? [] : [value];
   return list.filter((v): v is string => typeof v === 'string');
-}
-
-/** A `datetime-local` value, read as UTC; undefined when it is not one. */
-function utcInstant(value: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return undefined;
-  const at = new Date(`${value.length === 16 ? `${value}:00` : value}Z`);
-  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
-}
-
-function localInput(at: Date): string {
-  return at.toISOString().slice(0, 16);
 }
 
 export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOptions): void {
@@ -152,7 +142,13 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
         deliveries={page.items}
         nextCursor={page.nextCursor}
         status={query.success ? (query.data.status ?? '') : ''}
-        since={since ?? localInput(new Date(ctx.clock.now().getTime() - 24 * 3600_000))}
+        since={
+          since ??
+          formatDateTimeInput(
+            readerOf(props.locale, props.user),
+            new Date(ctx.clock.now().getTime() - 24 * 3600_000),
+          )
+        }
         now={ctx.clock.now()}
         errors={errors}
         notice={notice ? notices[notice] : undefined}
@@ -279,7 +275,7 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
       return c.redirect(`${base}/${id}/rotate`, 303);
     }
     const rotated = await rotateWebhookSecret(c.get('ctx'), id);
-    const date = when(props.locale, rotated.previousSecretExpiresAt);
+    const date = formatDateTime(readerOf(props.locale, props.user), rotated.previousSecretExpiresAt);
     return c.html(
       <SecretPage
         {...props}
@@ -311,18 +307,27 @@ export function registerWebhookPages(app: Hono<UserEnv>, options: WebhookPagesOp
     const id = c.req.param('endpointId');
     const form = await c.req.parseBody();
     const since = text(form.since);
-    const instant = utcInstant(since);
+    const reader = readerOf(props.locale, props.user);
+    const instant = parseDateTimeInput(reader, since)?.toISOString();
     try {
       if (!instant)
         throw new DomainError('validation_failed', 422, {}, [
-          { field: 'since', rule: since ? 'format' : 'required' },
+          since
+            ? { field: 'since', rule: 'datetime_input', params: { example: dateTimeInputExample(reader) } }
+            : { field: 'since', rule: 'required' },
         ]);
       const { queued } = await recoverWebhookEndpoint(c.get('ctx'), id, { since: instant });
       return c.redirect(`${base}/${id}?notice=recovered&count=${queued}`, 303);
     } catch (error) {
       if (!(error instanceof DomainError) || error.code !== 'validation_failed') throw error;
       c.status(422);
-      return c.html(await endpointPage(c, formErrors(props.t, error.fields), since));
+      // The service names its limit as an instant (ISO): the page writes it on the reader's clock.
+      const fields = error.fields.map((f) =>
+        typeof f.params?.date === 'string'
+          ? { ...f, params: { ...f.params, date: formatDateTime(reader, f.params.date) } }
+          : f,
+      );
+      return c.html(await endpointPage(c, formErrors(props.t, fields), since));
     }
   });
 }

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { formatDateTime } from '../../platform/format.ts';
+import { formatDateTime, type Reader, readerOf } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { WEBHOOK_DESCRIPTION_MAX_LENGTH, WEBHOOK_URL_MAX_LENGTH } from '../../platform/limits.ts';
 import {
@@ -48,17 +48,14 @@ export function Notice({ text }: { text: string | undefined }) {
   ) : null;
 }
 
-/** An instant as the pages show it (the reader's language; UTC, named). */
-export function when(locale: Locale, at: string | Date): string {
-  return formatDateTime({ locale }, new Date(at));
-}
-
-export function EndpointStatus({ t, locale, e }: { t: Translate; locale: Locale; e: EndpointView }) {
+export function EndpointStatus({ t, reader, e }: { t: Translate; reader: Reader; e: EndpointView }) {
   if (!e.enabled)
     return <Badge tone="neutral">{t(`webhooks.disabled_${e.disabledReason ?? 'manual'}`)}</Badge>;
   if (e.failingSince)
     return (
-      <Badge tone="warning">{t('webhooks.failing_since', { date: when(locale, e.failingSince) })}</Badge>
+      <Badge tone="warning">
+        {t('webhooks.failing_since', { date: formatDateTime(reader, e.failingSince) })}
+      </Badge>
     );
   return <Badge tone="success">{t('webhooks.enabled')}</Badge>;
 }
@@ -180,7 +177,7 @@ export function EndpointsPage(
                 </a>
                 {e.description ? <div>{e.description}</div> : null}
                 <div class="meta">
-                  <EndpointStatus t={t} locale={locale} e={e} />{' '}
+                  <EndpointStatus t={t} reader={readerOf(locale, p.user)} e={e} />{' '}
                   <span class="muted">
                     {e.eventTypes.length === 0 ? t('webhooks.all_events') : e.eventTypes.join(', ')}
                   </span>

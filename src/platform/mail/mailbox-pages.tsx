@@ -1,8 +1,9 @@
 import type { Hono } from 'hono';
 import PostalMime from 'postal-mime';
 import { notFound } from '../errors.ts';
+import { formatDateTime } from '../format.ts';
 import type { AppEnv } from '../http.ts';
-import { type Locale, translator } from '../i18n.ts';
+import { translator } from '../i18n.ts';
 import type { Runtime } from '../runtime.ts';
 import { Layout } from '../ui/layout.tsx';
 import { findMailboxMessage, listMailbox } from './repository.ts';
@@ -13,14 +14,6 @@ import { findMailboxMessage, listMailbox } from './repository.ts';
  */
 const BASE = '/dev/mailbox';
 const LIST_LIMIT = 200;
-
-function formatAt(locale: Locale, at: Date): string {
-  return new Intl.DateTimeFormat(locale, {
-    dateStyle: 'medium',
-    timeStyle: 'medium',
-    timeZone: 'UTC',
-  }).format(at);
-}
 
 function messageId(param: string): number {
   const id = Number(param);
@@ -61,7 +54,7 @@ export function registerMailboxPages(app: Hono<AppEnv>, rt: Runtime): void {
             <tbody>
               {messages.map((m) => (
                 <tr>
-                  <td>{formatAt(locale, m.received_at)}</td>
+                  <td>{formatDateTime({ locale }, m.received_at, 'second')}</td>
                   <td>{m.to_address}</td>
                   <td>
                     <a href={`${BASE}/${m.id}`}>{m.subject}</a>
@@ -96,7 +89,7 @@ export function registerMailboxPages(app: Hono<AppEnv>, rt: Runtime): void {
           <dt>{t('mailbox.to')}</dt>
           <dd>{row.to_address}</dd>
           <dt>{t('mailbox.received')}</dt>
-          <dd>{formatAt(locale, row.received_at)}</dd>
+          <dd>{formatDateTime({ locale }, row.received_at, 'second')}</dd>
           <dt>Message-ID</dt>
           <dd>
             <code>{row.message_id}</code>

@@ -31,13 +31,26 @@ export const PDF_LIMITS = {
   idleMs: 30_000,
 } as const;
 
+/**
+ * "Page 1 of 2" at the foot of every page. pdfmake writes a footer with a function of the page and the
+ * page count, and a function cannot cross to the thread: the thread is sent the sentence for each plural
+ * category of the language (`{{page}}` and `{{pages}}` in it) and picks the one for the page count.
+ */
+export interface PageNumbering {
+  locale: string;
+  templates: Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+}
+
+/** A pdfmake document, with page numbers the thread adds. */
+export type PdfDocument = TDocumentDefinitions & { pageNumbers?: PageNumbering };
+
 export type RenderOutcome =
   | { ok: true; bytes: Buffer }
   | { ok: false; reason: 'caller_busy' | 'overloaded'; retryAfterSeconds: number };
 
 interface Task {
   id: number;
-  doc: TDocumentDefinitions;
+  doc: PdfDocument;
   attempts: number;
   resolve(bytes: Buffer): void;
   reject(error: Error): void;
@@ -72,7 +85,7 @@ export class PdfRenderer {
   ) {}
 
   /** Renders `doc` for `caller` (who is asking, for the per-caller limit), or says why not now. */
-  async render(caller: string, doc: TDocumentDefinitions): Promise<RenderOutcome> {
+  async render(caller: string, doc: PdfDocument): Promise<RenderOutcome> {
     const key = createHash('sha256').update(JSON.stringify(doc)).digest('hex');
     const cached = this.cache.get(key);
     if (cached) return { ok: true, bytes: cached };
@@ -112,7 +125,7 @@ export class PdfRenderer {
     await this.terminateThreads();
   }
 
-  private enqueue(doc: TDocumentDefinitions): Promise<Buffer> {
+  private enqueue(doc: PdfDocument): Promise<Buffer> {
     if (this.closed) return Promise.reject(new Error('PDF renderer closed'));
     return new Promise<Buffer>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, doc, attempts: 0, resolve, reject });

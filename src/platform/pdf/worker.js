@@ -21,13 +21,31 @@ const printer = new PdfPrinter({
   },
 });
 
+/**
+ * The footer "Page 1 of 2" from the sentences the caller sent per plural category (renderer.ts,
+ * PageNumbering): the page count's category picks one, the numbers are written in the language.
+ * @param {import('./renderer.ts').PageNumbering} numbering
+ * @returns {import('pdfmake/interfaces.js').DynamicContent}
+ */
+function pageFooter(numbering) {
+  const plural = new Intl.PluralRules(numbering.locale);
+  const number = new Intl.NumberFormat(numbering.locale);
+  return (currentPage, pageCount) => {
+    const template = numbering.templates[plural.select(pageCount)] ?? numbering.templates.other;
+    const text = template
+      .replace('{{page}}', number.format(currentPage))
+      .replace('{{pages}}', number.format(pageCount));
+    return { text, alignment: 'center', fontSize: 8, color: '#52606d', margin: [40, 12, 40, 0] };
+  };
+}
+
 /** @param {unknown} doc */
 function render(doc) {
   return new Promise((resolve, reject) => {
     // The definition was built and typed by the caller (summary-pdf.ts): it is passed on as it came.
-    const pdf = printer.createPdfKitDocument(
-      /** @type {import('pdfmake/interfaces.js').TDocumentDefinitions} */ (doc),
-    );
+    const { pageNumbers, ...definition } = /** @type {import('./renderer.ts').PdfDocument} */ (doc);
+    if (pageNumbers) definition.footer = pageFooter(pageNumbers);
+    const pdf = printer.createPdfKitDocument(definition);
     /** @type {Buffer[]} */
     const chunks = [];
     pdf.on('data', (/** @type {Buffer} */ chunk) => chunks.push(chunk));

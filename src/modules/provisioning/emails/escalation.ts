@@ -1,11 +1,10 @@
+import { formatDay, formatNumber } from '../../../platform/format.ts';
 import type { Locale } from '../../../platform/i18n.ts';
 import {
   button,
   documentShell,
   emailTranslator,
   esc,
-  formatDate,
-  formatNumber,
   heading,
   link,
   muted,
@@ -44,11 +43,11 @@ export function renderEscalationDigest(input: {
   const { locale, lines, total } = input;
   const t = emailTranslator(locale);
   const k = (key: string) => `email.escalation.${key}`;
-  const counted = { count: total, n: formatNumber(locale, total) };
+  const counted = { count: total, n: formatNumber({ locale }, total) };
   const subject = t(k('subject'), counted);
   const rest = total - lines.length;
-  const more = rest > 0 ? t(k('more'), { count: rest, n: formatNumber(locale, rest) }) : null;
-  const dated = lines.map((l) => ({ ...l, date: formatDate(locale, l.requestedStartDate) }));
+  const more = rest > 0 ? t(k('more'), { count: rest, n: formatNumber({ locale }, rest) }) : null;
+  const dated = lines.map((l) => ({ ...l, date: formatDay({ locale }, l.requestedStartDate, 'long') }));
   const columns = [k('order'), k('partner'), k('contact'), k('start_date')].map((c) => t(c));
   const table = `<tr><td style="padding:0 32px 16px"><table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"><tr>${columns
     .map((c) => `<th scope="col" style="${HEAD}">${esc(c)}</th>`)

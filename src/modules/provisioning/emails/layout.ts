@@ -24,19 +24,6 @@ const TEXT = `${FONT};font-size:15px;line-height:22px;color:#1f2933`;
 const MUTED = `${FONT};font-size:13px;line-height:19px;color:#52606d`;
 const ACCENT = '#0b5cad';
 
-const dateFormats = new Map<Locale, Intl.DateTimeFormat>();
-
-/** A calendar date (YYYY-MM-DD) as the recipient's language writes it; formats are built once per locale. */
-export function formatDate(locale: Locale, date: string): string {
-  let format = dateFormats.get(locale);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' });
-    dateFormats.set(locale, format);
-  }
-  const parsed = new Date(`${date.slice(0, 10)}T00:00:00Z`);
-  return Number.isNaN(parsed.getTime()) ? date : format.format(parsed);
-}
-
 /** Translates like i18next's `t`, with `{{name}}` values and i18next plural forms chosen by `count`. */
 export type EmailT = (key: string, values?: Record<string, string | number>) => string;
 
@@ -72,17 +59,6 @@ export function emailTranslator(locale: Locale): EmailT {
   };
   translators.set(locale, cached);
   return cached;
-}
-
-const numberFormats = new Map<Locale, Intl.NumberFormat>();
-
-export function formatNumber(locale: Locale, value: number): string {
-  let format = numberFormats.get(locale);
-  if (!format) {
-    format = new Intl.NumberFormat(locale);
-    numberFormats.set(locale, format);
-  }
-  return format.format(value);
 }
 
 export function paragraph(html: string, style = TEXT): string {

@@ -1,3 +1,4 @@
+import { formatDay, formatNumber } from '../../../platform/format.ts';
 import type { Locale } from '../../../platform/i18n.ts';
 import { oneFinalPeriod } from '../../../platform/sentence.ts';
 import {
@@ -8,8 +9,6 @@ import {
   emailTranslator,
   esc,
   facts,
-  formatDate,
-  formatNumber,
   heading,
   link,
   muted,
@@ -96,8 +95,8 @@ export function renderProvisioningEmail(input: ProvisioningEmailInput): Rendered
       [t(k('subscription')), line.subscriptionId],
       [t(k('offer')), line.offerName],
       [t(k('services')), serviceNames(t, line.services)],
-      [t(k('quantity')), formatNumber(input.locale, line.quantity)],
-      [t(k('start_date')), formatDate(input.locale, line.requestedStartDate)],
+      [t(k('quantity')), formatNumber(input, line.quantity)],
+      [t(k('start_date')), formatDay(input, line.requestedStartDate, 'long')],
     ] as [string, string][],
   }));
   const setUp = t(k('set_up_now'));
