@@ -1,4 +1,5 @@
 import { displayEmail } from '../../platform/email.ts';
+import { formatDay } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
 import type { OrganizationCandidate } from '../identity/matching.ts';
@@ -6,14 +7,19 @@ import type { OrderLineView } from '../orders/schema.ts';
 import { newOrganization, type Side, type WizardState } from './wizard-state.ts';
 
 /** The subscription the link is for (S1's facts, W1's first screen). */
-export function SubscriptionFacts(props: { t: Translate; orderReference: string; line: OrderLineView }) {
+export function SubscriptionFacts(props: {
+  t: Translate;
+  locale: Locale;
+  orderReference: string;
+  line: OrderLineView;
+}) {
   const { t, line } = props;
   return (
     <dl class="facts">
       <dt>{t('wizard.facts.order')}</dt>
       <dd>{props.orderReference}</dd>
       <dt>{t('wizard.facts.subscription')}</dt>
-      <dd>{line.subscriptionId}</dd>
+      <dd class="nowrap">{line.subscriptionId}</dd>
       <dt>{t('wizard.facts.offer')}</dt>
       <dd>{line.offer.name}</dd>
       <dt>{t('wizard.facts.services')}</dt>
@@ -21,7 +27,7 @@ export function SubscriptionFacts(props: { t: Translate; orderReference: string;
       <dt>{t('wizard.facts.quantity')}</dt>
       <dd>{line.quantity}</dd>
       <dt>{t('wizard.facts.start_date')}</dt>
-      <dd>{line.requestedStartDate}</dd>
+      <dd>{formatDay({ locale: props.locale }, line.requestedStartDate)}</dd>
       <dt>{t('wizard.facts.contact')}</dt>
       <dd>{displayEmail(line.provisioningContactEmail)}</dd>
     </dl>
