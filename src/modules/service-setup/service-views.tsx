@@ -40,6 +40,22 @@ export function siteUrl(domain: string, name: string): string {
 }
 
 /**
+ * The choices take hundreds of Intl formatters to name: kept per language, country and day (the
+ * offsets and names move with daylight saving, never within a day), a few hundred at most.
+ */
+const choicesCache = new Map<string, ReturnType<typeof timeZoneChoices>>();
+function cachedChoices(locale: Locale, country: string | null, at: Date) {
+  const key = `${locale}|${country ?? ''}|${at.toISOString().slice(0, 10)}`;
+  let choices = choicesCache.get(key);
+  if (!choices) {
+    if (choicesCache.size > 500) choicesCache.clear();
+    choices = timeZoneChoices(locale, country, at);
+    choicesCache.set(key, choices);
+  }
+  return choices;
+}
+
+/**
  * Time zones as people choose them (src/platform/time-zones.ts): the organization's country's few
  * first, named in the reader's language, then every other current zone; an old stored name is
  * shown by its current one.
@@ -54,7 +70,7 @@ function TimeZoneSelect(props: {
   errors: Errors;
 }) {
   const { t } = props;
-  const choices = timeZoneChoices(props.locale, props.country, props.at);
+  const choices = cachedChoices(props.locale, props.country, props.at);
   const value = currentTimeZoneName(props.value);
   const option = (z: { id: string; label: string }) => (
     <option value={z.id} selected={z.id === value}>
