@@ -302,7 +302,12 @@ describe('the setup wizard in Chromium', { skip: chromiumSkip }, () => {
     );
     // The summary at the top links to the field.
     await page.locator('.error-summary a[href="#adminEmail"]').click();
-    assert.equal(await page.evaluate(() => document.activeElement?.id), 'adminEmail');
+    const focused = await page.evaluate(
+      () =>
+        (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document
+          .activeElement?.id,
+    );
+    assert.equal(focused, 'adminEmail');
     await axe(page);
     await page.getByLabel('Customer admin email address').fill(`admin@initech-${u}.example`);
     await next(page, 'Next');

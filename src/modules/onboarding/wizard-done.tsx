@@ -20,6 +20,8 @@ export async function donePage(v: Visit, state: WizardState, result: Done) {
   const forCustomer = state.role !== 'my_company';
   const admin = forCustomer ? displayEmail(normalizeEmail(state.adminEmail)) : displayEmail(v.contact);
   const contact = displayEmail(v.contact);
+  // A name ending in a period ("Globex S.r.l.") ends the sentence too: never "S.r.l..".
+  const lead = t('wizard.done.lead', { subscription: v.subscriptionId, customer }).replace(/\.\.$/, '.');
   const adminAlsoAsked = forCustomer && state.setupBy !== 'customer' && state.customerSetsUp === '1';
   const action =
     result.next === 'set_password' ? (
@@ -37,7 +39,7 @@ export async function donePage(v: Visit, state: WizardState, result: Done) {
     <>
       <Callout tone="success">
         <p>
-          <strong>{t('wizard.done.lead', { subscription: v.subscriptionId, customer })}</strong>
+          <strong>{lead}</strong>
         </p>
       </Callout>
       <section aria-labelledby="done-next">

@@ -38,6 +38,11 @@ export function StepForm(props: {
         <input type="hidden" name={f} value={state[f]} />
       ))}
       {props.children}
+      {props.warn ? (
+        <Callout tone="warning">
+          <p>{t('wizard.unrecognised')}</p>
+        </Callout>
+      ) : null}
       <div class="wizard-nav">
         {step !== 'start' ? (
           <button type="submit" name="nav" value="back" class="secondary" formnovalidate>
@@ -50,11 +55,6 @@ export function StepForm(props: {
           </button>
         )}
       </div>
-      {props.warn ? (
-        <Callout tone="warning">
-          <p>{t('wizard.unrecognised')}</p>
-        </Callout>
-      ) : null}
     </form>
   );
 }
