@@ -83,7 +83,9 @@ describe('service setup in Chromium', { skip: chromiumSkip }, () => {
     await page.locator('#licences_1').fill('10');
     await page.getByRole('button', { name: 'Next' }).click();
     // 30 + 10 is not the 50 ordered: refused, naming the field, nothing saved.
-    await page.locator('p.field-error', { hasText: 'the licences add up to 40, but 50 were ordered' }).waitFor();
+    await page
+      .locator('p.field-error', { hasText: 'the licences add up to 40, but 50 were ordered' })
+      .waitFor();
     // The summary at the top names it too, linking to it.
     await page.locator('.error-summary a[href="#sites"]').waitFor();
     await noAxe(page, 'meetings refused');
