@@ -13,6 +13,7 @@ import { type CustomMessages, humanMessages } from '../onboarding/form-messages.
 import { provisionSubscription } from './provision.ts';
 import {
   Facts,
+  isRetry,
   ProvisionConfirm,
   ProvisionStep,
   ReviewStep,
@@ -261,7 +262,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
     // A provisioned setup has only its summary; an open one never shows the summary yet.
     if (p.setup.provisionedAt && screen !== 'done') screen = 'summary';
     else if (!p.setup.provisionedAt && (screen === 'done' || screen === 'summary')) screen = 'review';
-    if (screen === 'confirm' && p.missing.length) screen = 'provision';
+    if (screen === 'confirm' && (p.missing.length || isRetry(p))) screen = 'provision';
     if (
       (screen === 'meetings' || screen === 'calling' || screen === 'enterprise') &&
       !p.steps.includes(screen)
@@ -371,9 +372,11 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
 
   app.post('/hub/setups/:id/provision', async (c) => {
     const id = c.req.param('id');
-    // Provision starts billing: only the confirmation page's own press provisions.
+    // Provision starts billing: only the confirmation page's own press provisions (a Retry or a
+    // resubmission repeats a press already confirmed).
     const form = await c.req.parseBody();
-    if (form.confirm !== 'yes') return c.redirect(pageUrl(id, 'confirm'), 303);
+    if (form.confirm !== 'yes' && !isRetry(await setupProgress(c.get('ctx'), id)))
+      return c.redirect(pageUrl(id, 'confirm'), 303);
     const result = await provisionSubscription(c.get('ctx'), id);
     // A fulfilled offer waits for the vendor: the setup page says so.
     return c.redirect(

@@ -111,6 +111,14 @@ export function BillingStart(props: { t: Translate; reader: Reader; p: SetupProg
   );
 }
 
+/**
+ * After a fulfilment failed or asked for information, Provision is the Retry or the resubmission of a
+ * press already confirmed (billing still starts only at the vendor's activation): no second confirmation.
+ */
+export function isRetry(p: SetupProgress): boolean {
+  return p.setup.stage === 'needs_info' || p.setup.stage === 'provisioning_failed';
+}
+
 export function ProvisionStep(props: {
   t: Translate;
   reader: Reader;
@@ -138,8 +146,13 @@ export function ProvisionStep(props: {
       ) : (
         <BillingStart t={t} reader={reader} p={p} now={props.now} />
       )}
-      <p class="button-row">
-        {p.missing.length ? null : (
+      <div class="button-row">
+        {p.missing.length ? null : isRetry(p) ? (
+          // Retry or Resubmit repeats a Provision already confirmed: it is pressed here.
+          <form method="post" action={`/hub/setups/${id}/provision`}>
+            <button type="submit">{props.buttonLabel ?? t('services.provision.button')}</button>
+          </form>
+        ) : (
           <a class="button" href={pageUrl(id, 'confirm')}>
             {props.buttonLabel ?? t('services.provision.button')}
           </a>
@@ -147,7 +160,7 @@ export function ProvisionStep(props: {
         <a class="button secondary" href={pageUrl(id, previousScreen(p, 'provision'))}>
           {t('services.back')}
         </a>
-      </p>
+      </div>
     </section>
   );
 }
@@ -174,7 +187,13 @@ export function ProvisionConfirm(props: {
       }
       action={`/hub/setups/${id}/provision`}
       hidden={{ confirm: 'yes' }}
-      confirmLabel={props.buttonLabel ?? t('services.provision.confirm_button')}
+      confirmLabel={
+        props.buttonLabel ??
+        // "and start billing" only where this press starts it (not fulfilled, not billed by the policy).
+        (p.setup.offer.fulfilment === 'none' && !p.setup.billingStartedAt
+          ? t('services.provision.confirm_button')
+          : t('services.provision.button'))
+      }
       cancelHref={pageUrl(id, 'provision')}
       cancelLabel={t('services.back')}
     />
