@@ -60,6 +60,10 @@ const settingsSchema = z.object({
     .max(100, 'must be at most 100 characters')
     .default('Provisio'),
   ADMIN_HUB_URL: z.url({ protocol: /^https?$/ }).optional(),
+  MEETINGS_SITE_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name, e.g. meet.vendor.example')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEBHOOK_SECRETS_KEY: z
     .string()
@@ -140,6 +144,8 @@ export interface Config {
   vendorName: string;
   /** Where a contact or admin completes provisioning after the Point of No Return. */
   adminHubUrl: string;
+  /** The domain under which a Meetings site's URL name lives (`acme.<domain>`), shown as it is typed. */
+  meetingsSiteDomain: string;
   /**
    * Keys that seal webhook signing secrets at rest (AES-256-GCM, docs/adr/0031): the first seals, every
    * one opens, so WEBHOOK_SECRETS_KEY can be changed by putting the new key first.
@@ -257,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     escalationEmail: s.ESCALATION_EMAIL.toLowerCase(),
     vendorName: s.VENDOR_NAME,
     adminHubUrl: (s.ADMIN_HUB_URL ?? `${publicUrl}/hub`).replace(/\/+$/, ''),
+    meetingsSiteDomain: (s.MEETINGS_SITE_DOMAIN ?? `meet.${new URL(publicUrl).hostname}`).toLowerCase(),
     webhookSecretsKeys: webhookSecretsKeys ?? [sealingKeyFromPassphrase(DEVELOPMENT_SECRETS_PASSPHRASE)],
     webhookSecretsKeyIsDevelopmentFallback: webhookSecretsKeys === undefined,
     webhookAllowPrivateTargets: s.WEBHOOK_ALLOW_PRIVATE_TARGETS,

@@ -89,7 +89,9 @@ describe('fulfilment in Chromium', { skip: chromiumSkip }, () => {
     const m = await readyToProvision(h, MANUAL_OFFER);
     const partner = await signedIn(m.partner);
     await partner.goto(`${base}/hub/setups/${m.subscriptionId}?step=provision`);
-    await partner.getByRole('button', { name: 'Provision' }).click();
+    // Provision asks to confirm on its own page (billing starts when the vendor activates).
+    await partner.getByRole('link', { name: 'Provision', exact: true }).click();
+    await partner.getByRole('button', { name: 'Provision', exact: true }).click();
     await partner.getByRole('heading', { name: 'Provisioning in progress' }).waitFor();
     await accessible(partner, 'setup while provisioning');
     assert.equal((await stageOf(h, m.subscriptionId)).stage, 'provisioning');
@@ -146,7 +148,7 @@ describe('fulfilment in Chromium', { skip: chromiumSkip }, () => {
     await customer.getByRole('button', { name: 'Avanti' }).click();
     await customer.waitForURL(/step=provision/);
     // The panel's Resubmit and the Provision step's are the same action: the step's is pressed.
-    await customer.locator('form.card').getByRole('button', { name: 'Invia di nuovo' }).click();
+    await customer.locator('section.card').getByRole('button', { name: 'Invia di nuovo' }).click();
     await customer.getByRole('heading', { name: 'Provisioning in corso' }).waitFor();
 
     await operator.goto(`${base}/backoffice/provision-requests`);

@@ -71,6 +71,8 @@ describe('service setup in Chromium', { skip: chromiumSkip }, () => {
     await page.getByText('acme-taken is already taken.').waitFor();
     await page.getByLabel('Site URL name').fill('acme-main');
     await page.getByText('acme-main is available.').waitFor();
+    // The full site address, as it is typed.
+    assert.match(await page.locator('#name_0-url').innerText(), /https:\/\/acme-main\.meet\.provisio\.test/);
     await page.getByLabel('Time zone').selectOption('Europe/Rome');
     await noAxe(page, 'meetings');
     await page.getByRole('button', { name: 'I need additional URLs' }).click();
@@ -81,7 +83,11 @@ describe('service setup in Chromium', { skip: chromiumSkip }, () => {
     await page.locator('#licences_1').fill('10');
     await page.getByRole('button', { name: 'Next' }).click();
     // 30 + 10 is not the 50 ordered: refused, naming the field, nothing saved.
-    await page.getByText('the licences add up to 40, but 50 were ordered', { exact: false }).waitFor();
+    await page
+      .locator('p.field-error', { hasText: 'the licences add up to 40, but 50 were ordered' })
+      .waitFor();
+    // The summary at the top names it too, linking to it.
+    await page.locator('.error-summary a[href="#sites"]').waitFor();
     await noAxe(page, 'meetings refused');
     await page.locator('#licences_1').fill('20');
     await page.getByRole('button', { name: 'Next' }).click();
@@ -104,9 +110,17 @@ describe('service setup in Chromium', { skip: chromiumSkip }, () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(/step=provision/);
     await noAxe(page, 'provision');
-    await page.getByRole('button', { name: 'Provision' }).click();
+    assert.match(await page.locator('main').innerText(), /When billing starts\s+Today, /);
+    await page.getByRole('link', { name: 'Provision', exact: true }).click();
+    // Provision starts billing: a confirmation page says what and when, and only its button provisions.
+    await page.waitForURL(/step=confirm/);
+    await page.getByRole('heading', { name: `Provision ${m.subscriptionId}?` }).waitFor();
+    await noAxe(page, 'provision confirmation');
+    await page.getByRole('button', { name: 'Provision and start billing' }).click();
     await page.waitForURL(/step=done/);
     await noAxe(page, 'review after Provision');
+    // The order summary is offered beside Close, not only after it.
+    await page.getByRole('link', { name: 'Download order summary (PDF)' }).waitFor();
     await page.getByRole('link', { name: 'Close' }).click();
     await page.waitForURL(/step=summary/);
     await noAxe(page, 'summary');

@@ -222,7 +222,9 @@ for (const engine of testEngines()) {
           adminEmail: `boss@nc2-${u}.example`,
         }),
       );
-      assert.equal(done.status, 303);
+      // After Confirm, a page says what is now set up and offers the next action (ADR 0038).
+      assert.equal(done.status, 200);
+      assert.match(await done.text(), /is now set up for/);
       assert.notEqual(await mappedAt(o.subscriptionId), null);
     });
 

@@ -21,14 +21,21 @@ for (const engine of testEngines()) {
     });
     after(() => h?.close());
 
-    async function linkPath(contact: string, locale: string) {
+    async function linkPath(
+      contact: string,
+      locale: string,
+      endCustomer?: { name: string; country: string },
+    ) {
       day += 1;
       const start = `2026-12-${String(day).padStart(2, '0')}`;
       const res = await h.api(
         partner,
         'POST',
         '/api/v1/orders',
-        orderBody({ locale }, { provisioningContactEmail: contact, requestedStartDate: start }),
+        orderBody(
+          { locale, ...(endCustomer ? { endCustomer } : {}) },
+          { provisioningContactEmail: contact, requestedStartDate: start },
+        ),
       );
       const order = (await res.json()) as { id: string; lines: { id: string }[] };
       h.clock.set(new Date(`${start}T09:00:00Z`));
@@ -53,7 +60,8 @@ for (const engine of testEngines()) {
       const html = await res.text();
       assert.match(html, /<html lang="it"/);
       assert.match(html, /Imposta il tuo abbonamento/);
-      assert.match(html, /contatta il tuo rappresentante/);
+      // The "do not continue" warning goes with an organization shown, not with the first step.
+      assert.doesNotMatch(html, /contatta il tuo rappresentante/);
       assert.match(await (await h.app.request(`${path}?lang=ru`)).text(), /<html lang="ru"/);
       assert.match(
         await (await h.app.request(path, { headers: { Cookie: 'provisio_lang=uk' } })).text(),
@@ -65,7 +73,14 @@ for (const engine of testEngines()) {
       const { path } = await linkPath('it@steps.example', 'en');
       const missing = await h.app.request(path, form({ step: 'role', nav: 'next' }));
       assert.equal(missing.status, 422);
-      assert.match(await missing.text(), /Choose who this order is for is required/);
+      const refused = await missing.text();
+      // Written for people: the instruction, not "<question> is required.", linked from the summary.
+      assert.match(refused, /<a href="#role">Choose who this order is for<\/a>/);
+      assert.doesNotMatch(refused, /is required/);
+      const setupBy = await h.app.request(path, form({ step: 'setup_by', nav: 'next', role: 'customer' }));
+      const setupByHtml = await setupBy.text();
+      assert.match(setupByHtml, /Choose who will set up the services/);
+      assert.doesNotMatch(setupByHtml, /is required/);
       const next = await h.app.request(path, form({ step: 'role', nav: 'next', role: 'customer' }));
       const html = await next.text();
       assert.match(html, /Who will set up the services\?/);
@@ -114,6 +129,68 @@ for (const engine of testEngines()) {
       const moved = mail.text_body.match(LINK)?.[1];
       assert.ok(moved && moved !== path);
       assert.equal((await h.app.request(moved)).status, 200);
+    });
+
+    it('prefills the create form from the order, asks for a country in words, and says whose address matched', async () => {
+      const { path } = await linkPath('it@prefill.example', 'en', { name: 'Bright Dental', country: 'US' });
+      const customer = await h.app.request(path, form({ step: 'role', nav: 'next', role: 'my_company' }));
+      const html = await customer.text();
+      assert.match(html, /<input value="Bright Dental"[^>]*name="customerName"/);
+      assert.match(html, /<option value="US" selected="">United States<\/option>/);
+      assert.match(html, /name="nav" value="back"/);
+      const refused = await h.app.request(
+        path,
+        form({
+          step: 'customer',
+          nav: 'next',
+          role: 'my_company',
+          customerPick: 'create',
+          customerName: 'Bright Dental',
+        }),
+      );
+      assert.equal(refused.status, 422);
+      const text = await refused.text();
+      assert.match(text, /<a href="#customerCountry">Choose a country or region<\/a>/);
+      assert.match(text, /<a href="#customerVertical">Choose a business vertical<\/a>/);
+      assert.doesNotMatch(text, /two-letter|is required/);
+      const admin = await h.app.request(
+        path,
+        form({ step: 'admin', nav: 'next', role: 'customer', setupBy: 'self', partnerPick: 'create' }),
+      );
+      assert.match(await admin.text(), /Enter the customer admin(&#39;|')s email address/);
+    });
+
+    it('after Confirm says what is now set up and what comes next, with the action; a used link offers a button', async () => {
+      const { path } = await linkPath('owner@confirmed.example', 'en', {
+        name: 'Confirmed Co',
+        country: 'IT',
+      });
+      const state = {
+        role: 'my_company',
+        customerPick: 'create',
+        customerName: 'Confirmed Co',
+        customerVertical: 'retail',
+        customerCountry: 'IT',
+      };
+      const review = await h.app.request(path, form({ step: 'customer', nav: 'next', ...state }));
+      assert.match(await review.text(), /Review and confirm/);
+      const done = await h.app.request(path, form({ step: 'review', nav: 'confirm', ...state }));
+      assert.equal(done.status, 200);
+      const html = await done.text();
+      const sub = await h.db
+        .selectFrom('subscriptions as s')
+        .innerJoin('order_lines as l', 'l.id', 's.line_id')
+        .select('s.id')
+        .where('l.provisioning_contact_email', '=', 'owner@confirmed.example')
+        .executeTakeFirstOrThrow();
+      assert.match(html, new RegExp(`Subscription ${sub.id} is now set up for Confirmed Co\\.`));
+      assert.match(html, /What happens next/);
+      assert.match(html, /<a class="button" href="[^"]+">Set your password<\/a>/);
+      const used = await h.app.request(path);
+      assert.equal(used.status, 410);
+      const usedHtml = await used.text();
+      assert.match(usedHtml, /<a class="button" href="http:\/\/[^"]+\/hub">Sign in to the admin hub<\/a>/);
+      assert.doesNotMatch(usedHtml, /admin hub at http/);
     });
   });
 }

@@ -2,7 +2,7 @@ import { displayEmail } from '../../platform/email.ts';
 import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName, countryOptions } from '../../platform/regions.ts';
-import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
+import { Callout, Field, FieldGroup, fieldAttrs } from '../../platform/ui/components.tsx';
 import type { MatchOutcome, OrganizationCandidate } from '../identity/matching.ts';
 import { BUSINESS_VERTICALS } from './mapping-input.ts';
 import type { Side } from './wizard-state.ts';
@@ -15,9 +15,19 @@ function when(locale: Locale, at: Date | null, t: Translate): string {
   return at ? formatDate({ locale }, at) : t('wizard.org.never');
 }
 
+/** Whose address matched: the contact's own, or the customer admin's (step 6 for a customer). */
+export type Whose = 'own' | 'admin';
+
 /** What one organization looks like when someone must decide whether it is theirs (W3). */
-export function OrganizationCard(props: { t: Translate; locale: Locale; org: OrganizationCandidate }) {
+export function OrganizationCard(props: {
+  t: Translate;
+  locale: Locale;
+  org: OrganizationCandidate;
+  whose?: Whose;
+}) {
   const { t, locale, org } = props;
+  const why =
+    org.matchedBy === 'email' && props.whose === 'admin' ? 'matched_email_admin' : `matched_${org.matchedBy}`;
   return (
     <dl class="facts">
       <dt>{t('wizard.org.name')}</dt>
@@ -39,40 +49,37 @@ export function OrganizationCard(props: { t: Translate; locale: Locale; org: Org
       <dt>{t('wizard.org.last_activity')}</dt>
       <dd>{when(locale, org.lastUserActivityAt, t)}</dd>
       <dt>{t('wizard.org.why')}</dt>
-      <dd>{t(`wizard.org.matched_${org.matchedBy}`, { domain: org.matchedDomain ?? '' })}</dd>
+      <dd>{t(`wizard.org.${why}`, { domain: org.matchedDomain ?? '' })}</dd>
       {org.stale ? (
         <>
           <dt>{t('wizard.org.caution')}</dt>
-          <dd class="error">{t('wizard.org.stale')}</dd>
+          <dd>
+            <strong>{t('wizard.org.stale')}</strong>
+          </dd>
         </>
       ) : null}
     </dl>
   );
 }
 
-/** Company name, business vertical and country/region (localized names), for a new organization. */
-export function CreateFields(props: StepProps & { side: Side }) {
+/**
+ * Company name, business vertical and country/region (localized names), for a new organization.
+ * Hidden once an existing organization is picked: the radios ask the server for this fieldset again
+ * (htmx, no inline script); without script it stays shown and Next decides.
+ */
+export function CreateFields(props: StepProps & { side: Side; hidden?: boolean }) {
   const { t, locale, state, errors, side } = props;
   const name = `${side}Name` as const;
   const vertical = `${side}Vertical` as const;
   const country = `${side}Country` as const;
   return (
-    <fieldset>
+    <fieldset id={`create-${side}`} class="create-organization" hidden={props.hidden ?? false}>
       <legend>{t('wizard.create.legend')}</legend>
-      <div class="field">
-        <label for={name}>{t('wizard.create.name')}</label>
-        <input
-          id={name}
-          name={name}
-          value={state[name]}
-          autocomplete="organization"
-          {...invalid(errors, name)}
-        />
-        <FieldMessage errors={errors} field={name} />
-      </div>
-      <div class="field">
-        <label for={vertical}>{t('wizard.create.vertical')}</label>
-        <select id={vertical} name={vertical} {...invalid(errors, vertical)}>
+      <Field name={name} label={t('wizard.create.name')} errors={errors}>
+        <input value={state[name]} autocomplete="organization" {...fieldAttrs(errors, name)} />
+      </Field>
+      <Field name={vertical} label={t('wizard.create.vertical')} errors={errors}>
+        <select {...fieldAttrs(errors, vertical)}>
           <option value="">{t('wizard.create.choose')}</option>
           {BUSINESS_VERTICALS.map((v) => (
             <option value={v} selected={state[vertical] === v}>
@@ -80,11 +87,9 @@ export function CreateFields(props: StepProps & { side: Side }) {
             </option>
           ))}
         </select>
-        <FieldMessage errors={errors} field={vertical} />
-      </div>
-      <div class="field">
-        <label for={country}>{t('wizard.create.country')}</label>
-        <select id={country} name={country} {...invalid(errors, country)}>
+      </Field>
+      <Field name={country} label={t('wizard.create.country')} errors={errors}>
+        <select {...fieldAttrs(errors, country)} autocomplete="country">
           <option value="">{t('wizard.create.choose')}</option>
           {countryOptions(locale).map((c) => (
             <option value={c.code} selected={state[country] === c.code}>
@@ -92,8 +97,7 @@ export function CreateFields(props: StepProps & { side: Side }) {
             </option>
           ))}
         </select>
-        <FieldMessage errors={errors} field={country} />
-      </div>
+      </Field>
     </fieldset>
   );
 }
@@ -101,33 +105,39 @@ export function CreateFields(props: StepProps & { side: Side }) {
 /** The three outcomes of matching (and a refused address), for one side. */
 export function MatchStep(
   props: StepProps & {
+    token: string;
     side: Side;
     email: string;
+    whose: Whose;
     match: MatchOutcome;
     search: { domain: string; results: OrganizationCandidate[] } | null;
   },
 ) {
-  const { t, locale, state, errors, side, match } = props;
+  const { t, locale, state, errors, side, match, whose } = props;
   const pick = `${side}Pick` as const;
   const email = displayEmail(props.email);
   if (match.outcome === 'taken')
     return (
-      <p class="error" role="alert">
-        {t('wizard.match.taken', { email, organization: match.organizationName })}
-      </p>
+      <Callout tone="danger" title={t('wizard.match.taken_title')}>
+        <p>{t('wizard.match.taken', { email, organization: match.organizationName })}</p>
+      </Callout>
     );
   if (match.outcome === 'exact')
     return (
       <>
-        <p class="notice">{t('wizard.match.exact', { email })}</p>
+        <Callout tone="warning" title={t('wizard.match.check_title')}>
+          <p>{t(`wizard.match.exact_${whose}`, { email })}</p>
+        </Callout>
         <input type="hidden" name={pick} value={match.organization.id} />
-        <OrganizationCard t={t} locale={locale} org={match.organization} />
+        <OrganizationCard t={t} locale={locale} org={match.organization} whose={whose} />
       </>
     );
   if (match.outcome === 'none' && !props.search?.results.length)
     return (
       <>
-        <p class="notice">{t('wizard.match.none', { email })}</p>
+        <Callout tone="info">
+          <p>{t('wizard.match.none', { email })}</p>
+        </Callout>
         <input type="hidden" name={pick} value="create" />
         <CreateFields {...props} />
         <SearchBox {...props} />
@@ -137,16 +147,33 @@ export function MatchStep(
     ...(match.outcome === 'domain' ? match.candidates : []),
     ...(props.search?.results ?? []),
   ];
+  // Picking a radio asks for the create fieldset again: shown for "create", hidden otherwise.
+  const swap = {
+    'hx-post': `/setup/${props.token}`,
+    'hx-vals': '{"nav":"pick"}',
+    'hx-trigger': 'change',
+    'hx-target': `#create-${side}`,
+    'hx-select': `#create-${side}`,
+    'hx-swap': 'outerHTML',
+  };
   return (
     <>
-      {match.outcome === 'domain' ? <p class="notice">{t('wizard.match.domain', { email })}</p> : null}
-      <fieldset {...invalid(errors, pick)}>
-        <legend>{t('wizard.match.pick')}</legend>
-        <FieldMessage errors={errors} field={pick} />
+      {match.outcome === 'domain' ? (
+        <Callout tone="warning" title={t('wizard.match.check_title')}>
+          <p>{t('wizard.match.domain', { email })}</p>
+        </Callout>
+      ) : null}
+      <FieldGroup name={pick} legend={t('wizard.match.pick')} errors={errors}>
         {candidates.map((org) => (
           <div class="card candidate">
-            <Radio name={pick} value={org.id} checked={state[pick] === org.id} label={org.name} />
-            <OrganizationCard t={t} locale={locale} org={org} />
+            <Radio
+              name={pick}
+              value={org.id}
+              checked={state[pick] === org.id}
+              label={org.name}
+              attrs={swap}
+            />
+            <OrganizationCard t={t} locale={locale} org={org} whose={whose} />
           </div>
         ))}
         <Radio
@@ -154,9 +181,10 @@ export function MatchStep(
           value="create"
           checked={state[pick] === 'create'}
           label={t('wizard.match.create')}
+          attrs={swap}
         />
-      </fieldset>
-      <CreateFields {...props} />
+      </FieldGroup>
+      <CreateFields {...props} hidden={state[pick] !== '' && state[pick] !== 'create'} />
       <SearchBox {...props} />
     </>
   );
@@ -165,18 +193,12 @@ export function MatchStep(
 function SearchBox(
   props: StepProps & { side: Side; search: { domain: string; results: OrganizationCandidate[] } | null },
 ) {
-  const { t, side } = props;
-  const id = `${side}SearchInput`;
+  const { t } = props;
   return (
-    <div class="field search">
-      <label for={id}>{t('wizard.match.search_label')}</label>
-      <input
-        id={id}
-        name="searchDomain"
-        value={props.search?.domain ?? ''}
-        {...invalid(props.errors, 'searchDomain')}
-      />
-      <FieldMessage errors={props.errors} field="searchDomain" />
+    <div class="search">
+      <Field name="searchDomain" label={t('wizard.match.search_label')} errors={props.errors}>
+        <input value={props.search?.domain ?? ''} {...fieldAttrs(props.errors, 'searchDomain')} />
+      </Field>
       <button type="submit" name="nav" value="search" class="secondary">
         {t('wizard.match.search')}
       </button>

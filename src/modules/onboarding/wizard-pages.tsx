@@ -9,6 +9,8 @@ import { openSetupLink } from '../provisioning/links.ts';
 import { changeProvisioningContact } from '../provisioning/service.ts';
 import { joinRequestOf, withdrawJoinRequest } from './consent.ts';
 import { completeMapping } from './mapping.ts';
+import { findSetupRow } from './repository.ts';
+import { donePage } from './wizard-done.tsx';
 import { emailFor, page, renderStep, searchFor, sideOf, type Visit } from './wizard-render.tsx';
 import { SubscriptionFacts } from './wizard-review.tsx';
 import {
@@ -82,12 +84,10 @@ async function confirm(v: Visit, state: WizardState) {
   const t = translator(v.locale);
   try {
     const result = await completeMapping(v.ctx, v.subscriptionId, mappingInput(state));
-    if (result.next === 'set_password' || result.next === 'sign_in') return v.c.redirect(result.url, 303);
-    if (result.next === 'awaiting_approval') {
-      const request = await joinRequestOf(v.ctx, v.subscriptionId);
-      if (request) return waitingPage(v, request);
-    }
-    return page(v, t('wizard.done.title'), <p class="notice">{t(`wizard.done.${result.next}`)}</p>);
+    if (result.next !== 'awaiting_approval') return donePage(v, state, result);
+    const request = await joinRequestOf(v.ctx, v.subscriptionId);
+    if (request) return waitingPage(v, request);
+    return page(v, t('consent.waiting.title'), <p>{t('consent.status.awaiting_approval')}</p>);
   } catch (error) {
     if (!(error instanceof DomainError) || error.status >= 500) throw error;
     if (error.fields.length) return renderStep(v, state, 'review', error.fields);
@@ -136,7 +136,20 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
     return page(
       bare,
       t(`provisioning.setup.ended.${link.reason}.title`),
-      <p>{t(`provisioning.setup.ended.${link.reason}.detail`, { adminHubUrl: base.config.adminHubUrl })}</p>,
+      <>
+        <p>
+          {link.reason === 'mapped'
+            ? t('wizard.ended_mapped')
+            : t(`provisioning.setup.ended.${link.reason}.detail`, { adminHubUrl: base.config.adminHubUrl })}
+        </p>
+        {link.reason === 'mapped' ? (
+          <p class="button-row">
+            <a class="button" href={base.config.adminHubUrl}>
+              {t('wizard.done.sign_in_button')}
+            </a>
+          </p>
+        ) : null}
+      </>,
       410,
     );
   const { line } = link;
@@ -144,6 +157,7 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
   const summary = (
     <SubscriptionFacts t={t} locale={locale} orderReference={link.orderReference} line={line} />
   );
+  const order = await findSetupRow(base.db, line.subscriptionId);
   const v: Visit = {
     ...bare,
     ctx: {
@@ -162,6 +176,7 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
     orderId: link.orderId,
     lineId: line.id,
     contact,
+    ...(order ? { endCustomer: { name: order.end_customer_name, country: order.end_customer_country } } : {}),
     facts: (
       <>
         {summary}
@@ -188,6 +203,8 @@ async function visit(c: Context<AppEnv>, form: Record<string, unknown> | null) {
   const step: Step = isStep(form.step) ? form.step : 'start';
   const side = sideOf(step);
   if (form.nav === 'back') return renderStep(v, state, neighbour(state, step, -1));
+  // A radio picked (htmx): the same step again, so the create fieldset shows or hides; nothing checked.
+  if (form.nav === 'pick') return renderStep(v, state, step);
   if (form.nav === 'search' && side) {
     const domain = typeof form.searchDomain === 'string' ? form.searchDomain.trim().slice(0, 253) : '';
     if (domain) await admitOrganizationSearch(v.ctx);

@@ -5,13 +5,14 @@ import { normalizeEmail } from '../../platform/email.ts';
 import { DomainError, type FieldError } from '../../platform/errors.ts';
 import type { AppEnv } from '../../platform/http.ts';
 import { type Locale, translator } from '../../platform/i18n.ts';
-import { fieldMessages } from '../../platform/ui/form.tsx';
+import { ErrorSummary, Steps } from '../../platform/ui/components.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import {
   describeOrganization,
   matchOrganizations,
   searchOrganizationsByDomain,
 } from '../identity/matching.ts';
+import { type CustomMessages, humanMessages } from './form-messages.ts';
 import { MatchStep } from './wizard-match.tsx';
 import { Review } from './wizard-review.tsx';
 import { choiceOf, path, type Side, type Step, type WizardState } from './wizard-state.ts';
@@ -36,6 +37,20 @@ export const LABELS: Record<string, string> = {
   customerCountry: 'wizard.create.country',
 };
 
+/** Where the generic "{field} is required." would read badly: the wizard's own words. */
+const MESSAGES: CustomMessages = {
+  'role:required': 'wizard.errors.role',
+  'setupBy:required': 'wizard.errors.setup_by',
+  '*Pick:required': 'wizard.errors.pick',
+  '*Name:required': 'wizard.errors.company_name',
+  '*Vertical:required': 'wizard.errors.vertical',
+  '*Country:country': 'wizard.errors.country',
+  'adminEmail:required': 'wizard.errors.admin_email',
+  'adminEmail:email': 'wizard.errors.admin_email_format',
+  'handoffEmail:required': 'wizard.errors.handoff_email',
+  'handoffEmail:email': 'wizard.errors.handoff_email_format',
+};
+
 export interface Visit {
   c: Context<AppEnv>;
   ctx: Ctx;
@@ -48,6 +63,8 @@ export interface Visit {
   facts: Child;
   /** The subscription's facts alone, without the wizard's introduction (the waiting page). */
   summary?: Child;
+  /** The order's end customer, to prefill a new customer organization. */
+  endCustomer?: { name: string; country: string | null };
 }
 
 /** The page, in the visit's language; the language switch comes back to the same link. */
@@ -71,13 +88,23 @@ export function emailFor(v: Visit, state: WizardState, side: Side): string {
   return side === 'partner' || state.role === 'my_company' ? v.contact : normalizeEmail(state.adminEmail);
 }
 
-export async function renderStep(v: Visit, state: WizardState, step: Step, fields: FieldError[] = []) {
+/** The customer's create form starts from the order's end customer, until the contact types. */
+function prefilled(v: Visit, state: WizardState, step: Step): WizardState {
+  if (step !== 'customer' || !v.endCustomer) return state;
+  if (state.customerName || state.customerVertical || state.customerCountry) return state;
+  return { ...state, customerName: v.endCustomer.name, customerCountry: v.endCustomer.country ?? '' };
+}
+
+export async function renderStep(v: Visit, given: WizardState, step: Step, fields: FieldError[] = []) {
   const t = translator(v.locale);
-  const errors = fieldMessages(t, fields, LABELS);
+  const state = prefilled(v, given, step);
+  const errors = humanMessages(t, fields, LABELS, MESSAGES);
   const props = { t, locale: v.locale, state, errors };
   const steps = path(state);
   let body: Child = null;
   let next: 'next' | 'confirm' | null = 'next';
+  // The "do not continue" warning belongs where an organization is shown, not on every step.
+  let showsOrganization = false;
   const side = sideOf(step);
   if (step === 'start') body = v.facts;
   else if (step === 'role') body = <RoleChoice {...props} />;
@@ -97,7 +124,20 @@ export async function renderStep(v: Visit, state: WizardState, step: Step, field
     if (search?.refusal)
       errors.searchDomain = t(`validation.${search.refusal}`, { field: t('wizard.match.search_label') });
     if (match.outcome === 'taken') next = null;
-    body = <MatchStep {...props} side={side} email={email} match={match} search={search} />;
+    showsOrganization =
+      match.outcome === 'exact' || match.outcome === 'domain' || Boolean(search?.results.length);
+    const whose = side === 'customer' && state.role !== 'my_company' ? 'admin' : 'own';
+    body = (
+      <MatchStep
+        {...props}
+        token={v.token}
+        side={side}
+        email={email}
+        whose={whose}
+        match={match}
+        search={search}
+      />
+    );
   } else {
     const describe = async (s: Side) => {
       const choice = choiceOf(state, s);
@@ -105,6 +145,7 @@ export async function renderStep(v: Visit, state: WizardState, step: Step, field
     };
     const [partner, customer] = await Promise.all([describe('partner'), describe('customer')]);
     next = 'confirm';
+    showsOrganization = Boolean(partner || customer);
     body = (
       <Review
         t={t}
@@ -116,23 +157,27 @@ export async function renderStep(v: Visit, state: WizardState, step: Step, field
       />
     );
   }
-  const refusals = fields.filter((f) => !(f.field in LABELS) || !errors[f.field]);
+  const at = steps.indexOf(step);
   return page(
     v,
     t(`wizard.${step}.title`),
     <>
-      <p class="muted">{t('wizard.progress', { step: steps.indexOf(step) + 1, total: steps.length })}</p>
-      {refusals.length ? (
-        <p class="error" role="alert">
-          {refusals.map((f) => errors[f.field] ?? t(`validation.${f.rule}`, { field: f.field })).join(' ')}
-        </p>
-      ) : null}
+      <Steps
+        t={t}
+        steps={steps.map((s, i) => ({
+          label: t(`wizard.steps.${s}`),
+          state: i < at ? 'done' : i === at ? 'current' : 'todo',
+        }))}
+      />
+      <p class="muted">{t('wizard.progress', { step: at + 1, total: steps.length })}</p>
+      <ErrorSummary t={t} errors={errors} />
       <StepForm
         t={t}
         token={v.token}
         step={step}
         state={state}
         next={next}
+        warn={showsOrganization}
         carried={side ? [`${side}Searched`] : []}
       >
         {side ? <input type="hidden" name={`${side}Searched`} value={state[`${side}Searched`]} /> : null}

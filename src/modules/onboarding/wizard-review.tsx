@@ -19,7 +19,7 @@ export function SubscriptionFacts(props: {
       <dt>{t('wizard.facts.order')}</dt>
       <dd>{props.orderReference}</dd>
       <dt>{t('wizard.facts.subscription')}</dt>
-      <dd>{line.subscriptionId}</dd>
+      <dd class="nowrap">{line.subscriptionId}</dd>
       <dt>{t('wizard.facts.offer')}</dt>
       <dd>{line.offer.name}</dd>
       <dt>{t('wizard.facts.services')}</dt>

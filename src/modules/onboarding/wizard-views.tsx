@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import type { Locale, Translate } from '../../platform/i18n.ts';
-import { FieldMessage, invalid } from '../../platform/ui/form.tsx';
+import { Callout, Field, FieldGroup, fieldAttrs } from '../../platform/ui/components.tsx';
 import { STATE_FIELDS, STEP_FIELDS, type Step, type WizardState } from './wizard-state.ts';
 
 export interface StepProps {
@@ -19,6 +19,8 @@ export function StepForm(props: {
   /** Fields this rendering carries itself although the step does not own them. */
   carried?: string[];
   next?: 'next' | 'confirm' | null;
+  /** An organization is shown: the seeds' safety stop goes with it. */
+  warn?: boolean;
   children?: Child;
 }) {
   const { t, step, state } = props;
@@ -36,6 +38,11 @@ export function StepForm(props: {
         <input type="hidden" name={f} value={state[f]} />
       ))}
       {props.children}
+      {props.warn ? (
+        <Callout tone="warning">
+          <p>{t('wizard.unrecognised')}</p>
+        </Callout>
+      ) : null}
       <div class="wizard-nav">
         {step !== 'start' ? (
           <button type="submit" name="nav" value="back" class="secondary" formnovalidate>
@@ -48,7 +55,6 @@ export function StepForm(props: {
           </button>
         )}
       </div>
-      <p class="muted">{t('wizard.unrecognised')}</p>
     </form>
   );
 }
@@ -59,6 +65,8 @@ export function Radio(props: {
   checked: boolean;
   label: string;
   hint?: string;
+  /** htmx attributes, e.g. to show or hide a dependent fieldset. */
+  attrs?: Record<string, string>;
 }) {
   const id = `${props.name}-${props.value}`;
   return (
@@ -69,6 +77,7 @@ export function Radio(props: {
         name={props.name}
         value={props.value}
         checked={props.checked}
+        {...(props.attrs ?? {})}
         {...(props.hint ? { 'aria-describedby': `${id}-hint` } : {})}
       />
       <label for={id}>{props.label}</label>
@@ -81,21 +90,19 @@ export function Radio(props: {
   );
 }
 
-export function EmailField(props: StepProps & { name: 'handoffEmail' | 'adminEmail'; label: string }) {
+export function EmailField(
+  props: StepProps & { name: 'handoffEmail' | 'adminEmail'; label: string; hint?: string },
+) {
   const { errors, name } = props;
   return (
-    <div class="field">
-      <label for={name}>{props.label}</label>
+    <Field name={name} label={props.label} hint={props.hint} errors={errors}>
       <input
         type="email"
-        id={name}
-        name={name}
         value={props.state[name]}
         autocomplete="email"
-        {...invalid(errors, name)}
+        {...fieldAttrs(errors, name, Boolean(props.hint))}
       />
-      <FieldMessage errors={errors} field={name} />
-    </div>
+    </Field>
   );
 }
 
@@ -112,20 +119,20 @@ function Choice(
   const { t, state, errors, field } = props;
   const prefix = field === 'role' ? 'wizard.role' : 'wizard.setup_by';
   return (
-    <fieldset {...invalid(errors, field)}>
-      <legend>{t(`${prefix}.legend`)}</legend>
-      <FieldMessage errors={errors} field={field} />
-      {props.options.map((o) => (
-        <Radio
-          name={field}
-          value={o.value}
-          checked={state[field] === o.value}
-          label={t(`${prefix}.${o.value}`)}
-          {...(o.hint ? { hint: t(`${prefix}.${o.value}_hint`) } : {})}
-        />
-      ))}
+    <>
+      <FieldGroup name={field} legend={t(`${prefix}.legend`)} errors={errors}>
+        {props.options.map((o) => (
+          <Radio
+            name={field}
+            value={o.value}
+            checked={state[field] === o.value}
+            label={t(`${prefix}.${o.value}`)}
+            {...(o.hint ? { hint: t(`${prefix}.${o.value}_hint`) } : {})}
+          />
+        ))}
+      </FieldGroup>
       <EmailField {...props} name="handoffEmail" label={props.emailLabel} />
-    </fieldset>
+    </>
   );
 }
 

@@ -1,15 +1,25 @@
 import type { Context, Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { DomainError } from '../../platform/errors.ts';
-import { translator } from '../../platform/i18n.ts';
-import { fieldMessages } from '../../platform/ui/form.tsx';
+import type { Reader } from '../../platform/format.ts';
+import { type Locale, type Translate, translator } from '../../platform/i18n.ts';
+import { suggestedTimeZone } from '../../platform/time-zones.ts';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { latestRequestViews } from '../fulfilment/requests.ts';
 import { FulfilmentPanel, isFulfilmentStage } from '../fulfilment/views.tsx';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
 import { mayPlaceOrders } from '../identity/policy.ts';
+import { type CustomMessages, humanMessages } from '../onboarding/form-messages.ts';
 import { provisionSubscription } from './provision.ts';
-import { Facts, ProvisionStep, ReviewStep, StepNav, SummaryStep } from './service-review.tsx';
+import {
+  Facts,
+  isRetry,
+  ProvisionConfirm,
+  ProvisionStep,
+  ReviewStep,
+  StepNav,
+  SummaryStep,
+} from './service-review.tsx';
 import { saveCallingLocation, saveEnterpriseSubdomain, saveMeetingSites } from './service-saves.ts';
 import {
   CallingStep,
@@ -19,6 +29,9 @@ import {
   pageUrl,
   type Screen,
   type SiteDraft,
+  SiteUrl,
+  type StepContext,
+  siteUrl,
 } from './service-views.tsx';
 import {
   checkSiteNameAvailability,
@@ -36,6 +49,7 @@ const SCREENS = new Set<Screen>([
   'calling',
   'enterprise',
   'provision',
+  'confirm',
   'done',
   'summary',
 ]);
@@ -60,12 +74,49 @@ const LABELS: Record<string, string> = {
   ),
 };
 
+/** Where the generic message reads badly (a select is chosen, not typed): the setup's own words. */
+const MESSAGES: CustomMessages = {
+  'country:services_country': 'services.errors.country',
+  'timeZone:services_time_zone': 'services.errors.time_zone',
+  '*.timeZone:services_time_zone': 'services.errors.time_zone',
+  'language:services_language': 'services.errors.language',
+  'name:required': 'services.errors.location_name',
+  'addressLine1:required': 'services.errors.address_line1',
+  'city:required': 'services.errors.city',
+};
+
+/** A site's field as the form names it: `sites[1].name` is the input `name_1`. */
+function formField(field: string): string {
+  const m = /^sites\[(\d+)\]\.(name|timeZone|licenses)$/.exec(field);
+  if (!m) return field;
+  const prefix = { name: 'name', timeZone: 'tz', licenses: 'licences' }[
+    m[2] as 'name' | 'timeZone' | 'licenses'
+  ];
+  return `${prefix}_${m[1]}`;
+}
+
 /** Field errors of a refused step, or rethrows anything else (shown by the error page). */
 function refusal(c: C, error: unknown): Errors {
   if (error instanceof DomainError && error.fields.length) {
-    return fieldMessages(translator(c.get('locale')), error.fields, LABELS);
+    const messages = humanMessages(translator(c.get('locale')), error.fields, LABELS, MESSAGES);
+    return Object.fromEntries(Object.entries(messages).map(([k, v]) => [formField(k), v]));
   }
   throw error;
+}
+
+/** Where the customer is: the main location's country once saved, else the order's end customer's. */
+function countryOf(p: SetupProgress): string | null {
+  return p.location?.country ?? p.setup.order.endCustomerCountry;
+}
+
+function stepContext(c: C, p: SetupProgress): StepContext {
+  const locale = c.get('locale');
+  return { t: translator(locale), locale, p, at: c.get('ctx').clock.now(), country: countryOf(p) };
+}
+
+/** Dates as the organization reads them: in its main location's (or first site's) time zone. */
+function readerOf(locale: Locale, p: SetupProgress): Reader {
+  return { locale, timeZone: p.location?.timeZone ?? p.sites[0]?.timeZone };
 }
 
 function page(
@@ -83,20 +134,17 @@ function page(
       <h1>{`${t('services.title')}: ${p.setup.mapping.customer.name}`}</h1>
       {fulfilment}
       <StepNav t={t} p={p} current={screen} />
-      {status === 422 ? (
-        <p class="error" role="alert">
-          {t('services.fix_errors')}
-        </p>
-      ) : null}
       {body}
     </Layout>,
     status,
   );
 }
 
-function sitesFrom(p: SetupProgress): SiteDraft[] {
-  if (p.sites.length === 0)
-    return [{ name: '', timeZone: 'UTC', earlyRelease: false, licenses: String(p.meetingsQuantity) }];
+function sitesFrom(c: C, p: SetupProgress): SiteDraft[] {
+  if (p.sites.length === 0) {
+    const zone = suggestedTimeZone(countryOf(p), c.get('ctx').clock.now()) ?? 'UTC';
+    return [{ name: '', timeZone: zone, earlyRelease: false, licenses: String(p.meetingsQuantity) }];
+  }
   return p.sites.map((s) => ({
     name: s.name,
     timeZone: s.timeZone,
@@ -107,58 +155,65 @@ function sitesFrom(p: SetupProgress): SiteDraft[] {
 
 function sitesFromForm(form: Record<string, string | File>): SiteDraft[] {
   const count = Math.min(MAX_SITES, Math.max(1, Number(form.count) || 1));
-  const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string) : '');
+  const str = (k: string) => {
+    const v = form[k];
+    return typeof v === 'string' ? v : '';
+  };
   return Array.from({ length: count }, (_, i) => ({
     name: str(`name_${i}`),
-    timeZone: str(`tz_${i}`) || 'UTC',
+    timeZone: str(`tz_${i}`),
     earlyRelease: str(`early_${i}`) === 'yes',
     licenses: str(`licences_${i}`),
   }));
 }
 
+function meetings(c: C, p: SetupProgress, sites: SiteDraft[], errors: Errors) {
+  return (
+    <MeetingsStep
+      {...stepContext(c, p)}
+      sites={sites}
+      errors={errors}
+      siteDomain={c.get('ctx').config.meetingsSiteDomain}
+    />
+  );
+}
+
+function calling(c: C, p: SetupProgress, values: Record<string, string>, errors: Errors) {
+  return <CallingStep {...stepContext(c, p)} values={values} errors={errors} />;
+}
+
+/** After a failure or a request for information, pressing Provision again is the Retry or the resubmission. */
+function provisionLabel(t: Translate, p: SetupProgress): { buttonLabel?: string } {
+  const again = { needs_info: 'fulfilment.resubmit', provisioning_failed: 'fulfilment.retry' } as const;
+  const stage = p.setup.stage;
+  return stage === 'needs_info' || stage === 'provisioning_failed' ? { buttonLabel: t(again[stage]) } : {};
+}
+
 function screenBody(c: C, p: SetupProgress, screen: Screen) {
   const locale = c.get('locale');
   const t = translator(locale);
+  const reader = readerOf(locale, p);
+  const now = c.get('ctx').clock.now();
   switch (screen) {
     case 'meetings':
-      return <MeetingsStep t={t} p={p} sites={sitesFrom(p)} errors={{}} />;
+      return meetings(c, p, sitesFrom(c, p), {});
     case 'calling': {
       const l = p.location;
+      const country = p.setup.order.endCustomerCountry ?? '';
       const values: Record<string, string> = l
         ? { ...Object.fromEntries(Object.entries(l).map(([k, v]) => [k, v ?? ''])) }
-        : { country: p.setup.order.endCustomerCountry ?? '', language: locale };
-      return <CallingStep t={t} locale={locale} p={p} values={values} errors={{}} />;
+        : { country, language: locale, timeZone: suggestedTimeZone(country, now) ?? 'UTC' };
+      return calling(c, p, values, {});
     }
     case 'enterprise':
       return <EnterpriseStep t={t} p={p} value={p.subdomain ?? ''} errors={{}} checked={null} />;
-    case 'provision': {
-      // After a failure or a request for information, pressing it again is the Retry or the resubmission.
-      const again = { needs_info: 'fulfilment.resubmit', provisioning_failed: 'fulfilment.retry' } as const;
-      const key =
-        p.setup.stage === 'needs_info' || p.setup.stage === 'provisioning_failed'
-          ? again[p.setup.stage]
-          : null;
-      return (
-        <ProvisionStep
-          t={t}
-          locale={locale}
-          timeZone={c.get('user').timeZone}
-          p={p}
-          {...(key ? { buttonLabel: t(key) } : {})}
-        />
-      );
-    }
+    case 'provision':
+      return <ProvisionStep t={t} reader={reader} p={p} now={now} {...provisionLabel(t, p)} />;
+    case 'confirm':
+      return <ProvisionConfirm t={t} reader={reader} p={p} now={now} {...provisionLabel(t, p)} />;
     case 'done':
     case 'summary':
-      return (
-        <SummaryStep
-          t={t}
-          locale={locale}
-          timeZone={c.get('user').timeZone}
-          p={p}
-          closed={screen === 'summary'}
-        />
-      );
+      return <SummaryStep t={t} reader={reader} p={p} closed={screen === 'summary'} />;
     default:
       return <ReviewStep t={t} p={p} />;
   }
@@ -198,7 +253,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
         p,
         'provision',
         <section class="card">
-          <Facts t={t} locale={locale} timeZone={c.get('user').timeZone} p={p} />
+          <Facts t={t} reader={readerOf(locale, p)} p={p} />
         </section>,
         200,
         panel,
@@ -208,6 +263,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
     // A provisioned setup has only its summary; an open one never shows the summary yet.
     if (p.setup.provisionedAt && screen !== 'done') screen = 'summary';
     else if (!p.setup.provisionedAt && (screen === 'done' || screen === 'summary')) screen = 'review';
+    if (screen === 'confirm' && (p.missing.length || isRetry(p))) screen = 'provision';
     if (
       (screen === 'meetings' || screen === 'calling' || screen === 'enterprise') &&
       !p.steps.includes(screen)
@@ -222,11 +278,14 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
     const name = (entry?.[1] ?? '').trim().toLowerCase();
     if (!name) return c.html('');
     const result = await checkSiteNameAvailability(c.get('ctx'), name);
-    return c.html(
-      <span>
-        {t(`services.meetings.${result.available ? 'available' : (result.reason ?? 'invalid')}`, { name })}
-      </span>,
+    const availability = t(
+      `services.meetings.${result.available ? 'available' : (result.reason ?? 'invalid')}`,
+      { name },
     );
+    // An invalid name makes no address: only the reason is shown.
+    if (!result.available && result.reason === 'invalid') return c.html(<span>{availability}</span>);
+    const url = siteUrl(c.get('ctx').config.meetingsSiteDomain, name);
+    return c.html(<SiteUrl t={t} url={url} availability={availability} />);
   });
 
   app.post('/hub/setups/:id/meetings', async (c) => {
@@ -236,12 +295,11 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
     const sites = sitesFromForm(form);
     const action = typeof form.action === 'string' ? form.action : 'next';
     const p = await setupProgress(ctx, id);
-    const t = translator(c.get('locale'));
     if (action === 'add' || action.startsWith('remove_')) {
       if (action === 'add' && sites.length < MAX_SITES)
-        sites.push({ name: '', timeZone: sites[0]?.timeZone ?? 'UTC', earlyRelease: false, licenses: '' });
+        sites.push({ name: '', timeZone: sites[0]?.timeZone ?? '', earlyRelease: false, licenses: '' });
       if (action.startsWith('remove_')) sites.splice(Number(action.slice(7)), 1);
-      return page(c, p, 'meetings', <MeetingsStep t={t} p={p} sites={sites} errors={{}} />);
+      return page(c, p, 'meetings', meetings(c, p, sites, {}));
     }
     try {
       await saveMeetingSites(
@@ -255,13 +313,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
         })),
       );
     } catch (error) {
-      return page(
-        c,
-        p,
-        'meetings',
-        <MeetingsStep t={t} p={p} sites={sites} errors={refusal(c, error)} />,
-        422,
-      );
+      return page(c, p, 'meetings', meetings(c, p, sites, refusal(c, error)), 422);
     }
     return c.redirect(after(await setupProgress(ctx, id)), 303);
   });
@@ -278,14 +330,7 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
     } catch (error) {
       const errors = refusal(c, error);
       const p = await setupProgress(ctx, id);
-      const locale = c.get('locale');
-      return page(
-        c,
-        p,
-        'calling',
-        <CallingStep t={translator(locale)} locale={locale} p={p} values={values} errors={errors} />,
-        422,
-      );
+      return page(c, p, 'calling', calling(c, p, values, errors), 422);
     }
     return c.redirect(after(await setupProgress(ctx, id)), 303);
   });
@@ -328,6 +373,11 @@ export function registerServiceSetupPages(app: Hono<UserEnv>): void {
 
   app.post('/hub/setups/:id/provision', async (c) => {
     const id = c.req.param('id');
+    // Provision starts billing: only the confirmation page's own press provisions (a Retry or a
+    // resubmission repeats a press already confirmed).
+    const form = await c.req.parseBody();
+    if (form.confirm !== 'yes' && !isRetry(await setupProgress(c.get('ctx'), id)))
+      return c.redirect(pageUrl(id, 'confirm'), 303);
     const result = await provisionSubscription(c.get('ctx'), id);
     // A fulfilled offer waits for the vendor: the setup page says so.
     return c.redirect(

@@ -1,28 +1,38 @@
-import { formatDate, formatDateTime } from '../../platform/format.ts';
-import type { Locale, Translate } from '../../platform/i18n.ts';
-import { pageUrl, type Screen } from './service-views.tsx';
+import { formatDate, formatDateTime, type Reader } from '../../platform/format.ts';
+import type { Translate } from '../../platform/i18n.ts';
+import { Callout, ConfirmPanel, type StepState, Steps } from '../../platform/ui/components.tsx';
+import { pageUrl, previousScreen, type Screen } from './service-views.tsx';
 import type { SetupProgress } from './services.ts';
 
 /** The wizard's review screens: the steps, S1's review, Provision's check list and S7's summary. */
 
+/** The setup's steps, drawn by the one step indicator; a finished step links back to itself. */
 export function StepNav(props: { t: Translate; p: SetupProgress; current: Screen }) {
   const { t, p } = props;
+  const id = p.setup.subscriptionId;
   const screens: Screen[] = ['review', ...p.steps, 'provision', 'summary'];
-  const current = props.current === 'done' ? 'summary' : props.current;
+  const current: Screen =
+    props.current === 'done' ? 'summary' : props.current === 'confirm' ? 'provision' : props.current;
+  const at = screens.indexOf(current);
+  const provisioned = Boolean(p.setup.provisionedAt);
+  const stateOf = (s: Screen, i: number): StepState => {
+    if (s === current) return 'current';
+    if ((p.steps as Screen[]).includes(s)) return (p.missing as Screen[]).includes(s) ? 'todo' : 'done';
+    if (s === 'provision') return provisioned ? 'done' : 'todo';
+    return i < at ? 'done' : 'todo';
+  };
   return (
-    <nav aria-label={t('services.steps_label')}>
-      <ol class="subnav">
-        {screens.map((s) => {
-          const done = (p.steps as Screen[]).includes(s) && !(p.missing as Screen[]).includes(s);
-          const label = `${t(`services.step.${s}`)}${done ? ` (${t('services.step_done')})` : ''}`;
-          return (
-            <li {...(s === current ? { 'aria-current': 'step' } : {})}>
-              {s === current ? <strong>{label}</strong> : label}
-            </li>
-          );
-        })}
-      </ol>
-    </nav>
+    <Steps
+      t={t}
+      steps={screens.map((s, i) => {
+        const state = stateOf(s, i);
+        return {
+          label: t(`services.step.${s}`),
+          state,
+          ...(provisioned || s === 'summary' ? {} : { href: pageUrl(id, s) }),
+        };
+      })}
+    />
   );
 }
 
@@ -37,7 +47,7 @@ export function ReviewStep(props: { t: Translate; p: SetupProgress }) {
         <dt>{t('services.summary.order')}</dt>
         <dd>{`${s.order.number} · ${s.order.reference}`}</dd>
         <dt>{t('services.summary.subscription')}</dt>
-        <dd>{s.subscriptionId}</dd>
+        <dd class="nowrap">{s.subscriptionId}</dd>
         <dt>{t('services.summary.offer')}</dt>
         <dd>{`${s.offer.name} (${s.offer.code})`}</dd>
         <dt>{t('services.summary.partner')}</dt>
@@ -75,23 +85,56 @@ export function ReviewStep(props: { t: Translate; p: SetupProgress }) {
   );
 }
 
+/**
+ * When billing starts, by the real rules (subscriptions/advance.ts): at activation, unless the policy
+ * window already started it (that date stays); on an offer the vendor or an operator fulfils, at their
+ * activation, not at the press.
+ */
+export function BillingStart(props: { t: Translate; reader: Reader; p: SetupProgress; now: Date }) {
+  const { t, reader, p } = props;
+  const s = p.setup;
+  const services = s.services
+    .map((svc) => `${t(`services.service.${svc.code}`)} (${svc.quantity})`)
+    .join(', ');
+  const when = s.billingStartedAt
+    ? t('services.provision.billing_already', { date: formatDate(reader, s.billingStartedAt) })
+    : s.offer.fulfilment !== 'none'
+      ? t('services.provision.billing_at_fulfilment')
+      : t('services.provision.billing_today', { date: formatDate(reader, props.now) });
+  return (
+    <dl class="facts billing-start">
+      <dt>{t('services.provision.what_bills')}</dt>
+      <dd>{services}</dd>
+      <dt>{t('services.provision.when_bills')}</dt>
+      <dd>{when}</dd>
+    </dl>
+  );
+}
+
+/**
+ * After a fulfilment failed or asked for information, Provision is the Retry or the resubmission of a
+ * press already confirmed (billing still starts only at the vendor's activation): no second confirmation.
+ */
+export function isRetry(p: SetupProgress): boolean {
+  return p.setup.stage === 'needs_info' || p.setup.stage === 'provisioning_failed';
+}
+
 export function ProvisionStep(props: {
   t: Translate;
-  locale: Locale;
-  timeZone?: string | undefined;
+  reader: Reader;
   p: SetupProgress;
+  now: Date;
   buttonLabel?: string;
 }) {
-  const { t, locale, p } = props;
+  const { t, reader, p } = props;
   const id = p.setup.subscriptionId;
   return (
-    <form method="post" action={`/hub/setups/${id}/provision`} class="card">
+    <section class="card">
       <h2>{t('services.provision.title')}</h2>
       <p>{t('services.provision.intro')}</p>
-      <Facts t={t} locale={locale} timeZone={props.timeZone} p={p} />
+      <Facts t={t} reader={reader} p={p} />
       {p.missing.length ? (
-        <>
-          <p>{t('services.provision.missing')}</p>
+        <Callout tone="warning" title={t('services.provision.missing')}>
           <ul>
             {p.missing.map((s) => (
               <li>
@@ -99,36 +142,87 @@ export function ProvisionStep(props: {
               </li>
             ))}
           </ul>
-        </>
+        </Callout>
       ) : (
-        <button type="submit">{props.buttonLabel ?? t('services.provision.button')}</button>
+        <BillingStart t={t} reader={reader} p={p} now={props.now} />
       )}
-    </form>
+      <div class="button-row">
+        {p.missing.length ? null : isRetry(p) ? (
+          // Retry or Resubmit repeats a Provision already confirmed: it is pressed here.
+          <form method="post" action={`/hub/setups/${id}/provision`}>
+            <button type="submit">{props.buttonLabel ?? t('services.provision.button')}</button>
+          </form>
+        ) : (
+          <a class="button" href={pageUrl(id, 'confirm')}>
+            {props.buttonLabel ?? t('services.provision.button')}
+          </a>
+        )}
+        <a class="button secondary" href={pageUrl(id, previousScreen(p, 'provision'))}>
+          {t('services.back')}
+        </a>
+      </div>
+    </section>
   );
 }
 
-export function SummaryStep(props: {
+/** Provision's confirmation: what starts billing and when, the press itself, and the way back. */
+export function ProvisionConfirm(props: {
   t: Translate;
-  locale: Locale;
-  timeZone?: string | undefined;
+  reader: Reader;
   p: SetupProgress;
-  closed: boolean;
+  now: Date;
+  buttonLabel?: string;
 }) {
-  const { t, locale, p } = props;
+  const { t, p } = props;
+  const id = p.setup.subscriptionId;
+  return (
+    <ConfirmPanel
+      title={t('services.provision.confirm_title', { subscription: id })}
+      consequence={
+        <>
+          <p>{t('services.provision.confirm_intro', { customer: p.setup.mapping.customer.name })}</p>
+          <BillingStart t={t} reader={props.reader} p={p} now={props.now} />
+          <p>{t('services.provision.confirm_final')}</p>
+        </>
+      }
+      action={`/hub/setups/${id}/provision`}
+      hidden={{ confirm: 'yes' }}
+      confirmLabel={
+        props.buttonLabel ??
+        // "and start billing" only where this press starts it (not fulfilled, not billed by the policy).
+        (p.setup.offer.fulfilment === 'none' && !p.setup.billingStartedAt
+          ? t('services.provision.confirm_button')
+          : t('services.provision.button'))
+      }
+      cancelHref={pageUrl(id, 'provision')}
+      cancelLabel={t('services.back')}
+    />
+  );
+}
+
+export function SummaryStep(props: { t: Translate; reader: Reader; p: SetupProgress; closed: boolean }) {
+  const { t, reader, p } = props;
   const id = p.setup.subscriptionId;
   return (
     <section class="card">
       <h2>{t('services.summary.title')}</h2>
       <p role="status">{t(props.closed ? 'services.summary.closed' : 'services.summary.intro')}</p>
-      <Facts t={t} locale={locale} timeZone={props.timeZone} p={p} />
-      <p class="prov-buttons">
+      <Facts t={t} reader={reader} p={p} />
+      <p class="button-row">
+        <a
+          class={props.closed ? 'button' : 'button secondary'}
+          href={`/hub/setups/${id}/summary.pdf`}
+          download
+        >
+          {t('services.summary.download')}
+        </a>
         {!props.closed ? (
           <a class="button" href={pageUrl(id, 'summary')}>
             {t('services.summary.close')}
           </a>
         ) : (
-          <a class="button" href={`/hub/setups/${id}/summary.pdf`} download>
-            {t('services.summary.download')}
+          <a class="button secondary" href="/hub">
+            {t('services.summary.to_hub')}
           </a>
         )}
       </p>
@@ -136,21 +230,15 @@ export function SummaryStep(props: {
   );
 }
 
-export function Facts(props: {
-  t: Translate;
-  locale: Locale;
-  timeZone?: string | undefined;
-  p: SetupProgress;
-}) {
-  const { t, p } = props;
-  const reader = { locale: props.locale, timeZone: props.timeZone };
+export function Facts(props: { t: Translate; reader: Reader; p: SetupProgress }) {
+  const { t, reader, p } = props;
   const s = p.setup;
   return (
     <dl class="facts">
       <dt>{t('services.summary.order')}</dt>
       <dd>{`${s.order.number} · ${s.order.reference}`}</dd>
       <dt>{t('services.summary.subscription')}</dt>
-      <dd>{s.subscriptionId}</dd>
+      <dd class="nowrap">{s.subscriptionId}</dd>
       <dt>{t('services.summary.customer')}</dt>
       <dd>{s.mapping.customer.name}</dd>
       {p.sites.map((site) => (
