@@ -7,7 +7,7 @@ import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { invalid } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
-import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { homeOf, requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
 import { LINE_STATUSES } from './lifecycle.ts';
 import { loadOrderPanels, type OrderPagePanel, type OrderPanelParts } from './panels.ts';
@@ -266,7 +266,8 @@ function OrderPage({
 
 /** The order list and the order page; `panels` are what other modules show on the order page. */
 export function registerOrderPages(app: Hono<UserEnv>, panels: readonly OrderPagePanel[]): void {
-  app.get('/', (c) => c.redirect('/orders', 303));
+  // Each user's start page: an operator's is the back office, a customer's the hub.
+  app.get('/', requireUser(), (c) => c.redirect(homeOf(c.get('user').orgKind), 303));
   app.use('/orders', requireUser());
   app.use('/orders/*', requireUser());
 
