@@ -162,9 +162,11 @@ function EscalationsPage(
                       <>
                         <Badge tone="warning">{t('backoffice.not_contacted')}</Badge>
                         <div>
-                          <a href={`${BASE}/${l.lineId}/contact?${new URLSearchParams({ back: p.back })}`}>
+                          <a
+                            href={`${BASE}/${l.lineId}/contact?${new URLSearchParams({ back: p.back })}`}
+                            aria-label={`${t('backoffice.mark_contacted')} ${l.subscriptionId}`}
+                          >
                             {t('backoffice.mark_contacted')}
-                            <span class="visually-hidden"> {l.subscriptionId}</span>
                           </a>
                         </div>
                       </>

@@ -104,7 +104,9 @@ function OrdersPage(
                   </td>
                   <td>
                     {o.statuses.map((s) => (
-                      <Badge tone={LINE_STATUS_TONES[s]}>{t(`status.${s}`)}</Badge>
+                      <>
+                        <Badge tone={LINE_STATUS_TONES[s]}>{t(`status.${s}`)}</Badge>{' '}
+                      </>
                     ))}
                   </td>
                   <td class="nowrap">{formatDate(reader, new Date(o.createdAt))}</td>
