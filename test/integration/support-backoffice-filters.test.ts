@@ -86,7 +86,7 @@ for (const engine of testEngines()) {
       assert.equal(subs(awaiting.html).length, 2);
 
       const first = await get(`/backoffice/escalations?partner=${day.partnerA.orgId}&contacted=no`);
-      assert.equal(subs(first.html).length, 25);
+      assert.equal(subs(first.html).length, 50);
       const next = nextHref(first.html) ?? '';
       assert.match(next, new RegExp(`partner=${day.partnerA.orgId}&contacted=no&cursor=`));
       const second = subs((await get(next)).html);

@@ -8,9 +8,9 @@ import { dispatchAt } from './provisioning-state.ts';
  * An operator's day as the back office tests see it, reached the way production reaches it (orders
  * through the API, the dispatch sends the emails, the escalation job escalates):
  *
- * - 21 Nov: partner A orders PO-A-MANY (27 lines starting that day) and 26 orders starting 20 Dec
+ * - 21 Nov: partner A orders PO-A-MANY (52 lines starting that day) and 26 orders starting 20 Dec
  *   (PO-A-00…25, still scheduled); partner B orders PO-B-OLD (one line, that day). All due emails go.
- * - 23 Nov: the 28 lines starting 21 Nov are escalated; A opens 26 support cases, B one.
+ * - 23 Nov: the 53 lines starting 21 Nov are escalated; A opens 26 support cases, B one.
  * - 5 Dec: B orders PO-B-NEW (starting that day); 7 Dec: it is escalated, and B opens a second case.
  *
  * The clock then stays at 7 Dec 10:00 UTC: "older than 7 days" keeps 21–23 Nov and drops 5–7 Dec.
@@ -70,7 +70,7 @@ export async function operatorsDay(h: Harness): Promise<OperatorsDay> {
   });
 
   h.clock.set(new Date('2026-11-21T09:00:00Z'));
-  const aLines = await order(h, partnerA, 'PO-A-MANY', '2026-11-21', 27);
+  const aLines = await order(h, partnerA, 'PO-A-MANY', '2026-11-21', 52);
   let aScheduledLineId = '';
   for (let i = 0; i < 26; i++) {
     const [line] = await order(h, partnerA, `PO-A-${String(i).padStart(2, '0')}`, '2026-12-20', 1);
@@ -79,7 +79,7 @@ export async function operatorsDay(h: Harness): Promise<OperatorsDay> {
   const [bOld] = await order(h, partnerB, 'PO-B-OLD', '2026-11-21', 1);
   await dispatchAt(h, new Date('2026-11-21T09:00:00Z'));
   h.clock.set(new Date('2026-11-23T10:00:00Z'));
-  assert.equal(await escalateStalledLines(h.ctx), 28);
+  assert.equal(await escalateStalledLines(h.ctx), 53);
   const aCaseIds: string[] = [];
   for (let i = 0; i < 26; i++) {
     h.clock.advance(60_000);

@@ -42,7 +42,8 @@ import { BackofficeLayout, type Chrome, chrome } from './layout.tsx';
 import { LINE_STATUS_TONES } from './orders-page.tsx';
 
 const BASE = '/backoffice/escalations';
-const PAGE_SIZE = 25;
+// A representative's digest links here: fifty lines is a working morning, and one page of it.
+const PAGE_SIZE = 50;
 
 const LABELS: Record<string, string> = {
   partner: 'backoffice.partner',
