@@ -72,6 +72,8 @@ function messagesFor(t: Translate, fields: DomainError['fields']): Record<string
   const byField = fieldMessages(t, fields, labels);
   const files = Object.entries(byField).filter(([k]) => k.startsWith('screenshots['));
   if (files.length) byField.screenshots = files.map(([, m]) => m).join(' ');
+  // One message per field on the page: the summary links each to its input.
+  for (const [key] of files) delete byField[key];
   return byField;
 }
 
