@@ -88,6 +88,13 @@ export interface EnterpriseSubdomainsTable {
   subscription_id: string | null;
 }
 
+export interface EscalationContactsTable {
+  contacted_at: Timestamp;
+  contacted_by_user_id: string | null;
+  line_id: string;
+  note: string;
+}
+
 export interface EventsTable {
   data: Json;
   id: string;
@@ -487,6 +494,7 @@ export interface Database {
   dev_mailbox: DevMailboxTable;
   distributor_resellers: DistributorResellersTable;
   enterprise_subdomains: EnterpriseSubdomainsTable;
+  escalation_contacts: EscalationContactsTable;
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
   line_statuses: LineStatusesTable;

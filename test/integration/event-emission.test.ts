@@ -232,7 +232,12 @@ for (const engine of testEngines()) {
       assert.equal(rows[0]?.partner_org_id, partner.orgId);
 
       assert.equal(
-        (await h.app.request(`/backoffice/support/${caseId}/close`, formPost({}, { Cookie: cookie }))).status,
+        (
+          await h.app.request(
+            `/backoffice/support/${caseId}/close`,
+            formPost({ confirm: 'yes' }, { Cookie: cookie }),
+          )
+        ).status,
         303,
       );
       assert.notEqual((await answer('Too late.')).status, 303);

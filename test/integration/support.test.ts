@@ -382,7 +382,12 @@ for (const engine of testEngines()) {
       });
       assert.equal(reply.status, 303);
 
-      assert.equal((await postFields(operatorCookie, `/backoffice/support/${caseId}/close`, {})).status, 303);
+      const unconfirmed = await postFields(operatorCookie, `/backoffice/support/${caseId}/close`, {});
+      assert.equal(unconfirmed.headers.get('location'), `/backoffice/support/${caseId}/close`, 'asked first');
+      const confirmed = await postFields(operatorCookie, `/backoffice/support/${caseId}/close`, {
+        confirm: 'yes',
+      });
+      assert.equal(confirmed.status, 303);
       const closed = await (await page(partnerCookie, `/support/cases/${caseId}`)).text();
       assert.match(closed, /This case is closed/);
       assert.doesNotMatch(closed, /action="\/support\/cases\/[^"]+\/messages"/);

@@ -14,6 +14,8 @@ export interface AuditPayloads {
   /** Every move of a subscription's stage, by the event that caused it (subscriptions/advance.ts). */
   'subscription.stage_changed': { from: string; to: string; event: string };
   'provisioning.escalated': { to: string };
+  /** An operator reached the partner of an escalated line (docs/adr/0036). */
+  'provisioning.escalation_contacted': { subscriptionId: string; note: string };
   'provisioning.email_sent': { to: string; messageKind: 'start' | 'resend' | 'contact_changed' };
   'provisioning.link_opened': { linkId: string };
   'provisioning.resent': { transactionId: string; to: string };

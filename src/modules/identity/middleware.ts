@@ -39,9 +39,10 @@ export function requireApiKey(): MiddlewareHandler<AppEnv> {
  */
 const CUSTOMER_PAGES = /^\/(hub|account)(\/|$)/;
 
-/** Where a signed-in user starts: customers in the admin hub, partners in the workspace. */
+/** Where a signed-in user starts: customers in the admin hub, operators in the back office, partners in the workspace. */
 export function homeOf(orgKind: string): string {
-  return orgKind === 'customer' ? '/hub' : '/orders';
+  if (orgKind === 'customer') return '/hub';
+  return orgKind === 'vendor' ? '/backoffice' : '/orders';
 }
 
 /** May this user open this page? Customer users only the hub and their account. */

@@ -82,14 +82,17 @@ export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void 
   };
 
   app.get('/login', (c) =>
-    c.html(<LoginPage locale={c.get('locale')} next={safeNext(c.req.query('next'))} />),
+    // No `next` asked for: the user goes to their own start page (homeOf), decided at sign-in.
+    c.html(
+      <LoginPage locale={c.get('locale')} next={c.req.query('next') ? safeNext(c.req.query('next')) : ''} />,
+    ),
   );
 
   app.post('/login', async (c) => {
     const form = await c.req.parseBody();
     const email = typeof form.email === 'string' ? form.email : '';
     const password = typeof form.password === 'string' ? form.password : '';
-    const next = safeNext(form.next);
+    const next = form.next ? safeNext(form.next) : '';
     const client = clientAddress(c, config.trustProxy);
     try {
       const session = await signIn(c.get('ctx'), { email, password, client }, config.sessionTtlHours);
@@ -101,7 +104,7 @@ export function registerIdentityPages(app: Hono<UserEnv>, config: Config): void 
         setCookie(c, LANG_COOKIE, session.locale, { ...cookieOptions, httpOnly: false, maxAge: 31_536_000 });
       }
       // A customer user starts in the admin hub unless the link asked for one of its pages.
-      return c.redirect(mayOpenPage(session.orgKind, next) ? next : homeOf(session.orgKind), 303);
+      return c.redirect(next && mayOpenPage(session.orgKind, next) ? next : homeOf(session.orgKind), 303);
     } catch (error) {
       if (!(error instanceof DomainError) || ![401, 422, 429].includes(error.status)) throw error;
       c.status(error.status as 401 | 422 | 429);

@@ -9,7 +9,7 @@ import { DayInput, readDayInputs } from '../../platform/ui/date-input.tsx';
 import { ErrorPage } from '../../platform/ui/error-page.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
-import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { homeOf, requireUser, type UserEnv } from '../identity/middleware.ts';
 import { organizationNames, type SessionUser } from '../identity/service.ts';
 import { LineStatusBadge } from '../provisioning/badges.tsx';
 import { LINE_STATUSES } from './lifecycle.ts';
@@ -294,7 +294,8 @@ function OrderPage({
 
 /** The order list and the order page; `panels` are what other modules show on the order page. */
 export function registerOrderPages(app: Hono<UserEnv>, panels: readonly OrderPagePanel[]): void {
-  app.get('/', (c) => c.redirect('/orders', 303));
+  // Each user's start page: an operator's is the back office, a customer's the hub.
+  app.get('/', requireUser(), (c) => c.redirect(homeOf(c.get('user').orgKind), 303));
   app.use('/orders', requireUser());
   app.use('/orders/*', requireUser());
 

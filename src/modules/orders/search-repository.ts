@@ -15,6 +15,10 @@ export interface OrderSearch {
   startFrom?: string;
   startTo?: string;
   after?: Keyset;
+  /** Operators only (scope `all`): the orders of one partner (not those it placed for another). */
+  partnerOrgId?: string;
+  /** Orders created strictly before this instant (the back office's "older than" filter). */
+  createdBefore?: Date;
   limit: number;
 }
 
@@ -46,8 +50,11 @@ function onSide(side: Side, alias: 'o' | 'l'): RawBuilder<unknown> {
   return sql`${sql.ref(`${alias}.placed_for_other`)} and ${sql.ref(`${alias}.placed_by_org_id`)} = ${side.orgId}::uuid`;
 }
 
+/** The keyset position and the age bound: both upper bounds on the newest-first walk. */
 function after(search: OrderSearch, createdAt: string, id: string): RawBuilder<unknown> {
-  return search.after ? afterKeyset(search.after, createdAt, id) : sql`true`;
+  const position = search.after ? afterKeyset(search.after, createdAt, id) : sql`true`;
+  if (!search.createdBefore) return position;
+  return sql`${position} and ${sql.ref(createdAt)} < ${search.createdBefore}`;
 }
 
 function lineConditions(search: OrderSearch, alias: string): RawBuilder<unknown> {
@@ -122,7 +129,12 @@ function candidateQueries(side: Side, search: OrderSearch): RawBuilder<unknown>[
 
 /** The search as one statement (tests EXPLAIN it to see which indexes it may use). */
 export function orderSearchQuery(scope: OrderScope, search: OrderSearch) {
-  const candidates = sidesOf(scope).flatMap((side) => candidateQueries(side, search));
+  // An operator's partner filter walks that partner's own index, as the partner's own search does.
+  const sides: Side[] =
+    scope === 'all' && search.partnerOrgId
+      ? [{ column: 'partner', orgId: search.partnerOrgId }]
+      : sidesOf(scope);
+  const candidates = sides.flatMap((side) => candidateQueries(side, search));
   const union = sql.join(
     candidates.map((query) => sql`(${query})`),
     sql` union `,

@@ -1,7 +1,7 @@
 import type { Ctx } from '../../platform/context.ts';
 import { validationFailed } from '../../platform/errors.ts';
 import { decodeKeyset, encodeKeyset } from '../../platform/keyset.ts';
-import { orderScope } from '../identity/policy.ts';
+import { orderScope, requireOperator } from '../identity/policy.ts';
 import type { LineStatus } from './lifecycle.ts';
 import { findLines } from './repository.ts';
 import type { ListOrdersQuery, OrderSummary } from './schema.ts';
@@ -16,19 +16,42 @@ type OrderPage = { items: OrderSummary[]; nextCursor: string | null };
  * tenant's share of the database, each statement within the list time limit (docs/adr/0024).
  */
 export async function listOrders(ctx: Ctx, query: ListOrdersQuery): Promise<OrderPage> {
+  return listPage(ctx, query, {});
+}
+
+/** What only the back office narrows by: one partner's orders, and orders older than an instant. */
+export interface OperatorOrderFilters {
+  partnerOrgId?: string | undefined;
+  createdBefore?: Date | undefined;
+}
+
+/** Every partner's orders, for the vendor's operators (anyone else: not found), with their filters too. */
+export async function listOrdersForOperator(
+  ctx: Ctx,
+  query: ListOrdersQuery,
+  filters: OperatorOrderFilters,
+): Promise<OrderPage> {
+  requireOperator(ctx.actor);
+  return listPage(ctx, query, filters);
+}
+
+async function listPage(ctx: Ctx, query: ListOrdersQuery, filters: OperatorOrderFilters): Promise<OrderPage> {
   if (query.startFrom && query.startTo && query.startFrom > query.startTo) {
     throw validationFailed([{ field: 'startTo', rule: 'date_range' }]);
   }
   const after = query.cursor ? decodeKeyset(query.cursor, UUID) : undefined;
-  return ctx.reads.run(ctx, (read) => readPage(read, query, after));
+  return ctx.reads.run(ctx, (read) => readPage(read, query, after, filters));
 }
 
 async function readPage(
   ctx: Ctx,
   query: ListOrdersQuery,
   after: ReturnType<typeof decodeKeyset> | undefined,
+  filters: OperatorOrderFilters,
 ): Promise<OrderPage> {
   const rows = await repo.searchOrders(ctx.db, orderScope(ctx.actor), {
+    ...(filters.partnerOrgId ? { partnerOrgId: filters.partnerOrgId } : {}),
+    ...(filters.createdBefore ? { createdBefore: filters.createdBefore } : {}),
     ...(query.q ? { q: query.q } : {}),
     ...(query.status ? { status: query.status } : {}),
     ...(query.startFrom ? { startFrom: query.startFrom } : {}),

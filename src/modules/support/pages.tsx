@@ -7,12 +7,23 @@ import {
   SUPPORT_SCREENSHOTS_MAX,
   SUPPORT_TEXT_MAX_LENGTH,
 } from '../../platform/limits.ts';
-import { FieldMessage, fieldMessages, invalid } from '../../platform/ui/form.tsx';
+import {
+  Badge,
+  EmptyState,
+  ErrorSummary,
+  Field,
+  fieldAttrs,
+  TableFrame,
+  type Tone,
+} from '../../platform/ui/components.tsx';
+import { fieldMessages } from '../../platform/ui/form.tsx';
 import { Layout } from '../../platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from '../../platform/validation.ts';
 import { requireUser, type UserEnv } from '../identity/middleware.ts';
+import { mayOperate } from '../identity/policy.ts';
 import type { SessionUser } from '../identity/service.ts';
 import {
+  type CaseStatus,
   type CaseSummary,
   type CaseView,
   caseMessageFormSchema,
@@ -22,8 +33,11 @@ import {
 import { addPartnerMessage, getAttachment, getCase, listCases, openCase } from './service.ts';
 import { uploadsFromFiles } from './uploads.ts';
 
-export function CaseStatusBadge({ t, status }: { t: Translate; status: string }) {
-  return <span class={`status status-case-${status}`}>{t(`support.status.${status}`)}</span>;
+/** Open waits for the vendor, answered for the partner; closed is done. */
+const CASE_TONES: Record<CaseStatus, Tone> = { open: 'warning', answered: 'info', closed: 'neutral' };
+
+export function CaseStatusBadge({ t, status }: { t: Translate; status: CaseStatus }) {
+  return <Badge tone={CASE_TONES[status]}>{t(`support.status.${status}`)}</Badge>;
 }
 
 /** A form's fields as the API's validator reads them: `name[]` keys are always lists. */
@@ -53,6 +67,8 @@ function messagesFor(t: Translate, fields: DomainError['fields']): Record<string
   const byField = fieldMessages(t, fields, labels);
   const files = Object.entries(byField).filter(([k]) => k.startsWith('screenshots['));
   if (files.length) byField.screenshots = files.map(([, m]) => m).join(' ');
+  // One message per field on the page: the summary links each to its input.
+  for (const [key] of files) delete byField[key];
   return byField;
 }
 
@@ -72,35 +88,37 @@ function CaseListPage(p: Chrome & { items: CaseSummary[] }) {
         <a href="/support/cases/new">{t('support.open_case')}</a>
       </p>
       {p.items.length === 0 ? (
-        <p class="muted">{t('support.none')}</p>
+        <EmptyState title={t('support.none')} />
       ) : (
-        <table id="cases">
-          <caption class="muted">{t('support.shown', { count: p.items.length })}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('support.case_number')}</th>
-              <th scope="col">{t('support.request_type')}</th>
-              <th scope="col">{t('support.subscription')}</th>
-              <th scope="col">{t('support.opened')}</th>
-              <th scope="col">{t('support.status_label')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {p.items.map((c) => (
+        <TableFrame label={t('support.title')}>
+          <table id="cases">
+            <caption class="muted">{t('support.shown', { count: p.items.length })}</caption>
+            <thead>
               <tr>
-                <td>
-                  <a href={`/support/cases/${c.id}`}>{c.caseNumber}</a>
-                </td>
-                <td>{t(`support.type.${c.requestType}`)}</td>
-                <td>{c.subscriptionId ?? ''}</td>
-                <td>{formatDateTime(readerOf(locale, p.user), c.createdAt)}</td>
-                <td>
-                  <CaseStatusBadge t={t} status={c.status} />
-                </td>
+                <th scope="col">{t('support.case_number')}</th>
+                <th scope="col">{t('support.request_type')}</th>
+                <th scope="col">{t('support.subscription')}</th>
+                <th scope="col">{t('support.opened')}</th>
+                <th scope="col">{t('support.status_label')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {p.items.map((c) => (
+                <tr>
+                  <td>
+                    <a href={`/support/cases/${c.id}`}>{c.caseNumber}</a>
+                  </td>
+                  <td>{t(`support.type.${c.requestType}`)}</td>
+                  <td class="nowrap">{c.subscriptionId ?? ''}</td>
+                  <td>{formatDateTime(readerOf(locale, p.user), c.createdAt)}</td>
+                  <td>
+                    <CaseStatusBadge t={t} status={c.status} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableFrame>
       )}
     </Layout>
   );
@@ -139,59 +157,59 @@ function NewCasePage(
       </p>
       <h1>{t('support.new_title')}</h1>
       <Troubleshooting t={t} sender={p.sender} adminHub={p.adminHub} />
-      {Object.keys(errors).length ? (
-        <p class="error" role="alert">
-          {t('support.fix_errors')}
-        </p>
-      ) : null}
-      <form method="post" action="/support/cases" enctype="multipart/form-data" class="stack">
-        <label for="requestType">{t('support.request_type')}</label>
-        <select id="requestType" name="requestType" {...invalid(errors, 'requestType')}>
-          {REQUEST_TYPES.map((type) => (
-            <option value={type} selected={values.requestType === type}>
-              {t(`support.type.${type}`)}
-            </option>
-          ))}
-        </select>
-        <FieldMessage errors={errors} field="requestType" />
-        <label for="subscriptionId">{t('support.subscription_optional')}</label>
-        <input
-          id="subscriptionId"
+      <ErrorSummary t={t} errors={errors} />
+      <form method="post" action="/support/cases" enctype="multipart/form-data" class="card stack">
+        <Field name="requestType" label={t('support.request_type')} errors={errors}>
+          <select {...fieldAttrs(errors, 'requestType')}>
+            {REQUEST_TYPES.map((type) => (
+              <option value={type} selected={values.requestType === type}>
+                {t(`support.type.${type}`)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field
           name="subscriptionId"
-          value={values.subscriptionId ?? ''}
-          placeholder="SUB-10000001"
-          {...invalid(errors, 'subscriptionId')}
-        />
-        <FieldMessage errors={errors} field="subscriptionId" />
-        <label for="description">{t('support.description')}</label>
-        <textarea
-          id="description"
-          name="description"
-          rows={8}
-          maxlength={SUPPORT_TEXT_MAX_LENGTH}
-          required
-          {...invalid(errors, 'description')}
+          label={t('support.subscription')}
+          optional={t('support.optional')}
+          hint={t('support.subscription_hint')}
+          errors={errors}
         >
-          {values.description ?? ''}
-        </textarea>
-        <FieldMessage errors={errors} field="description" />
-        <label for="screenshots">{t('support.screenshots')}</label>
-        <input
-          id="screenshots"
-          name="screenshots[]"
-          type="file"
-          accept="image/png,image/jpeg"
-          multiple
-          aria-describedby="screenshots-hint"
-          {...invalid(errors, 'screenshots')}
-        />
-        <p class="muted" id="screenshots-hint">
-          {t('support.screenshots_hint', {
+          <input value={values.subscriptionId ?? ''} {...fieldAttrs(errors, 'subscriptionId', true)} />
+        </Field>
+        <Field
+          name="description"
+          label={t('support.description')}
+          hint={t('support.description_hint')}
+          errors={errors}
+        >
+          <textarea
+            rows={8}
+            maxlength={SUPPORT_TEXT_MAX_LENGTH}
+            required
+            {...fieldAttrs(errors, 'description', true)}
+          >
+            {values.description ?? ''}
+          </textarea>
+        </Field>
+        <Field
+          name="screenshots"
+          label={t('support.screenshots')}
+          optional={t('support.optional')}
+          hint={t('support.screenshots_hint', {
             count: SUPPORT_SCREENSHOTS_MAX,
             megabytes: SUPPORT_SCREENSHOT_MAX_MEGABYTES,
           })}
-        </p>
-        <FieldMessage errors={errors} field="screenshots" />
+          errors={errors}
+        >
+          <input
+            type="file"
+            accept="image/png,image/jpeg"
+            multiple
+            {...fieldAttrs(errors, 'screenshots', true)}
+            name="screenshots[]"
+          />
+        </Field>
         <button type="submit">{t('support.submit')}</button>
       </form>
     </Layout>
@@ -268,20 +286,17 @@ function CasePage(p: Chrome & { c: CaseView; errors: Record<string, string>; bod
           {t('support.closed_notice')}
         </p>
       ) : (
-        <form method="post" action={`/support/cases/${c.id}/messages`} class="stack">
-          <label for="body">{t('support.add_message')}</label>
-          <textarea
-            id="body"
-            name="body"
-            rows={4}
-            maxlength={SUPPORT_TEXT_MAX_LENGTH}
-            {...invalid(p.errors, 'body')}
-          >
-            {p.body ?? ''}
-          </textarea>
-          <FieldMessage errors={p.errors} field="body" />
-          <button type="submit">{t('support.send')}</button>
-        </form>
+        <>
+          <ErrorSummary t={t} errors={p.errors} />
+          <form method="post" action={`/support/cases/${c.id}/messages`} class="card stack">
+            <Field name="body" label={t('support.add_message')} errors={p.errors}>
+              <textarea rows={4} maxlength={SUPPORT_TEXT_MAX_LENGTH} {...fieldAttrs(p.errors, 'body')}>
+                {p.body ?? ''}
+              </textarea>
+            </Field>
+            <button type="submit">{t('support.send')}</button>
+          </form>
+        </>
       )}
     </Layout>
   );
@@ -298,6 +313,13 @@ export function registerSupportPages(app: Hono<UserEnv>): void {
   app.use('/support', requireUser());
   app.use('/support/*', requireUser());
   app.get('/support', (c) => c.redirect('/support/cases', 303));
+  // Operators work the support queue in the back office: the partners' pages send them there.
+  app.use('/support/*', async (c, next) => {
+    if (!mayOperate(c.get('ctx').actor)) return next();
+    const caseId = /^\/support\/cases\/([^/]+)$/.exec(c.req.path)?.[1];
+    const target = caseId && caseId !== 'new' ? `/backoffice/support/${caseId}` : '/backoffice/support';
+    return c.redirect(target, 303);
+  });
 
   app.get('/support/cases', async (c) => {
     const page = await listCases(c.get('ctx'), { limit: 100 });

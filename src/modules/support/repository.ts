@@ -1,6 +1,7 @@
-import type { Insertable } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { SupportCaseAttachmentsTable, SupportCasesTable } from '../../db-types.ts';
 import type { Executor } from '../../platform/db.ts';
+import { exactTime, type Keyset } from '../../platform/keyset.ts';
 import type { OrderScope } from '../identity/policy.ts';
 import type { CaseStatus } from './schema.ts';
 
@@ -99,18 +100,36 @@ export async function searchCases(db: Executor, organizationId: string, search: 
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(search.limit).execute();
 }
 
-/** The operators' queue: cases still open or answered, of every organization, oldest first. */
-export async function listQueue(db: Executor, limit: number) {
-  return db
+export interface QueueSearch {
+  statuses: readonly CaseStatus[];
+  organizationId?: string;
+  /** Opened strictly before this instant (the "older than" filter). */
+  createdBefore?: Date;
+  /** Strictly after this (created_at, id) in oldest-first order. */
+  after?: Keyset;
+  limit: number;
+}
+
+/**
+ * The operators' queue: every organization's cases (or one's) in these statuses, oldest first,
+ * keyset-paged on (created_at, id) over `support_cases_by_status` / `support_cases_by_org_status`.
+ */
+export async function searchQueue(db: Executor, search: QueueSearch) {
+  let query = db
     .selectFrom('support_cases as c')
     .innerJoin('organizations as o', 'o.id', 'c.organization_id')
     .selectAll('c')
     .select('o.name as organization_name')
-    .where('c.status', 'in', ['open', 'answered'])
-    .orderBy('c.created_at')
-    .orderBy('c.id')
-    .limit(limit)
-    .execute();
+    .select(exactTime('c.created_at').as('created_at_exact'))
+    .where('c.status', 'in', search.statuses);
+  if (search.organizationId) query = query.where('c.organization_id', '=', search.organizationId);
+  if (search.createdBefore) query = query.where('c.created_at', '<', search.createdBefore);
+  const after = search.after;
+  if (after)
+    query = query.where(
+      sql<boolean>`(c.created_at, c.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+    );
+  return query.orderBy('c.created_at').orderBy('c.id').limit(search.limit).execute();
 }
 
 /**

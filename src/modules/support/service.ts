@@ -2,6 +2,7 @@ import { type Ctx, inTransaction } from '../../platform/context.ts';
 import { DomainError, type FieldError, notFound, validationFailed } from '../../platform/errors.ts';
 import { openStoredFile, removeFiles, type StoredFile, storeFile } from '../../platform/file-store.ts';
 import type { Locale } from '../../platform/i18n.ts';
+import { decodeKeyset, encodeKeyset } from '../../platform/keyset.ts';
 import {
   SUPPORT_SCREENSHOT_MAX_BYTES,
   SUPPORT_SCREENSHOT_MAX_MEGABYTES,
@@ -15,15 +16,13 @@ import { organizationContactsFor } from '../identity/service.ts';
 import { isSubscriptionVisible } from '../orders/service.ts';
 import { renderAnswerEmail } from './email.tsx';
 import * as repo from './repository.ts';
-import type { CaseSummary, CaseView, ListCasesQuery, RequestType } from './schema.ts';
+import type { CaseStatus, CaseSummary, CaseView, ListCasesQuery, RequestType } from './schema.ts';
 import { cleanFileName, headOf, type ImageType, sniffImageType, type Upload } from './uploads.ts';
 
 /** The file store's folder for screenshots (FILES_DIR/support/…). */
 const FILE_AREA = 'support';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Cases the operators' queue shows at once. */
-const QUEUE_SHOWN = 200;
 
 export interface NewCase {
   requestType: RequestType;
@@ -287,14 +286,50 @@ export async function addPartnerMessage(ctx: Ctx, caseId: string, body: string):
 }
 
 export interface QueuedCase extends CaseSummary {
+  organizationId: string;
   organizationName: string;
 }
 
-/** Open and answered cases of every organization, oldest first: the operators' work. */
-export async function listQueue(ctx: Ctx): Promise<QueuedCase[]> {
+/** What the queue shows: the cases still waiting (open or answered, the default), or one status. */
+export type QueueStatus = 'waiting' | CaseStatus;
+
+export interface QueueQuery {
+  status: QueueStatus;
+  organizationId?: string | undefined;
+  createdBefore?: Date | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** Every organization's cases, oldest first, filtered and keyset-paged: the operators' work. */
+export async function listQueue(
+  ctx: Ctx,
+  query: QueueQuery,
+): Promise<{ items: QueuedCase[]; nextCursor: string | null }> {
   requireOperator(ctx.actor);
-  const rows = await repo.listQueue(ctx.db, QUEUE_SHOWN);
-  return rows.map((r) => ({ ...toSummary(r), organizationName: r.organization_name }));
+  const after = query.cursor ? decodeKeyset(query.cursor, UUID) : undefined;
+  const rows = await ctx.reads.run(ctx, (read) =>
+    repo.searchQueue(read.db, {
+      statuses: query.status === 'waiting' ? ['open', 'answered'] : [query.status],
+      ...(query.organizationId ? { organizationId: query.organizationId } : {}),
+      ...(query.createdBefore ? { createdBefore: query.createdBefore } : {}),
+      ...(after ? { after } : {}),
+      limit: query.limit + 1,
+    }),
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      ...toSummary(r),
+      organizationId: r.organization_id,
+      organizationName: r.organization_name,
+    })),
+    nextCursor:
+      rows.length > query.limit && last
+        ? encodeKeyset({ createdAt: last.created_at_exact, id: last.id })
+        : null,
+  };
 }
 
 /**
