@@ -55,6 +55,7 @@ const settingsSchema = z.object({
   ESCALATION_EMAIL: z.email('must be an email address').default('account-reps@provisio.example'),
   ADMIN_HUB_URL: z.url({ protocol: /^https?$/ }).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json'], 'must be "pretty" or "json"').optional(),
   WEBHOOK_SECRETS_KEY: z
     .string()
     .refine(
@@ -122,6 +123,8 @@ export interface Config {
   /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
   trustProxy: boolean;
   logLevel: Settings['LOG_LEVEL'];
+  /** Unset: readable lines on a terminal, JSON lines otherwise (platform/logger.ts). */
+  logFormat: Settings['LOG_FORMAT'];
   /** NODE_ENV=production: no development mailbox, SMTP_URL required, never the demo unasked. */
   production: boolean;
   /** Outgoing mail over SMTP; unset: mail is kept in the database and shown at /dev/mailbox. */
@@ -243,6 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionCookieSecure: s.SESSION_COOKIE_SECURE,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,
+    logFormat: s.LOG_FORMAT,
     production,
     smtpUrl: s.SMTP_URL,
     mailFrom: s.MAIL_FROM.toLowerCase(),
