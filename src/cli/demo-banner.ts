@@ -27,7 +27,6 @@ export function announceDemoLoaded(log: Logger, config: Config, demo: DemoSummar
   // Shown on purpose: a development database with demo data only, on the start that created them.
   log.info(
     {
-      url: config.publicUrl,
       demoPassword: demo.users[0]?.password,
       logins: oneLoginPerRole(demo.users),
       demoApiKey: keyOrg?.apiKey
@@ -38,7 +37,7 @@ export function announceDemoLoaded(log: Logger, config: Config, demo: DemoSummar
           }
         : undefined,
     },
-    `demo data loaded: sign in at ${config.publicUrl} with one of these logins and the demo password (shown this once, like the API key)`,
+    `demo data loaded: sign in at ${config.publicUrl} (the password and API key are shown this once)`,
   );
 }
 
@@ -46,11 +45,12 @@ export function announceDemoPresent(log: Logger, config: Config): void {
   const users = DEMO_ORGS.flatMap((org) => org.users.map((u) => ({ ...u, orgId: org.id })));
   log.info(
     {
-      url: config.publicUrl,
       logins: oneLoginPerRole(users),
-      newPassword: 'npx provisio seed --demo --reset',
-      newApiKey: `npx provisio apikey create --org ${SHOWN_KEY_ORG} --name demo`,
+      getNew: {
+        password: 'stop Provisio, then run: npx provisio seed --demo --reset',
+        apiKey: `npx provisio apikey create --org ${SHOWN_KEY_ORG} --name demo`,
+      },
     },
-    'demo data present: its password and API key were shown at the first start (stored hashed, they cannot be shown again); newPassword and newApiKey say how to get new ones',
+    `demo data present: sign in at ${config.publicUrl} (the password and API key were shown at the first start; getNew says how to get new ones)`,
   );
 }

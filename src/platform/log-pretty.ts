@@ -47,7 +47,7 @@ export function prettyLine(line: string, options: PrettyOptions): string {
     } else if (isRecord(value) && JSON.stringify(value).length > INLINE_LIST_MAX) {
       below.push(`${key}:`, ...table(Object.entries(value)).map((row) => `  ${row}`));
     } else {
-      inline.push(field(paint, key, Array.isArray(value) ? value.map(cell).join(',') : scalar(value)));
+      inline.push(field(paint, key, Array.isArray(value) ? inlineList(value) : scalar(value)));
     }
   }
   const time = typeof entry.time === 'string' ? clock(entry.time) : '';
@@ -66,11 +66,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Lists of words (ids, names) stay on the line, shortened; lists of sentences or records go below it. */
 function fitsInline(values: unknown[]): boolean {
-  return (
-    values.every((v) => !isRecord(v) && !Array.isArray(v)) &&
-    values.map(cell).join(',').length <= INLINE_LIST_MAX
-  );
+  return values.every((v) => typeof v !== 'object' || v === null) && !values.some((v) => / /.test(String(v)));
+}
+
+function inlineList(values: unknown[]): string {
+  const shown: string[] = [];
+  for (const value of values) {
+    if ([...shown, cell(value)].join(',').length > INLINE_LIST_MAX && shown.length > 0) break;
+    shown.push(cell(value));
+  }
+  const rest = values.length - shown.length;
+  return `${shown.join(',')}${rest > 0 ? `,…(+${rest})` : ''}`;
 }
 
 function field(paint: Paint, key: string, value: string): string {
