@@ -46,9 +46,10 @@ export function announceDemoPresent(log: Logger, config: Config): void {
   log.info(
     {
       logins: oneLoginPerRole(users),
+      // Not `password` and `apiKey`: the log redacts fields of those names (platform/logger.ts).
       getNew: {
-        password: 'stop Provisio, then run: npx provisio seed --demo --reset',
-        apiKey: `npx provisio apikey create --org ${SHOWN_KEY_ORG} --name demo`,
+        passwords: 'stop Provisio, then run: npx provisio seed --demo --reset',
+        key: `npx provisio apikey create --org ${SHOWN_KEY_ORG} --name demo`,
       },
     },
     `demo data present: sign in at ${config.publicUrl} (the password and API key were shown at the first start; getNew says how to get new ones)`,

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { queueEmail, relayDueEmails } from '../../src/platform/mail/outbox.ts';
 import { type RunningWeb, serveWeb } from '../../src/server.ts';
 import { axeViolations, chromiumSkip, launchChromium } from '../support/browser.ts';
 import { type Harness, startHarness } from '../support/harness.ts';
+
+const pageWidth = (page: Page) =>
+  page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document
+        .documentElement.scrollWidth,
+  );
 
 const SHOTS = process.env.SHOTS_DIR ?? '/tmp/shots-cli';
 
@@ -72,12 +79,12 @@ describe('the development mailbox in Chromium', { skip: chromiumSkip }, () => {
         const page = await context.newPage();
         await page.goto(`${base}/dev/mailbox`);
         await page.screenshot({ path: `${SHOTS}/mailbox-${lang}-${width}.png`, fullPage: true });
-        assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= width);
+        assert.ok((await pageWidth(page)) <= width);
         assert.deepEqual(await axeViolations(page), []);
         await page.getByRole('link', { name: /PO-1/ }).click();
         await page.frameLocator('iframe.mail-preview').getByRole('link', { name: 'Set up now' }).waitFor();
         await page.screenshot({ path: `${SHOTS}/mailbox-message-${lang}-${width}.png`, fullPage: true });
-        assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= width);
+        assert.ok((await pageWidth(page)) <= width);
         await context.close();
       });
     }
