@@ -1,4 +1,3 @@
-import { InvalidArgumentError } from 'commander';
 import { type Config, loadConfig } from '../config.ts';
 import type { Ctx } from '../platform/context.ts';
 import { createLogger, type Logger, resolveLogFormat } from '../platform/logger.ts';
@@ -61,11 +60,6 @@ export function idOf(what: string, where: string): (value: string) => string {
     }
     return value.trim().toLowerCase();
   };
-}
-
-/** A commander parser refusing with the usage line: kept for values commander should explain. */
-export function refuse(message: string): never {
-  throw new InvalidArgumentError(message);
 }
 
 export function parseJson(text: string): unknown {

@@ -74,7 +74,11 @@ describe('the provisio command', () => {
     const hashes = async () => {
       const handle = await openPglite(dataDir);
       try {
-        return await handle.db.selectFrom('users').select(['email', 'password_hash']).orderBy('email').execute();
+        return await handle.db
+          .selectFrom('users')
+          .select(['email', 'password_hash'])
+          .orderBy('email')
+          .execute();
       } finally {
         await handle.close();
       }
