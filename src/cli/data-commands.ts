@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { type DemoSummary, seedDemo } from '../demo/seed.ts';
 import { bookOrderAs } from '../modules/orders/cli-booking.ts';
 import { defaultModules } from '../runtime.ts';
-import { printJson } from './output.ts';
+import { printJson, recordJsonOption } from './output.ts';
 import { CliInputError, parseJson, type Session, settings, withRuntime } from './session.ts';
 
 /** `seed`, `migrate`, `job send` and `order create`: commands that load or queue data. */
@@ -16,6 +16,7 @@ export function registerDataCommands(program: Command, session: Session): void {
     .description('Queue a job now (a worker runs it); prints its id as JSON.')
     .argument('<name>', `which job: ${jobs.map((j) => j.name).join(', ')}`)
     .option('--data <json>', 'its payload, as JSON', '{}')
+    .addOption(recordJsonOption())
     .action(async (name: string, opts: { data: string }) => {
       const definition = jobs.find((j) => j.name === name);
       if (!definition) {
@@ -36,6 +37,7 @@ export function registerDataCommands(program: Command, session: Session): void {
   program
     .command('migrate')
     .description('Apply pending database migrations and exit.')
+    .addOption(recordJsonOption())
     .action(async () => {
       await withRuntime(session, async () => undefined);
       printJson({ status: 'migrated' });
@@ -52,6 +54,7 @@ export function registerDataCommands(program: Command, session: Session): void {
       'on an existing demo: set a new password for every demo user and replace the demo API keys',
     )
     .option('--allow-production', 'load it even when NODE_ENV=production (demo accounts and API keys)')
+    .addOption(recordJsonOption())
     .action(async (opts: { reset?: boolean; allowProduction?: boolean }) => {
       const { config } = settings(session, 'warn');
       if (config.production && !opts.allowProduction) {
@@ -76,6 +79,7 @@ export function registerDataCommands(program: Command, session: Session): void {
     .requiredOption('--as <email>', 'the user who places it (of a partner or distributor)')
     .option('--data <json>', 'the order, as JSON')
     .option('--file <path>', 'the order, from a JSON file ("-": standard input)')
+    .addOption(recordJsonOption())
     .action(async (opts: { as: string; data?: string; file?: string }) => {
       if ((opts.data === undefined) === (opts.file === undefined))
         throw new CliInputError('order create: give the order with either --data or --file');

@@ -5,7 +5,7 @@ import * as identity from '../modules/identity/service.ts';
 import type { Ctx, OrgKind, Role } from '../platform/context.ts';
 import { LOCALES, type Locale } from '../platform/i18n.ts';
 import { randomToken } from '../platform/secrets.ts';
-import { printJson, printList } from './output.ts';
+import { printJson, printList, recordJsonOption } from './output.ts';
 import { CliInputError, collect, idOf, type Session, withRuntime } from './session.ts';
 
 /** `org`, `user` and `apikey`: the accounts an installation starts with, and their listings. */
@@ -60,6 +60,7 @@ export function registerDirectoryCommands(program: Command, session: Session): v
       collect,
       [],
     )
+    .addOption(recordJsonOption())
     .action(async (opts: { kind: OrgKind; name: string; country?: string; domain: string[] }) => {
       const created = await withRuntime(session, (ctx) =>
         identity.createOrganization(ctx, {
@@ -118,6 +119,7 @@ export function registerDirectoryCommands(program: Command, session: Session): v
     .addOption(new Option('--role <role>', 'role').choices(ROLES).makeOptionMandatory())
     .option('--password <password>', 'at least 10 characters')
     .addOption(new Option('--locale <locale>', 'language of the pages and emails').choices([...LOCALES]))
+    .addOption(recordJsonOption())
     .action(async (opts: { org: string; email: string; role: Role; password?: string; locale?: Locale }) => {
       const password = opts.password ?? randomToken(16).slice(0, 16);
       const created = await withRuntime(session, async (ctx) => {
@@ -190,6 +192,7 @@ function registerApiKeyCommands(program: Command, session: Session): void {
     .description('Issue an API key; it is shown once (JSON), only its hash is stored.')
     .requiredOption('--org <id>', 'organization id (a partner, distributor or the vendor)', orgId)
     .option('--name <name>', 'what the key is for', 'default')
+    .addOption(recordJsonOption())
     .action(async (opts: { org: string; name: string }) => {
       const key = await withRuntime(session, async (ctx) => {
         await requireOrganization(ctx, opts.org);
@@ -228,6 +231,7 @@ function registerApiKeyCommands(program: Command, session: Session): void {
     .command('revoke')
     .description('Revoke an API key: every process refuses it from its next request. Prints the key as JSON.')
     .argument('<id>', 'API key id (from apikey list)', idOf('an API key', 'apikey revoke'))
+    .addOption(recordJsonOption())
     .action(async (id: string) => {
       printJson(apiKeyJson(await withRuntime(session, (ctx) => apiKeys.revokeApiKey(ctx, id))));
     });

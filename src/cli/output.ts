@@ -1,3 +1,5 @@
+import { Option } from 'commander';
+
 /**
  * What commands print on standard output. Lists print an aligned table with a header row, unless
  * --json asks for one JSON array; records a command creates or changes (ids, one-time secrets) print
@@ -44,3 +46,7 @@ export function printList<T, J>(
   if (opts.json) printJson(rows.map(toJson));
   else process.stdout.write(renderTable(rows, columns, empty));
 }
+
+/** Commands that print a record print JSON anyway: --json is accepted so scripts may pass it everywhere. */
+export const recordJsonOption = (): Option =>
+  new Option('--json', 'print the result as JSON (what this command prints in any case)');

@@ -77,6 +77,10 @@ for (const engine of testEngines()) {
       }[];
       assert.ok(orgs.length >= 3 && orgs.every((o) => o.kind === 'partner'));
       assert.deepEqual(orgs.find((o) => o.id === NORTHWIND)?.domains, ['northwind.example']);
+      // A command that prints a record prints JSON anyway, and takes --json too, so scripts may always pass it.
+      const created = await cli('org', 'create', '--kind', 'customer', '--name', 'Json Co', '--json');
+      assert.equal(created.code, 0, created.stderr);
+      assert.equal((JSON.parse(created.stdout) as { name: string }).name, 'Json Co');
     });
 
     it("user list --org: that organization's users, as a table or JSON", async () => {
