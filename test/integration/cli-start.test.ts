@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { DatabaseHandle } from '../../src/platform/db.ts';
 import { type Engine, freshDatabase, testEngines } from '../support/harness.ts';
@@ -157,6 +158,34 @@ describe('LOG_FORMAT', () => {
     } finally {
       await stop(child);
     }
+  });
+
+  it('unset, is readable and coloured on a terminal (a pseudo-terminal from script(1))', {
+    skip: existsSync('/usr/bin/script') ? false : 'script(1) is not installed',
+  }, async () => {
+    // A start that logs its migrations and then stops by itself: HOST is no address of this machine.
+    const env = cleanEnv({
+      DATA_DIR: tempDataDir(),
+      DEMO_SEED: 'never',
+      LOG_LEVEL: 'info',
+      HOST: 'no-such-host.invalid',
+    });
+    delete env.LOG_FORMAT;
+    const output = await new Promise<string>((resolve) => {
+      const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${BIN} start`, '/dev/null'], {
+        cwd: ROOT,
+        env,
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+      });
+      child.once('close', () => resolve(out));
+    });
+    const esc = String.fromCharCode(27);
+    assert.ok(output.includes(`${esc}[32mINFO ${esc}[0m migrations applied`), output);
+    assert.ok(!output.includes('{"level"'), 'no JSON on a terminal');
+    assert.match(output, /HOST: "no-such-host\.invalid" is not an address of this machine/);
   });
 
   it('refuses a value it does not know, in one line naming the setting', async () => {
