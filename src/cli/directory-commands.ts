@@ -3,6 +3,7 @@ import * as apiKeys from '../modules/identity/api-keys.ts';
 import * as directory from '../modules/identity/directory.ts';
 import * as identity from '../modules/identity/service.ts';
 import type { Ctx, OrgKind, Role } from '../platform/context.ts';
+import { DomainError } from '../platform/errors.ts';
 import { LOCALES, type Locale } from '../platform/i18n.ts';
 import { randomToken } from '../platform/secrets.ts';
 import { printJson, printList, recordJsonOption } from './output.ts';
@@ -233,7 +234,17 @@ function registerApiKeyCommands(program: Command, session: Session): void {
     .argument('<id>', 'API key id (from apikey list)', idOf('an API key', 'apikey revoke'))
     .addOption(recordJsonOption())
     .action(async (id: string) => {
-      printJson(apiKeyJson(await withRuntime(session, (ctx) => apiKeys.revokeApiKey(ctx, id))));
+      const key = await withRuntime(session, (ctx) =>
+        apiKeys.revokeApiKey(ctx, id).catch((error: unknown) => {
+          if (error instanceof DomainError && error.status === 404) {
+            throw new CliInputError(
+              `apikey revoke: there is no API key ${id} (apikey list --org <id> shows them)`,
+            );
+          }
+          throw error;
+        }),
+      );
+      printJson(apiKeyJson(key));
     });
 }
 

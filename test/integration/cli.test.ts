@@ -150,7 +150,10 @@ describe('the provisio command', () => {
 
     const unknown = await runCli(['apikey', 'revoke', '00000000-0000-4000-8000-000000000000'], env);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /There is nothing here/);
+    assert.equal(
+      unknown.stderr.trim(),
+      'apikey revoke: there is no API key 00000000-0000-4000-8000-000000000000 (apikey list --org <id> shows them)',
+    );
   });
 
   describe('demo contents', () => {
