@@ -65,6 +65,7 @@ const settingsSchema = z.object({
     .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i, 'must be a domain name, e.g. meet.vendor.example')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json'], 'must be "pretty" or "json"').optional(),
   WEBHOOK_SECRETS_KEY: z
     .string()
     .refine(
@@ -132,6 +133,8 @@ export interface Config {
   /** Behind exactly one reverse proxy: the client is the last X-Forwarded-For entry (platform/client-address.ts). */
   trustProxy: boolean;
   logLevel: Settings['LOG_LEVEL'];
+  /** Unset: readable lines on a terminal, JSON lines otherwise (platform/logger.ts). */
+  logFormat: Settings['LOG_FORMAT'];
   /** NODE_ENV=production: no development mailbox, SMTP_URL required, never the demo unasked. */
   production: boolean;
   /** Outgoing mail over SMTP; unset: mail is kept in the database and shown at /dev/mailbox. */
@@ -257,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionCookieSecure: s.SESSION_COOKIE_SECURE,
     trustProxy: s.TRUST_PROXY,
     logLevel: s.LOG_LEVEL,
+    logFormat: s.LOG_FORMAT,
     production,
     smtpUrl: s.SMTP_URL,
     mailFrom: s.MAIL_FROM.toLowerCase(),

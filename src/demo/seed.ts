@@ -7,7 +7,8 @@ import { addDays, type Clock, isoDate, ManualClock } from '../platform/clock.ts'
 import { type Ctx, inTransaction } from '../platform/context.ts';
 import { lockForTransaction } from '../platform/db.ts';
 import { hashPassword, randomToken } from '../platform/secrets.ts';
-import { DEMO_ORDERS, DEMO_ORGS } from './data.ts';
+import { DEMO_ORGS } from './data.ts';
+import { DEMO_ORDERS } from './orders.ts';
 import {
   FULFILMENT_REFERENCE,
   PROVISIONED_REFERENCE,
@@ -16,28 +17,34 @@ import {
 } from './provisioned.ts';
 
 export interface DemoSummary {
+  /**
+   * `created`: loaded now; `unchanged`: the demo was there and nothing was touched (its passwords and
+   * keys are only stored hashed, so none is shown); `reset`: a new password and new demo keys.
+   */
+  status: 'created' | 'unchanged' | 'reset';
   orgs: { id: string; name: string; kind: string; apiKey: string | null }[];
-  users: { email: string; password: string; orgId: string; role: string }[];
+  users: { email: string; password: string | null; orgId: string; role: string }[];
 }
 
 const DAY = 86_400_000;
 
 /**
- * Fills the database with the demo tenants and their orders, all or nothing. Run again, it keeps
- * the data, resets the demo users' password and replaces the demo API keys (only hashes are
- * stored, so the old ones cannot be shown again; they are revoked). With `onlyIfEmpty`, it does
- * nothing (and returns undefined) on a database that has organizations: processes starting
- * together take turns, so only the first one seeds.
+ * Fills the database with the demo tenants and their orders, all or nothing. Run again on a database
+ * that has the demo (its fixed organization ids), it changes nothing and says so (`unchanged`); with
+ * `reset` it sets a new password for every demo user and replaces the demo API keys (the old ones are
+ * revoked). With `onlyIfEmpty`, it does nothing (and returns undefined) on a database that has any
+ * organization: processes starting together take turns, so only the first one seeds.
  */
 export async function seedDemo(
   ctx: Ctx,
-  options: { password?: string; onlyIfEmpty?: boolean } = {},
+  options: { password?: string; onlyIfEmpty?: boolean; reset?: boolean } = {},
 ): Promise<DemoSummary | undefined> {
   return inTransaction(ctx, async (tx) => {
     await lockForTransaction(tx.db, 'provisio.demo-seed');
     if (options.onlyIfEmpty && (await identity.hasOrganizations(tx))) return undefined;
+    const exists = await hasDemo(tx);
+    if (exists && !options.reset) return summary('unchanged', null, new Map());
     const password = options.password ?? `demo-${randomToken(16).slice(0, 12)}`;
-    const exists = (await identity.findOrganization(tx, DEMO_ORGS[0]?.id ?? '')) !== undefined;
     if (exists) {
       for (const user of DEMO_ORGS.flatMap((o) => o.users))
         await identity.setPassword(tx, user.email, password);
@@ -45,21 +52,39 @@ export async function seedDemo(
       await createDemoTenants(tx, password);
       await seedOrders(tx, tx.clock);
     }
-    const orgs: DemoSummary['orgs'] = [];
-    for (const org of DEMO_ORGS) {
-      let apiKey: string | null = null;
-      // The vendor's key reports fulfilment results (the quick start for integrators uses it).
-      if (org.kind !== 'customer') {
-        await apiKeys.revokeApiKeys(tx, org.id, DEMO_KEY_NAME);
-        apiKey = (await apiKeys.createApiKey(tx, org.id, DEMO_KEY_NAME)).key;
-      }
-      orgs.push({ id: org.id, name: org.name, kind: org.kind, apiKey });
+    const keys = new Map<string, string>();
+    // Partners and distributors place orders with theirs; the vendor's reports fulfilment results
+    // (the quick start for integrators uses it).
+    for (const org of DEMO_ORGS.filter((o) => o.kind !== 'customer')) {
+      await apiKeys.revokeApiKeys(tx, org.id, DEMO_KEY_NAME);
+      keys.set(org.id, (await apiKeys.createApiKey(tx, org.id, DEMO_KEY_NAME)).key);
     }
-    const users = DEMO_ORGS.flatMap((org) =>
-      org.users.map((u) => ({ email: u.email, password, orgId: org.id, role: u.role })),
-    );
-    return { orgs, users };
+    return summary(exists ? 'reset' : 'created', password, keys);
   });
+}
+
+/** True when the demo tenants are in the database (by their fixed ids). */
+export async function hasDemo(ctx: Ctx): Promise<boolean> {
+  return (await identity.findOrganization(ctx, DEMO_ORGS[0]?.id ?? '')) !== undefined;
+}
+
+function summary(
+  status: DemoSummary['status'],
+  password: string | null,
+  keys: Map<string, string>,
+): DemoSummary {
+  return {
+    status,
+    orgs: DEMO_ORGS.map((org) => ({
+      id: org.id,
+      name: org.name,
+      kind: org.kind,
+      apiKey: keys.get(org.id) ?? null,
+    })),
+    users: DEMO_ORGS.flatMap((org) =>
+      org.users.map((u) => ({ email: u.email, password, orgId: org.id, role: u.role })),
+    ),
+  };
 }
 
 const DEMO_KEY_NAME = 'demo';

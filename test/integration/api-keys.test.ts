@@ -198,7 +198,7 @@ describe('API keys on the command line, against a running app (postgres)', {
 
   it('lists keys without secrets and revokes one: the app refuses it on the next request', async () => {
     const env = cleanEnv({ DATABASE_URL: h.databaseUrl ?? '', DATA_DIR: tempDataDir(), LOG_LEVEL: 'warn' });
-    const listed = await runCli(['apikey', 'list', '--org', partner.orgId], env);
+    const listed = await runCli(['apikey', 'list', '--org', partner.orgId, '--json'], env);
     assert.equal(listed.code, 0, listed.stderr);
     assert.ok(!listed.stdout.includes(partner.apiKey));
     const keys = JSON.parse(listed.stdout.trim()) as { id: string; name: string; status: string }[];

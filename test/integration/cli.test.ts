@@ -11,8 +11,9 @@ import { freshDatabase } from '../support/harness.ts';
 import { cleanEnv, runCli, startServer, tempDataDir } from '../support/process.ts';
 
 interface DemoJson {
+  status: 'created' | 'unchanged' | 'reset';
   orgs: { id: string; name: string; kind: string; apiKey: string | null }[];
-  users: { email: string; password: string; orgId: string; role: string }[];
+  users: { email: string; password: string | null; orgId: string; role: string }[];
 }
 
 const lastLine = (text: string) => text.trim().split('\n').pop() ?? '';
@@ -60,22 +61,48 @@ describe('the provisio command', () => {
     assert.ok(kinds.includes('distributor'));
     assert.ok(kinds.filter((k) => k === 'customer').length >= 3);
     for (const org of demo.orgs) assert.equal(org.apiKey === null, org.kind === 'customer', org.name);
-    assert.ok(demo.users.every((u) => u.password.length >= 10 && demo.orgs.some((o) => o.id === u.orgId)));
+    assert.equal(demo.status, 'created');
+    assert.ok(
+      demo.users.every((u) => (u.password ?? '').length >= 10 && demo.orgs.some((o) => o.id === u.orgId)),
+    );
     assert.ok(
       demo.users.some((u) => u.role === 'partner_admin') && demo.users.some((u) => u.role === 'partner_user'),
     );
   });
 
-  it('seeds again without duplicating anything, issuing fresh keys', async () => {
+  it('seeds again changing nothing and saying so; --reset issues a new password and fresh keys', async () => {
+    const hashes = async () => {
+      const handle = await openPglite(dataDir);
+      try {
+        return await handle.db
+          .selectFrom('users')
+          .select(['email', 'password_hash'])
+          .orderBy('email')
+          .execute();
+      } finally {
+        await handle.close();
+      }
+    };
+    const before = await hashes();
     const again = await runCli(['seed', '--demo'], env);
     assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /already loaded: nothing changed/);
     const second = JSON.parse(lastLine(again.stdout)) as DemoJson;
+    assert.equal(second.status, 'unchanged');
+    assert.ok(second.orgs.every((o) => o.apiKey === null) && second.users.every((u) => u.password === null));
+    assert.deepEqual(await hashes(), before, 'no password hash changed');
+
+    const reset = await runCli(['seed', '--demo', '--reset'], env);
+    assert.equal(reset.code, 0, reset.stderr);
+    const third = JSON.parse(lastLine(reset.stdout)) as DemoJson;
+    assert.equal(third.status, 'reset');
     assert.deepEqual(
-      second.orgs.map((o) => o.id),
+      third.orgs.map((o) => o.id),
       demo.orgs.map((o) => o.id),
     );
-    assert.notEqual(second.orgs[0]?.apiKey, demo.orgs[0]?.apiKey);
-    demo = second;
+    assert.notEqual(third.orgs[0]?.apiKey, demo.orgs[0]?.apiKey);
+    assert.notDeepEqual(await hashes(), before);
+    demo = third;
   });
 
   it('creates an API key, refuses a bad user with a message naming the field', async () => {
@@ -95,8 +122,7 @@ describe('the provisio command', () => {
       env,
     );
     assert.equal(unknownFlag.code, 1);
-    assert.match(unknownFlag.stderr, /unknown option '--organisation'/);
-    assert.match(unknownFlag.stderr, /Usage: provisio apikey create/);
+    assert.equal(unknownFlag.stderr.trim(), "error: unknown option '--organisation' (add --help for usage)");
   });
 
   it('lists an organization’s keys without their secrets, and revokes one by id', async () => {
@@ -104,13 +130,13 @@ describe('the provisio command', () => {
     assert.ok(partner?.apiKey);
     type KeyJson = { id: string; name: string; prefix: string; status: string; revokedAt: string | null };
     const list = async () => {
-      const listed = await runCli(['apikey', 'list', '--org', partner.id], env);
+      const listed = await runCli(['apikey', 'list', '--org', partner.id, '--json'], env);
       assert.equal(listed.code, 0, listed.stderr);
       assert.ok(!listed.stdout.includes(partner.apiKey ?? ''), 'no secret is printed');
       return JSON.parse(lastLine(listed.stdout)) as KeyJson[];
     };
     const keys = await list();
-    // Seeding twice replaced the first demo key: it is listed as revoked.
+    // Seeding with --reset replaced the first demo key: it is listed as revoked.
     assert.ok(keys.some((k) => k.name === 'demo' && k.status === 'revoked'));
     const live = keys.find((k) => k.name === 'demo' && k.status === 'active');
     assert.ok(live && partner.apiKey.startsWith(live.prefix));
@@ -124,7 +150,10 @@ describe('the provisio command', () => {
 
     const unknown = await runCli(['apikey', 'revoke', '00000000-0000-4000-8000-000000000000'], env);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /There is nothing here/);
+    assert.equal(
+      unknown.stderr.trim(),
+      'apikey revoke: there is no API key 00000000-0000-4000-8000-000000000000 (apikey list --org <id> shows them)',
+    );
   });
 
   describe('demo contents', () => {

@@ -262,7 +262,10 @@ describe('the worker and job commands', () => {
     assert.match(printed.id, /^[0-9a-f-]{36}$/);
     const unknown = await runCli(['job', 'send', 'identity.purge-everything'], env);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /invalid for argument 'name'/);
+    assert.equal(
+      unknown.stderr.trim(),
+      'job send: there is no job "identity.purge-everything" (provisio job send --help lists them)',
+    );
     const wrong = await runCli(['job', 'send', 'identity.purge-expired-sessions', '--data', '[1]'], env);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /--data is not a payload of identity\.purge-expired-sessions/);

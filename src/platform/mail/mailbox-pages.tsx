@@ -1,10 +1,12 @@
 import type { Hono } from 'hono';
 import PostalMime from 'postal-mime';
+import { displayEmail } from '../email.ts';
 import { notFound } from '../errors.ts';
 import { formatDateTime } from '../format.ts';
 import type { AppEnv } from '../http.ts';
 import { translator } from '../i18n.ts';
 import type { Runtime } from '../runtime.ts';
+import { EmptyState, TableFrame } from '../ui/components.tsx';
 import { Layout } from '../ui/layout.tsx';
 import { findMailboxMessage, listMailbox } from './repository.ts';
 
@@ -14,6 +16,17 @@ import { findMailboxMessage, listMailbox } from './repository.ts';
  */
 const BASE = '/dev/mailbox';
 const LIST_LIMIT = 200;
+
+/**
+ * Inside the preview's frame a link would navigate the frame itself, which the sandbox forbids: every
+ * link opens a new tab instead (what a mail client does), without telling the page where it came from.
+ */
+export function opensLinksInNewTab(html: string): string {
+  const base = '<base target="_blank"><meta name="referrer" content="no-referrer">';
+  const head = /<head\b[^>]*>/i.exec(html);
+  if (head) return html.replace(head[0], `${head[0]}${base}`);
+  return `${base}${html}`;
+}
 
 function messageId(param: string): number {
   const id = Number(param);
@@ -36,33 +49,36 @@ export function registerMailboxPages(app: Hono<AppEnv>, rt: Runtime): void {
         <form method="get" action={BASE} class="filters">
           <div>
             <label for="to">{t('mailbox.to')}</label>
-            <input id="to" name="to" type="search" value={to ?? ''} />
+            <input id="to" name="to" type="search" value={to ?? ''} aria-describedby="to-hint" />
+            <small id="to-hint">{t('mailbox.to_hint')}</small>
           </div>
           <button type="submit">{t('orders.apply')}</button>
         </form>
         {messages.length === 0 ? (
-          <p>{t('mailbox.empty')}</p>
+          <EmptyState title={t('mailbox.empty')} />
         ) : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('mailbox.received')}</th>
-                <th scope="col">{t('mailbox.to')}</th>
-                <th scope="col">{t('mailbox.subject')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {messages.map((m) => (
+          <TableFrame label={t('mailbox.title')}>
+            <table>
+              <thead>
                 <tr>
-                  <td>{formatDateTime({ locale }, m.received_at, 'second')}</td>
-                  <td>{m.to_address}</td>
-                  <td>
-                    <a href={`${BASE}/${m.id}`}>{m.subject}</a>
-                  </td>
+                  <th scope="col">{t('mailbox.received')}</th>
+                  <th scope="col">{t('mailbox.to')}</th>
+                  <th scope="col">{t('mailbox.subject')}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {messages.map((m) => (
+                  <tr>
+                    <td>{formatDateTime({ locale }, m.received_at, 'second')}</td>
+                    <td>{displayEmail(m.to_address)}</td>
+                    <td>
+                      <a href={`${BASE}/${m.id}`}>{m.subject}</a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableFrame>
         )}
       </Layout>,
     );
@@ -87,7 +103,7 @@ export function registerMailboxPages(app: Hono<AppEnv>, rt: Runtime): void {
           <dt>{t('mailbox.from')}</dt>
           <dd>{parsed.from?.address ?? ''}</dd>
           <dt>{t('mailbox.to')}</dt>
-          <dd>{row.to_address}</dd>
+          <dd>{displayEmail(row.to_address)}</dd>
           <dt>{t('mailbox.received')}</dt>
           <dd>{formatDateTime({ locale }, row.received_at, 'second')}</dd>
           <dt>Message-ID</dt>
@@ -104,7 +120,15 @@ export function registerMailboxPages(app: Hono<AppEnv>, rt: Runtime): void {
             ))}
           </ul>
         ) : null}
-        <iframe title={row.subject} src={`${BASE}/${row.id}/html`} class="mail-preview" sandbox="" />
+        <p class="muted">{t('mailbox.preview_hint')}</p>
+        {/* No scripts and no same origin, as in a mail client; a click may open its link in a new tab,
+            outside this sandbox, so the page it opens (the setup wizard) works as it would from mail. */}
+        <iframe
+          title={row.subject}
+          src={`${BASE}/${row.id}/html`}
+          class="mail-preview"
+          sandbox="allow-popups allow-popups-to-escape-sandbox"
+        />
         <details>
           <summary>{t('mailbox.text_part')}</summary>
           <pre>{parsed.text ?? ''}</pre>
@@ -126,7 +150,8 @@ export function registerMailboxPages(app: Hono<AppEnv>, rt: Runtime): void {
       "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
     );
     c.header('X-Frame-Options', 'SAMEORIGIN');
-    return c.html(parsed.html ?? '');
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(opensLinksInNewTab(parsed.html ?? ''));
   });
 
   app.get(`${BASE}/:id/raw`, async (c) => {

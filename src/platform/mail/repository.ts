@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db.ts';
+import { displayEmail, normalizeEmail } from '../email.ts';
 
 /** The outbox and the development mailbox: the mail platform's only SQL. */
 
@@ -147,14 +148,36 @@ export async function insertMailboxMessage(
   await db.insertInto('dev_mailbox').values(row).execute();
 }
 
+/**
+ * The newest messages, or those whose recipient contains `to` (any case). Internationalized domains
+ * are sent in punycode (or as written) but people type them either way, and part of a name has no
+ * punycode of its own: such addresses are matched here in their Unicode and punycode forms.
+ */
 export async function listMailbox(db: Executor, limit: number, to?: string) {
   let query = db
     .selectFrom('dev_mailbox')
     .select(['id', 'message_id', 'to_address', 'subject', 'received_at'])
-    .orderBy('id', 'desc')
-    .limit(limit);
-  if (to) query = query.where('to_address', '=', to);
-  return query.execute();
+    .orderBy('id', 'desc');
+  if (!to) return query.limit(limit).execute();
+  const needles = [...new Set([to.toLowerCase(), displayEmail(to.toLowerCase()), normalizeEmail(to)])];
+  const pattern = `%${to.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  query = query.where((eb) =>
+    eb.or([
+      eb(sql`lower(to_address)`, 'like', pattern),
+      eb('to_address', 'like', '%xn--%'),
+      // Any letter beyond ASCII takes more than one byte in UTF-8: an address kept in Unicode.
+      eb(sql`octet_length(to_address)`, '<>', sql`char_length(to_address)`),
+    ]),
+  );
+  // The development mailbox is small; the scan is bounded so a huge one still answers.
+  const candidates = await query.limit(limit * 20).execute();
+  return candidates
+    .filter((m) => {
+      const stored = m.to_address.toLowerCase();
+      const forms = [stored, displayEmail(stored), normalizeEmail(stored)];
+      return needles.some((needle) => forms.some((form) => form.includes(needle)));
+    })
+    .slice(0, limit);
 }
 
 export async function findMailboxMessage(db: Executor, id: number) {

@@ -1,0 +1,125 @@
+import type { Config } from '../config.ts';
+import { hasDemo, seedDemo } from '../demo/seed.ts';
+import * as identity from '../modules/identity/service.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Runtime } from '../platform/runtime.ts';
+import { createRuntime } from '../runtime.ts';
+import { type RunningWeb, serveWeb } from '../server.ts';
+import { announceDemoLoaded, announceDemoPresent } from './demo-banner.ts';
+import { type Session, settings } from './session.ts';
+
+/** Beyond the time running jobs may take to finish (WORKER_DRAIN_SECONDS), what closing may take. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * On SIGTERM or SIGINT: stop taking requests and jobs, let running requests and jobs finish (jobs for
+ * up to WORKER_DRAIN_SECONDS), close the database, exit. A shutdown that hangs is cut short.
+ */
+function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const drainSeconds = rt.config.workerDrainSeconds;
+    setTimeout(
+      () => {
+        log.warn('shutdown took too long: exiting');
+        process.exit(1);
+      },
+      drainSeconds * 1000 + SHUTDOWN_GRACE_MS,
+    ).unref();
+    void Promise.all([web?.close(), rt.jobs.stop({ drainSeconds })])
+      .then(() => rt.close())
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+export async function start(session: Session): Promise<void> {
+  const { config, log } = settings(session);
+  const rt = await createRuntime({ config, log });
+  try {
+    if (config.production) await explainEmptyDatabase(rt, log);
+    else await loadDemoIfEmpty(rt, config, log);
+    const web = await serveWeb(rt);
+    stopOnSignal(rt, log, web);
+    warnAboutDevelopmentKeys(config, log);
+    await rt.jobs.startWorkers();
+    log.info({ port: web.port, engine: rt.engine, url: config.publicUrl }, 'Provisio is listening');
+  } catch (error) {
+    await rt.close();
+    throw error;
+  }
+}
+
+/**
+ * Outside production, an empty database gets the demo (DEMO_SEED), and the start that loaded it shows
+ * its logins and an API key; later starts on the demo say how to get new ones.
+ */
+async function loadDemoIfEmpty(rt: Runtime, config: Config, log: Logger): Promise<void> {
+  const shouldSeed = config.demoSeed === 'always' || (config.demoSeed === 'auto' && rt.engine === 'pglite');
+  if (!shouldSeed) return;
+  const ctx = rt.systemContext('boot');
+  const demo = await seedDemo(ctx, {
+    onlyIfEmpty: true,
+    ...(config.demoPassword ? { password: config.demoPassword } : {}),
+  });
+  if (demo) announceDemoLoaded(log, config, demo);
+  else if (await hasDemo(ctx)) announceDemoPresent(log, config);
+}
+
+/** In production an empty database stays empty: one line says how to create the first accounts. */
+async function explainEmptyDatabase(rt: Runtime, log: Logger): Promise<void> {
+  if (await identity.hasOrganizations(rt.systemContext('boot'))) return;
+  log.warn(
+    {
+      firstOperator: [
+        'provisio org create --kind vendor --name "<your company>"',
+        'provisio user create --org <id printed above> --role operator --email <address>',
+      ],
+      firstPartner: [
+        'provisio org create --kind partner --name "<partner>" --domain <their email domain>',
+        'provisio user create --org <id printed above> --role partner_admin --email <address>',
+        'provisio apikey create --org <id printed above>',
+      ],
+    },
+    'empty database: no demo in production; create the first operator and partner with the provisio command (see firstOperator, firstPartner)',
+  );
+}
+
+/**
+ * Said by the processes that serve and work, not by every command: a command's stdout is its answer,
+ * and a warning there would break whoever reads it.
+ */
+function warnAboutDevelopmentKeys(config: Config, log: Logger): void {
+  if (config.webhookSecretsKeyIsDevelopmentFallback)
+    log.warn(
+      'WEBHOOK_SECRETS_KEY is not set: webhook signing secrets are sealed with a development key anyone can derive; set it before real use',
+    );
+}
+
+/** The worker role: jobs only, no HTTP. On the embedded database `start` runs them too (one process). */
+export async function worker(session: Session): Promise<void> {
+  const { config, log } = settings(session);
+  const rt = await createRuntime({ config, log });
+  try {
+    stopOnSignal(rt, log);
+    warnAboutDevelopmentKeys(config, log);
+    await rt.jobs.startWorkers();
+    log.info({ engine: rt.engine, jobs: rt.jobs.jobs.map((j) => j.name) }, 'Provisio worker is running');
+  } catch (error) {
+    await rt.close();
+    throw error;
+  }
+}
