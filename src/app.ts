@@ -31,6 +31,7 @@ import { mailHealth, relayStateView } from './platform/mail/relay-state.ts';
 import { withSharedResponses } from './platform/openapi.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
+import type { PageChrome } from './platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
 
 const require = createRequire(import.meta.url);
@@ -48,6 +49,14 @@ const assets = new Map<string, { body: string; type: string }>([
     {
       body: readFileSync(path.join(import.meta.dirname, 'modules', 'provisioning', 'dialog.js'), 'utf8'),
       type: 'text/javascript',
+    },
+  ],
+  [
+    // The design foundation (docs/adr/0033): Pico CSS v2, served as published; app.css is the layer on it.
+    'pico.min.css',
+    {
+      body: readFileSync(require.resolve('@picocss/pico/css/pico.min.css'), 'utf8'),
+      type: 'text/css',
     },
   ],
   [
@@ -127,8 +136,10 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
     if (typeof error.params.retryAfterSeconds === 'number')
       c.header('Retry-After', String(error.params.retryAfterSeconds));
     else if (error.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    // A signed-in user's error page keeps their header (account menu, way home).
+    const user = (c.var as { user?: PageChrome['user'] }).user;
     return c.html(
-      renderErrorPage(c.get('locale') ?? rt.config.defaultLocale, c.req.path, error),
+      renderErrorPage(c.get('locale') ?? rt.config.defaultLocale, c.req.path, error, user),
       error.status as ContentfulStatusCode,
     );
   });
