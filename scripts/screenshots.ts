@@ -29,6 +29,9 @@ const { values } = parseArgs({
 const langs = TOUR_LANGS.filter((l) => !values.lang || values.lang.includes(l)) as TourLang[];
 const out = path.resolve(values.out ?? 'screenshots');
 
+/** The tallest capture, in CSS pixels; a longer page is photographed from its top. */
+const MAX_HEIGHT = 8000;
+
 const started = performance.now();
 const tour = await startTour();
 const browser = await launchChromium();
@@ -42,9 +45,17 @@ try {
     async (page, visit) => {
       const dir = path.join(out, visit.lang);
       mkdirSync(dir, { recursive: true });
+      // Chromium fails (and closes) on a full-page capture much taller than this: the API reference.
+      const height = await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document
+            .documentElement.scrollHeight,
+      );
       await page.screenshot({
         path: path.join(dir, `${visit.role}-${visit.page}-${visit.size.width}.png`),
-        fullPage: true,
+        ...(height <= MAX_HEIGHT
+          ? { fullPage: true }
+          : { fullPage: true, clip: { x: 0, y: 0, width: visit.size.width, height: MAX_HEIGHT } }),
       });
       count += 1;
     },

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { dispatchDueLines } from '../../src/modules/provisioning/dispatch.ts';
 import { type RunningWeb, serveWeb } from '../../src/server.ts';
-import { type Harness, orderBody, PUBLIC_URL, startHarness, type Tenant } from './harness.ts';
+import { type Harness, orderBody, startHarness, type Tenant } from './harness.ts';
 import { mappedSubscription } from './mapped-subscription.ts';
 
 /**
@@ -59,11 +60,27 @@ export interface Visit {
 const PASSWORD = 'tour-demo-password';
 const DEMO_ORDER = 'NW-2026-0412';
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
 /** Starts the server with the demo data and what the stops need; `close()` stops it. */
 export async function startTour(): Promise<Tour> {
+  // The server's own address is its public one: emailed links and redirects lead back to it.
+  const port = await freePort();
   const h = await startHarness('pglite', {
-    PORT: '0',
+    PORT: String(port),
     HOST: '127.0.0.1',
+    PUBLIC_URL: `http://localhost:${port}`,
     WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
   });
   // Sessions expire by the server's clock and the browser's: keep both in the present.
@@ -74,7 +91,7 @@ export async function startTour(): Promise<Tour> {
     if (!demo) throw new Error('the demo was not seeded');
     web = await serveWeb(h.rt);
     const base = `http://localhost:${web.port}`;
-    const visitors = await buildVisitors(h, base, demo.orgs);
+    const visitors = await buildVisitors(h, demo.orgs);
     const running = web;
     return {
       base,
@@ -93,7 +110,6 @@ export async function startTour(): Promise<Tour> {
 
 async function buildVisitors(
   h: Harness,
-  base: string,
   orgs: { id: string; name: string; apiKey: string | null }[],
 ): Promise<Visitor[]> {
   const northwindOrg = orgs.find((o) => o.name.startsWith('Northwind'));
@@ -143,6 +159,8 @@ async function buildVisitors(
 
   /** A fresh order for a Northwind user as provisioning contact: its emailed setup link. */
   const setupLink = async (): Promise<string> => {
+    // A minute on, so this order's email is the newest one.
+    h.clock.set(new Date(h.clock.now().getTime() + 60_000));
     const today = h.clock.now().toISOString().slice(0, 10);
     const res = await h.api(
       northwind,
@@ -162,11 +180,9 @@ async function buildVisitors(
       .where('to_address', '=', 'marco.bianchi@northwind.example')
       .orderBy('created_at', 'desc')
       .execute();
-    const found = link
-      .map((m) => m.text_body.match(/http:\/\/provisio\.test\/setup\/[A-Za-z0-9_-]{43}/)?.[0])
-      .find(Boolean);
+    const found = link.map((m) => m.text_body.match(/\/setup\/[A-Za-z0-9_-]{43}/)?.[0]).find(Boolean);
     if (!found || !lines[0]) throw new Error('no setup link was emailed');
-    return found.replace(PUBLIC_URL, base);
+    return found;
   };
 
   const orderPages: Stop[] = [
@@ -200,6 +216,7 @@ async function buildVisitors(
       password: PASSWORD,
       stops: [
         ...orderPages,
+        { page: 'menus', path: '/orders', walk: openMenus },
         { page: 'line-resend', path: `${linePath}/resend` },
         { page: 'line-start-now', path: `${linePath}/start-now` },
         { page: 'line-contact', path: `${linePath}/contact` },
@@ -275,6 +292,17 @@ async function buildVisitors(
   ];
 }
 
+/** The header's menus open (no script): the navigation (or *Change view* on a desktop), then the account. */
+async function openMenus(page: Page, snap: (name: string) => Promise<void>): Promise<void> {
+  const phone = await page.locator('.nav-menu > summary').isVisible();
+  const menu = page.locator(phone ? '.nav-menu > summary' : '.change-view > summary');
+  await menu.click();
+  await snap('menu-open');
+  await menu.click();
+  await page.locator('.account-menu > summary').click();
+  await snap('account-menu-open');
+}
+
 async function refusedLogin(page: Page, snap: (name: string) => Promise<void>): Promise<void> {
   await page.locator('input[name="email"]').fill('nobody@nowhere.example');
   await page.locator('input[name="password"]').fill('not the password');
@@ -286,7 +314,8 @@ async function refusedLogin(page: Page, snap: (name: string) => Promise<void>): 
 /** The wizard from the emailed link to its end, a snapshot per step (the contact is a Northwind user). */
 async function wizardWalk(page: Page, snap: (name: string) => Promise<void>): Promise<void> {
   const next = async () => {
-    const button = page.locator('main button[value="next"]:not(.default-submit)').last();
+    // The step's forward button (Next, or Confirm on the review), not Back nor the hidden default.
+    const button = page.locator('main button[name="nav"]:not(.default-submit):not(.secondary)').last();
     await Promise.all([page.waitForNavigation(), button.click()]);
   };
   await next();
@@ -352,7 +381,9 @@ export async function tourPages(
               const status = res?.status() ?? 0;
               const visit = { role: visitor.role, size, lang, status };
               if (stop.walk) {
-                if (stop.page !== 'login-refused') await onPage(page, { ...visit, page: stop.page });
+                // A walk that starts on a page visited on its own only adds what it walks to.
+                if (stop.page !== 'login-refused' && stop.page !== 'menus')
+                  await onPage(page, { ...visit, page: stop.page });
                 await stop.walk(page, (name) => onPage(page, { ...visit, page: name, status: 200 }));
               } else {
                 await onPage(page, { ...visit, page: stop.page });

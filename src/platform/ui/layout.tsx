@@ -54,11 +54,16 @@ function navItems(t: Translate, role: string | undefined): NavItem[] {
   if (role && HUB_ROLES.has(role)) items.push({ href: '/hub', label: t('hub.title') });
   if (role === 'operator') items.push({ href: '/backoffice', label: t('backoffice.title') });
   else if (!customer) items.push({ href: '/support/cases', label: t('support.title') });
-  if (role === 'partner_admin') {
-    items.push({ href: '/settings/api-keys', label: t('api_keys.title') });
-    items.push({ href: '/settings/webhooks', label: t('webhooks.title') });
-  }
   return items;
+}
+
+/** The organization's settings a partner admin keeps: in the account menu, as GitHub and Stripe do. */
+function settingsItems(t: Translate, role: string | undefined): NavItem[] {
+  if (role !== 'partner_admin') return [];
+  return [
+    { href: '/settings/api-keys', label: t('api_keys.title') },
+    { href: '/settings/webhooks', label: t('webhooks.title') },
+  ];
 }
 
 function isCurrent(href: string, path: string): boolean {
@@ -126,7 +131,20 @@ function AccountMenu(props: PageChrome & { user: NonNullable<PageChrome['user']>
           <span class="account-email">{user.email}</span>
           <span class="muted account-org">{user.orgName}</span>
         </p>
-        <a href="/account/password" class="menu-item">
+        {settingsItems(t, user.role).map((i) => (
+          <a
+            href={i.href}
+            class="menu-item"
+            {...(isCurrent(i.href, props.path) ? { 'aria-current': 'page' } : {})}
+          >
+            {i.label}
+          </a>
+        ))}
+        <a
+          href="/account/password"
+          class="menu-item"
+          {...(isCurrent('/account/password', props.path) ? { 'aria-current': 'page' } : {})}
+        >
           {t('password.title')}
         </a>
         <LanguageSwitch t={t} locale={props.locale} path={props.path} id="lang-select" />
