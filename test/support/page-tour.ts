@@ -217,6 +217,7 @@ async function buildVisitors(
       stops: [
         ...orderPages,
         { page: 'menus', path: '/orders', walk: openMenus },
+        { page: 'dialog', path: `/orders/${order.id}`, walk: openDialog },
         { page: 'line-resend', path: `${linePath}/resend` },
         { page: 'line-start-now', path: `${linePath}/start-now` },
         { page: 'line-contact', path: `${linePath}/contact` },
@@ -303,6 +304,13 @@ async function openMenus(page: Page, snap: (name: string) => Promise<void>): Pro
   await snap('account-menu-open');
 }
 
+/** The first confirmation dialog of the page (Resend), opened as a person would. */
+async function openDialog(page: Page, snap: (name: string) => Promise<void>): Promise<void> {
+  await page.locator('[data-dialog]').first().click();
+  await page.locator('dialog[open]').waitFor();
+  await snap('resend-dialog');
+}
+
 async function refusedLogin(page: Page, snap: (name: string) => Promise<void>): Promise<void> {
   await page.locator('input[name="email"]').fill('nobody@nowhere.example');
   await page.locator('input[name="password"]').fill('not the password');
@@ -382,7 +390,7 @@ export async function tourPages(
               const visit = { role: visitor.role, size, lang, status };
               if (stop.walk) {
                 // A walk that starts on a page visited on its own only adds what it walks to.
-                if (stop.page !== 'login-refused' && stop.page !== 'menus')
+                if (!['login-refused', 'menus', 'dialog'].includes(stop.page))
                   await onPage(page, { ...visit, page: stop.page });
                 await stop.walk(page, (name) => onPage(page, { ...visit, page: name, status: 200 }));
               } else {
