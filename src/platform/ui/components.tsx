@@ -196,3 +196,8 @@ export function ConfirmPanel(props: {
     </section>
   );
 }
+
+/** An identifier (order, subscription or case number): never broken across two lines. */
+export function Id({ children }: { children?: Child }) {
+  return <span class="id">{children}</span>;
+}
