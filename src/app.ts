@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -31,11 +32,12 @@ import { mailHealth, relayStateView } from './platform/mail/relay-state.ts';
 import { withSharedResponses } from './platform/openapi.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
+import type { PageChrome } from './platform/ui/layout.tsx';
 import { fieldErrorsFromZod } from './platform/validation.ts';
 
 const require = createRequire(import.meta.url);
 // A Map, not an object literal: "/assets/__proto__" or "/assets/toString" must find nothing.
-const assets = new Map<string, { body: string; type: string }>([
+const sources = new Map<string, { body: string; type: string }>([
   [
     'htmx.min.js',
     {
@@ -51,6 +53,14 @@ const assets = new Map<string, { body: string; type: string }>([
     },
   ],
   [
+    // The design foundation (docs/adr/0033): Pico CSS v2, served as published; app.css is the layer on it.
+    'pico.min.css',
+    {
+      body: readFileSync(require.resolve('@picocss/pico/css/pico.min.css'), 'utf8'),
+      type: 'text/css',
+    },
+  ],
+  [
     'app.css',
     {
       body: readFileSync(path.join(import.meta.dirname, 'platform', 'ui', 'app.css'), 'utf8'),
@@ -58,6 +68,13 @@ const assets = new Map<string, { body: string; type: string }>([
     },
   ],
 ]);
+// Compressed once at start: a page's CSS and script travel as gzip (docs/adr/0033 measures that weight).
+const assets = new Map(
+  [...sources].map(([name, asset]) => [
+    name,
+    { ...asset, gzip: new Uint8Array(gzipSync(asset.body, { level: 9 })) },
+  ]),
+);
 
 const API_INFO = {
   title: 'Provisio API',
@@ -127,8 +144,10 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
     if (typeof error.params.retryAfterSeconds === 'number')
       c.header('Retry-After', String(error.params.retryAfterSeconds));
     else if (error.status === 503) c.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    // A signed-in user's error page keeps their header (account menu, way home).
+    const user = (c.var as { user?: PageChrome['user'] }).user;
     return c.html(
-      renderErrorPage(c.get('locale') ?? rt.config.defaultLocale, c.req.path, error),
+      renderErrorPage(c.get('locale') ?? rt.config.defaultLocale, c.req.path, error, user),
       error.status as ContentfulStatusCode,
     );
   });
@@ -164,7 +183,14 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   app.get('/assets/:name', (c) => {
     const asset = assets.get(c.req.param('name'));
     if (!asset) return c.notFound();
-    return c.body(asset.body, 200, { 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=3600' });
+    const headers = {
+      'Content-Type': asset.type,
+      'Cache-Control': 'public, max-age=3600',
+      Vary: 'Accept-Encoding',
+    };
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? ''))
+      return c.body(asset.gzip, 200, { ...headers, 'Content-Encoding': 'gzip' });
+    return c.body(asset.body, 200, headers);
   });
 
   const api = new OpenAPIHono<AppEnv>({

@@ -181,11 +181,12 @@ export function renderApiReference(openApiDocument: object, locale: Locale): str
     Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
   );
   const page = (
-    <html lang={locale}>
+    <html lang={locale} data-theme="light">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{t('apidocs.title', { title: doc.info.title })}</title>
+        <link rel="stylesheet" href="/assets/pico.min.css" />
         <link rel="stylesheet" href="/assets/app.css" />
       </head>
       <body>

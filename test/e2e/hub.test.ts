@@ -112,7 +112,8 @@ describe('set up later, then resume in the admin hub, in Chromium', { skip: chro
 
     // Sign out, sign in again with the new password, from the keyboard: the setup is still pending.
     await page.goto(`${base}/hub`);
-    await page.locator('form.who button[type="submit"]').click();
+    await page.locator('.account-menu > summary').click();
+    await page.locator('form.sign-out button[type="submit"]').click();
     await page.waitForURL(/\/login$/);
     await signInByKeyboard(page, ADMIN, NEW_PASSWORD);
     await page.waitForURL(`${base}/hub`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
 import { translator } from '../../src/platform/i18n.ts';
 import { type Harness, orderBody, startHarness, type Tenant, testEngines } from '../support/harness.ts';
 
@@ -57,6 +58,12 @@ for (const engine of testEngines()) {
       assert.equal(css.status, 200);
       assert.equal(css.headers.get('content-type'), 'text/css');
       assert.equal(css.headers.get('cache-control'), 'public, max-age=3600');
+      // The design foundation beside it, gzipped for a browser that takes gzip (docs/adr/0033).
+      const pico = await h.app.request('/assets/pico.min.css', {
+        headers: { 'Accept-Encoding': 'gzip, br' },
+      });
+      assert.equal(pico.headers.get('content-encoding'), 'gzip');
+      assert.match(gunzipSync(Buffer.from(await pico.arrayBuffer())).toString('utf8'), /Pico CSS/);
     });
 
     it('answers a method an API path does not have with 405, its Allow header and a problem', async () => {

@@ -4,7 +4,7 @@ import type { Translate } from '../i18n.ts';
 /**
  * The one visual language (ADR 0033): every form field, error summary, step indicator, table, status
  * badge and empty state is drawn by these components, so a page never styles its own. The styles are
- * the design system's (public/ui) plus app.css; class names here are the only ones pages rely on.
+ * Pico CSS's plus app.css's layer on it; class names here are the only ones pages rely on.
  */
 
 /** id, aria-invalid and aria-describedby for a field's input: its hint and its message read with it. */
@@ -195,4 +195,9 @@ export function ConfirmPanel(props: {
       </form>
     </section>
   );
+}
+
+/** An identifier (order, subscription or case number): never broken across two lines. */
+export function Id({ children }: { children?: Child }) {
+  return <span class="id">{children}</span>;
 }

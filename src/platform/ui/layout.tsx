@@ -25,10 +25,54 @@ export interface PageChrome {
 /** Who finds the admin hub in the navigation: partner admins and users, customer admins. */
 const HUB_ROLES = new Set(['partner_admin', 'partner_user', 'customer_admin']);
 
+/** Where a user's product starts: the brand links there, and an error page leads back to it. */
+export function homePath(role: string | undefined): string {
+  if (role?.startsWith('customer_')) return '/hub';
+  if (role === 'operator') return '/backoffice';
+  return '/orders';
+}
+
+interface NavItem {
+  href: string;
+  label: string;
+  /** Shown in the desktop row inside the *Change view* menu instead of as its own link. */
+  changeView?: boolean;
+}
+
+/** The main navigation of a role, in the order both the desktop row and the phone menu show it. */
+function navItems(t: Translate, role: string | undefined): NavItem[] {
+  const items: NavItem[] = [];
+  const customer = role?.startsWith('customer_') ?? false;
+  const partner = role?.startsWith('partner_') ?? false;
+  // Customer users have the admin hub only: the workspace is the partners'.
+  if (!customer) items.push({ href: '/orders', label: t('orders.title') });
+  // Partners' and distributors' views of their orders (C8, C9).
+  if (partner) {
+    items.push({ href: '/subscriptions', label: t('subscriptions.title') });
+    items.push({ href: '/transactions', label: t('transactions.title'), changeView: true });
+  }
+  if (role && HUB_ROLES.has(role)) items.push({ href: '/hub', label: t('hub.title') });
+  if (role === 'operator') items.push({ href: '/backoffice', label: t('backoffice.title') });
+  else if (!customer) items.push({ href: '/support/cases', label: t('support.title') });
+  return items;
+}
+
+/** The organization's settings a partner admin keeps: in the account menu, as GitHub and Stripe do. */
+function settingsItems(t: Translate, role: string | undefined): NavItem[] {
+  if (role !== 'partner_admin') return [];
+  return [
+    { href: '/settings/api-keys', label: t('api_keys.title') },
+    { href: '/settings/webhooks', label: t('webhooks.title') },
+  ];
+}
+
+function isCurrent(href: string, path: string): boolean {
+  return path === href || path.startsWith(`${href}/`) || path.startsWith(`${href}?`);
+}
+
 function NavLink({ href, path, children }: { href: string; path: string; children?: Child }) {
-  const current = path === href || path.startsWith(`${href}/`) || path.startsWith(`${href}?`);
   return (
-    <a href={href} {...(current ? { 'aria-current': 'page' } : {})}>
+    <a href={href} {...(isCurrent(href, path) ? { 'aria-current': 'page' } : {})}>
       {children}
     </a>
   );
@@ -37,124 +81,155 @@ function NavLink({ href, path, children }: { href: string; path: string; childre
 /** C9's *Change View* menu: the same orders seen as orders, as subscriptions, or as transactions. */
 function ChangeView({ t, path }: { t: Translate; path: string }) {
   return (
-    <details class="change-view">
+    <details class="change-view menu">
       <summary>{t('transactions.change_view')}</summary>
-      <ul>
-        <li>
-          <NavLink href="/orders" path={path}>
-            {t('orders.title')}
-          </NavLink>
-        </li>
-        <li>
-          <NavLink href="/subscriptions" path={path}>
-            {t('subscriptions.title')}
-          </NavLink>
-        </li>
-        <li>
-          <NavLink href="/transactions" path={path}>
-            {t('transactions.title')}
-          </NavLink>
-        </li>
+      <ul class="menu-panel">
+        {['/orders', '/subscriptions', '/transactions'].map((href) => (
+          <li>
+            <NavLink href={href} path={path}>
+              {t(`${href.slice(1)}.title`)}
+            </NavLink>
+          </li>
+        ))}
       </ul>
     </details>
   );
 }
 
-function LanguageSwitch({ t, locale, path }: Pick<PageChrome, 't' | 'locale' | 'path'>) {
+function LanguageSwitch({ t, locale, path, id }: Pick<PageChrome, 't' | 'locale' | 'path'> & { id: string }) {
   return (
     <form method="post" action="/lang" class="lang">
       <input type="hidden" name="back" value={path} />
-      <label for="lang-select">{t('ui.language')}</label>
-      <select id="lang-select" name="lang">
+      <label for={id}>{t('ui.language')}</label>
+      <select id={id} name="lang">
         {LOCALES.map((l) => (
           <option value={l} selected={l === locale} lang={l}>
             {LOCALE_NAMES[l]}
           </option>
         ))}
       </select>
-      <button type="submit">{t('ui.change_language')}</button>
+      <button type="submit" class="secondary">
+        {t('ui.change_language')}
+      </button>
     </form>
   );
 }
 
+/** Who is signed in, and what they do about their own account: password, language, sign out. */
+function AccountMenu(props: PageChrome & { user: NonNullable<PageChrome['user']> }) {
+  const { t, user } = props;
+  return (
+    <details class="menu account-menu">
+      <summary>
+        <span class="account-initial" aria-hidden="true">
+          {(user.email[0] ?? '?').toUpperCase()}
+        </span>
+        <span class="account-label">{t('ui.account')}</span>
+      </summary>
+      <div class="menu-panel account-panel">
+        <p class="account-who">
+          <span class="account-email">{user.email}</span>
+          <span class="muted account-org">{user.orgName}</span>
+        </p>
+        {settingsItems(t, user.role).map((i) => (
+          <a
+            href={i.href}
+            class="menu-item"
+            {...(isCurrent(i.href, props.path) ? { 'aria-current': 'page' } : {})}
+          >
+            {i.label}
+          </a>
+        ))}
+        <a
+          href="/account/password"
+          class="menu-item"
+          {...(isCurrent('/account/password', props.path) ? { 'aria-current': 'page' } : {})}
+        >
+          {t('password.title')}
+        </a>
+        <LanguageSwitch t={t} locale={props.locale} path={props.path} id="lang-select" />
+        <form method="post" action="/logout" class="sign-out">
+          <button type="submit" class="secondary">
+            {t('ui.sign_out')}
+          </button>
+        </form>
+      </div>
+    </details>
+  );
+}
+
 export function Layout(props: PageChrome & { children?: Child }) {
-  const { t, locale, title, user } = props;
-  const customer = user?.role?.startsWith('customer_') ?? false;
+  const { t, locale, title, user, path } = props;
+  const items = user ? navItems(t, user.role) : [];
   return (
     <>
       {raw('<!doctype html>')}
-      <html lang={locale}>
+      <html lang={locale} data-theme="light">
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light" />
           <title>{`${title} · ${t('ui.product')}`}</title>
+          <link rel="stylesheet" href="/assets/pico.min.css" />
           <link rel="stylesheet" href="/assets/app.css" />
           {/* Swap 422 answers (they carry the messages) and keep htmx's inline styles out: our CSP forbids them. */}
           <meta name="htmx-config" content={HTMX_CONFIG} />
           <script src="/assets/htmx.min.js" defer></script>
         </head>
-        <body>
+        <body class={user ? undefined : 'signed-out'}>
           <a class="skip" href="#main">
             {t('ui.skip_to_content')}
           </a>
           <header class="top">
-            <a class="brand" href={customer ? '/hub' : '/orders'}>
-              {t('ui.product')}
-            </a>
-            {user ? (
-              <nav aria-label={t('ui.main_navigation')}>
-                {/* Customer users have the admin hub only: the workspace is the partners'. */}
-                {customer ? null : (
-                  <NavLink href="/orders" path={props.path}>
-                    {t('orders.title')}
-                  </NavLink>
-                )}
-                {/* Partners' and distributors' views of their orders (C8, C9). */}
-                {user.role?.startsWith('partner_') ? (
-                  <>
-                    <NavLink href="/subscriptions" path={props.path}>
-                      {t('subscriptions.title')}
-                    </NavLink>
-                    <ChangeView t={t} path={props.path} />
-                  </>
-                ) : null}
-                {user.role && HUB_ROLES.has(user.role) ? (
-                  <NavLink href="/hub" path={props.path}>
-                    {t('hub.title')}
-                  </NavLink>
-                ) : null}
-                {user.role === 'operator' ? (
-                  <NavLink href="/backoffice" path={props.path}>
-                    {t('backoffice.title')}
-                  </NavLink>
-                ) : customer ? null : (
-                  <NavLink href="/support/cases" path={props.path}>
-                    {t('support.title')}
-                  </NavLink>
-                )}
-                {user.role === 'partner_admin' ? (
-                  <>
-                    <NavLink href="/settings/api-keys" path={props.path}>
-                      {t('api_keys.title')}
-                    </NavLink>
-                    <NavLink href="/settings/webhooks" path={props.path}>
-                      {t('webhooks.title')}
-                    </NavLink>
-                  </>
-                ) : null}
-              </nav>
-            ) : null}
-            <div class="spacer" />
-            <LanguageSwitch t={t} locale={locale} path={props.path} />
-            {user ? (
-              <form method="post" action="/logout" class="who">
-                <span>
-                  {user.email} · {user.orgName}
-                </span>
-                <a href="/account/password">{t('password.title')}</a>
-                <button type="submit">{t('ui.sign_out')}</button>
-              </form>
-            ) : null}
+            <div class="top-inner">
+              <a class="brand" href={homePath(user?.role)}>
+                {t('ui.product')}
+              </a>
+              {user ? (
+                <>
+                  {/* A desktop sees the links in the row; a phone the same links behind *Menu* (no script). */}
+                  <nav aria-label={t('ui.main_navigation')} class="nav-row">
+                    <ul>
+                      {items
+                        .filter((i) => !i.changeView)
+                        .map((i) => (
+                          <li>
+                            <NavLink href={i.href} path={path}>
+                              {i.label}
+                            </NavLink>
+                          </li>
+                        ))}
+                      {items.some((i) => i.changeView) ? (
+                        <li>
+                          <ChangeView t={t} path={path} />
+                        </li>
+                      ) : null}
+                    </ul>
+                  </nav>
+                  <div class="spacer" />
+                  <details class="menu nav-menu">
+                    <summary>{t('ui.menu')}</summary>
+                    <nav aria-label={t('ui.main_navigation')} class="menu-panel">
+                      <ul>
+                        {items.map((i) => (
+                          <li>
+                            <NavLink href={i.href} path={path}>
+                              {i.label}
+                            </NavLink>
+                          </li>
+                        ))}
+                      </ul>
+                    </nav>
+                  </details>
+                  <AccountMenu {...props} user={user} />
+                </>
+              ) : (
+                <>
+                  <div class="spacer" />
+                  <LanguageSwitch t={t} locale={locale} path={path} id="lang-select" />
+                </>
+              )}
+            </div>
           </header>
           <main id="main" tabindex={-1}>
             {props.children}
