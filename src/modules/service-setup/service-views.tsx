@@ -109,6 +109,10 @@ export function MeetingsStep(
       <ErrorSummary t={t} errors={errors} />
       <p>{t('services.meetings.intro')}</p>
       <input type="hidden" name="count" value={String(sites.length)} />
+      {/* Enter in a field submits with the form's first button: make that Next, not "additional URLs". */}
+      <button type="submit" name="action" value="next" hidden tabindex={-1}>
+        {t('services.next')}
+      </button>
       {errors.sites ? (
         <p class="field-error" id="sites">
           {errors.sites}
