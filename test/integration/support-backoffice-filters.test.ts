@@ -125,7 +125,7 @@ for (const engine of testEngines()) {
       for (const list of ['orders', 'escalations', 'support']) {
         const bad = await get(`/backoffice/${list}?cursor=${forged}`);
         assert.equal(bad.status, 400, list);
-        assert.match(bad.html, /Pag(es|ing)? .*is not a cursor|is not a cursor returned/, list);
+        assert.match(bad.html, /This page link is out of date or was changed/, list);
         assert.match(bad.html, /Back to the first page/);
         const garbage = await get(`/backoffice/${list}?cursor=%7B%7B%7B`);
         assert.equal(garbage.status, 400, list);

@@ -166,7 +166,7 @@ export function FilterForm(p: {
     <>
       <ErrorSummary t={p.t} errors={fieldErrors} />
       {cursor ? (
-        <Callout tone="danger" title={cursor}>
+        <Callout tone="danger" title={p.t('backoffice.bad_cursor')}>
           <p>
             <a href={p.action}>{p.t('backoffice.first_page')}</a>
           </p>

@@ -127,8 +127,13 @@ function OperatorCasePage(
         <>
           <ErrorSummary t={t} errors={errors} />
           <form method="post" action={`${BASE}/${c.id}/answer`} class="card stack">
-            <Field name="body" label={t('backoffice.answer')} errors={errors}>
-              <textarea rows={6} maxlength={SUPPORT_TEXT_MAX_LENGTH} {...fieldAttrs(errors, 'body')}>
+            <Field
+              name="body"
+              label={t('backoffice.answer')}
+              hint={t('backoffice.answer_hint')}
+              errors={errors}
+            >
+              <textarea rows={6} maxlength={SUPPORT_TEXT_MAX_LENGTH} {...fieldAttrs(errors, 'body', true)}>
                 {p.body ?? ''}
               </textarea>
             </Field>

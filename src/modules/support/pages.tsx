@@ -289,8 +289,13 @@ function CasePage(p: Chrome & { c: CaseView; errors: Record<string, string>; bod
         <>
           <ErrorSummary t={t} errors={p.errors} />
           <form method="post" action={`/support/cases/${c.id}/messages`} class="card stack">
-            <Field name="body" label={t('support.add_message')} errors={p.errors}>
-              <textarea rows={4} maxlength={SUPPORT_TEXT_MAX_LENGTH} {...fieldAttrs(p.errors, 'body')}>
+            <Field
+              name="body"
+              label={t('support.add_message')}
+              hint={t('support.add_message_hint')}
+              errors={p.errors}
+            >
+              <textarea rows={4} maxlength={SUPPORT_TEXT_MAX_LENGTH} {...fieldAttrs(p.errors, 'body', true)}>
                 {p.body ?? ''}
               </textarea>
             </Field>
