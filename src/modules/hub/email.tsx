@@ -1,4 +1,5 @@
 import { type Locale, translator } from '../../platform/i18n.ts';
+import { oneFinalPeriod } from '../../platform/sentence.ts';
 
 /** Asks a customer's admins to make the partner that provisioned them a full admin (W6). */
 export function renderFullAdminRequestEmail(
@@ -8,9 +9,11 @@ export function renderFullAdminRequestEmail(
   const t = translator(locale);
   const subject = t('hub.email.full_admin_request.subject', { partner: p.partner });
   // An API key asks in its organization's name: no person to name.
-  const intro = p.requester
-    ? t('hub.email.full_admin_request.intro', { ...p, requester: p.requester })
-    : t('hub.email.full_admin_request.intro_org', p);
+  const intro = oneFinalPeriod(
+    p.requester
+      ? t('hub.email.full_admin_request.intro', { ...p, requester: p.requester })
+      : t('hub.email.full_admin_request.intro_org', p),
+  );
   const explain = t('hub.email.full_admin_request.explain', { partner: p.partner });
   const action = t('hub.email.full_admin_request.action');
   const html = String(

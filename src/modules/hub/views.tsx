@@ -1,6 +1,7 @@
 import { formatDate } from '../../platform/format.ts';
 import type { Locale, Translate } from '../../platform/i18n.ts';
 import { countryName } from '../../platform/regions.ts';
+import { oneFinalPeriod } from '../../platform/sentence.ts';
 import { currentTimeZoneName } from '../../platform/time-zones.ts';
 import { Badge, TableFrame, type Tone } from '../../platform/ui/components.tsx';
 import { Layout, type PageChrome } from '../../platform/ui/layout.tsx';
@@ -210,7 +211,13 @@ function PendingSetups({
           <ul class="pending">
             {items.map((s) => (
               <li id={`pending-${s.id}`}>
-                {t('hub.pending.item', { id: s.id, offer: s.offer.name, customer: orgName(s.customerOrgId) })}{' '}
+                {oneFinalPeriod(
+                  t('hub.pending.item', {
+                    id: s.id,
+                    offer: s.offer.name,
+                    customer: orgName(s.customerOrgId),
+                  }),
+                )}{' '}
                 {isFulfilmentStage(s.state) ? null : (
                   <a
                     href={`/hub/setups/${encodeURIComponent(s.id)}`}
