@@ -151,6 +151,12 @@ async function buildVisitors(
     .where('revoked_at', 'is', null)
     .executeTakeFirstOrThrow();
   const request = await h.db.selectFrom('provision_requests').select('id').executeTakeFirst();
+  // Another user of the demo customer, for the hub's role and removal pages.
+  const acmeUser = await h.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'jane.doe@acme.example')
+    .executeTakeFirst();
 
   // A subscription the partner sets up (service setup), and one its customer's admin sets up.
   const managed = await mappedSubscription(h, { quantity: 50, customerName: 'Acme Manufacturing S.p.A.' });
@@ -244,6 +250,17 @@ async function buildVisitors(
       password: PASSWORD,
       stops: [
         { page: 'hub', path: '/hub' },
+        { page: 'hub-users', path: '/hub/users' },
+        { page: 'hub-invite', path: '/hub/users/invite' },
+        ...(acmeUser
+          ? [
+              { page: 'hub-user-role', path: `/hub/users/${acmeUser.id}/role` },
+              { page: 'hub-user-remove', path: `/hub/users/${acmeUser.id}/remove` },
+            ]
+          : []),
+        { page: 'hub-organization', path: '/hub/organization' },
+        { page: 'hub-locations', path: '/hub/locations' },
+        { page: 'hub-location-new', path: '/hub/locations/new' },
         { page: 'account-password', path: '/account/password' },
       ],
     },
@@ -264,6 +281,8 @@ async function buildVisitors(
       stops: [
         { page: 'backoffice', path: '/backoffice/orders' },
         { page: 'backoffice-escalations', path: '/backoffice/escalations' },
+        { page: 'backoffice-escalations-filtered', path: '/backoffice/escalations?age=1&contacted=no' },
+        { page: 'backoffice-support-filtered', path: '/backoffice/support?status=open' },
         { page: 'backoffice-support', path: '/backoffice/support' },
         { page: 'backoffice-case', path: `/backoffice/support/${supportCase.id}` },
         { page: 'backoffice-webhooks', path: '/backoffice/webhooks' },
@@ -287,6 +306,7 @@ async function buildVisitors(
         { page: 'setup-calling', path: setup(managed.subscriptionId, 'calling') },
         { page: 'setup-enterprise', path: setup(managed.subscriptionId, 'enterprise') },
         { page: 'setup-provision', path: setup(managed.subscriptionId, 'provision') },
+        { page: 'setup-provision-confirm', path: setup(managed.subscriptionId, 'confirm') },
       ],
     },
     { role: 'contact', stops: [{ page: 'wizard-start', path: setupLink, walk: wizardWalk }] },
