@@ -65,4 +65,17 @@ describe('log formats', () => {
       new RegExp(`${ESC}\\[31mERROR${ESC}\\[0m x`),
     );
   });
+
+  it("writes control characters from a stranger's URL as escapes, so they cannot drive the terminal or forge a line", () => {
+    const { log, lines } = captured('pretty');
+    log.info({ path: `/x${ESC}[2J\n12:00:00 INFO  forged`, method: 'GET' }, `request ${ESC}]0;title\u0007`);
+    const out = lines.join('');
+    assert.equal(out.split('\n').filter(Boolean).length, 1, 'one line');
+    assert.ok(
+      !out.replace(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '').includes(ESC),
+      'no raw ESC besides colours',
+    );
+    assert.ok(!out.includes('\u0007'));
+    assert.match(out, /\\u001b\[2J/);
+  });
 });

@@ -41,7 +41,7 @@ export function prettyLine(line: string, options: PrettyOptions): string {
     if (HIDDEN.has(key) || value === undefined) continue;
     if (key === 'err' && isRecord(value)) {
       inline.push(field(paint, key, scalar(String(value.message ?? value.code ?? value.type ?? 'error'))));
-      if (typeof value.stack === 'string') below.push(...value.stack.split('\n').slice(1, 8));
+      if (typeof value.stack === 'string') below.push(...value.stack.split('\n').slice(1, 8).map(printable));
     } else if (Array.isArray(value) && !fitsInline(value)) {
       below.push(`${key}:`, ...table(value).map((row) => `  ${row}`));
     } else if (isRecord(value) && JSON.stringify(value).length > INLINE_LIST_MAX) {
@@ -54,7 +54,7 @@ export function prettyLine(line: string, options: PrettyOptions): string {
   const head = [
     paint('2', time),
     paint(level.colour, level.label.padEnd(5)),
-    typeof entry.msg === 'string' ? entry.msg : '',
+    typeof entry.msg === 'string' ? printable(entry.msg) : '',
     ...inline,
   ]
     .filter((part) => part !== '')
@@ -93,9 +93,21 @@ function scalar(value: unknown): string {
 }
 
 function cell(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || typeof value !== 'object') return String(value);
-  return JSON.stringify(value);
+  if (typeof value === 'string') return printable(value);
+  if (value === null || typeof value !== 'object') return printable(String(value));
+  return printable(JSON.stringify(value));
+}
+
+/**
+ * Control characters written as escapes: a request path is logged decoded, and a raw ESC or newline
+ * from a stranger's URL must not clear the operator's terminal or forge a log line.
+ */
+function printable(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Rows of a list: objects become aligned columns of their values. */
