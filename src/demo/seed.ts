@@ -46,8 +46,9 @@ export async function seedDemo(
     if (exists && !options.reset) return summary('unchanged', null, new Map());
     const password = options.password ?? `demo-${randomToken(16).slice(0, 12)}`;
     if (exists) {
+      // An admin may have removed a demo user in the hub since: the others are still reset.
       for (const user of DEMO_ORGS.flatMap((o) => o.users))
-        await identity.setPassword(tx, user.email, password);
+        if (await identity.userByEmail(tx, user.email)) await identity.setPassword(tx, user.email, password);
     } else {
       await createDemoTenants(tx, password);
       await seedOrders(tx, tx.clock);

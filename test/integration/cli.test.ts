@@ -92,6 +92,13 @@ describe('the provisio command', () => {
     assert.ok(second.orgs.every((o) => o.apiKey === null) && second.users.every((u) => u.password === null));
     assert.deepEqual(await hashes(), before, 'no password hash changed');
 
+    // A demo user an admin removed in the hub since: the reset goes on for the others.
+    const removed = await openPglite(dataDir);
+    try {
+      await removed.db.deleteFrom('users').where('email', '=', 'jane.doe@acme.example').execute();
+    } finally {
+      await removed.close();
+    }
     const reset = await runCli(['seed', '--demo', '--reset'], env);
     assert.equal(reset.code, 0, reset.stderr);
     const third = JSON.parse(lastLine(reset.stdout)) as DemoJson;

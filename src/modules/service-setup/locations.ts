@@ -167,7 +167,10 @@ export async function updateCallingLocation(
   const existing = await organizationLocation(ctx, orgId, id);
   const values = checked(input);
   await inTransaction(ctx, async (tx) => {
-    await lockSubscription(tx.db, existing.subscriptionId);
+    const subscription = await lockSubscription(tx.db, existing.subscriptionId);
+    // While the vendor provisions from the setup it was sent, the main location is that setup's.
+    if (existing.isMain && subscription?.stage === 'provisioning')
+      throw new DomainError('setup_awaiting_fulfilment', 409);
     await repo.updateLocation(tx.db, orgId, id, values, tx.clock.now());
     await recordAudit(tx, [
       {
