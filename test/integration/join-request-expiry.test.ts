@@ -208,7 +208,9 @@ for (const engine of testEngines()) {
           adminEmail: `boss@own-${u}.example`,
         }),
       );
-      assert.equal(done.status, 303);
+      // After Confirm, a page says what is now set up (ADR 0038).
+      assert.equal(done.status, 200);
+      assert.match(await done.text(), /is now set up for/);
       assert.notEqual(await mappedAt(o.subscriptionId), null);
     });
 
