@@ -255,7 +255,8 @@ for (const engine of testEngines()) {
         const html = await res.text();
         const message = t(`validation.${rule}`, { field: t(label) });
         assert.ok(
-          html.includes(`<li id="error-${field}">${escapeHtml(message)}</li>`),
+          // The error summary at the top names the problem and links to its field.
+          html.includes(`<a href="#${field}">${escapeHtml(message)}</a>`),
           `${query}: ${message}`,
         );
       }
