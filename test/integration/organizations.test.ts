@@ -49,6 +49,12 @@ for (const engine of testEngines()) {
       );
     });
 
+    it('refuses a name made only of invisible characters, whoever creates the organization', async () => {
+      assert.deepEqual(await refusal({ kind: 'customer', name: '\u200b\u2060\u200d' }), [
+        'name:invisible_only',
+      ]);
+    });
+
     it('stores an internationalized domain as punycode', async () => {
       const org = await createOrganization(h.ctx, {
         kind: 'customer',

@@ -13,7 +13,7 @@ import {
 } from '../../platform/limits.ts';
 import { isCountryCode, isTimeZone } from '../../platform/regions.ts';
 import { hashPassword, hashToken, randomToken, verifyPassword } from '../../platform/secrets.ts';
-import { unprintable } from '../../platform/text.ts';
+import { isInvisibleOnly, unprintable } from '../../platform/text.ts';
 import { recordAudit } from '../audit/service.ts';
 import * as repo from './repository.ts';
 import { admitSignInAttempt, settleSignIn, signInBucketKeys } from './sign-in-limits.ts';
@@ -37,6 +37,7 @@ export async function createOrganization(ctx: Ctx, input: NewOrganization): Prom
   const nameProblem = unprintable(name);
   if (!name) fields.push({ field: 'name', rule: 'required' });
   else if (nameProblem) fields.push({ field: 'name', rule: nameProblem });
+  else if (isInvisibleOnly(name)) fields.push({ field: 'name', rule: 'invisible_only' });
   else if (name.length > ORGANIZATION_NAME_MAX_LENGTH)
     fields.push({ field: 'name', rule: 'max_length', params: { count: ORGANIZATION_NAME_MAX_LENGTH } });
   if (input.country && !(COUNTRY_CODE_PATTERN.test(input.country) && isCountryCode(input.country)))
