@@ -163,14 +163,11 @@ describe('LOG_FORMAT', () => {
   it('unset, is readable and coloured on a terminal (a pseudo-terminal from script(1))', {
     skip: existsSync('/usr/bin/script') ? false : 'script(1) is not installed',
   }, async () => {
-    // A start that logs its migrations and then stops by itself: HOST is no address of this machine.
-    const env = cleanEnv({
-      DATA_DIR: tempDataDir(),
-      DEMO_SEED: 'never',
-      LOG_LEVEL: 'info',
-      HOST: 'no-such-host.invalid',
-    });
+    // A start that loads the demo (an INFO line whether it runs the build or the sources) and then
+    // stops by itself: HOST is no address of this machine.
+    const env = cleanEnv({ DATA_DIR: tempDataDir(), LOG_LEVEL: 'info', HOST: 'no-such-host.invalid' });
     delete env.LOG_FORMAT;
+    delete env.DEMO_SEED;
     const output = await new Promise<string>((resolve) => {
       const child = spawn('/usr/bin/script', ['-qec', `${process.execPath} ${BIN} start`, '/dev/null'], {
         cwd: ROOT,
@@ -183,7 +180,7 @@ describe('LOG_FORMAT', () => {
       child.once('close', () => resolve(out));
     });
     const esc = String.fromCharCode(27);
-    assert.ok(output.includes(`${esc}[32mINFO ${esc}[0m migrations applied`), output);
+    assert.ok(output.includes(`${esc}[32mINFO ${esc}[0m demo data loaded`), output);
     assert.ok(!output.includes('{"level"'), 'no JSON on a terminal');
     assert.match(output, /HOST: "no-such-host\.invalid" is not an address of this machine/);
   });
