@@ -27,6 +27,7 @@ import {
 } from '../orders/escalations.ts';
 import { LINE_STATUSES } from '../orders/lifecycle.ts';
 import { lineStatusSchema } from '../orders/schema.ts';
+import { LineStatusBadge } from '../provisioning/badges.tsx';
 import {
   AgeSelect,
   commonFilters,
@@ -39,7 +40,6 @@ import {
   StatusSelect,
 } from './filters.tsx';
 import { BackofficeLayout, type Chrome, chrome } from './layout.tsx';
-import { LINE_STATUS_TONES } from './orders-page.tsx';
 
 const BASE = '/backoffice/escalations';
 // A representative's digest links here: fifty lines is a working morning, and one page of it.
@@ -154,7 +154,7 @@ function EscalationsPage(
                   <td>
                     <a href={`/orders/${l.orderId}`}>{l.reference}</a>
                     <div class="muted nowrap">{l.orderNumber}</div>
-                    <Badge tone={LINE_STATUS_TONES[l.status]}>{t(`status.${l.status}`)}</Badge>
+                    <LineStatusBadge t={t} status={l.status} />
                   </td>
                   <td class="nowrap">{l.subscriptionId}</td>
                   <td>{l.provisioningContactEmail}</td>

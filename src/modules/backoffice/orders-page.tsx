@@ -2,19 +2,13 @@ import { z } from '@hono/zod-openapi';
 import type { Hono } from 'hono';
 import { formatDate, readerOf } from '../../platform/format.ts';
 import { translator } from '../../platform/i18n.ts';
-import {
-  Badge,
-  EmptyState,
-  Field,
-  fieldAttrs,
-  TableFrame,
-  type Tone,
-} from '../../platform/ui/components.tsx';
+import { EmptyState, Field, fieldAttrs, TableFrame } from '../../platform/ui/components.tsx';
 import type { UserEnv } from '../identity/middleware.ts';
 import { partnerChoices } from '../identity/partner-choices.ts';
-import { LINE_STATUSES, type LineStatus } from '../orders/lifecycle.ts';
+import { LINE_STATUSES } from '../orders/lifecycle.ts';
 import { listOrdersQuerySchema, type OrderSummary } from '../orders/schema.ts';
 import { listOrdersForOperator } from '../orders/search.ts';
+import { LineStatusBadge } from '../provisioning/badges.tsx';
 import {
   AgeSelect,
   commonFilters,
@@ -27,13 +21,6 @@ import {
   StatusSelect,
 } from './filters.tsx';
 import { BackofficeLayout, type Chrome, chrome } from './layout.tsx';
-
-export const LINE_STATUS_TONES: Record<LineStatus, Tone> = {
-  scheduled: 'neutral',
-  awaiting_provisioning_details: 'warning',
-  provisioned: 'success',
-  closed: 'neutral',
-};
 
 const LABELS: Record<string, string> = {
   q: 'orders.search',
@@ -105,7 +92,7 @@ function OrdersPage(
                   <td>
                     {o.statuses.map((s) => (
                       <>
-                        <Badge tone={LINE_STATUS_TONES[s]}>{t(`status.${s}`)}</Badge>{' '}
+                        <LineStatusBadge t={t} status={s} />{' '}
                       </>
                     ))}
                   </td>
