@@ -80,6 +80,15 @@ const settingsSchema = z.object({
     .refine(isSigningSecret, 'must be a whsec_ secret: "whsec_" and base64 of at least 24 random bytes')
     .optional(),
   FULFILMENT_STALL_HOURS: z.coerce.number().int().min(1).max(8760).default(72),
+  METRICS_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters (make one with `openssl rand -hex 32`)')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .optional(),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(20),
+  DATABASE_PREPARED_STATEMENTS: booleanFlag.default(true),
+  START_RUNS_JOBS: booleanFlag.default(true),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -167,6 +176,16 @@ export interface Config {
   fulfilmentSigningSecret: string | undefined;
   /** A fulfilment request unanswered this long is reported to the account representative, once. */
   fulfilmentStallHours: number;
+  /** Bearer token for `GET /metrics` on the web port; unset, the web port serves no metrics. */
+  metricsToken: string | undefined;
+  /** A port of its own for `GET /metrics` (no token: keep it off the public network). */
+  metricsPort: number | undefined;
+  /** On SIGTERM/SIGINT, how long requests in flight may take to finish before the process exits. */
+  shutdownGraceSeconds: number;
+  /** Named (server-side) prepared statements; false behind PgBouncer older than 1.21 in transaction mode. */
+  databasePreparedStatements: boolean;
+  /** `start` also runs the background jobs; false: it only serves (run `provisio worker` processes). */
+  startRunsJobs: boolean;
 }
 
 export class ConfigError extends Error {
@@ -176,7 +195,12 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_SETTINGS = new Set(['DEMO_PASSWORD', 'WEBHOOK_SECRETS_KEY', 'FULFILMENT_SIGNING_SECRET']);
+const SECRET_SETTINGS = new Set([
+  'DEMO_PASSWORD',
+  'WEBHOOK_SECRETS_KEY',
+  'FULFILMENT_SIGNING_SECRET',
+  'METRICS_TOKEN',
+]);
 // SMTP_URL and DATABASE_URL are echoed with their passwords masked (maskSecrets).
 
 /** How a rejected value is echoed: secrets never, and a database address without its password. */
@@ -274,5 +298,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookConcurrencyPerEndpoint: s.WEBHOOK_CONCURRENCY_PER_ENDPOINT,
     fulfilmentSigningSecret: s.FULFILMENT_SIGNING_SECRET,
     fulfilmentStallHours: s.FULFILMENT_STALL_HOURS,
+    metricsToken: s.METRICS_TOKEN,
+    metricsPort: s.METRICS_PORT,
+    shutdownGraceSeconds: s.SHUTDOWN_GRACE_SECONDS,
+    databasePreparedStatements: s.DATABASE_PREPARED_STATEMENTS,
+    startRunsJobs: s.START_RUNS_JOBS,
   };
 }
