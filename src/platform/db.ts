@@ -139,7 +139,11 @@ export const PGLITE_SHARED_BUFFERS = '16MB';
  * Opens embedded PostgreSQL: in memory when dataDir is undefined, else persisted under it, which
  * this process then owns until it closes the database or exits (see data-dir-lock.ts).
  */
-export async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
+export async function openPglite(
+  dataDir: string | undefined,
+  /** In memory only: start from this image of a data directory (`dumpDataDir`) instead of running initdb. */
+  start: { image?: Blob } = {},
+): Promise<DatabaseHandle> {
   let lock: DataDirLock | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
@@ -157,6 +161,7 @@ export async function openPglite(dataDir: string | undefined): Promise<DatabaseH
     if (dataDir && template) copyTemplate(template, dataDir);
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
+      ...(!dataDir && start.image ? { loadDataDir: start.image } : {}),
       // Trigram indexes serve the part-of-text searches (migration 0006).
       extensions: { pg_trgm },
       // PostgreSQL's 128 MB of shared buffers live in the WebAssembly heap and are resident as soon as

@@ -231,7 +231,7 @@ describe('npm start on a PostgreSQL server', {
   skip: process.env.TEST_DATABASE_URL ? false : 'TEST_DATABASE_URL is not set',
 }, () => {
   it('two processes starting at once both come up on one migrated schema, with no demo unless asked', async () => {
-    const database = await freshDatabase('postgres');
+    const database = await freshDatabase('postgres', { empty: true });
     const env = cleanEnv({ DATABASE_URL: database.url ?? '', DATA_DIR: tempDataDir() });
     const servers = await Promise.all([startServer(env), startServer(env)]);
     try {

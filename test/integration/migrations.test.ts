@@ -20,7 +20,7 @@ async function schemaFingerprint(db: Db): Promise<string> {
 for (const engine of testEngines()) {
   describe(`migrations (${engine})`, () => {
     it('apply once; applying again is a no-op', async () => {
-      const handle = await freshDatabase(engine);
+      const handle = await freshDatabase(engine, { empty: true });
       try {
         const first = await migrateToLatest(handle.db);
         assert.ok(first.applied.includes('0001_foundation'));
@@ -44,7 +44,7 @@ for (const engine of testEngines()) {
 if (testEngines().includes('postgres')) {
   describe('migrations (postgres, several processes at once)', () => {
     it('do not race: every starter migrates and syncs the catalogue, each migration applied exactly once', async () => {
-      const handle = await freshDatabase('postgres');
+      const handle = await freshDatabase('postgres', { empty: true });
       const starters = Array.from({ length: 4 }, () => connectPostgres(handle.url ?? '', 2));
       try {
         const outcomes = await Promise.all(

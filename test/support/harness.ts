@@ -18,6 +18,8 @@ import { createLogger } from '../../src/platform/logger.ts';
 import type { Runtime } from '../../src/platform/runtime.ts';
 import type { Resolver } from '../../src/platform/safe-targets.ts';
 import { createRuntime } from '../../src/runtime.ts';
+import { pgliteStart } from './database-image.ts';
+import { createFromTemplate } from './postgres-template.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -26,15 +28,23 @@ export function testEngines(): Engine[] {
   return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
 }
 
-/** A fresh, empty database: in-memory PGlite, or a new database on the test server (dropped on close). */
-export async function freshDatabase(engine: Engine): Promise<DatabaseHandle & { url?: string }> {
-  if (engine === 'pglite') return openPglite(undefined);
+/**
+ * A fresh database: in-memory PGlite, or a new database on the test server (dropped on close). It is
+ * already migrated, copied from a template (see database-image.ts, postgres-template.ts), unless
+ * `empty` asks for one that holds nothing yet (tests of the migrations themselves).
+ */
+export async function freshDatabase(
+  engine: Engine,
+  options: { empty?: boolean } = {},
+): Promise<DatabaseHandle & { url?: string }> {
+  if (engine === 'pglite') return openPglite(undefined, options.empty ? {} : await pgliteStart());
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('TEST_DATABASE_URL is not set');
   const name = `provisio_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  if (options.empty) await admin.query(`create database ${name}`);
+  else await createFromTemplate(admin, serverUrl, name);
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
