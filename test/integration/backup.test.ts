@@ -5,7 +5,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
+import type { BackupManifest } from '../../src/platform/backup/archive.ts';
+import { TAR_END, tarHeader, tarPadding } from '../../src/platform/backup/tar.ts';
 import { openPglite } from '../../src/platform/db.ts';
 import {
   BIN,
@@ -63,6 +66,29 @@ function digestsUnder(dir: string): string[] {
     .map((name) => path.join(dir, name))
     .filter((file) => statSync(file).isFile())
     .map((file) => sha256(readFileSync(file)));
+}
+
+/** The same backup with its manifest (the last entry) changed: what an older or newer Provisio would write. */
+function withManifest(backup: Buffer, change: (manifest: BackupManifest) => void): Buffer {
+  const tar = gunzipSync(backup);
+  let offset = 0;
+  for (;;) {
+    const name = tar
+      .subarray(offset, offset + 100)
+      .toString('utf8')
+      .replace(/\0.*$/s, '');
+    const size = Number.parseInt(tar.subarray(offset + 124, offset + 136).toString('ascii'), 8);
+    if (name === 'manifest.json') {
+      const manifest = JSON.parse(tar.subarray(offset + 512, offset + 512 + size).toString('utf8'));
+      change(manifest);
+      const body = Buffer.from(JSON.stringify(manifest));
+      const header = tarHeader({ name, type: 'file', size: body.length, mtimeMs: Date.now() });
+      return gzipSync(
+        Buffer.concat([tar.subarray(0, offset), header, body, tarPadding(body.length), TAR_END]),
+      );
+    }
+    offset += 512 + Math.ceil(size / 512) * 512;
+  }
 }
 
 /** Refused input: exit 1, exactly one line on stderr, nothing on stdout. */
@@ -215,6 +241,35 @@ describe('backup and restore of the embedded database (pglite)', () => {
         'no temporary directory is left',
       );
     }
+  });
+
+  it('refuses a backup of another PGlite minor version, or with migrations it does not know, naming why', async () => {
+    const whole = readFileSync(path.join(backups, 'running.tar.gz'));
+    const otherPglite = path.join(backups, 'other-pglite.tar.gz');
+    writeFileSync(
+      otherPglite,
+      withManifest(whole, (m) => {
+        m.pglite = '0.4.2';
+      }),
+    );
+    const newer = path.join(backups, 'newer.tar.gz');
+    writeFileSync(
+      newer,
+      withManifest(whole, (m) => {
+        m.migrations.push('9999_from_the_future');
+      }),
+    );
+    const target = path.join(root, 'never');
+    const targetEnv = cleanEnv({ DATA_DIR: target });
+    assertOneLineRefusal(
+      await runCli(['restore', otherPglite], targetEnv),
+      /^restore: the backup's embedded database was made by PGlite 0\.4\.2 .*cannot open/,
+    );
+    assertOneLineRefusal(
+      await runCli(['restore', newer], targetEnv),
+      /^restore: the backup was made by a newer Provisio .*9999_from_the_future.*upgrade Provisio first/,
+    );
+    assert.equal(existsSync(target), false);
   });
 
   it('restores into an empty directory a committed point: every order whole, the screenshot back', {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery } from 'kysely';
 import { PROJECT_DIR } from '../../paths.ts';
@@ -26,28 +25,33 @@ export function provisioVersion(): string {
   }
 }
 
-async function readDatabaseFiles(dataDir: string): Promise<SnapshotEntry[]> {
+/**
+ * Read synchronously, on purpose: the database is held meanwhile, and a thousand small files read
+ * through the thread pool took five times as long (3.4 s against 0.65 s on a busy two-core machine).
+ * The event loop is blocked for that time; requests could not have used the database anyway.
+ */
+function readDatabaseFiles(dataDir: string): SnapshotEntry[] {
   const entries: SnapshotEntry[] = [];
-  const walk = async (relative: string): Promise<void> => {
-    const names = (await readdir(path.join(dataDir, relative))).sort();
+  const walk = (relative: string): void => {
+    const names = readdirSync(path.join(dataDir, relative)).sort();
     for (const name of names) {
       if (!relative && !DATABASE_ENTRY.test(name)) continue;
       const rel = relative ? `${relative}/${name}` : name;
-      const info = await stat(path.join(dataDir, rel));
+      const info = statSync(path.join(dataDir, rel));
       if (info.isDirectory()) {
         entries.push({ name: rel, type: 'directory', mtimeMs: info.mtimeMs });
-        await walk(rel);
+        walk(rel);
       } else if (info.isFile()) {
         entries.push({
           name: rel,
           type: 'file',
-          data: await readFile(path.join(dataDir, rel)),
+          data: readFileSync(path.join(dataDir, rel)),
           mtimeMs: info.mtimeMs,
         });
       }
     }
   };
-  await walk('');
+  walk('');
   return entries;
 }
 
@@ -73,7 +77,7 @@ export async function snapshotDatabase(db: Db, dataDir: string): Promise<Databas
           )
         ).rows.map((row) => row.name)
       : [];
-    const entries = await readDatabaseFiles(dataDir);
+    const entries = readDatabaseFiles(dataDir);
     const pgVersion = entries
       .find((e) => e.name === 'PG_VERSION')
       ?.data?.toString('utf8')
