@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { BackupRefusedError } from '../platform/backup/archive.ts';
 import { backupTo } from '../platform/backup/backup.ts';
@@ -45,7 +46,7 @@ export function registerBackupCommands(program: Command, session: Session): void
         restoreBackup(file, { dataDir: config.dataDir, filesDir: config.filesDir }),
       );
       printJson({
-        restored: file,
+        restored: path.resolve(file),
         dataDir: config.dataDir,
         createdAt: outcome.manifest.createdAt,
         madeBy: outcome.manifest.provisio,
