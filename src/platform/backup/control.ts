@@ -24,6 +24,7 @@ export const CONTROL_SOCKET_NAME = 'provisio.sock';
 
 /** Linux allows 108 bytes for a socket's path (with its terminating zero), macOS 104. */
 const MAX_SOCKET_PATH = 103;
+const REQUEST_TIMEOUT_MS = 10_000;
 
 export function controlSocketPath(dataDir: string): string {
   return path.join(dataDir, CONTROL_SOCKET_NAME);
@@ -71,6 +72,8 @@ export async function openControlChannel(options: ControlOptions): Promise<Contr
   let busy = false;
   const server = net.createServer((socket) => {
     socket.on('error', () => undefined); // a client that goes away mid-backup: nothing to do
+    // A client that connects and says nothing must not hold the server's shutdown open.
+    socket.setTimeout(REQUEST_TIMEOUT_MS, () => socket.destroy());
     let request = '';
     const onData = (chunk: Buffer) => {
       request += chunk.toString('utf8');
@@ -80,6 +83,7 @@ export async function openControlChannel(options: ControlOptions): Promise<Contr
         return;
       }
       socket.off('data', onData);
+      socket.setTimeout(0);
       void answer(socket, request.slice(0, newline));
     };
     socket.on('data', onData);
@@ -100,9 +104,14 @@ export async function openControlChannel(options: ControlOptions): Promise<Contr
       const heldMs = await serveBackup(socket, options);
       options.log.info({ ms: Date.now() - began, databaseHeldMs: heldMs }, 'backup sent');
     } catch (error) {
-      options.log.error({ err: error }, 'backup failed');
-      if (socket.bytesWritten === 0) refuse(`the server could not take the backup: ${String(error)}`);
-      else socket.destroy();
+      if (socket.bytesWritten === 0) {
+        options.log.error({ err: error }, 'backup failed');
+        refuse(`the server could not take the backup: ${String(error)}`);
+      } else {
+        // Most often the client went away (stopped, killed); its partial file never gets the backup's name.
+        options.log.warn({ err: error }, 'backup cut short');
+        socket.destroy();
+      }
     } finally {
       busy = false;
     }
