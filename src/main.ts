@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { registerBackupCommands } from './cli/backup-commands.ts';
 import { registerDataCommands } from './cli/data-commands.ts';
 import { registerDirectoryCommands } from './cli/directory-commands.ts';
 import { start, worker } from './cli/serve.ts';
@@ -54,6 +55,7 @@ function buildProgram(session: Session): Command {
 
   registerDataCommands(program, session);
   registerDirectoryCommands(program, session);
+  registerBackupCommands(program, session);
   return program;
 }
 

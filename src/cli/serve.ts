@@ -1,6 +1,7 @@
 import type { Config } from '../config.ts';
 import { hasDemo, seedDemo } from '../demo/seed.ts';
 import * as identity from '../modules/identity/service.ts';
+import { type ControlChannel, controlChannelFor } from '../platform/backup/control.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Runtime } from '../platform/runtime.ts';
 import { createRuntime } from '../runtime.ts';
@@ -15,7 +16,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * On SIGTERM or SIGINT: stop taking requests and jobs, let running requests and jobs finish (jobs for
  * up to WORKER_DRAIN_SECONDS), close the database, exit. A shutdown that hangs is cut short.
  */
-function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb): void {
+function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb, control?: ControlChannel): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -29,7 +30,7 @@ function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb): void {
       },
       drainSeconds * 1000 + SHUTDOWN_GRACE_MS,
     ).unref();
-    void Promise.all([web?.close(), rt.jobs.stop({ drainSeconds })])
+    void Promise.all([web?.close(), rt.jobs.stop({ drainSeconds }), control?.close()])
       .then(() => rt.close())
       .then(
         () => {
@@ -53,7 +54,8 @@ export async function start(session: Session): Promise<void> {
     if (config.production) await explainEmptyDatabase(rt, log);
     else await loadDemoIfEmpty(rt, config, log);
     const web = await serveWeb(rt);
-    stopOnSignal(rt, log, web);
+    // On the embedded database, `provisio backup` asks this process for a copy (docs/adr/0041).
+    stopOnSignal(rt, log, web, await controlChannelFor(rt));
     warnAboutDevelopmentKeys(config, log);
     await rt.jobs.startWorkers();
     log.info({ port: web.port, engine: rt.engine, url: config.publicUrl }, 'Provisio is listening');
@@ -114,7 +116,7 @@ export async function worker(session: Session): Promise<void> {
   const { config, log } = settings(session);
   const rt = await createRuntime({ config, log });
   try {
-    stopOnSignal(rt, log);
+    stopOnSignal(rt, log, undefined, await controlChannelFor(rt));
     warnAboutDevelopmentKeys(config, log);
     await rt.jobs.startWorkers();
     log.info({ engine: rt.engine, jobs: rt.jobs.jobs.map((j) => j.name) }, 'Provisio worker is running');

@@ -14,6 +14,11 @@ function migrationFiles(): string[] {
     .sort();
 }
 
+/** The migrations this code knows, by name (without `.sql`), in the order they apply. */
+export function migrationNames(): string[] {
+  return migrationFiles().map((file) => file.replace(/\.sql$/, ''));
+}
+
 /** Names and contents of every migration in one hash: a schema made from other migrations differs. */
 export function migrationsFingerprint(): string {
   const hash = createHash('sha256');
