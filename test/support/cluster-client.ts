@@ -12,8 +12,6 @@ import type { SmtpSink } from './smtp-sink.ts';
 export interface BookingLoad {
   orders: number;
   linesPerOrder: number;
-  /** Requests in flight at once. */
-  concurrency: number;
   /** Unique per run: order references and contact addresses start with it. */
   tag: string;
   /** YYYY-MM-DD, the lines' requested start date (today, UTC: due at once). */
