@@ -57,8 +57,16 @@ export async function start(session: Session): Promise<void> {
     // On the embedded database, `provisio backup` asks this process for a copy (docs/adr/0041).
     stopOnSignal(rt, log, web, await controlChannelFor(rt));
     warnAboutDevelopmentKeys(config, log);
-    await rt.jobs.startWorkers();
-    log.info({ port: web.port, engine: rt.engine, url: config.publicUrl }, 'Provisio is listening');
+    // START_RUNS_JOBS=false: a web-only process; `provisio worker` processes run the jobs.
+    if (config.startRunsJobs) await rt.jobs.startWorkers();
+    else if (rt.engine === 'pglite')
+      log.warn(
+        'START_RUNS_JOBS=false on the embedded database: no other process can run the jobs, so none will run',
+      );
+    log.info(
+      { port: web.port, engine: rt.engine, url: config.publicUrl, runsJobs: config.startRunsJobs },
+      'Provisio is listening',
+    );
   } catch (error) {
     await rt.close();
     throw error;

@@ -55,6 +55,11 @@ export async function claimDueEmails(
   spacing: RetrySpacing,
 ): Promise<ClaimedEmail[]> {
   const until = new Date(now.getTime() + leaseSeconds * 1000);
+  // A claim ending beyond `until` is another lane's (or process's) whose clock was read a moment after
+  // ours, which under load can be seconds: it is live. Only a claim ending more than a lease beyond
+  // ours comes from a clock that has since gone back (issue 14); that one is taken over. (Taking over
+  // anything beyond `until` sent messages twice: bench:cluster, issue 17.)
+  const staleBeyond = new Date(until.getTime() + leaseSeconds * 1000);
   // retryDelaySeconds(attempts) of outbox.ts, in SQL (the first delay before any attempt, which also
   // bounds an outage's deferral).
   const window = sql`least(${spacing.maxSeconds}::float8,
@@ -65,7 +70,7 @@ export async function claimDueEmails(
       select id from outbox_emails
       where status = 'pending'
         and (not_before <= ${now} or not_before > ${now}::timestamptz + ${window})
-        and (claimed_until is null or claimed_until <= ${now} or claimed_until > ${until})
+        and (claimed_until is null or claimed_until <= ${now} or claimed_until > ${staleBeyond})
       order by not_before
       limit ${limit}
       for update skip locked)
