@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import { hasDemo, seedDemo } from '../demo/seed.ts';
 import * as identity from '../modules/identity/service.ts';
 import type { Logger } from '../platform/logger.ts';
+import { type RunningOps, serveOps } from '../platform/ops-server.ts';
 import type { Runtime } from '../platform/runtime.ts';
 import { createRuntime } from '../runtime.ts';
 import { type RunningWeb, serveWeb } from '../server.ts';
@@ -15,7 +16,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * On SIGTERM or SIGINT: stop taking requests and jobs, let running requests and jobs finish (jobs for
  * up to WORKER_DRAIN_SECONDS), close the database, exit. A shutdown that hangs is cut short.
  */
-function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb): void {
+function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb, ops?: RunningOps): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -29,7 +30,7 @@ function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb): void {
       },
       drainSeconds * 1000 + SHUTDOWN_GRACE_MS,
     ).unref();
-    void Promise.all([web?.close(), rt.jobs.stop({ drainSeconds })])
+    void Promise.all([web?.close(), ops?.close(), rt.jobs.stop({ drainSeconds })])
       .then(() => rt.close())
       .then(
         () => {
@@ -53,7 +54,11 @@ export async function start(session: Session): Promise<void> {
     if (config.production) await explainEmptyDatabase(rt, log);
     else await loadDemoIfEmpty(rt, config, log);
     const web = await serveWeb(rt);
-    stopOnSignal(rt, log, web);
+    const ops = await startOps(rt, log).catch(async (error: unknown) => {
+      await web.close();
+      throw error;
+    });
+    stopOnSignal(rt, log, web, ops);
     warnAboutDevelopmentKeys(config, log);
     await rt.jobs.startWorkers();
     log.info({ port: web.port, engine: rt.engine, url: config.publicUrl }, 'Provisio is listening');
@@ -61,6 +66,15 @@ export async function start(session: Session): Promise<void> {
     await rt.close();
     throw error;
   }
+}
+
+/** The operators' port (METRICS_PORT), when it is set: `/metrics` without a token. */
+async function startOps(rt: Runtime, log: Logger): Promise<RunningOps | undefined> {
+  const port = rt.config.metricsPort;
+  if (port === undefined) return undefined;
+  const ops = await serveOps(rt, port);
+  log.info({ port: ops.port }, 'metrics are served on their own port');
+  return ops;
 }
 
 /**
@@ -114,7 +128,7 @@ export async function worker(session: Session): Promise<void> {
   const { config, log } = settings(session);
   const rt = await createRuntime({ config, log });
   try {
-    stopOnSignal(rt, log);
+    stopOnSignal(rt, log, undefined, await startOps(rt, log));
     warnAboutDevelopmentKeys(config, log);
     await rt.jobs.startWorkers();
     log.info({ engine: rt.engine, jobs: rt.jobs.jobs.map((j) => j.name) }, 'Provisio worker is running');
