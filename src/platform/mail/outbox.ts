@@ -41,7 +41,7 @@ export interface Mailer {
   readonly transport: MailTransport;
   /** The sender address (MAIL_FROM) that partners allow-list. */
   readonly from: string;
-  /** How this process's relay is doing (for /healthz and, later, /metrics). */
+  /** How this process's relay is doing (for /healthz and /metrics). */
   readonly relay: MailRelayState;
   onResult(kind: string): MailResultHandler | undefined;
 }
