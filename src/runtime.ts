@@ -18,6 +18,7 @@ import { newRelayState } from './platform/mail/relay-state.ts';
 import { pendingBacklog } from './platform/mail/repository.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
 import type { OutboxProbe } from './platform/metrics/database-gauges.ts';
+import { jobQueueGauges } from './platform/metrics/job-queue.ts';
 import { createMetrics } from './platform/metrics/registry.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { createOutboundHttp } from './platform/outbound-http.ts';
@@ -91,7 +92,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     log,
     queues: composition.jobs.map((job) => job.name),
     outboxes: composition.outboxes,
-    gauges: composition.gauges,
+    gauges: [...jobQueueGauges(composition.jobs.map((job) => job.name)), ...composition.gauges],
     relay: mail.relay,
     ...(handle.poolStats ? { pool: handle.poolStats } : {}),
   });

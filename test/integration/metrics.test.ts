@@ -151,6 +151,16 @@ for (const engine of testEngines()) {
       h.clock.advance(90_000);
       let samples = await scrape();
       assert.equal(sampleValue(samples, 'provisio_outbox_backlog', { outbox: 'mail' }), 1);
+      // Its relay was woken, and no worker runs in this process: the wake-up waits in its queue.
+      assert.equal(sampleValue(samples, 'provisio_job_queue_due', { queue: 'mail.relay' }), 1);
+      assert.ok(
+        (sampleValue(samples, 'provisio_job_queue_oldest_due_age_seconds', { queue: 'mail.relay' }) ?? -1) >=
+          0,
+      );
+      assert.equal(
+        sampleValue(samples, 'provisio_job_queue_due', { queue: 'support.sweep-orphan-files' }),
+        0,
+      );
       assert.equal(sampleValue(samples, 'provisio_outbox_oldest_age_seconds', { outbox: 'mail' }), 90);
 
       assert.equal((await relayDueEmails(h.ctx)).sent, 1);
