@@ -29,6 +29,7 @@ import {
 } from './platform/limits.ts';
 import { registerMailboxPages } from './platform/mail/mailbox-pages.tsx';
 import { mailHealth, relayStateView } from './platform/mail/relay-state.ts';
+import { httpMetrics, metricsEndpoint } from './platform/metrics/http.ts';
 import { withSharedResponses } from './platform/openapi.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
@@ -89,6 +90,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const modules = rt.composition.modules;
 
+  // First, so every answer is counted and timed, errors and refusals included.
+  app.use('*', httpMetrics(rt.metrics.http));
   app.use('*', requestContext(rt));
   app.use(
     '*',
@@ -180,6 +183,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
       return c.json({ status: 'unavailable' }, 503);
     }
   });
+  // Only with METRICS_TOKEN, and only to its bearer; unset, /metrics is a page like any missing one.
+  if (rt.config.metricsToken) app.get('/metrics', metricsEndpoint(rt.metrics, rt.config.metricsToken));
   app.get('/assets/:name', (c) => {
     const asset = assets.get(c.req.param('name'));
     if (!asset) return c.notFound();

@@ -15,7 +15,11 @@ import { createJobRuntime } from './platform/job-runtime.ts';
 import type { Logger } from './platform/logger.ts';
 import { type Mailer, relayOutbox } from './platform/mail/outbox.ts';
 import { newRelayState } from './platform/mail/relay-state.ts';
+import { pendingBacklog } from './platform/mail/repository.ts';
 import { mailboxTransport, smtpTransport } from './platform/mail/transport.ts';
+import type { OutboxProbe } from './platform/metrics/database-gauges.ts';
+import { jobQueueGauges } from './platform/metrics/job-queue.ts';
+import { createMetrics } from './platform/metrics/registry.ts';
 import { migrateToLatest } from './platform/migrations.ts';
 import { createOutboundHttp } from './platform/outbound-http.ts';
 import { PdfRenderer } from './platform/pdf/renderer.ts';
@@ -25,11 +29,13 @@ import type { Resolver } from './platform/safe-targets.ts';
 
 /** Jobs of the platform itself, beside the modules' (declaration.ts). */
 const PLATFORM_JOBS = [relayOutbox];
+/** The platform's own outbox, beside the modules' (webhooks, fulfilment): their backlogs are on /metrics. */
+const PLATFORM_OUTBOXES: OutboxProbe[] = [{ name: 'mail', backlog: pendingBacklog }];
 
 /** The modules' contributions, gathered once: the same for the runtime, its contexts and the app. */
 let defaultComposition: Composition | undefined;
 export function defaultModules(): Composition {
-  defaultComposition ??= composeModules(MODULES, PLATFORM_JOBS);
+  defaultComposition ??= composeModules(MODULES, PLATFORM_JOBS, PLATFORM_OUTBOXES);
   return defaultComposition;
 }
 
@@ -54,7 +60,9 @@ export interface RuntimeOptions {
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, log } = options;
   // Two modules contributing one job, effect or mail kind is refused before anything is opened.
-  const composition = options.modules ? composeModules(options.modules, PLATFORM_JOBS) : defaultModules();
+  const composition = options.modules
+    ? composeModules(options.modules, PLATFORM_JOBS, PLATFORM_OUTBOXES)
+    : defaultModules();
   const transitionEffects = composition.transitionEffects;
   const catalog = readCatalogFile(config.catalogFile);
   // The catalogue's fulfilment needs its settings (a signing secret, https in production): checked first.
@@ -77,6 +85,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     relay: newRelayState(),
     onResult: (kind) => composition.mailResultHandlers.get(kind),
   };
+  const metrics = createMetrics({
+    db: handle.db,
+    engine: handle.engine,
+    clock,
+    log,
+    queues: composition.jobs.map((job) => job.name),
+    outboxes: composition.outboxes,
+    gauges: [...jobQueueGauges(composition.jobs.map((job) => job.name)), ...composition.gauges],
+    relay: mail.relay,
+    ...(handle.poolStats ? { pool: handle.poolStats } : {}),
+  });
   const pdf = new PdfRenderer(log);
   const outbound = createOutboundHttp({
     production: config.production,
@@ -101,6 +120,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       reads,
       transitionEffects,
       outbound,
+      metrics: metrics.counters,
     };
   };
   const jobs = createJobRuntime({
@@ -110,6 +130,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     concurrency: config.workerConcurrency,
     maxExpireInSeconds: config.jobExpireSeconds,
     context: systemContext,
+    metrics: metrics.jobs,
   });
   const runtime: Runtime = {
     config,
@@ -124,6 +145,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     transitionEffects,
     composition,
     outbound,
+    metrics,
     ping: async () => {
       if (handle.ping) await handle.ping();
       else await sql`select 1`.execute(handle.db);

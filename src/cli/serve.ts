@@ -3,6 +3,7 @@ import { hasDemo, seedDemo } from '../demo/seed.ts';
 import * as identity from '../modules/identity/service.ts';
 import { type ControlChannel, controlChannelFor } from '../platform/backup/control.ts';
 import type { Logger } from '../platform/logger.ts';
+import { type RunningOps, serveOps } from '../platform/ops-server.ts';
 import type { Runtime } from '../platform/runtime.ts';
 import { createRuntime } from '../runtime.ts';
 import { type RunningWeb, serveWeb } from '../server.ts';
@@ -16,7 +17,11 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * On SIGTERM or SIGINT: stop taking requests and jobs, let running requests and jobs finish (jobs for
  * up to WORKER_DRAIN_SECONDS), close the database, exit. A shutdown that hangs is cut short.
  */
-function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb, control?: ControlChannel): void {
+function stopOnSignal(
+  rt: Runtime,
+  log: Logger,
+  { web, ops, control }: { web?: RunningWeb; ops?: RunningOps; control?: ControlChannel },
+): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -30,7 +35,7 @@ function stopOnSignal(rt: Runtime, log: Logger, web?: RunningWeb, control?: Cont
       },
       drainSeconds * 1000 + SHUTDOWN_GRACE_MS,
     ).unref();
-    void Promise.all([web?.close(), rt.jobs.stop({ drainSeconds }), control?.close()])
+    void Promise.all([web?.close(), ops?.close(), rt.jobs.stop({ drainSeconds }), control?.close()])
       .then(() => rt.close())
       .then(
         () => {
@@ -54,8 +59,12 @@ export async function start(session: Session): Promise<void> {
     if (config.production) await explainEmptyDatabase(rt, log);
     else await loadDemoIfEmpty(rt, config, log);
     const web = await serveWeb(rt);
+    const ops = await startOps(rt, log).catch(async (error: unknown) => {
+      await web.close();
+      throw error;
+    });
     // On the embedded database, `provisio backup` asks this process for a copy (docs/adr/0041).
-    stopOnSignal(rt, log, web, await controlChannelFor(rt));
+    stopOnSignal(rt, log, { web, ops, control: await controlChannelFor(rt) });
     warnAboutDevelopmentKeys(config, log);
     // START_RUNS_JOBS=false: a web-only process; `provisio worker` processes run the jobs.
     if (config.startRunsJobs) await rt.jobs.startWorkers();
@@ -71,6 +80,15 @@ export async function start(session: Session): Promise<void> {
     await rt.close();
     throw error;
   }
+}
+
+/** The operators' port (METRICS_PORT), when it is set: `/metrics` without a token. */
+async function startOps(rt: Runtime, log: Logger): Promise<RunningOps | undefined> {
+  const port = rt.config.metricsPort;
+  if (port === undefined) return undefined;
+  const ops = await serveOps(rt, port);
+  log.info({ port: ops.port }, 'metrics are served on their own port');
+  return ops;
 }
 
 /**
@@ -124,7 +142,7 @@ export async function worker(session: Session): Promise<void> {
   const { config, log } = settings(session);
   const rt = await createRuntime({ config, log });
   try {
-    stopOnSignal(rt, log, undefined, await controlChannelFor(rt));
+    stopOnSignal(rt, log, { ops: await startOps(rt, log), control: await controlChannelFor(rt) });
     warnAboutDevelopmentKeys(config, log);
     await rt.jobs.startWorkers();
     log.info({ engine: rt.engine, jobs: rt.jobs.jobs.map((j) => j.name) }, 'Provisio worker is running');

@@ -3,6 +3,7 @@ import type { Env, Hono } from 'hono';
 import type { AppEnv } from '../platform/http.ts';
 import type { AnyJob } from '../platform/jobs.ts';
 import type { MailResultHandler } from '../platform/mail/outbox.ts';
+import type { DatabaseGauge, OutboxProbe } from '../platform/metrics/database-gauges.ts';
 import type { ModuleDeclaration } from './declaration.ts';
 import type { OrderPagePanel } from './orders/panels.ts';
 import type { TransitionEffects } from './subscriptions/effects.ts';
@@ -15,6 +16,9 @@ export interface Composition {
   readonly mailResultHandlers: ReadonlyMap<string, MailResultHandler>;
   readonly transitionEffects: TransitionEffects;
   readonly orderPagePanels: readonly OrderPagePanel[];
+  /** The platform's outbox (mail), then each module's: their backlogs are on /metrics. */
+  readonly outboxes: readonly OutboxProbe[];
+  readonly gauges: readonly DatabaseGauge[];
 }
 
 /** Who contributed what: a second contributor of one name is a conflict, reported with both names. */
@@ -38,19 +42,27 @@ class Claims {
 }
 
 /**
- * Gathers the modules' jobs, mail result handlers, transition effects and order page panels. Fails
+ * Gathers the modules' jobs, mail result handlers, transition effects, order page panels, outboxes and
+ * gauges. Fails
  * (at boot) naming every name contributed twice: two modules' jobs would share a queue, two effects
  * or mail handlers would silently replace one another.
  */
 export function composeModules(
   modules: readonly ModuleDeclaration[],
   platformJobs: readonly AnyJob[] = [],
+  platformOutboxes: readonly OutboxProbe[] = [],
 ): Composition {
   const claims = new Claims();
   const jobs: AnyJob[] = [];
   const mailResultHandlers = new Map<string, MailResultHandler>();
   let transitionEffects: TransitionEffects = {};
   const orderPagePanels: OrderPagePanel[] = [];
+  const outboxes: OutboxProbe[] = [];
+  const gauges: DatabaseGauge[] = [];
+  for (const outbox of platformOutboxes) {
+    claims.claim('outbox', outbox.name, 'the platform');
+    outboxes.push(outbox);
+  }
   for (const job of platformJobs) {
     claims.claim('job', job.name, 'the platform');
     jobs.push(job);
@@ -73,9 +85,17 @@ export function composeModules(
       claims.claim('order page panel', panel.name, m.name);
       orderPagePanels.push(panel);
     }
+    for (const outbox of m.outboxes ?? []) {
+      claims.claim('outbox', outbox.name, m.name);
+      outboxes.push(outbox);
+    }
+    for (const gauge of m.gauges ?? []) {
+      claims.claim('gauge', gauge.name, m.name);
+      gauges.push(gauge);
+    }
   }
   claims.assertNone();
-  return { modules, jobs, mailResultHandlers, transitionEffects, orderPagePanels };
+  return { modules, jobs, mailResultHandlers, transitionEffects, orderPagePanels, outboxes, gauges };
 }
 
 /** A route's method and path, with parameter names and patterns left out: `/orders/:id` is `/orders/:orderId`. */

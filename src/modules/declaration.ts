@@ -4,6 +4,7 @@ import type { Config } from '../config.ts';
 import type { AppEnv } from '../platform/http.ts';
 import type { AnyJob } from '../platform/jobs.ts';
 import type { MailResultHandler } from '../platform/mail/outbox.ts';
+import type { DatabaseGauge, OutboxProbe } from '../platform/metrics/database-gauges.ts';
 import type { EventType } from './events/catalogue.ts';
 import type { UserEnv } from './identity/middleware.ts';
 import type { OrderPagePanel } from './orders/panels.ts';
@@ -36,6 +37,10 @@ export interface ModuleDeclaration {
   readonly eventTypes?: readonly EventType[];
   /** What it shows on the order page (orders/panels.ts). */
   readonly orderPagePanels?: readonly OrderPagePanel[];
+  /** Its outboxes, whose backlog and oldest entry `/metrics` reads from the database (docs/adr/0040). */
+  readonly outboxes?: readonly OutboxProbe[];
+  /** Other states `/metrics` reads from its tables at scrape time (e.g. subscriptions by stage). */
+  readonly gauges?: readonly DatabaseGauge[];
 }
 
 /** What every module's pages are given. */

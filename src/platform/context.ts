@@ -7,6 +7,7 @@ import type { Locale } from './i18n.ts';
 import type { JobQueue } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { DomainCounters } from './metrics/registry.ts';
 import type { OutboundHttp } from './outbound-http.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
 import type { ReadGate } from './read-gate.ts';
@@ -61,6 +62,8 @@ export interface Ctx {
   transitionEffects: TransitionEffects;
   /** Requests to addresses tenants chose (webhooks): safe targets only, kept-alive sockets. */
   outbound: OutboundHttp;
+  /** Events counted for /metrics where they happen (orders booked, escalations, mail outcomes). */
+  metrics: DomainCounters;
 }
 
 /** A context whose database is an open transaction. */

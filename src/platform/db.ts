@@ -8,6 +8,7 @@ import type { Database } from '../db-types.ts';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import { nameFailedStatement } from './db-errors.ts';
 import type { Logger } from './logger.ts';
+import type { PoolStats } from './metrics/registry.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import { copyTemplate, findTemplate, holdsNoDatabase } from './pglite-template.ts';
 import { preparingPool } from './prepared-statements.ts';
@@ -62,6 +63,8 @@ export interface DatabaseHandle {
    * that a pool whose every connection is busy does not make a working database look down.
    */
   ping?(): Promise<void>;
+  /** The connection pool's figures now, for /metrics. */
+  poolStats?(): PoolStats;
   /** The embedded database itself, for what must speak to it directly (the job queue). */
   pglite?: PGlite;
   close(): Promise<void>;
@@ -122,6 +125,12 @@ export function connectPostgres(url: string, poolSize = 10, log?: Logger): Datab
     ping: async () => {
       await health.query('select 1');
     },
+    poolStats: () => ({
+      max: poolSize,
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     close: async () => {
       try {
         await db.destroy();
@@ -177,11 +186,19 @@ export async function openPglite(
     lock?.release();
     throw error;
   }
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite), log: onQueryEvent });
+  const dialect = new PGliteDialect(pglite);
+  const db = new Kysely<Database>({ dialect, log: onQueryEvent });
   return {
     db,
     engine: 'pglite',
     pglite,
+    // One session behind a lock: a pool of one, in use while a statement or transaction holds it.
+    poolStats: () => ({
+      max: 1,
+      inUse: dialect.lock.held ? 1 : 0,
+      idle: dialect.lock.held ? 0 : 1,
+      waiting: dialect.lock.waiting,
+    }),
     close: async () => {
       try {
         await db.destroy();

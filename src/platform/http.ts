@@ -45,6 +45,7 @@ export function requestContext(rt: Runtime): MiddlewareHandler<AppEnv> {
       reads: rt.reads,
       transitionEffects: rt.transitionEffects,
       outbound: rt.outbound,
+      metrics: rt.metrics.counters,
     });
     c.header('X-Request-Id', requestId);
     const started = performance.now();

@@ -15,6 +15,7 @@ import {
   SLICE_FRACTION,
 } from './jobs.ts';
 import type { Logger } from './logger.ts';
+import type { JobMetrics } from './metrics/registry.ts';
 import { bossDatabase, transactionDatabase } from './pgboss-db.ts';
 
 /** The PostgreSQL schema pg-boss keeps its tables in; it creates and upgrades it itself. */
@@ -55,6 +56,8 @@ export interface JobRuntimeOptions {
   context(name: string): Ctx;
   /** JOB_EXPIRE_SECONDS: no job's attempt may run longer (the bound on recovery after a kill). */
   maxExpireInSeconds?: number;
+  /** Where attempts are counted and timed, per queue, for /metrics. */
+  metrics?: JobMetrics;
 }
 
 type BatchJob = PgBoss.JobWithMetadata<unknown>;
@@ -130,6 +133,15 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
     );
     const started = performance.now();
     const ms = () => Math.round(performance.now() - started);
+    const metrics = options.metrics;
+    if (metrics) {
+      // From when the attempt could start (sent, or its retry's time) to when a worker took it: both
+      // the database's times, so this process's clock does not enter into it.
+      const waited = new Date(entry.startedOn).getTime() - new Date(entry.startAfter).getTime();
+      if (Number.isFinite(waited)) metrics.waiting.labels(job.name).observe(Math.max(0, waited / 1000));
+      if (entry.retryCount > 0) metrics.retries.labels(job.name).inc();
+    }
+    let ok = false;
     try {
       const payload = job.payload.parse(entry.data);
       const ctx: Ctx = { ...options.context(`job:${job.name}`), requestId: entry.id, log: jobLog };
@@ -145,6 +157,7 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
       // Its slice ended with work perhaps left: a stately job goes on in a fresh attempt.
       if (sliced && job.policy === 'stately')
         await boss.send(job.name, entry.data as object).catch((error: unknown) => onError(error));
+      ok = true;
       return { id: entry.id, ok: true };
     } catch (error) {
       jobLog.warn({ err: error, ms: ms() }, 'job failed');
@@ -153,6 +166,9 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
       clearTimeout(sliceTimer);
       clearTimeout(deadlineTimer);
       attempts.delete(controllers);
+      metrics?.runs.labels(job.name).inc();
+      if (!ok) metrics?.failures.labels(job.name).inc();
+      metrics?.running.labels(job.name).observe((performance.now() - started) / 1000);
     }
   }
 

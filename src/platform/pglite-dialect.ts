@@ -19,12 +19,14 @@ import { Mutex } from './mutex.ts';
  * whole transaction (see docs/adr/0002-postgresql-and-embedded-pglite.md for the lost-rows failure this avoids).
  */
 export class PGliteDialect implements Dialect {
+  /** The one session's lock, shared by every driver of this dialect; /metrics reads it as a pool of one. */
+  readonly lock = new Mutex();
   constructor(private readonly pglite: PGlite) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite);
+    return new PGliteDriver(this.pglite, this.lock);
   }
   createIntrospector(db: Kysely<unknown>) {
     return new PostgresIntrospector(db);
@@ -61,10 +63,12 @@ class PGliteConnection implements DatabaseConnection {
 }
 
 class PGliteDriver implements Driver {
-  private readonly mutex = new Mutex();
   private readonly connection: PGliteConnection;
 
-  constructor(pglite: PGlite) {
+  constructor(
+    pglite: PGlite,
+    private readonly mutex: Mutex,
+  ) {
     this.connection = new PGliteConnection(pglite);
   }
   async init() {}

@@ -8,6 +8,7 @@ import type { Db, Engine } from './db.ts';
 import type { JobRuntime } from './job-runtime.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/outbox.ts';
+import type { Metrics } from './metrics/registry.ts';
 import type { OutboundHttp } from './outbound-http.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
 import type { ReadGate } from './read-gate.ts';
@@ -35,6 +36,8 @@ export interface Runtime {
   readonly composition: Composition;
   /** Requests to addresses tenants chose (webhooks): checked, pinned, kept alive. */
   readonly outbound: OutboundHttp;
+  /** This process's Prometheus registry and its collectors (`GET /metrics`, docs/adr/0040). */
+  readonly metrics: Metrics;
   /** Resolves when the database answers (/healthz), without waiting for a free pool connection. */
   ping(): Promise<void>;
   /** PDF rendering on worker threads, with its cache and per-caller limit. */

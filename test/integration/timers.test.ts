@@ -195,7 +195,10 @@ for (const engine of testEngines()) {
       await dispatchAt(h, SENT);
       h.clock.set(at(1, 6));
       const before = sink.received.length;
+      const counted = async () => (await h.rt.metrics.counters.escalations.get()).values[0]?.value ?? 0;
+      const countedBefore = await counted();
       assert.equal(await escalateStalledLines(h.ctx), 52);
+      assert.equal((await counted()) - countedBefore, 52, '/metrics counts each line escalated');
       await relayDueEmails(h.ctx);
       const mail = (await sink.waitFor(before + 2)).slice(before);
       const toA = mail.filter((m) => m.envelopeTo.includes('digest.a@vendor.example'));

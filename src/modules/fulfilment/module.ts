@@ -4,6 +4,7 @@ import type { ModuleDeclaration } from '../declaration.ts';
 import { registerFulfilmentPages } from './backoffice.tsx';
 import { sendProvisionRequest, tellAdminsProvisioningOutcome } from './effects.ts';
 import { FULFILMENT_ORDER_PANELS } from './order-panel.tsx';
+import { unsentBacklog } from './repository.ts';
 import { registerFulfilmentRoutes } from './routes.ts';
 import { sendProvisionRequestsJob } from './sender.ts';
 import { reportStalledRequestsJob } from './stall.ts';
@@ -23,6 +24,7 @@ export const fulfilmentModule: ModuleDeclaration = {
     tell_admins_provisioning_outcome: tellAdminsProvisioningOutcome,
   },
   orderPagePanels: FULFILMENT_ORDER_PANELS,
+  outboxes: [{ name: 'fulfilment', backlog: unsentBacklog }],
 };
 
 /**

@@ -288,3 +288,17 @@ export function mappingFacts(db: Executor, subscriptionIds: readonly string[]) {
     .where('s.id', 'in', [...subscriptionIds])
     .execute();
 }
+
+/**
+ * Requests the sender still has to deliver (open, over http, a next attempt planned), and since when
+ * the oldest is open: for /metrics. Requests delivered and waiting for the vendor's answer are not in it.
+ */
+export async function unsentBacklog(db: Executor): Promise<{ count: number; oldest: Date | null }> {
+  const row = await db
+    .selectFrom('provision_requests')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('opened_at').as('oldest')])
+    .where('state', '=', 'open')
+    .where('next_attempt_at', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), oldest: row.oldest ? new Date(row.oldest) : null };
+}

@@ -91,6 +91,8 @@ export async function createOrder(
     if (!earlier) throw new Error('idempotency key was claimed but its row is gone');
     return earlier;
   }
+  // Counted once booked (inside a caller's transaction, once that caller's booking went through).
+  ctx.metrics.ordersBooked.inc();
   const { order, lines, services, status } = booking;
   const names = await offerNames(ctx);
   const view = toOrderView(

@@ -58,7 +58,10 @@ export async function escalateStalledLines(ctx: Ctx, signal?: AbortSignal): Prom
   let escalated = 0;
   for (const to of recipients) {
     if (signal?.aborted) break;
-    escalated += await escalateFor(ctx, to);
+    const lines = await escalateFor(ctx, to);
+    // Committed by now (each representative's lines in a transaction of their own).
+    ctx.metrics.escalations.inc(lines);
+    escalated += lines;
   }
   return escalated;
 }

@@ -79,3 +79,15 @@ export async function listStageCodes(db: Executor): Promise<string[]> {
   const rows = await db.selectFrom('subscription_stages').select('code').execute();
   return rows.map((r) => r.code);
 }
+
+/** How many subscriptions are at each stage (every stage named, at zero too): for /metrics. */
+export async function countByStage(db: Executor): Promise<{ stage: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('subscription_stages as st')
+    .leftJoin('subscriptions as s', 's.stage', 'st.code')
+    .select((eb) => ['st.code as stage', eb.fn.count<number>('s.id').as('count')])
+    .groupBy('st.code')
+    .orderBy('st.code')
+    .execute();
+  return rows.map((r) => ({ stage: r.stage, count: Number(r.count) }));
+}

@@ -375,3 +375,13 @@ export async function purgeBefore(db: Executor, before: Date, limit: number): Pr
        limit ${limit})`.execute(db);
   return Number(attempts.numAffectedRows ?? 0) + Number(deliveries.numAffectedRows ?? 0);
 }
+
+/** Deliveries not yet delivered or given up, and since when the oldest of them is owed: for /metrics. */
+export async function pendingBacklog(db: Executor): Promise<{ count: number; oldest: Date | null }> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), oldest: row.oldest ? new Date(row.oldest) : null };
+}

@@ -1,4 +1,5 @@
 import type { ModuleDeclaration } from '../declaration.ts';
+import { pendingBacklog } from './deliveries-repository.ts';
 import { purgeWebhookHistory } from './jobs.ts';
 import { registerWorkspaceWebhookPages } from './pages.tsx';
 import { relayWebhooks } from './relay.ts';
@@ -14,4 +15,5 @@ export const webhooksModule: ModuleDeclaration = {
   pages: registerWorkspaceWebhookPages,
   jobs: [relayWebhooks, purgeWebhookHistory],
   eventTypes: ['webhook_endpoint.disabled'],
+  outboxes: [{ name: 'webhooks', backlog: pendingBacklog }],
 };

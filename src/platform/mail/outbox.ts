@@ -41,7 +41,7 @@ export interface Mailer {
   readonly transport: MailTransport;
   /** The sender address (MAIL_FROM) that partners allow-list. */
   readonly from: string;
-  /** How this process's relay is doing (for /healthz and, later, /metrics). */
+  /** How this process's relay is doing (for /healthz and /metrics). */
   readonly relay: MailRelayState;
   onResult(kind: string): MailResultHandler | undefined;
 }
@@ -239,6 +239,7 @@ async function recordResults(
     }
     for (const [kind, outcomes] of finals) await ctx.mail.onResult(kind)?.(tx, outcomes);
   });
+  countOutcomes(ctx, results);
   // Logged once the outcome is recorded, one line per batch; the server's text may name a mailbox,
   // so only its codes are logged.
   if (results.length > outages.length) recordSuccess(ctx.mail.relay, ctx.log, now);
@@ -248,6 +249,18 @@ async function recordResults(
   if (firstOutage) {
     run.outage = true;
     recordOutage(ctx.mail.relay, ctx.log, { code: firstOutage.code, deferred: outages.length, at: now });
+  }
+}
+
+/** Counted for /metrics once recorded: sent, failed for good, or deferred (a retry or an outage). */
+function countOutcomes(ctx: Ctx, results: [repo.ClaimedEmail, MailResult | MailDeliveryError][]): void {
+  for (const [email, result] of results) {
+    const outcome = !(result instanceof MailDeliveryError)
+      ? 'sent'
+      : !result.outage && (result.permanent || email.attempts >= MAX_DELIVERY_ATTEMPTS)
+        ? 'failed'
+        : 'deferred';
+    ctx.metrics.mailMessages.labels(email.kind, outcome).inc();
   }
 }
 

@@ -4,7 +4,7 @@ import { countPending } from './repository.ts';
 
 /**
  * How the mail relay of this process is doing, kept on the runtime (`rt.mail.relay`) for operators:
- * `/healthz` shows it now, a /metrics endpoint can export the same fields later. It changes only when
+ * `/healthz` shows it, and `/metrics` exports it (`provisio_mail_relay_*`). It changes only when
  * a relay run talks to the server, so a process that runs no workers keeps its initial values.
  */
 export interface MailRelayState {
@@ -62,7 +62,7 @@ export function recordSuccess(state: MailRelayState, log: Logger, at: Date): voi
   state.lastSuccessAt = at;
 }
 
-/** The state as JSON, for /healthz (and later /metrics). */
+/** The state as JSON, for /healthz. */
 export function relayStateView(state: MailRelayState) {
   return {
     status: state.consecutiveFailures > 0 ? ('failing' as const) : ('ok' as const),

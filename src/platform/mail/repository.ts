@@ -188,3 +188,13 @@ export async function listMailbox(db: Executor, limit: number, to?: string) {
 export async function findMailboxMessage(db: Executor, id: number) {
   return db.selectFrom('dev_mailbox').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** What waits to be sent (due or waiting for a retry) and since when the oldest of it: for /metrics. */
+export async function pendingBacklog(db: Executor): Promise<{ count: number; oldest: Date | null }> {
+  const row = await db
+    .selectFrom('outbox_emails')
+    .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.count), oldest: row.oldest ? new Date(row.oldest) : null };
+}
