@@ -30,6 +30,7 @@ import {
 import { registerMailboxPages } from './platform/mail/mailbox-pages.tsx';
 import { mailHealth, relayStateView } from './platform/mail/relay-state.ts';
 import { withSharedResponses } from './platform/openapi.ts';
+import { readinessHandler } from './platform/readiness.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
 import type { PageChrome } from './platform/ui/layout.tsx';
@@ -180,6 +181,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
       return c.json({ status: 'unavailable' }, 503);
     }
   });
+  // Readiness, beside liveness above: 503 while the database, the schema or the workers are not there, or once shutting down.
+  app.get('/readyz', readinessHandler(rt.readiness));
   app.get('/assets/:name', (c) => {
     const asset = assets.get(c.req.param('name'));
     if (!asset) return c.notFound();
