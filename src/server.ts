@@ -27,7 +27,7 @@ export function serveWeb(rt: Runtime): Promise<RunningWeb> {
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     answering.add(res);
     // A request that came on a kept-alive connection after close() began is answered, then its connection closed.
-    if (closing) res.setHeader('Connection', 'close');
+    if (closing && !res.headersSent) res.setHeader('Connection', 'close');
     res.once('close', () => {
       answering.delete(res);
       // Its connection is idle now: closed, so that close() does not wait for the keep-alive timeout.
