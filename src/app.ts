@@ -31,6 +31,7 @@ import { registerMailboxPages } from './platform/mail/mailbox-pages.tsx';
 import { mailHealth, relayStateView } from './platform/mail/relay-state.ts';
 import { httpMetrics, metricsEndpoint } from './platform/metrics/http.ts';
 import { withSharedResponses } from './platform/openapi.ts';
+import { readinessHandler } from './platform/readiness.ts';
 import type { Runtime } from './platform/runtime.ts';
 import { renderErrorPage } from './platform/ui/error-page.tsx';
 import type { PageChrome } from './platform/ui/layout.tsx';
@@ -185,6 +186,8 @@ export function createApp(rt: Runtime): Hono<AppEnv> {
   });
   // Only with METRICS_TOKEN, and only to its bearer; unset, /metrics is a page like any missing one.
   if (rt.config.metricsToken) app.get('/metrics', metricsEndpoint(rt.metrics, rt.config.metricsToken));
+  // Readiness, beside liveness above: 503 while the database, the schema or the workers are not there, or once shutting down.
+  app.get('/readyz', readinessHandler(rt.readiness));
   app.get('/assets/:name', (c) => {
     const asset = assets.get(c.req.param('name'));
     if (!asset) return c.notFound();

@@ -24,6 +24,7 @@ import { migrateToLatest } from './platform/migrations.ts';
 import { createOutboundHttp } from './platform/outbound-http.ts';
 import { PdfRenderer } from './platform/pdf/renderer.ts';
 import { ReadGate } from './platform/read-gate.ts';
+import { Readiness } from './platform/readiness.ts';
 import type { Runtime } from './platform/runtime.ts';
 import type { Resolver } from './platform/safe-targets.ts';
 
@@ -75,6 +76,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       dataDir: config.dataDir,
       poolSize: config.databasePoolSize,
       log,
+      preparedStatements: config.databasePreparedStatements,
     }));
   const clock = options.clock ?? systemClock;
   const caches = new Caches();
@@ -131,7 +133,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     maxExpireInSeconds: config.jobExpireSeconds,
     context: systemContext,
     metrics: metrics.jobs,
+    // A pool of one cannot lend a second connection while a transaction holds the install lock.
+    installLock: handle.engine === 'postgres' && config.databasePoolSize > 1 ? 'transaction' : 'session',
   });
+  const ping = async () => {
+    if (handle.ping) await handle.ping();
+    else await sql`select 1`.execute(handle.db);
+  };
   const runtime: Runtime = {
     config,
     db: handle.db,
@@ -146,10 +154,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     composition,
     outbound,
     metrics,
-    ping: async () => {
-      if (handle.ping) await handle.ping();
-      else await sql`select 1`.execute(handle.db);
-    },
+    ping,
+    readiness: new Readiness({ db: handle.db, ping, jobs }),
     pdf,
     systemContext,
     close: async () => {

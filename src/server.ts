@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { createApp } from './app.ts';
@@ -6,15 +7,33 @@ import { StartupError } from './startup-failure.ts';
 
 export interface RunningWeb {
   port: number;
-  /** Stops taking requests and waits for those in flight. */
+  /**
+   * Stops taking connections and waits for the requests in flight: idle keep-alive connections close
+   * at once, a busy one once its answer is sent (that answer says `Connection: close`).
+   */
   close(): Promise<void>;
+  /** Requests received and not yet answered in full. */
+  inFlight(): number;
 }
 
 /** Serves the web app and API; a port in use or a host that is not ours is a clear start-up failure. */
 export function serveWeb(rt: Runtime): Promise<RunningWeb> {
   const { port, host } = rt.config;
   const app = createApp(rt);
-  const server = createAdaptorServer({ fetch: app.fetch });
+  // Without serverOptions the adaptor makes a plain node:http server.
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const answering = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    answering.add(res);
+    // A request that came on a kept-alive connection after close() began is answered, then its connection closed.
+    if (closing && !res.headersSent) res.setHeader('Connection', 'close');
+    res.once('close', () => {
+      answering.delete(res);
+      // Its connection is idle now: closed, so that close() does not wait for the keep-alive timeout.
+      if (closing) server.closeIdleConnections();
+    });
+  });
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EADDRINUSE') {
@@ -45,11 +64,15 @@ export function serveWeb(rt: Runtime): Promise<RunningWeb> {
       const address = server.address() as AddressInfo;
       resolve({
         port: address.port,
+        inFlight: () => answering.size,
         close: () =>
           new Promise<void>((done) => {
+            closing = true;
+            // An answer not yet begun tells its client not to send another request on this connection.
+            for (const res of answering) if (!res.headersSent) res.setHeader('Connection', 'close');
             server.close(() => done());
             // Keep-alive connections would hold close() open: idle ones go now, busy ones after their answer.
-            if ('closeIdleConnections' in server) server.closeIdleConnections();
+            server.closeIdleConnections();
           }),
       });
     });

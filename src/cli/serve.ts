@@ -10,12 +10,37 @@ import { type RunningWeb, serveWeb } from '../server.ts';
 import { announceDemoLoaded, announceDemoPresent } from './demo-banner.ts';
 import { type Session, settings } from './session.ts';
 
-/** Beyond the time running jobs may take to finish (WORKER_DRAIN_SECONDS), what closing may take. */
-const SHUTDOWN_GRACE_MS = 10_000;
+/** Beyond the longer of SHUTDOWN_GRACE_SECONDS and WORKER_DRAIN_SECONDS, what closing the rest may take. */
+const CLOSE_MARGIN_MS = 10_000;
 
 /**
- * On SIGTERM or SIGINT: stop taking requests and jobs, let running requests and jobs finish (jobs for
- * up to WORKER_DRAIN_SECONDS), close the database, exit. A shutdown that hangs is cut short.
+ * Resolves true once the requests in flight are answered, false when SHUTDOWN_GRACE_SECONDS pass first
+ * (said in one line: the process then exits non-zero, cutting those requests off).
+ */
+function requestsFinished(web: RunningWeb, graceSeconds: number, log: Logger): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      // Nothing unanswered (SHUTDOWN_GRACE_SECONDS=0 with no request, or connections still closing): done.
+      const inFlight = web.inFlight();
+      if (inFlight === 0) return resolve(true);
+      log.error(
+        { inFlight, graceSeconds },
+        'requests still in flight after SHUTDOWN_GRACE_SECONDS: exiting without them',
+      );
+      resolve(false);
+    }, graceSeconds * 1000);
+    void web.close().then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/**
+ * On SIGTERM or SIGINT: stop being ready (/readyz 503) and taking connections, let the requests in
+ * flight finish (up to SHUTDOWN_GRACE_SECONDS) and running jobs too (up to WORKER_DRAIN_SECONDS),
+ * close the database, exit 0. Requests cut off by the grace make the exit 1; a shutdown that hangs
+ * is cut short.
  */
 function stopOnSignal(
   rt: Runtime,
@@ -26,21 +51,27 @@ function stopOnSignal(
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    rt.readiness.markShuttingDown();
+    const graceSeconds = rt.config.shutdownGraceSeconds;
     const drainSeconds = rt.config.workerDrainSeconds;
+    log.info({ signal, ...(web ? { inFlight: web.inFlight(), graceSeconds } : {}) }, 'shutting down');
     setTimeout(
       () => {
         log.warn('shutdown took too long: exiting');
         process.exit(1);
       },
-      drainSeconds * 1000 + SHUTDOWN_GRACE_MS,
+      Math.max(web ? graceSeconds : 0, drainSeconds) * 1000 + CLOSE_MARGIN_MS,
     ).unref();
-    void Promise.all([web?.close(), ops?.close(), rt.jobs.stop({ drainSeconds }), control?.close()])
-      .then(() => rt.close())
+    const answered = web ? requestsFinished(web, graceSeconds, log) : Promise.resolve(true);
+    void Promise.all([answered, ops?.close(), rt.jobs.stop({ drainSeconds }), control?.close()])
+      .then(async ([complete]) => {
+        await rt.close();
+        return complete;
+      })
       .then(
-        () => {
+        (complete) => {
           log.info('stopped');
-          process.exit(0);
+          process.exit(complete ? 0 : 1);
         },
         (error: unknown) => {
           log.error({ err: error }, 'shutdown failed');
@@ -58,6 +89,8 @@ export async function start(session: Session): Promise<void> {
   try {
     if (config.production) await explainEmptyDatabase(rt, log);
     else await loadDemoIfEmpty(rt, config, log);
+    // A process that runs the jobs too is not ready (/readyz) until its workers run.
+    if (config.startRunsJobs) rt.readiness.expectJobs();
     const web = await serveWeb(rt);
     const ops = await startOps(rt, log).catch(async (error: unknown) => {
       await web.close();
@@ -82,12 +115,12 @@ export async function start(session: Session): Promise<void> {
   }
 }
 
-/** The operators' port (METRICS_PORT), when it is set: `/metrics` without a token. */
+/** The operators' port (METRICS_PORT), when it is set: `/metrics` without a token, `/healthz`, `/readyz`. */
 async function startOps(rt: Runtime, log: Logger): Promise<RunningOps | undefined> {
   const port = rt.config.metricsPort;
   if (port === undefined) return undefined;
   const ops = await serveOps(rt, port);
-  log.info({ port: ops.port }, 'metrics are served on their own port');
+  log.info({ port: ops.port }, 'metrics, liveness and readiness are served on their own port');
   return ops;
 }
 
@@ -144,6 +177,7 @@ export async function worker(session: Session): Promise<void> {
   try {
     stopOnSignal(rt, log, { ops: await startOps(rt, log), control: await controlChannelFor(rt) });
     warnAboutDevelopmentKeys(config, log);
+    rt.readiness.expectJobs();
     await rt.jobs.startWorkers();
     log.info({ engine: rt.engine, jobs: rt.jobs.jobs.map((j) => j.name) }, 'Provisio worker is running');
   } catch (error) {

@@ -90,7 +90,21 @@ const pgTypes = {
 /** A database that does not answer /healthz within this time is as good as down for a load balancer. */
 export const HEALTH_CHECK_TIMEOUT_MS = 2000;
 
-export function connectPostgres(url: string, poolSize = 10, log?: Logger): DatabaseHandle {
+export interface PostgresOptions {
+  /**
+   * Marked hot statements go as named prepared statements (prepared-statements.ts). False behind a
+   * pooler that cannot keep them (PgBouncer older than 1.21 in transaction mode): every statement
+   * is then sent unnamed, as `pg` does by default (DATABASE_PREPARED_STATEMENTS, docs/adr/0039).
+   */
+  preparedStatements?: boolean;
+}
+
+export function connectPostgres(
+  url: string,
+  poolSize = 10,
+  log?: Logger,
+  options: PostgresOptions = {},
+): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -106,7 +120,7 @@ export function connectPostgres(url: string, poolSize = 10, log?: Logger): Datab
     client.on('error', (err) => log?.warn({ err }, 'database connection lost'));
   });
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool) }),
+    dialect: new PostgresDialect({ pool: options.preparedStatements === false ? pool : preparingPool(pool) }),
     log: onQueryEvent,
   });
   // One connection outside the pool for the health check, kept open and replaced when it drops.
@@ -115,7 +129,10 @@ export function connectPostgres(url: string, poolSize = 10, log?: Logger): Datab
     max: 1,
     idleTimeoutMillis: 0,
     connectionTimeoutMillis: HEALTH_CHECK_TIMEOUT_MS,
-    statement_timeout: HEALTH_CHECK_TIMEOUT_MS,
+    // Timed out by the client, not with a statement_timeout startup parameter: PgBouncer refuses a
+    // connection whose startup names one ("unsupported startup parameter"), and `select 1` needs no
+    // server-side limit.
+    query_timeout: HEALTH_CHECK_TIMEOUT_MS,
     application_name: 'provisio health check',
   });
   health.on('error', (err) => log?.warn({ err }, 'health check connection lost'));
@@ -215,7 +232,11 @@ export async function openDatabase(options: {
   dataDir: string | undefined;
   poolSize?: number;
   log?: Logger;
+  preparedStatements?: boolean;
 }): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return connectPostgres(options.databaseUrl, options.poolSize, options.log);
+  if (options.databaseUrl)
+    return connectPostgres(options.databaseUrl, options.poolSize, options.log, {
+      preparedStatements: options.preparedStatements,
+    });
   return openPglite(options.dataDir);
 }

@@ -37,6 +37,8 @@ export interface JobRuntime extends JobQueue {
   install(): Promise<void>;
   /** Runs every job's worker in this process, with pg-boss's maintenance (expiry) and cron. */
   startWorkers(): Promise<void>;
+  /** True once `startWorkers` has finished starting every worker, until `stop` (readiness.ts). */
+  readonly workersRunning: boolean;
   /**
    * Stops taking jobs and waits up to `drainSeconds` for those running; any still running then are
    * failed (so they are retried, here or elsewhere). Resolves once the queue's statements are done.
@@ -58,6 +60,13 @@ export interface JobRuntimeOptions {
   maxExpireInSeconds?: number;
   /** Where attempts are counted and timed, per queue, for /metrics. */
   metrics?: JobMetrics;
+  /**
+   * How `install` keeps two starting processes apart. 'transaction' (PostgreSQL with a pool of two or
+   * more): a transaction-level lock held by an open transaction on one connection while the install
+   * runs on others, which works behind PgBouncer in transaction mode too. 'session' (PGlite, or a pool
+   * of one): a session lock on the one connection the install runs on. Default 'session'.
+   */
+  installLock?: 'session' | 'transaction';
 }
 
 type BatchJob = PgBoss.JobWithMetadata<unknown>;
@@ -111,6 +120,7 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
   /** The running attempts' controllers (slice, deadline): a shutdown aborts both. */
   const attempts = new Set<AbortController[]>();
   let started = false;
+  let workersUp = false;
   let stopping = false;
 
   async function runOne(job: AnyJob, entry: BatchJob): Promise<Outcome> {
@@ -251,10 +261,20 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
     jobs,
 
     async install() {
-      // One process at a time, on one connection that holds a session lock: pg-boss serialises its own
-      // install with a transaction-level advisory lock, but the second of two processes then still
-      // runs CREATE SCHEMA IF NOT EXISTS on a stale catalog snapshot and fails with a duplicate key.
-      // On PGlite that one connection is the session, held behind the dialect's lock throughout.
+      // One process at a time: pg-boss serialises its own install with a transaction-level advisory
+      // lock, but the second of two processes then still runs CREATE SCHEMA IF NOT EXISTS on a stale
+      // catalog snapshot and fails with a duplicate key. A session lock cannot be held through
+      // PgBouncer in transaction mode (each statement may land on another server connection, and the
+      // unlock on one that holds nothing), so on PostgreSQL an open transaction holds the lock while
+      // the install runs on the pool's other connections, each statement seeing what the last committed.
+      if (options.installLock === 'transaction') {
+        await options.db.transaction().execute(async (tx) => {
+          await sql`select pg_advisory_xact_lock(hashtext(${INSTALL_LOCK}))`.execute(tx);
+          await installOn(options.db);
+        });
+        return;
+      }
+      // On PGlite the one connection is the session, held behind the dialect's lock throughout.
       await options.db.connection().execute(async (conn) => {
         await sql`select pg_advisory_lock(hashtext(${INSTALL_LOCK}))`.execute(conn);
         try {
@@ -282,6 +302,10 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
       await send(ctx, job, payload, {});
     },
 
+    get workersRunning() {
+      return workersUp;
+    },
+
     async startWorkers() {
       if (started) return;
       started = true;
@@ -297,10 +321,12 @@ export function createJobRuntime(options: JobRuntimeOptions): JobRuntime {
           (batch) => runBatch(job, batch),
         );
       }
+      workersUp = !stopping;
       log.info({ jobs: jobs.map((j) => j.name), concurrency: options.concurrency }, 'workers started');
     },
 
     async stop({ drainSeconds = 0 } = {}) {
+      workersUp = false;
       if (started) {
         started = false;
         stopping = true;

@@ -3,16 +3,19 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
 import { StartupError } from '../startup-failure.ts';
 import { metricsEndpoint } from './metrics/http.ts';
+import { readinessHandler } from './readiness.ts';
 import type { Runtime } from './runtime.ts';
 
 /**
  * The operators' port (METRICS_PORT): `GET /metrics` without a token, for a Prometheus on a private
- * network; nothing of the web app is served here. A factory, so health and readiness checks can be
- * mounted beside it.
+ * network, and the probes a worker (which has no web port) needs: `/healthz` (the process answers) and
+ * `/readyz` (as on the web port). Nothing of the web app is served here.
  */
 export function createOpsApp(rt: Runtime): Hono {
   const app = new Hono();
   app.get('/metrics', metricsEndpoint(rt.metrics));
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/readyz', readinessHandler(rt.readiness));
   app.notFound((c) => c.text('Not Found\n', 404));
   app.onError((err, c) => {
     rt.log.warn({ err }, 'ops server: request failed');

@@ -12,6 +12,7 @@ import type { Metrics } from './metrics/registry.ts';
 import type { OutboundHttp } from './outbound-http.ts';
 import type { PdfRenderer } from './pdf/renderer.ts';
 import type { ReadGate } from './read-gate.ts';
+import type { Readiness } from './readiness.ts';
 
 /**
  * Everything a Provisio process runs on, built once (src/runtime.ts) and handed to `start`, the
@@ -40,6 +41,8 @@ export interface Runtime {
   readonly metrics: Metrics;
   /** Resolves when the database answers (/healthz), without waiting for a free pool connection. */
   ping(): Promise<void>;
+  /** Whether this process should be sent work (`/readyz`); the shutdown marks it not ready. */
+  readonly readiness: Readiness;
   /** PDF rendering on worker threads, with its cache and per-caller limit. */
   readonly pdf: PdfRenderer;
   /** A context for work Provisio does on its own behalf (boot, CLI, jobs), named for the logs and history. */

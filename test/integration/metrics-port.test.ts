@@ -43,7 +43,7 @@ describe('METRICS_PORT', () => {
       assert.equal(sampleValue(samples, 'provisio_database_gauges_up'), 1);
       assert.ok(
         logEntries(server.logs).some(
-          (e) => e.msg === 'metrics are served on their own port' && e.port === port,
+          (e) => e.msg === 'metrics, liveness and readiness are served on their own port' && e.port === port,
         ),
       );
     } finally {
@@ -69,6 +69,11 @@ describe('METRICS_PORT', () => {
         const samples = parseScrape(await res.text());
         assert.notEqual(sampleValue(samples, 'provisio_job_runs_total', { queue: 'mail.relay' }), undefined);
         assert.equal(sampleValue(samples, 'provisio_db_pool_max'), 10);
+        // A worker has no web port: its probes are here. Ready once its job workers run.
+        assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+        const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+        assert.equal(ready.status, 200);
+        assert.deepEqual(await ready.json(), { status: 'ready' });
       } finally {
         worker.child.kill('SIGTERM');
         assert.equal(await worker.exited, 0);

@@ -165,6 +165,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const startWeb = async () => {
       const web = await startServer(webEnv, STARTUP_TIMEOUT_MS);
       children.push({ name: `web-${++started.web}`, ...web });
+      // As a load balancer would, traffic goes to it once it says it is ready (web-only: no workers awaited).
+      const ready = await fetch(`${web.url}/readyz`);
+      if (ready.status !== 200) throw new Error(`a web process is not ready: ${await ready.text()}`);
       return web;
     };
     const startJobs = async () => {
