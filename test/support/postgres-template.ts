@@ -71,14 +71,21 @@ export function postgresTemplate(serverUrl: string): Promise<string> {
   template ??= (async () => {
     const name = templateName();
     const admin = new pg.Client({ connectionString: serverUrl });
+    const lock = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
     try {
       if (await exists(admin, name)) return name;
-      await admin.query('select pg_advisory_lock(hashtext($1))', [BUILD_LOCK]);
+      // A transaction-level lock, held by a transaction open on a connection of its own while the
+      // build runs on others: behind PgBouncer in transaction mode a session lock would stay on
+      // whichever server connection took it (create database cannot run inside that transaction).
+      await lock.connect();
+      await lock.query('begin');
+      await lock.query('select pg_advisory_xact_lock(hashtext($1))', [BUILD_LOCK]);
       if (!(await exists(admin, name))) await build(serverUrl, admin, name);
+      await lock.query('commit');
       return name;
     } finally {
-      await admin.end();
+      await Promise.all([admin.end(), lock.end().catch(() => undefined)]);
     }
   })();
   return template;
