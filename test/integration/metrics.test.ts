@@ -208,13 +208,19 @@ for (const engine of testEngines()) {
     });
 
     it('answers within its time limit when the database does not, without the stale figures', async () => {
+      // A read that does not answer until the test lets it: on PostgreSQL it holds a pool connection
+      // (inside its statement-timeout transaction) until then, so the harness can close afterwards.
+      let answer: (backlog: { count: number; oldest: Date | null }) => void = () => undefined;
+      const stuck = new Promise<{ count: number; oldest: Date | null }>((resolve) => {
+        answer = resolve;
+      });
       const metrics = createMetrics({
         db: h.db,
         engine: h.rt.engine,
         clock: h.clock,
         log: h.rt.log,
         queues: [],
-        outboxes: [{ name: 'stuck', backlog: () => new Promise(() => undefined) }],
+        outboxes: [{ name: 'stuck', backlog: () => stuck }],
         gauges: [],
         relay: h.rt.mail.relay,
       });
@@ -223,6 +229,16 @@ for (const engine of testEngines()) {
       assert.equal(sampleValue(samples, 'provisio_outbox_backlog', { outbox: 'stuck' }), undefined);
       // The stuck read is still under way: a second scrape does not pile another on it.
       assert.equal(sampleValue(parseScrape(await metrics.scrape()), 'provisio_database_gauges_up'), 0);
+      // Once the database answers, the next scrape reads it again.
+      answer({ count: 3, oldest: null });
+      let recovered: ReturnType<typeof parseScrape> = [];
+      for (let attempt = 0; attempt < 100; attempt++) {
+        recovered = parseScrape(await metrics.scrape());
+        if (sampleValue(recovered, 'provisio_database_gauges_up') === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.equal(sampleValue(recovered, 'provisio_database_gauges_up'), 1);
+      assert.equal(sampleValue(recovered, 'provisio_outbox_backlog', { outbox: 'stuck' }), 3);
     });
 
     it('serves /metrics without a token on METRICS_PORT, and nothing else there', async () => {
